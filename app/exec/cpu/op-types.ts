@@ -1,0 +1,28 @@
+// What a CPU op implementation sees. Adapters in app/exec/cpu/ops/ read attributes and call the
+// pure reference functions in kernels/<op>/<op>.ref.ts, where each op's meaning is written once.
+import type { Tensor } from '../../../kernels/tensor.js';
+import type { GraphNode } from '../../model/ir.js';
+
+export interface OpContext {
+  readonly node: GraphNode;
+  /** Inputs in node order; `undefined` for an omitted optional input. */
+  readonly inputs: readonly (Tensor | undefined)[];
+  /** The opset version of the node's domain in this model. */
+  readonly opset: number;
+}
+
+export type CpuOp = (ctx: OpContext) => Tensor[];
+
+/** An op table keyed `<domain>::<opType>` ('' domain for ai.onnx). */
+export type OpTable = Readonly<Record<string, CpuOp>>;
+
+export function opKey(domain: string, opType: string): string {
+  return `${domain === 'ai.onnx' ? '' : domain}::${opType}`;
+}
+
+/** Input i, which the op requires. */
+export function required(ctx: OpContext, i: number): Tensor {
+  const t = ctx.inputs[i];
+  if (!t) throw new Error(`node '${ctx.node.name}' (${ctx.node.opType}) is missing required input ${i}`);
+  return t;
+}

@@ -1,0 +1,3 @@
+import type { OpTable } from '../op-types.js';
+
+export const mathOps: OpTable = {};

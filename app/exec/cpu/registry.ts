@@ -1,0 +1,13 @@
+// All CPU ops, by family. Each family file owns its ops; this file only merges them.
+import type { CpuOp } from './op-types.js';
+import { opKey } from './op-types.js';
+import { mathOps } from './ops/math.js';
+import { nnOps } from './ops/nn.js';
+import { quantOps } from './ops/quant.js';
+import { tensorOps } from './ops/tensor.js';
+
+const table: Readonly<Record<string, CpuOp>> = { ...nnOps, ...mathOps, ...tensorOps, ...quantOps };
+
+export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
+  return table[opKey(domain, opType)];
+}

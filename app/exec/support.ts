@@ -1,0 +1,26 @@
+// Which nodes of a model an executor cannot run, grouped by op with their node names.
+import { UnsupportedOpsError } from '../model/errors.js';
+import type { Model } from '../model/ir.js';
+
+export interface UnsupportedOp {
+  readonly opType: string;
+  readonly domain: string;
+  readonly nodes: readonly string[];
+}
+
+export function findUnsupported(model: Model, isSupported: (domain: string, opType: string) => boolean): UnsupportedOp[] {
+  const byOp = new Map<string, { opType: string; domain: string; nodes: string[] }>();
+  for (const n of model.graph.nodes) {
+    if (isSupported(n.domain, n.opType)) continue;
+    const key = `${n.domain}::${n.opType}`;
+    const entry = byOp.get(key) ?? { opType: n.opType, domain: n.domain, nodes: [] };
+    entry.nodes.push(n.name);
+    byOp.set(key, entry);
+  }
+  return [...byOp.values()];
+}
+
+export function assertSupported(model: Model, isSupported: (domain: string, opType: string) => boolean): void {
+  const missing = findUnsupported(model, isSupported);
+  if (missing.length) throw new UnsupportedOpsError(missing);
+}

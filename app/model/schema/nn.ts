@@ -1,0 +1,3 @@
+import type { OpSchema } from '../op-schema.js';
+
+export const nnSchemas: readonly OpSchema[] = [];
