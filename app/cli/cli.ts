@@ -1,0 +1,147 @@
+// `qplay` command dispatch. Kept free of process globals (argv, exit, streams) so tests can
+// call runCli in-process; app/cli/main.ts binds it to the real process.
+import { parseArgs } from 'node:util';
+import type { BackendName } from '../exec/executor.js';
+import { decodeModel } from '../model/decode.js';
+import { InputError, ModelError } from '../model/errors.js';
+import type { Model } from '../model/ir.js';
+import { CliError, readFileBytes, UsageError } from './cli-errors.js';
+import { helpFor } from './help.js';
+import { formatFacts, modelFacts } from './inspect.js';
+import { formatOutputs, runModel } from './run-model.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** Runs one `qplay` invocation; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    return await dispatch(
+      argv.filter((a) => a !== '--debug'),
+      io,
+    );
+  } catch (e) {
+    const err = e as Error;
+    if (debug) io.stderr(`${err.stack ?? err}\n`);
+    if (e instanceof UsageError) {
+      io.stderr(`error: ${err.message} (see 'qplay --help')\n`);
+      return 2;
+    }
+    if (e instanceof CliError || e instanceof ModelError || e instanceof InputError) {
+      io.stderr(`error: ${oneLine(err.message)}\n`);
+      return 1;
+    }
+    // A bug, not a user mistake: still one line, and a hint for getting the details.
+    io.stderr(
+      `error: internal error: ${oneLine(String(err?.message ?? err))}${debug ? '' : ' (rerun with --debug for the stack)'}\n`,
+    );
+    return 1;
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.stderr(helpFor(undefined)!); // no command is a usage error: help goes to stderr, exit 2
+    return 2;
+  }
+  if (command === '--help' || command === '-h') {
+    io.stdout(helpFor(undefined)!);
+    return 0;
+  }
+  if (command === 'help') {
+    const text = helpFor(rest[0]);
+    if (!text) throw new UsageError(`unknown command '${rest[0]}'`);
+    io.stdout(text);
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    const text = helpFor(command);
+    if (text) {
+      io.stdout(text);
+      return 0;
+    }
+  }
+  if (command === 'inspect') return inspectCommand(rest, io);
+  if (command === 'run') return runCommand(rest, io);
+  throw new UsageError(`unknown command '${command}'`);
+}
+
+type OptionSpec = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parse<O extends OptionSpec>(command: string, args: readonly string[], options: O) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs explains itself in a sentence or two; keep the first.
+    throw new UsageError(`${command}: ${oneLine((e as Error).message).split('. ')[0]}`);
+  }
+}
+
+function loadModel(path: string): Model {
+  const bytes = readFileBytes(path, 'model');
+  try {
+    return decodeModel(bytes);
+  } catch (e) {
+    throw prefixed(e, path);
+  }
+}
+
+/** Engine errors say what went wrong; prefixing the file says where (the stack stays intact). */
+function prefixed(e: unknown, path: string): unknown {
+  if (e instanceof ModelError || e instanceof InputError) e.message = `${path}: ${e.message}`;
+  return e;
+}
+
+function onePositional(command: string, positionals: readonly string[]): string {
+  if (positionals.length === 0) throw new UsageError(`${command}: missing MODEL`);
+  if (positionals.length > 1) throw new UsageError(`${command}: unexpected argument '${positionals[1]}'`);
+  return positionals[0];
+}
+
+function inspectCommand(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse('inspect', args, { json: { type: 'boolean' } });
+  const path = onePositional('inspect', positionals);
+  const facts = modelFacts(loadModel(path));
+  io.stdout(
+    values.json ? `${JSON.stringify({ model: path, ...facts }, null, 2)}\n` : formatFacts(path, facts),
+  );
+  return 0;
+}
+
+async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('run', args, {
+    input: { type: 'string', multiple: true },
+    out: { type: 'string' },
+    backend: { type: 'string', default: 'cpu' },
+    integer: { type: 'boolean', default: false },
+  });
+  const path = onePositional('run', positionals);
+  const backend = values.backend as string;
+  if (backend !== 'cpu' && backend !== 'webgpu') {
+    throw new UsageError(`run: --backend must be cpu or webgpu, not '${backend}'`);
+  }
+  if (!values.out) throw new UsageError('run: missing --out DIR');
+  const model = loadModel(path);
+  try {
+    const outputs = await runModel({
+      model,
+      inputPaths: (values.input as string[] | undefined) ?? [],
+      backend: backend as BackendName,
+      integer: values.integer as boolean,
+      outDir: values.out as string,
+    });
+    io.stdout(formatOutputs(outputs));
+    return 0;
+  } catch (e) {
+    // Name the model in engine errors (unsupported ops, a node that failed) so the line says where.
+    throw prefixed(e, path);
+  }
+}

@@ -1,0 +1,150 @@
+// `qplay run`: loads input tensors from files, matches them to the model's inputs, runs the
+// model and writes each output as an ONNX TensorProto file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { elementAsNumber, type Tensor } from '../../kernels/tensor.js';
+import { CpuInterpreter } from '../exec/cpu/interpreter.js';
+import type { BackendName } from '../exec/executor.js';
+import { ModelError } from '../model/errors.js';
+import type { Model, ValueInfo } from '../model/ir.js';
+import { decodeTensorFile, encodeTensorFile } from '../model/tensor-proto.js';
+import { CliError, readFileBytes } from './cli-errors.js';
+import { decodeNpy } from './npy.js';
+
+export interface InputFile {
+  readonly path: string;
+  /** The tensor's own name (TensorProto name); '' when it has none (.npy, unnamed .pb). */
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/** Reads a `.npy` file, or else an ONNX TensorProto file (`.pb` and anything else). */
+export function readInputFile(path: string): InputFile {
+  const bytes = readFileBytes(path, 'input file');
+  try {
+    if (extname(path).toLowerCase() === '.npy')
+      return { path, name: '', tensor: decodeNpy(bytes, `'${path}'`) };
+    const { name, tensor } = decodeTensorFile(bytes, `'${path}'`);
+    return { path, name, tensor };
+  } catch (e) {
+    if (e instanceof ModelError)
+      throw new CliError(`input file '${path}': ${e.message.replace(`'${path}' `, '')}`);
+    throw e;
+  }
+}
+
+/**
+ * Pairs files with model inputs: a file whose tensor is named after an input goes to that input;
+ * the unnamed ones fill the remaining inputs in the model's order.
+ */
+export function matchInputs(model: Model, files: readonly InputFile[]): Map<string, InputFile> {
+  const inputs = model.graph.inputs;
+  const names = inputs.map((i) => i.name);
+  if (files.length !== inputs.length) {
+    throw new CliError(
+      `the model has ${inputs.length} input${inputs.length === 1 ? '' : 's'} (${names.join(', ') || 'none'}), ` +
+        `${files.length} --input file${files.length === 1 ? ' was' : 's were'} given`,
+    );
+  }
+  const byInput = new Map<string, InputFile>();
+  for (const f of files) {
+    if (!f.name) continue;
+    if (!names.includes(f.name)) {
+      throw new CliError(
+        `input file '${f.path}' holds a tensor named '${f.name}'; the model has no input of that name (inputs: ${names.join(', ')})`,
+      );
+    }
+    const other = byInput.get(f.name);
+    if (other) throw new CliError(`input '${f.name}' is given twice: '${other.path}' and '${f.path}'`);
+    byInput.set(f.name, f);
+  }
+  const free = names.filter((n) => !byInput.has(n));
+  for (const f of files.filter((x) => !x.name)) byInput.set(free.shift()!, f);
+  return byInput;
+}
+
+function checkAgainstDeclared(input: ValueInfo, f: InputFile): void {
+  const t = f.tensor;
+  if (input.dtype && t.dtype !== input.dtype) {
+    throw new CliError(
+      `input '${input.name}' from '${f.path}' is ${t.dtype}; the model expects ${input.dtype}`,
+    );
+  }
+  if (!input.dims) return;
+  const ok =
+    input.dims.length === t.dims.length &&
+    input.dims.every((d, i) => typeof d === 'string' || d === t.dims[i]);
+  if (!ok) {
+    throw new CliError(
+      `input '${input.name}' from '${f.path}' has shape [${t.dims.join(', ')}]; the model expects [${input.dims.join(', ')}]`,
+    );
+  }
+}
+
+export interface RunRequest {
+  readonly model: Model;
+  readonly inputPaths: readonly string[];
+  readonly backend: BackendName;
+  readonly integer: boolean;
+  readonly outDir: string;
+}
+
+export interface WrittenOutput {
+  readonly file: string;
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
+  if (req.backend === 'webgpu') throw new CliError('the webgpu backend is not available yet');
+  if (req.integer) {
+    // UNFINISHED: wire fuseQdqForIntegerExecution (app/quant/fuse-qdq.ts) here once it lands.
+    throw new CliError('--integer (fused integer execution) is not available yet');
+  }
+  const model = req.model;
+  // Build the executor first: a model with unsupported ops is refused before any input is read.
+  const executor = new CpuInterpreter(model);
+  const files = req.inputPaths.map(readInputFile);
+  const matched = matchInputs(model, files);
+  const feeds = new Map<string, Tensor>();
+  for (const input of model.graph.inputs) {
+    const f = matched.get(input.name)!;
+    checkAgainstDeclared(input, f);
+    feeds.set(input.name, f.tensor);
+  }
+  const results = await executor.run(feeds);
+  executor.dispose();
+  try {
+    mkdirSync(req.outDir, { recursive: true });
+  } catch (e) {
+    throw new CliError(`cannot create output directory '${req.outDir}': ${(e as Error).message}`);
+  }
+  return model.graph.outputs.map((o, k) => {
+    const tensor = results.get(o.name)!;
+    const file = join(req.outDir, `output_${k}.pb`);
+    try {
+      writeFileSync(file, encodeTensorFile(tensor, o.name));
+    } catch (e) {
+      throw new CliError(`cannot write '${file}': ${(e as Error).message}`);
+    }
+    return { file, name: o.name, tensor };
+  });
+}
+
+/** One line per output: file, name, type, shape and (for small tensors) the values. */
+export function formatOutputs(outputs: readonly WrittenOutput[]): string {
+  return outputs
+    .map(({ file, name, tensor }) => {
+      const head = `${basename(file)}  ${name}  ${tensor.dtype} [${tensor.dims.join(', ')}]`;
+      const n = tensor.data.length;
+      if (n > 16) return head;
+      const values = Array.from({ length: n }, (_, i) => formatNumber(elementAsNumber(tensor, i)));
+      return `${head}  ${values.join(' ')}`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+function formatNumber(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(6);
+}
