@@ -1,0 +1,233 @@
+// Shape and dtype inference over a whole model: every value (graph inputs, initializers, node
+// outputs) gets a dtype and concrete dims, symbolic dims bound to numbers first. Small constant
+// values are computed along the way (Shape/Gather/Concat chains feeding Reshape), natively for
+// int shape math or through an injected `evaluate` (app/model must not import app/exec; the CLI
+// and executors pass the CPU reference ops).
+import { sizeOf, type Tensor } from '../../kernels/tensor.js';
+import { ModelError } from './errors.js';
+import { type Dim, type GraphNode, type Model, opsetVersion } from './ir.js';
+import { constantShapes } from './shapes/constants.js';
+import { elementwiseShapes } from './shapes/elementwise.js';
+import { foldBuiltin } from './shapes/fold.js';
+import { nnShapes } from './shapes/nn.js';
+import { quantShapes } from './shapes/quant.js';
+import { resolveSlice, tensorShapes } from './shapes/tensor.js';
+import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
+import { shapeKey } from './shapes/types.js';
+
+export type { ValueShape } from './shapes/types.js';
+
+export interface InferShapesOptions {
+  /** Values for symbolic dims, by name (e.g. `{ batch: 4 }`). */
+  readonly bindings?: Readonly<Record<string, number>>;
+  /** The value of a symbolic dim without a binding; default 1 (batch = 1). */
+  readonly defaultDim?: number;
+  /** Computes a node's outputs from constant inputs; `undefined` when it cannot. */
+  readonly evaluate?: (node: GraphNode, inputs: readonly (Tensor | undefined)[]) => Tensor[] | undefined;
+  /** Largest constant (in elements) that is folded and kept in `constants`; default 4096. */
+  readonly maxConstantElements?: number;
+}
+
+export interface ShapeResult {
+  /** dtype and concrete dims of every value: graph inputs, initializers and node outputs. */
+  readonly values: ReadonlyMap<string, ValueShape>;
+  /** Contents of the small values known before running: small initializers, Constant, folded values. */
+  readonly constants: ReadonlyMap<string, Tensor>;
+  /** The number each symbolic dim of the graph inputs was bound to. */
+  readonly bindings: Readonly<Record<string, number>>;
+  /** Declared value_info / output dims that disagree with the inferred ones (the inferred win). */
+  readonly warnings: readonly string[];
+}
+
+const table: ShapeTable = { ...elementwiseShapes, ...nnShapes, ...tensorShapes, ...constantShapes, ...quantShapes };
+
+/** Whether shape inference knows the op (the summary's fallback notion of "supported"). */
+export function hasShapeFunction(domain: string, opType: string): boolean {
+  return table[shapeKey(domain, opType)] !== undefined;
+}
+
+/** The dims of a value as inferred; throws naming the value when it has none. */
+export function shapeOf(result: ShapeResult, name: string): ValueShape {
+  const v = result.values.get(name);
+  if (!v) throw new ModelError(`value '${name}' has no inferred shape`);
+  return v;
+}
+
+/** Binds symbolic dims: a name takes bindings[name] ?? defaultDim. */
+export function bindDims(
+  dims: readonly Dim[],
+  bindings: Readonly<Record<string, number>>,
+  defaultDim: number,
+  used?: Record<string, number>,
+): number[] {
+  return dims.map((d) => {
+    if (typeof d === 'number') return d;
+    const v = bindings[d] ?? defaultDim;
+    if (!Number.isInteger(v) || v < 0) throw new ModelError(`symbolic dim '${d}' is bound to ${v}, not a size`);
+    if (used) used[d] = v;
+    return v;
+  });
+}
+
+function describeNode(node: GraphNode): string {
+  return `node '${node.name}' (${node.domain ? `${node.domain}.` : ''}${node.opType})`;
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function inferShapes(model: Model, options: InferShapesOptions = {}): ShapeResult {
+  const graph = model.graph;
+  const bindings = options.bindings ?? {};
+  const defaultDim = options.defaultDim ?? 1;
+  const maxConst = options.maxConstantElements ?? 4096;
+  const values = new Map<string, ValueShape>();
+  const known = new Map<string, Tensor>(); // every constant value, any size (for folding)
+  const used: Record<string, number> = {};
+  const warnings: string[] = [];
+
+  for (const [name, t] of graph.initializers) {
+    values.set(name, { dtype: t.dtype, dims: t.dims });
+    known.set(name, t);
+  }
+  for (const input of graph.inputs) {
+    if (values.has(input.name)) continue;
+    if (!input.dtype) throw new ModelError(`graph input '${input.name}' has no declared tensor element type`);
+    if (!input.dims) throw new ModelError(`graph input '${input.name}' has no declared shape (rank unknown)`);
+    values.set(input.name, { dtype: input.dtype, dims: bindDims(input.dims, bindings, defaultDim, used) });
+  }
+
+  for (const node of topologicalOrder(graph.nodes, values)) {
+    const opset = opsetVersion(model, node.domain) ?? 1;
+    const ctx = makeContext(node, opset, values, known);
+    const fn = table[shapeKey(node.domain, node.opType)];
+    if (!fn) ctx.fail('no shape inference for this op');
+    const outputs = runShapeFn(ctx, () => fn(ctx));
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const o = outputs[i];
+      if (!o) ctx.fail(`gives no output ${i} ('${name}')`);
+      if (o.dims.some((d) => !Number.isInteger(d) || d < 0)) ctx.fail(`inferred invalid dims [${o.dims}] for '${name}'`);
+      values.set(name, { dtype: o.dtype, dims: [...o.dims] });
+      if (o.value) known.set(name, o.value);
+    });
+    if (outputs.some((o) => o.value)) continue;
+    const folded = fold(ctx, outputs, known, maxConst, options.evaluate);
+    if (folded) {
+      node.outputs.forEach((name, i) => {
+        if (name && folded[i]) known.set(name, folded[i]);
+      });
+    }
+  }
+
+  for (const out of graph.outputs) {
+    if (!values.has(out.name)) throw new ModelError(`graph output '${out.name}' is not produced by any node`);
+  }
+  for (const info of [...graph.valueInfo.values(), ...graph.outputs]) {
+    const v = values.get(info.name);
+    if (!v || !info.dims) continue;
+    const declared = info.dims;
+    const clash = declared.length !== v.dims.length || declared.some((d, i) => typeof d === 'number' && d !== v.dims[i]);
+    if (clash) warnings.push(`'${info.name}' is declared [${declared}] but inferred [${v.dims}]`);
+    if (info.dtype && info.dtype !== v.dtype) warnings.push(`'${info.name}' is declared ${info.dtype} but inferred ${v.dtype}`);
+  }
+
+  const constants = new Map<string, Tensor>();
+  for (const [name, t] of known) if (t.data.length <= maxConst) constants.set(name, t);
+  return { values, constants, bindings: used, warnings };
+}
+
+/** Nodes in an order where every input is produced first (ONNX requires it; some exporters don't). */
+function topologicalOrder(nodes: readonly GraphNode[], available: ReadonlyMap<string, unknown>): GraphNode[] {
+  const ready = new Set<string>(available.keys());
+  const order: GraphNode[] = [];
+  let pending = [...nodes];
+  while (pending.length > 0) {
+    const next: GraphNode[] = [];
+    for (const n of pending) {
+      if (n.inputs.every((i) => !i || ready.has(i))) {
+        order.push(n);
+        for (const o of n.outputs) if (o) ready.add(o);
+      } else next.push(n);
+    }
+    if (next.length === pending.length) {
+      const n = next[0];
+      const missing = n.inputs.find((i) => i && !ready.has(i));
+      throw new ModelError(`${describeNode(n)}: input '${missing}' is not a graph input, initializer or node output`);
+    }
+    pending = next;
+  }
+  return order;
+}
+
+function makeContext(
+  node: GraphNode,
+  opset: number,
+  values: ReadonlyMap<string, ValueShape>,
+  known: ReadonlyMap<string, Tensor>,
+): ShapeContext {
+  const fail = (message: string): never => {
+    throw new ModelError(`${describeNode(node)}: ${message}`);
+  };
+  const present = (i: number) => i >= 0 && i < node.inputs.length && node.inputs[i] !== '';
+  const get = (i: number): ValueShape => {
+    if (!present(i)) return fail(`missing required input ${i}`);
+    return values.get(node.inputs[i])!;
+  };
+  return {
+    node,
+    opset,
+    has: present,
+    shape: (i) => get(i).dims,
+    dtype: (i) => get(i).dtype,
+    value: (i) => (present(i) ? known.get(node.inputs[i]) : undefined),
+    constValue: (i, what) => {
+      if (!present(i)) return fail(`missing input ${i} (${what})`);
+      const v = known.get(node.inputs[i]);
+      if (!v) {
+        return fail(`input '${node.inputs[i]}' (${what}) is computed at run time; its values are needed to infer the shape`);
+      }
+      return v;
+    },
+    fail,
+  };
+}
+
+function runShapeFn<T>(ctx: ShapeContext, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    return ctx.fail((e as Error).message);
+  }
+}
+
+/** Computes a node's outputs when all its inputs are constant and its outputs small. */
+function fold(
+  ctx: ShapeContext,
+  outputs: readonly OutputShape[],
+  known: ReadonlyMap<string, Tensor>,
+  maxConst: number,
+  evaluate: InferShapesOptions['evaluate'],
+): Tensor[] | undefined {
+  const node = ctx.node;
+  if (node.inputs.length === 0 || !node.inputs.some((i) => i)) return undefined;
+  if (node.inputs.some((i) => i && !known.has(i))) return undefined;
+  if (outputs.some((o) => sizeOf(o.dims) > maxConst)) return undefined;
+  const inputs = node.inputs.map((i) => (i ? known.get(i) : undefined));
+  const result = runShapeFn(ctx, () => {
+    const viaCallback = evaluate?.(node, inputs);
+    if (viaCallback) return viaCallback;
+    const slice = node.opType === 'Slice' && node.domain === '' ? resolveSlice(ctx, ctx.shape(0)) : undefined;
+    return foldBuiltin({ node, inputs, outputs, slice });
+  });
+  if (!result) return undefined;
+  result.forEach((t, i) => {
+    const o = outputs[i];
+    if (t && o && (t.dtype !== o.dtype || !sameDims(t.dims, o.dims))) {
+      ctx.fail(`evaluating constant inputs gave ${t.dtype} [${t.dims}] but shape inference gave ${o.dtype} [${o.dims}]`);
+    }
+  });
+  return result;
+}
