@@ -33,7 +33,7 @@ function mapAnyNumeric(x: Tensor, f: (v: number) => number, fBig: (v: bigint) =>
 export function relu(x: Tensor): Tensor {
   return mapAnyNumeric(
     x,
-    (v) => (v < 0 ? 0 : v), // keeps NaN as NaN, like max(x, 0) in MLAS
+    (v) => Math.max(v, 0), // NaN stays NaN, like max(x, 0) in MLAS
     (v) => (v > 0n ? v : 0n),
   );
 }
