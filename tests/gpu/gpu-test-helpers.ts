@@ -1,0 +1,40 @@
+// Shared helpers for the GPU kernel tests (Node + Dawn on SwiftShader). A missing adapter fails
+// the test run: these tests exist to prove the kernels, skipping them would prove nothing.
+import { afterAll } from 'vitest';
+import { acquireGpu, type GpuContext, releaseGpu } from '../../kernels/gpu/device.js';
+
+/** The shared GPU context; registers an afterAll that releases Dawn so Vitest can exit. */
+export function sharedGpu(): () => Promise<GpuContext> {
+  afterAll(async () => {
+    await releaseGpu();
+  });
+  return acquireGpu;
+}
+
+/** Deterministic PRNG (mulberry32) so random cases are reproducible by seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random integers in [lo, hi]. */
+export function randomInts(rand: () => number, n: number, lo: number, hi: number): number[] {
+  return Array.from({ length: n }, () => lo + Math.floor(rand() * (hi - lo + 1)));
+}
+
+/** Index of the first difference, or -1: a compact message for bit-exact comparisons. */
+export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): string | undefined {
+  if (a.length !== b.length) return `length ${a.length} != ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
+      return `first mismatch at ${i}: got ${a[i]}, expected ${b[i]}`;
+    }
+  }
+  return undefined;
+}
