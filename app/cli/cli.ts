@@ -42,8 +42,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+/** One printable line: names from a damaged file can carry newlines and control bytes. */
+export function oneLine(s: string): string {
+  return s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {

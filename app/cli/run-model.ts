@@ -102,8 +102,7 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
     throw new CliError('--integer (fused integer execution) is not available yet');
   }
   const model = req.model;
-  // Build the executor first: a model with unsupported ops is refused before any input is read.
-  const executor = new CpuInterpreter(model);
+  // Inputs first (cheap, and the user's most likely mistake), then the support check.
   const files = req.inputPaths.map(readInputFile);
   const matched = matchInputs(model, files);
   const feeds = new Map<string, Tensor>();
@@ -112,6 +111,7 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
     checkAgainstDeclared(input, f);
     feeds.set(input.name, f.tensor);
   }
+  const executor = new CpuInterpreter(model);
   const results = await executor.run(feeds);
   executor.dispose();
   try {

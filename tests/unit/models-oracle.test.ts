@@ -1,0 +1,144 @@
+// onnxruntime-node is the oracle for every real model in tests/fixtures/models, on seeded
+// random inputs, both ways onnxruntime runs a model (DESIGN.md §3):
+//  - our plain CPU interpreter  vs  onnxruntime with graphOptimizationLevel 'disabled';
+//  - our `--integer` path (fuseQdqForIntegerExecution, then the interpreter)  vs  'all'.
+// Float outputs must agree within 1e-4 of the largest |reference output| (a scale-free bound:
+// summation order differs, nothing else may); integer outputs bit-exactly.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import {
+  allocData,
+  type DType,
+  elementAsNumber,
+  isIntegerDType,
+  sizeOf,
+  type Tensor,
+} from '../../kernels/tensor.js';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
+import { decodeModel } from '../../app/model/decode.js';
+import type { Model } from '../../app/model/ir.js';
+
+const dir = join(import.meta.dirname, '../fixtures/models');
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.onnx'))
+  .sort();
+const FLOAT_TOL = 1e-4;
+
+/** mulberry32: small, seeded, reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function seedOf(name: string): number {
+  let h = 2166136261;
+  for (const c of name) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+/** Random values for one declared input: floats in [-1, 1), integers over a small range. */
+function randomInput(dtype: DType, dims: readonly number[], next: () => number): Tensor {
+  const data = allocData(dtype, sizeOf(dims));
+  for (let i = 0; i < data.length; i++) {
+    const u = next();
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.floor(u * 16));
+    else if (dtype === 'bool') data[i] = u < 0.5 ? 0 : 1;
+    else if (isIntegerDType(dtype)) data[i] = Math.floor(u * 100);
+    else data[i] = u * 2 - 1;
+  }
+  return { dtype, dims: [...dims], data };
+}
+
+function randomFeeds(model: Model, seed: number): Map<string, Tensor> {
+  const next = rng(seed);
+  const feeds = new Map<string, Tensor>();
+  for (const input of model.graph.inputs) {
+    if (!input.dtype || !input.dims) throw new Error(`input '${input.name}' has no declared type or shape`);
+    const dims = input.dims.map((d) => (typeof d === 'number' ? d : 1)); // symbolic batch etc. -> 1
+    feeds.set(input.name, randomInput(input.dtype, dims, next));
+  }
+  return feeds;
+}
+
+async function runOrt(
+  bytes: Uint8Array,
+  feeds: ReadonlyMap<string, Tensor>,
+  level: 'disabled' | 'all',
+): Promise<Map<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: level,
+    executionProviders: ['cpu'],
+  });
+  try {
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of feeds)
+      ortFeeds[name] = new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as never, [...t.dims]);
+    return new Map(Object.entries(await session.run(ortFeeds)));
+  } finally {
+    await session.release();
+  }
+}
+
+function compare(name: string, ours: Tensor, ref: ort.Tensor): void {
+  expect(ours.dtype, `${name} dtype`).toBe(ref.type);
+  expect(ours.dims, `${name} shape`).toEqual([...ref.dims]);
+  const refData = ref.data as ArrayLike<number | bigint>;
+  if (isIntegerDType(ours.dtype)) {
+    let mismatches = 0;
+    for (let i = 0; i < refData.length; i++) if (ours.data[i] !== refData[i]) mismatches++;
+    expect(mismatches, `${name}: integer elements that differ from onnxruntime`).toBe(0);
+    return;
+  }
+  let maxRef = 0;
+  for (let i = 0; i < refData.length; i++) maxRef = Math.max(maxRef, Math.abs(Number(refData[i])));
+  let maxDiff = 0;
+  for (let i = 0; i < refData.length; i++) {
+    const d = Math.abs(elementAsNumber(ours, i) - Number(refData[i]));
+    maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(maxDiff, d);
+  }
+  expect(maxDiff, `${name}: max |ours - onnxruntime| (max |ref| = ${maxRef})`).toBeLessThanOrEqual(
+    FLOAT_TOL * Math.max(maxRef, Number.MIN_VALUE),
+  );
+}
+
+// UNFINISHED wiring: app/quant/fuse-qdq.ts is another engineer's and has not landed; a computed
+// specifier keeps the typecheck green until then, and the test fails (it is not skipped) while
+// the module is missing. Replace with a static import once it exists.
+async function loadFuseQdq(): Promise<(m: Model) => Model> {
+  const specifier = join(import.meta.dirname, '../../app/quant', 'fuse-qdq.ts');
+  const mod = (await import(/* @vite-ignore */ specifier)) as {
+    fuseQdqForIntegerExecution: (m: Model) => Model;
+  };
+  return mod.fuseQdqForIntegerExecution;
+}
+
+describe.each(files)('%s vs onnxruntime-node', (file) => {
+  const bytes = new Uint8Array(readFileSync(join(dir, file)));
+
+  for (const seed of [1, 2]) {
+    it(`plain interpreter vs ort 'disabled' (seed ${seed})`, async () => {
+      const model = decodeModel(bytes);
+      const feeds = randomFeeds(model, seedOf(file) + seed);
+      const ours = new CpuInterpreter(model).runSync(feeds);
+      const ref = await runOrt(bytes, feeds, 'disabled');
+      for (const o of model.graph.outputs) compare(o.name, ours.get(o.name)!, ref.get(o.name)!);
+    });
+  }
+
+  it(`--integer path vs ort 'all'`, async () => {
+    const fuse = await loadFuseQdq();
+    const model = decodeModel(bytes);
+    const feeds = randomFeeds(model, seedOf(file) + 3);
+    const ours = new CpuInterpreter(fuse(model)).runSync(feeds);
+    const ref = await runOrt(bytes, feeds, 'all');
+    for (const o of model.graph.outputs) compare(o.name, ours.get(o.name)!, ref.get(o.name)!);
+  });
+});
