@@ -1,0 +1,118 @@
+// Loading models and selecting nodes. A file that does not decode, or that uses ops the engine
+// cannot run, leaves the current model in place and says why in one line.
+import { isCpuSupported } from '../exec/cpu/interpreter.js';
+import { assertSupported } from '../exec/support.js';
+import { decodeModel } from '../model/decode.js';
+import type { Model } from '../model/ir.js';
+import { cancelRun, resetRun } from './actions-run.js';
+import { modelShapes, summarizeForPage } from './model-views.js';
+import { oneLine } from './one-line.js';
+import { getModelEntry, registerModel, releaseModelsExcept } from './registry.js';
+import { acceptsDigits } from './sample-input.js';
+import { getState, setState } from './store.js';
+
+export const DEFAULT_SAMPLE = 'mnist-8.onnx';
+
+/** The largest file we try to decode in the page (the whole file is held in memory twice). */
+const MAX_BYTES = 512 * 1024 * 1024;
+
+export function currentModel(): Model | undefined {
+  return getModelEntry(getState().modelId)?.model;
+}
+
+/**
+ * Decodes `bytes` and makes it the current model. Returns whether it was accepted. A model
+ * with unsupported ops is refused when another model is shown (that one stays); when nothing is
+ * shown yet it is drawn anyway, with the run disabled and the reason in the notice.
+ */
+export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
+  let model: Model;
+  try {
+    if (bytes.byteLength > MAX_BYTES)
+      throw new Error(`the file is ${Math.round(bytes.byteLength / 2 ** 20)} MiB, over the page's limit`);
+    model = decodeModel(bytes);
+  } catch (e) {
+    setState({
+      loading: null,
+      notice: { kind: 'error', text: oneLine(`Could not open ${fileName}: ${(e as Error).message}`) },
+    });
+    return false;
+  }
+  let unsupported: string | null = null;
+  try {
+    assertSupported(model, isCpuSupported);
+  } catch (e) {
+    unsupported = oneLine((e as Error).message);
+  }
+  if (unsupported && getState().modelId !== null) {
+    setState({
+      loading: null,
+      notice: { kind: 'error', text: oneLine(`Could not open ${fileName}: ${unsupported}`) },
+    });
+    return false;
+  }
+  cancelRun();
+  const { known, note } = modelShapes(model);
+  const modelId = registerModel({ model, bytes, fileName, known });
+  releaseModelsExcept(modelId);
+  resetRun();
+  const digits = acceptsDigits(model.graph);
+  const choice = getState().inputChoice;
+  setState({
+    modelId,
+    summary: summarizeForPage(model, fileName, note),
+    unsupported,
+    loading: null,
+    notice: unsupported
+      ? { kind: 'warning', text: oneLine(`${fileName} is shown but cannot run: ${unsupported}`) }
+      : null,
+    selectedNode: null,
+    acceptsDigits: digits,
+    inputChoice: digits
+      ? choice.kind === 'digit'
+        ? choice
+        : { kind: 'digit', digit: 7 }
+      : { kind: 'random', seed: 1 },
+  });
+  return true;
+}
+
+export async function loadModelFile(file: File): Promise<boolean> {
+  setState({ loading: file.name });
+  try {
+    return loadModelBytes(file.name, new Uint8Array(await file.arrayBuffer()));
+  } catch (e) {
+    setState({
+      loading: null,
+      notice: { kind: 'error', text: oneLine(`Could not read ${file.name}: ${(e as Error).message}`) },
+    });
+    return false;
+  }
+}
+
+export async function loadDefaultSample(): Promise<boolean> {
+  setState({ loading: DEFAULT_SAMPLE });
+  try {
+    const response = await fetch(`${import.meta.env.BASE_URL}samples/${DEFAULT_SAMPLE}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return loadModelBytes(DEFAULT_SAMPLE, new Uint8Array(await response.arrayBuffer()));
+  } catch (e) {
+    setState({
+      loading: null,
+      notice: { kind: 'error', text: oneLine(`Could not fetch the default sample: ${(e as Error).message}`) },
+    });
+    return false;
+  }
+}
+
+export function selectNode(name: string | null): void {
+  if (getState().selectedNode !== name) setState({ selectedNode: name });
+}
+
+export function dismissNotice(): void {
+  setState({ notice: null });
+}
+
+export function showNotice(kind: 'error' | 'warning' | 'info', text: string): void {
+  setState({ notice: { kind, text: oneLine(text) } });
+}

@@ -1,0 +1,114 @@
+// Running the current model on the CPU reference interpreter (in a worker) on a digit image or
+// seeded random inputs; progress and cancellation go through the store's run slice.
+import { sizeOf, type Tensor, toNumbers } from '../../kernels/tensor.js';
+import { formatDims } from './model-views.js';
+import { oneLine } from './one-line.js';
+import { getModelEntry, registerTensor, releaseTensors } from './registry.js';
+import { cancelWorkerRun, runInWorker } from './run-client.js';
+import { loadDigitTensor, randomFeeds } from './sample-input.js';
+import { getState, idleRun, setState } from './store.js';
+import { argmax, tensorStats } from './tensor-stats.js';
+import type { InputChoice, RunOutput } from './types.js';
+
+/** Outputs up to this many elements are charted value by value. */
+const CHART_LIMIT = 64;
+
+let outputTensorIds: string[] = [];
+let runGeneration = 0;
+
+export function setInputChoice(choice: InputChoice): void {
+  setState({ inputChoice: choice });
+}
+
+export function resetRun(): void {
+  releaseTensors(outputTensorIds);
+  outputTensorIds = [];
+  setState({ run: idleRun });
+}
+
+function describeOutput(name: string, t: Tensor): RunOutput {
+  const small = sizeOf(t.dims) <= CHART_LIMIT;
+  return {
+    name,
+    dtype: t.dtype,
+    shape: formatDims(t.dims),
+    stats: tensorStats(t),
+    values: small ? toNumbers(t) : null,
+    argmax: argmax(t),
+  };
+}
+
+async function makeFeeds(
+  choice: InputChoice,
+  inputName: string | undefined,
+  graph: Parameters<typeof randomFeeds>[0],
+) {
+  if (choice.kind === 'digit' && inputName !== undefined) {
+    return {
+      feeds: new Map([[inputName, await loadDigitTensor(choice.digit)]]),
+      label: `digit ${choice.digit}`,
+    };
+  }
+  const seed = choice.kind === 'random' ? choice.seed : 1;
+  return { feeds: randomFeeds(graph, seed), label: `random inputs (seed ${seed})` };
+}
+
+export async function runModel(): Promise<void> {
+  const state = getState();
+  const modelId = state.modelId;
+  const entry = getModelEntry(modelId);
+  if (!entry || !modelId || state.unsupported || state.run.status === 'running') return;
+  const generation = ++runGeneration;
+  const total = entry.model.graph.nodes.length;
+  const choice = state.acceptsDigits
+    ? state.inputChoice
+    : state.inputChoice.kind === 'random'
+      ? state.inputChoice
+      : { kind: 'random' as const, seed: 1 };
+  setState({ run: { ...idleRun, status: 'running', total } });
+  const started = performance.now();
+  try {
+    const { feeds, label } = await makeFeeds(choice, entry.model.graph.inputs[0]?.name, entry.model.graph);
+    if (generation !== runGeneration) return;
+    setState({ run: { ...getState().run, inputLabel: label } });
+    const outputs = await runInWorker({
+      modelId,
+      model: entry.model,
+      modelBytes: entry.bytes,
+      feeds,
+      onProgress: (done, of) => {
+        if (generation === runGeneration) setState({ run: { ...getState().run, done, total: of } });
+      },
+    });
+    if (generation !== runGeneration || getState().modelId !== modelId) return;
+    releaseTensors(outputTensorIds);
+    outputTensorIds = [...outputs.values()].map(registerTensor);
+    setState({
+      run: {
+        ...getState().run,
+        status: 'done',
+        done: total,
+        ms: performance.now() - started,
+        outputs: [...outputs].map(([name, t]) => describeOutput(name, t)),
+      },
+    });
+  } catch (e) {
+    if (generation !== runGeneration) return;
+    const err = e as Error;
+    const cancelled = err.name === 'AbortError';
+    setState({
+      run: {
+        ...getState().run,
+        status: cancelled ? 'cancelled' : 'error',
+        error: cancelled ? null : oneLine(err.message),
+      },
+    });
+  }
+}
+
+export function cancelRun(): void {
+  if (getState().run.status !== 'running') return;
+  runGeneration++;
+  cancelWorkerRun();
+  setState({ run: { ...getState().run, status: 'cancelled' } });
+}

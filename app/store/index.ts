@@ -1,0 +1,18 @@
+// What the UI may use: the store hook, its actions and plain view types. The UI imports from
+// here only, so it never reaches the engine directly (Biome enforces that for app/ui).
+export { detectGpu } from './actions-gpu.js';
+export {
+  currentModel,
+  DEFAULT_SAMPLE,
+  dismissNotice,
+  loadDefaultSample,
+  loadModelBytes,
+  loadModelFile,
+  selectNode,
+  showNotice,
+} from './actions-model.js';
+export { cancelRun, runModel, setInputChoice } from './actions-run.js';
+export { useModelView, useNodeDetails } from './hooks.js';
+export { digitUrl } from './sample-input.js';
+export { type AppState, useAppStore } from './store.js';
+export type * from './types.js';

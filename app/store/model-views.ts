@@ -1,0 +1,145 @@
+// Plain views of a decoded model for the UI: the summary, the known shape of every value, and
+// the details of one node. Computed here so the UI never touches tensors.
+import type { Tensor } from '../../kernels/tensor.js';
+import { isCpuSupported } from '../exec/cpu/interpreter.js';
+import { findCpuOp } from '../exec/cpu/registry.js';
+import {
+  type AttrValue,
+  type Dim,
+  type Graph,
+  type GraphNode,
+  type Model,
+  opsetVersion,
+  type ValueInfo,
+} from '../model/ir.js';
+import { findSchema } from '../model/op-schema.js';
+import { inferShapes } from '../model/shape-inference.js';
+import { summarizeModel } from '../model/summary.js';
+import { tensorStats } from './tensor-stats.js';
+import type { ModelSummary, NodeDetails, NodeInput, ValueView } from './types.js';
+
+/**
+ * dtype/shape of every value: shape inference where it succeeds (concrete dims, constant shape
+ * math folded with the CPU reference ops), else the declared ones (graph inputs/outputs,
+ * value_info, initializers), with the reason inference stopped.
+ */
+export function modelShapes(model: Model): { known: Map<string, ValueInfo>; note: string | null } {
+  const known = declaredValues(model.graph);
+  try {
+    const result = inferShapes(model, { evaluate: cpuEvaluator(model) });
+    for (const [name, v] of result.values) known.set(name, { name, dtype: v.dtype, dims: v.dims });
+    const note = result.warnings.length ? `shape inference: ${result.warnings[0]}` : null;
+    return { known, note };
+  } catch (e) {
+    return { known, note: `shapes from the file only (inference stopped: ${(e as Error).message})` };
+  }
+}
+
+/** Folds constant subgraphs (Shape -> Gather -> Reshape chains) with the CPU reference ops. */
+function cpuEvaluator(model: Model) {
+  return (node: GraphNode, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined => {
+    const op = findCpuOp(node.domain, node.opType);
+    if (!op) return undefined;
+    try {
+      return op({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
+    } catch {
+      return undefined; // folding is an optimisation; inference reports what it then lacks
+    }
+  };
+}
+
+export function declaredValues(graph: Graph): Map<string, ValueInfo> {
+  const known = new Map<string, ValueInfo>();
+  for (const [name, t] of graph.initializers) known.set(name, { name, dtype: t.dtype, dims: t.dims });
+  for (const v of graph.valueInfo.values()) known.set(v.name, v);
+  for (const v of graph.inputs) known.set(v.name, v);
+  for (const v of graph.outputs) if (v.dims || !known.has(v.name)) known.set(v.name, v);
+  return known;
+}
+
+export function formatDims(dims: readonly Dim[] | undefined): string {
+  return dims ? `[${dims.join(',')}]` : '?';
+}
+
+export function valueView(name: string, known: ReadonlyMap<string, ValueInfo>): ValueView {
+  const v = known.get(name);
+  return { name, dtype: v?.dtype ?? '?', shape: formatDims(v?.dims) };
+}
+
+/** The page's model panel: app/model/summary.ts's facts (the same `qplay inspect` prints). */
+export function summarizeForPage(model: Model, fileName: string, shapeNote: string | null): ModelSummary {
+  const s = summarizeModel(model, undefined, isCpuSupported);
+  const io = (v: (typeof s.inputs)[number]): ValueView => ({
+    name: v.name,
+    dtype: v.dtype ?? '?',
+    shape: formatDims(v.shape ?? v.inferredShape),
+  });
+  return {
+    fileName,
+    producer: [s.producer.name, s.producer.version].filter(Boolean).join(' ') || 'unknown',
+    irVersion: s.irVersion,
+    opsets: s.opsets.map((o) => `${o.domain} v${o.version}`),
+    inputs: s.inputs.map(io),
+    outputs: s.outputs.map(io),
+    nodeCount: s.nodeCount,
+    opCounts: s.opCounts.map((o) => ({
+      opType: o.domain ? `${o.domain}.${o.opType}` : o.opType,
+      count: o.count,
+    })),
+    parameterCount: s.parameterCount,
+    parameterBytes: s.initializerBytes,
+    shapeNote,
+  };
+}
+
+export function formatAttribute(a: AttrValue): string {
+  switch (a.kind) {
+    case 'int':
+    case 'float':
+      return String(a.value);
+    case 'string':
+      return JSON.stringify(a.value);
+    case 'ints':
+    case 'floats':
+      return `[${a.value.slice(0, 16).join(', ')}${a.value.length > 16 ? `, … (${a.value.length})` : ''}]`;
+    case 'strings':
+      return `[${a.value
+        .slice(0, 8)
+        .map((s) => JSON.stringify(s))
+        .join(', ')}${a.value.length > 8 ? ', …' : ''}]`;
+    case 'tensor':
+      return `tensor ${a.value.dtype} ${formatDims(a.value.dims)}`;
+    case 'graph':
+      return `graph (${a.value.nodes.length} nodes)`;
+    case 'unsupported':
+      return `(${a.type})`;
+  }
+}
+
+export function describeNode(
+  model: Model,
+  known: ReadonlyMap<string, ValueInfo>,
+  nodeName: string,
+): NodeDetails | null {
+  const node = model.graph.nodes.find((n) => n.name === nodeName);
+  if (!node) return null;
+  const schema = findSchema(node.domain, node.opType);
+  const inputs: NodeInput[] = node.inputs.map((name, i) => {
+    const role = schema?.inputs[Math.min(i, schema.inputs.length - 1)]?.replace(/[?.]+$/, '') ?? `input ${i}`;
+    if (!name) return { name: '(omitted)', dtype: '', shape: '', role };
+    const init = model.graph.initializers.get(name);
+    const view = valueView(name, known);
+    return init ? { ...view, role, initializer: tensorStats(init) } : { ...view, role };
+  });
+  return {
+    name: node.name,
+    opType: node.opType,
+    domain: node.domain || 'ai.onnx',
+    category: schema?.category ?? 'unknown',
+    attributes: Object.entries(node.attributes)
+      .map(([name, value]) => ({ name, value: formatAttribute(value) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    inputs,
+    outputs: node.outputs.filter(Boolean).map((name) => valueView(name, known)),
+  };
+}

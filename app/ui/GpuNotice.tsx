@@ -1,0 +1,15 @@
+import { useAppStore } from '../store/index.js';
+
+/** A visible banner when there is no WebGPU adapter (the status line alone is easy to miss). */
+export function GpuNotice() {
+  const gpu = useAppStore((s) => s.gpu);
+  if (gpu.state !== 'unavailable') return null;
+  return (
+    <div className="notice notice-warning" role="status" data-testid="gpu-notice">
+      <span className="notice-text">
+        WebGPU is not available ({gpu.reason}). Models still run on the CPU reference interpreter; GPU
+        execution will need a browser with WebGPU.
+      </span>
+    </div>
+  );
+}

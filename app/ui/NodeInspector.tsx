@@ -1,0 +1,51 @@
+import { selectNode, useNodeDetails } from '../store/index.js';
+import { categoryFill } from './categories.js';
+import { Section } from './Section.js';
+import { ValueTable } from './ValueTable.js';
+
+export function NodeInspector() {
+  const node = useNodeDetails();
+  if (!node) return null;
+  return (
+    <Section
+      title="Node"
+      testId="node-inspector"
+      extra={
+        <button type="button" className="link-button" onClick={() => selectNode(null)}>
+          close
+        </button>
+      }
+    >
+      <div className="node-heading">
+        <span className="op-chip" style={{ background: categoryFill(node.category) }}>
+          {node.opType}
+        </span>
+        <span className="muted small">
+          {node.domain} · {node.category}
+        </span>
+      </div>
+      <div className="node-name mono" title={node.name}>
+        {node.name}
+      </div>
+      <h3 className="sub-title">Attributes</h3>
+      {node.attributes.length === 0 ? (
+        <p className="muted small">none</p>
+      ) : (
+        <table className="kv" data-testid="node-attributes">
+          <tbody>
+            {node.attributes.map((a) => (
+              <tr key={a.name}>
+                <th>{a.name}</th>
+                <td className="mono">{a.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3 className="sub-title">Inputs</h3>
+      <ValueTable values={node.inputs} withRole />
+      <h3 className="sub-title">Outputs</h3>
+      <ValueTable values={node.outputs} />
+    </Section>
+  );
+}
