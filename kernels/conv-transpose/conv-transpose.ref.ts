@@ -24,9 +24,10 @@ export interface ConvTransposeGeometry {
 }
 
 /**
- * Output size and pads, following onnxruntime's ComputeTransposePadAndOutputShape: with an
- * output_shape (or SAME_* auto_pad, whose target is in*stride) the total padding is derived and
- * split with the larger half at the end, except SAME_UPPER which puts it at the beginning.
+ * Output size and pads as onnxruntime computes them (checked against onnxruntime-node 1.30):
+ * with output_shape the total padding is full - output_shape, its larger half at the beginning
+ * (at the end for SAME_UPPER); with SAME_* and no output_shape the target is in * stride, the total
+ * padding is clamped at 0, so the output is min(full, in * stride).
  */
 export function resolveConvTransposeGeometry(
   inputSpatial: readonly number[],
@@ -47,15 +48,13 @@ export function resolveConvTransposeGeometry(
   const outputSpatial = new Array<number>(n);
   for (let i = 0; i < n; i++) {
     const full = (inputSpatial[i] - 1) * strides[i] + adj[i] + (kernelSpatial[i] - 1) * dilations[i] + 1;
-    let out = target?.[i];
-    if (out === undefined && (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER'))
-      out = inputSpatial[i] * strides[i];
-    if (out !== undefined) {
-      const total = Math.max(0, full - out);
+    const out = target?.[i];
+    if (out !== undefined || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+      const total = Math.max(0, full - (out ?? inputSpatial[i] * strides[i]));
       const small = Math.floor(total / 2);
-      pads[i] = autoPad === 'SAME_UPPER' ? total - small : small;
+      pads[i] = autoPad === 'SAME_UPPER' ? small : total - small;
       pads[i + n] = total - pads[i];
-      outputSpatial[i] = out;
+      outputSpatial[i] = out ?? full - total;
     } else {
       outputSpatial[i] = full - pads[i] - pads[i + n];
     }
