@@ -39,7 +39,13 @@ export interface ShapeResult {
   readonly warnings: readonly string[];
 }
 
-const table: ShapeTable = { ...elementwiseShapes, ...nnShapes, ...tensorShapes, ...constantShapes, ...quantShapes };
+const table: ShapeTable = {
+  ...elementwiseShapes,
+  ...nnShapes,
+  ...tensorShapes,
+  ...constantShapes,
+  ...quantShapes,
+};
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */
 export function hasShapeFunction(domain: string, opType: string): boolean {
@@ -63,7 +69,8 @@ export function bindDims(
   return dims.map((d) => {
     if (typeof d === 'number') return d;
     const v = bindings[d] ?? defaultDim;
-    if (!Number.isInteger(v) || v < 0) throw new ModelError(`symbolic dim '${d}' is bound to ${v}, not a size`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new ModelError(`symbolic dim '${d}' is bound to ${v}, not a size`);
     if (used) used[d] = v;
     return v;
   });
@@ -108,7 +115,8 @@ export function inferShapes(model: Model, options: InferShapesOptions = {}): Sha
       if (!name) return;
       const o = outputs[i];
       if (!o) ctx.fail(`gives no output ${i} ('${name}')`);
-      if (o.dims.some((d) => !Number.isInteger(d) || d < 0)) ctx.fail(`inferred invalid dims [${o.dims}] for '${name}'`);
+      if (o.dims.some((d) => !Number.isInteger(d) || d < 0))
+        ctx.fail(`inferred invalid dims [${o.dims}] for '${name}'`);
       values.set(name, { dtype: o.dtype, dims: [...o.dims] });
       if (o.value) known.set(name, o.value);
     });
@@ -128,9 +136,11 @@ export function inferShapes(model: Model, options: InferShapesOptions = {}): Sha
     const v = values.get(info.name);
     if (!v || !info.dims) continue;
     const declared = info.dims;
-    const clash = declared.length !== v.dims.length || declared.some((d, i) => typeof d === 'number' && d !== v.dims[i]);
+    const clash =
+      declared.length !== v.dims.length || declared.some((d, i) => typeof d === 'number' && d !== v.dims[i]);
     if (clash) warnings.push(`'${info.name}' is declared [${declared}] but inferred [${v.dims}]`);
-    if (info.dtype && info.dtype !== v.dtype) warnings.push(`'${info.name}' is declared ${info.dtype} but inferred ${v.dtype}`);
+    if (info.dtype && info.dtype !== v.dtype)
+      warnings.push(`'${info.name}' is declared ${info.dtype} but inferred ${v.dtype}`);
   }
 
   const constants = new Map<string, Tensor>();
@@ -154,7 +164,9 @@ function topologicalOrder(nodes: readonly GraphNode[], available: ReadonlyMap<st
     if (next.length === pending.length) {
       const n = next[0];
       const missing = n.inputs.find((i) => i && !ready.has(i));
-      throw new ModelError(`${describeNode(n)}: input '${missing}' is not a graph input, initializer or node output`);
+      throw new ModelError(
+        `${describeNode(n)}: input '${missing}' is not a graph input, initializer or node output`,
+      );
     }
     pending = next;
   }
@@ -186,7 +198,9 @@ function makeContext(
       if (!present(i)) return fail(`missing input ${i} (${what})`);
       const v = known.get(node.inputs[i]);
       if (!v) {
-        return fail(`input '${node.inputs[i]}' (${what}) is computed at run time; its values are needed to infer the shape`);
+        return fail(
+          `input '${node.inputs[i]}' (${what}) is computed at run time; its values are needed to infer the shape`,
+        );
       }
       return v;
     },
@@ -226,7 +240,9 @@ function fold(
   result.forEach((t, i) => {
     const o = outputs[i];
     if (t && o && (t.dtype !== o.dtype || !sameDims(t.dims, o.dims))) {
-      ctx.fail(`evaluating constant inputs gave ${t.dtype} [${t.dims}] but shape inference gave ${o.dtype} [${o.dims}]`);
+      ctx.fail(
+        `evaluating constant inputs gave ${t.dtype} [${t.dims}] but shape inference gave ${o.dtype} [${o.dims}]`,
+      );
     }
   });
   return result;

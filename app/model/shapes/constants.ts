@@ -12,8 +12,10 @@ const constant: ShapeFn = (ctx) => {
   const a = attrs[given[0]];
   let value: Tensor;
   if (given[0] === 'value' && a.kind === 'tensor') value = a.value;
-  else if (given[0] === 'value_float' && (a.kind === 'float' || a.kind === 'int')) value = makeTensor('float32', [], [a.value]);
-  else if (given[0] === 'value_floats' && a.kind === 'floats') value = makeTensor('float32', [a.value.length], a.value);
+  else if (given[0] === 'value_float' && (a.kind === 'float' || a.kind === 'int'))
+    value = makeTensor('float32', [], [a.value]);
+  else if (given[0] === 'value_floats' && a.kind === 'floats')
+    value = makeTensor('float32', [a.value.length], a.value);
   else if (given[0] === 'value_int' && a.kind === 'int') value = int64Tensor([], [a.value]);
   else if (given[0] === 'value_ints' && a.kind === 'ints') value = int64Tensor([a.value.length], a.value);
   else return ctx.fail(`value attribute '${given[0]}' (${a.kind}) is not supported`);
@@ -26,7 +28,8 @@ const shape: ShapeFn = (ctx) => {
   // Opset 15 added start/end (negative counts from the back, both clamped to [0, rank]).
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + rank : v, 0), rank);
   const start = ctx.opset >= 15 ? clamp(attrInt(ctx.node, 'start', 0)) : 0;
-  const end = ctx.opset >= 15 && ctx.node.attributes.end !== undefined ? clamp(attrInt(ctx.node, 'end')) : rank;
+  const end =
+    ctx.opset >= 15 && ctx.node.attributes.end !== undefined ? clamp(attrInt(ctx.node, 'end')) : rank;
   const dims = x.slice(start, Math.max(start, end));
   return [{ dtype: 'int64', dims: [dims.length], value: int64Tensor([dims.length], dims) }];
 };

@@ -2,7 +2,14 @@
 // Reshape chains), used when the caller gives no `evaluate` callback (app/model may not import the
 // CPU ops). Output dims come from shape inference, so each fold only moves or converts elements.
 import { broadcastIndexMap } from '../../../kernels/broadcast/broadcast.js';
-import { allocData, type DType, isBigIntDType, makeTensor, type Tensor, toNumbers } from '../../../kernels/tensor.js';
+import {
+  allocData,
+  type DType,
+  isBigIntDType,
+  makeTensor,
+  type Tensor,
+  toNumbers,
+} from '../../../kernels/tensor.js';
 import { attrInt } from '../attributes.js';
 import type { GraphNode } from '../ir.js';
 import type { SliceAxis } from './tensor.js';
@@ -35,7 +42,13 @@ export function foldBuiltin(f: FoldInput): Tensor[] | undefined {
     case 'Cast':
       return castTensor(x, out.dtype, out.dims);
     case 'Concat':
-      return [concat(inputs.filter((t): t is Tensor => t !== undefined), out, attrInt(node, 'axis'))];
+      return [
+        concat(
+          inputs.filter((t): t is Tensor => t !== undefined),
+          out,
+          attrInt(node, 'axis'),
+        ),
+      ];
     case 'Gather':
       return inputs[1] ? [gather(x, inputs[1], out, attrInt(node, 'axis', 0))] : undefined;
     case 'Slice':

@@ -12,7 +12,12 @@ function spatialOf(ctx: ShapeContext, x: readonly number[], what: string): numbe
   return x.slice(2);
 }
 
-function geometry(ctx: ShapeContext, inputSpatial: number[], kernelSpatial: readonly number[], ceilMode: boolean) {
+function geometry(
+  ctx: ShapeContext,
+  inputSpatial: number[],
+  kernelSpatial: readonly number[],
+  ceilMode: boolean,
+) {
   const node = ctx.node;
   try {
     return resolveConvGeometry({
@@ -40,7 +45,8 @@ export function convDims(ctx: ShapeContext, xi: number, wi: number): number[] {
     ctx.fail(`input has ${x[1]} channels but weight [${w}] with group ${group} expects ${w[1] * group}`);
   }
   const kernel = attrInts(ctx.node, 'kernel_shape') ?? w.slice(2);
-  if (kernel.some((k, i) => k !== w[2 + i])) ctx.fail(`kernel_shape [${kernel}] disagrees with weight [${w}]`);
+  if (kernel.some((k, i) => k !== w[2 + i]))
+    ctx.fail(`kernel_shape [${kernel}] disagrees with weight [${w}]`);
   const g = geometry(ctx, inputSpatial, kernel, false);
   return [x[0], w[0], ...g.outputSpatial];
 }
@@ -50,7 +56,8 @@ export function poolDims(ctx: ShapeContext, x: readonly number[]): number[] {
   const kernel = attrInts(ctx.node, 'kernel_shape');
   if (!kernel) ctx.fail(`needs attribute 'kernel_shape'`);
   const spatial = spatialOf(ctx, x, 'input');
-  if (kernel.length !== spatial.length) ctx.fail(`kernel_shape [${kernel}] does not match input rank ${x.length}`);
+  if (kernel.length !== spatial.length)
+    ctx.fail(`kernel_shape [${kernel}] does not match input rank ${x.length}`);
   const g = geometry(ctx, spatial, kernel, attrInt(ctx.node, 'ceil_mode', 0) !== 0);
   return [x[0], x[1], ...g.outputSpatial];
 }
@@ -85,7 +92,8 @@ export function gemmDims(ctx: ShapeContext, ai: number, bi: number): [number, nu
   const transB = attrInt(ctx.node, 'transB', 0) !== 0;
   const [m, ka] = transA ? [a[1], a[0]] : [a[0], a[1]];
   const [kb, n] = transB ? [b[1], b[0]] : [b[0], b[1]];
-  if (ka !== kb) ctx.fail(`inner dimensions differ: A [${a}]${transA ? 'ᵀ' : ''} x B [${b}]${transB ? 'ᵀ' : ''}`);
+  if (ka !== kb)
+    ctx.fail(`inner dimensions differ: A [${a}]${transA ? 'ᵀ' : ''} x B [${b}]${transB ? 'ᵀ' : ''}`);
   return [m, n];
 }
 
@@ -126,7 +134,8 @@ const convTranspose: ShapeFn = (ctx) => {
   const outPad = attrInts(node, 'output_padding') ?? new Array<number>(n).fill(0);
   const explicit = attrInts(node, 'output_shape');
   const autoPad = attrString(node, 'auto_pad', 'NOTSET');
-  const pads = autoPad === 'NOTSET' ? (attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0)) : undefined;
+  const pads =
+    autoPad === 'NOTSET' ? (attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0)) : undefined;
   if (pads && pads.length !== 2 * n) ctx.fail(`pads has ${pads.length} values, expected ${2 * n}`);
   let outSpatial: number[];
   if (explicit && explicit.length > 0) {
@@ -136,7 +145,12 @@ const convTranspose: ShapeFn = (ctx) => {
     outSpatial = spatial.map((s, i) => s * strides[i]);
   } else {
     outSpatial = spatial.map(
-      (s, i) => strides[i] * (s - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1 - (pads ? pads[i] + pads[i + n] : 0),
+      (s, i) =>
+        strides[i] * (s - 1) +
+        outPad[i] +
+        (kernel[i] - 1) * dilations[i] +
+        1 -
+        (pads ? pads[i] + pads[i + n] : 0),
     );
   }
   if (outSpatial.some((d) => d <= 0)) ctx.fail(`output spatial shape [${outSpatial}] is empty`);
@@ -158,7 +172,9 @@ export function globalPoolDims(ctx: ShapeContext, x: readonly number[]): number[
   return [x[0], x[1], ...x.slice(2).map(() => 1)];
 }
 
-const globalAveragePool: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: globalPoolDims(ctx, ctx.shape(0)) }];
+const globalAveragePool: ShapeFn = (ctx) => [
+  { dtype: ctx.dtype(0), dims: globalPoolDims(ctx, ctx.shape(0)) },
+];
 
 const batchNormalization: ShapeFn = (ctx) => {
   const x = ctx.shape(0);

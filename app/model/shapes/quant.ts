@@ -25,10 +25,16 @@ function checkQuantParams(ctx: ShapeContext, x: readonly number[]): void {
     if (p.length === 1 && p[0] === x[axis]) continue;
     // Blocked quantization (opset 21): same rank, one axis divided into blocks of block_size.
     const block = ctx.opset >= 21 ? attrInt(ctx.node, 'block_size', 0) : 0;
-    if (block > 0 && p.length === x.length && p.every((d, k) => (k === axis ? d === Math.ceil(x[k] / block) : d === x[k]))) {
+    if (
+      block > 0 &&
+      p.length === x.length &&
+      p.every((d, k) => (k === axis ? d === Math.ceil(x[k] / block) : d === x[k]))
+    ) {
       continue;
     }
-    ctx.fail(`input ${i} has shape [${p}], which fits neither per-tensor nor per-axis (axis ${axis}) for [${x}]`);
+    ctx.fail(
+      `input ${i} has shape [${p}], which fits neither per-tensor nor per-axis (axis ${axis}) for [${x}]`,
+    );
   }
 }
 
@@ -60,9 +66,13 @@ const dynamicQuantizeLinear: ShapeFn = (ctx) => [
   { dtype: 'uint8', dims: [] },
 ];
 
-const qLinearConv: ShapeFn = (ctx) => [{ dtype: zeroPointType(ctx, 7, ctx.dtype(0)), dims: convDims(ctx, 0, 3) }];
+const qLinearConv: ShapeFn = (ctx) => [
+  { dtype: zeroPointType(ctx, 7, ctx.dtype(0)), dims: convDims(ctx, 0, 3) },
+];
 
-const qLinearMatMul: ShapeFn = (ctx) => [{ dtype: zeroPointType(ctx, 7, ctx.dtype(0)), dims: matmulDims(ctx, 0, 3) }];
+const qLinearMatMul: ShapeFn = (ctx) => [
+  { dtype: zeroPointType(ctx, 7, ctx.dtype(0)), dims: matmulDims(ctx, 0, 3) },
+];
 
 const convInteger: ShapeFn = (ctx) => [{ dtype: 'int32', dims: convDims(ctx, 0, 1) }];
 
@@ -105,7 +115,8 @@ const qLinearSoftmax: ShapeFn = (ctx) => {
 /** Y_scale, Y_zp, then (X, X_scale, X_zp) per input. */
 const qLinearConcat: ShapeFn = (ctx) => {
   const n = ctx.node.inputs.length - 2;
-  if (n < 3 || n % 3 !== 0) ctx.fail(`has ${ctx.node.inputs.length} inputs; expects Y_scale, Y_zp, then triples`);
+  if (n < 3 || n % 3 !== 0)
+    ctx.fail(`has ${ctx.node.inputs.length} inputs; expects Y_scale, Y_zp, then triples`);
   const tensors = Array.from({ length: n / 3 }, (_, k) => 2 + 3 * k);
   const dims = concatDims(ctx, tensors, attrInt(ctx.node, 'axis'));
   return [{ dtype: zeroPointType(ctx, 1, ctx.dtype(2)), dims }];

@@ -8,7 +8,12 @@ import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis, product } from './types.js';
 
 /** An int list taken from an attribute before `inputSince`, from input `index` from then on. */
-function intsFromAttrOrInput(ctx: ShapeContext, attr: string, index: number, inputSince: number): number[] | undefined {
+function intsFromAttrOrInput(
+  ctx: ShapeContext,
+  attr: string,
+  index: number,
+  inputSince: number,
+): number[] | undefined {
   if (ctx.opset < inputSince) {
     const a = attrInts(ctx.node, attr);
     return a ? [...a] : undefined;
@@ -87,7 +92,8 @@ export function concatDims(ctx: ShapeContext, indices: readonly number[], axisAt
 
 const concat: ShapeFn = (ctx) => {
   const present = ctx.node.inputs.map((_, i) => i).filter((i) => ctx.has(i));
-  for (const i of present) if (ctx.dtype(i) !== ctx.dtype(present[0])) ctx.fail('inputs have different dtypes');
+  for (const i of present)
+    if (ctx.dtype(i) !== ctx.dtype(present[0])) ctx.fail('inputs have different dtypes');
   return [{ dtype: ctx.dtype(present[0]), dims: concatDims(ctx, present, attrInt(ctx.node, 'axis')) }];
 };
 
@@ -132,8 +138,11 @@ export function resolveSlice(ctx: ShapeContext, x: readonly number[]): SliceAxis
   if (!starts || !ends) ctx.fail('needs starts and ends');
   if (starts.length !== ends.length) ctx.fail(`starts [${starts}] and ends [${ends}] differ in length`);
   const axes = intsFromAttrOrInput(ctx, 'axes', 3, 10) ?? starts.map((_, i) => i);
-  const steps = (ctx.opset >= 10 && ctx.has(4) ? toNumbers(ctx.constValue(4, 'steps')) : undefined) ?? starts.map(() => 1);
-  if (axes.length !== starts.length || steps.length !== starts.length) ctx.fail('starts, ends, axes and steps differ in length');
+  const steps =
+    (ctx.opset >= 10 && ctx.has(4) ? toNumbers(ctx.constValue(4, 'steps')) : undefined) ??
+    starts.map(() => 1);
+  if (axes.length !== starts.length || steps.length !== starts.length)
+    ctx.fail('starts, ends, axes and steps differ in length');
   const out: SliceAxis[] = x.map((d) => ({ start: 0, step: 1, size: d }));
   uniqueAxes(ctx, axes, x.length).forEach((axis, i) => {
     const dim = x[axis];
@@ -155,7 +164,9 @@ export function resolveSlice(ctx: ShapeContext, x: readonly number[]): SliceAxis
   return out;
 }
 
-const slice: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: resolveSlice(ctx, ctx.shape(0)).map((a) => a.size) }];
+const slice: ShapeFn = (ctx) => [
+  { dtype: ctx.dtype(0), dims: resolveSlice(ctx, ctx.shape(0)).map((a) => a.size) },
+];
 
 const squeeze: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
@@ -185,7 +196,8 @@ const gather: ShapeFn = (ctx) => {
   const idx = ctx.value(1);
   if (idx) {
     for (const i of toNumbers(idx)) {
-      if (i < -data[axis] || i >= data[axis]) ctx.fail(`index ${i} is out of range for axis of size ${data[axis]}`);
+      if (i < -data[axis] || i >= data[axis])
+        ctx.fail(`index ${i} is out of range for axis of size ${data[axis]}`);
     }
   }
   return [{ dtype: ctx.dtype(0), dims: [...data.slice(0, axis), ...indices, ...data.slice(axis + 1)] }];
@@ -195,8 +207,12 @@ const pad: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
   const pads = intsFromAttrOrInput(ctx, 'pads', 1, 11);
   if (!pads) return ctx.fail('needs pads');
-  const axes = ctx.opset >= 18 && ctx.has(3) ? uniqueAxes(ctx, toNumbers(ctx.constValue(3, 'axes')), x.length) : x.map((_, i) => i);
-  if (pads.length !== 2 * axes.length) ctx.fail(`pads has ${pads.length} values, expected ${2 * axes.length}`);
+  const axes =
+    ctx.opset >= 18 && ctx.has(3)
+      ? uniqueAxes(ctx, toNumbers(ctx.constValue(3, 'axes')), x.length)
+      : x.map((_, i) => i);
+  if (pads.length !== 2 * axes.length)
+    ctx.fail(`pads has ${pads.length} values, expected ${2 * axes.length}`);
   const dims = [...x];
   axes.forEach((a, i) => {
     dims[a] += pads[i] + pads[i + axes.length];
@@ -234,7 +250,8 @@ const resize: ShapeFn = (ctx) => {
   const dims = [...x];
   if (sizes) {
     if (scales) ctx.fail('gives both scales and sizes');
-    if (sizes.length !== targetAxes.length) ctx.fail(`sizes has ${sizes.length} values for ${targetAxes.length} axes`);
+    if (sizes.length !== targetAxes.length)
+      ctx.fail(`sizes has ${sizes.length} values for ${targetAxes.length} axes`);
     const policy = ctx.opset >= 18 ? attrString(node, 'keep_aspect_ratio_policy', 'stretch') : 'stretch';
     if (policy === 'stretch') {
       targetAxes.forEach((a, i) => {
@@ -247,8 +264,11 @@ const resize: ShapeFn = (ctx) => {
       for (const a of targetAxes) dims[a] = Math.round(s * x[a]);
     }
   } else if (scales) {
-    if (scales.length !== targetAxes.length) ctx.fail(`scales has ${scales.length} values for ${targetAxes.length} axes`);
-    const crop = ctx.opset >= 11 && attrString(node, 'coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize';
+    if (scales.length !== targetAxes.length)
+      ctx.fail(`scales has ${scales.length} values for ${targetAxes.length} axes`);
+    const crop =
+      ctx.opset >= 11 &&
+      attrString(node, 'coordinate_transformation_mode', 'half_pixel') === 'tf_crop_and_resize';
     const roi = crop ? nonEmpty(ctx, 1, 'roi') : undefined;
     targetAxes.forEach((a, i) => {
       const extent = roi ? roi[i + targetAxes.length] - roi[i] : 1;
