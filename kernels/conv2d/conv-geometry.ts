@@ -75,6 +75,9 @@ export function resolveConvGeometry(g: ConvGeometryInput): ConvGeometry {
     pads = new Array<number>(2 * n).fill(0);
     for (let i = 0; i < n; i++) {
       const target = Math.ceil(g.inputSpatial[i] / strides[i]);
+      // The need is negative when stride > kernel + 1 and the input fills the last stride. The spec
+      // takes max(0, ...); onnxruntime 1.30 is inconsistent there (MaxPool refuses negative pads,
+      // AveragePool shifts the window by the truncated negative half), so we follow the spec.
       const need = Math.max(0, (target - 1) * strides[i] + dilatedKernel[i] - g.inputSpatial[i]);
       // SAME_UPPER puts the odd extra pad at the end, SAME_LOWER at the beginning.
       const begin = autoPad === 'SAME_UPPER' ? Math.floor(need / 2) : Math.ceil(need / 2);

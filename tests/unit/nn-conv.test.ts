@@ -108,8 +108,10 @@ describe('conv vs onnxruntime (random)', () => {
     const cin = depthwise ? group : group * randInt(r, 1, 3);
     const cout = depthwise ? group : group * randInt(r, 1, 3);
     const kernel = Array.from({ length: rank }, () => randInt(r, 1, rank === 3 ? 2 : 4));
-    const strides = Array.from({ length: rank }, () => randInt(r, 1, 3));
     const autoPad = autoPads[t % autoPads.length];
+    // SAME with stride > kernel + 1 can need a negative pad, where onnxruntime is inconsistent;
+    // the reference clamps the need at 0 (see the geometry tests).
+    const strides = kernel.map((k) => randInt(r, 1, autoPad.startsWith('SAME') ? Math.min(3, k + 1) : 3));
     // onnxruntime refuses dilation with SAME_* (our reference follows the spec there).
     const dilations = Array.from({ length: rank }, () => (autoPad.startsWith('SAME') ? 1 : randInt(r, 1, 2)));
     const pads = Array.from({ length: 2 * rank }, () => randInt(r, 0, 2));
