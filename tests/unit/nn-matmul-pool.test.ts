@@ -183,7 +183,9 @@ describe('pools vs onnxruntime (random)', () => {
         : makeTensor(
             dtype,
             x.dims,
-            Array.from(x.data, (v) => (dtype === 'uint8' ? Math.abs(Math.round(v)) : Math.round(v))),
+            Array.from(x.data as Float32Array, (v) =>
+              dtype === 'uint8' ? Math.abs(Math.round(v)) : Math.round(v),
+            ),
           );
     const op = isMax ? 'MaxPool' : 'AveragePool';
     const withIndices = isMax && dtype === 'float32';
