@@ -8,7 +8,8 @@
 // - gemmlowp / TFLite fixed point: the real multiplier becomes a Q31 int32 and a power-of-two
 //   shift (frexp, mantissa rounded half away from zero); then
 //     y = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(acc << leftShift, q31), rightShift)
-//   both steps round half away from zero; then + zy and clamp.
+//   SRDHM rounds ties toward +inf (its nudge 1 - 2^30 for negative products truncates -x.5 toward
+//   zero), RoundingDivideByPOT rounds ties away from zero; then + zy and clamp.
 // - TVM qnn.requantize (FixedPointMultiply): the same Q31 multiplier, computed in int64:
 //     y = ((acc << leftShift) * q31 + round) >> (31 + rightShift)
 //   with round = 2^(31+rightShift-1) for 'UPWARD' (ties toward +inf, TVM's default) or, for
@@ -69,7 +70,7 @@ export function quantizeMultiplier(real: number): FixedPointMultiplier {
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
-/** gemmlowp SaturatingRoundingDoublingHighMul: round(a*b / 2^31), half away from zero, saturated. */
+/** gemmlowp SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties toward +inf, saturated. */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
   const ab = BigInt(a) * BigInt(b);
