@@ -1,7 +1,8 @@
-// Slice with ONNX/onnxruntime semantics: negative starts/ends count from the end, then clamp
-// ([0, dim] for positive steps, [0, dim-1] / [-1, dim-1] for negative ones), so INT64_MAX and
-// INT64_MIN (passed as numbers, which keep their magnitude) mean "to the end". An empty range
-// gives a zero-sized dimension.
+// Slice with onnxruntime semantics: negative starts/ends count from the end, then clamp ([0, dim]
+// for positive steps, [0, dim-1] / [-1, dim-1] for negative ones). An end of INT32_MAX or
+// INT64_MAX means "no end" (numpy's None) in onnxruntime: with a negative step it runs to the
+// first element, where the spec's clamping would stop at dim-1. Bounds arrive as numbers (INT64
+// values keep their magnitude: INT64_MAX becomes 2^63). An empty range gives a zero-sized dim.
 import type { Tensor } from '../tensor.js';
 import { normalizeAxis, pickElements, stridedIndexMap, stridesOf } from './axes.js';
 
@@ -14,8 +15,10 @@ export interface AxisRange {
 /** The clamped start and element count of one sliced axis of size `dim`. */
 export function sliceRange(dim: number, start: number, end: number, step: number): AxisRange {
   if (step === 0) throw new Error('Slice step cannot be 0');
+  const noEnd = end === 2147483647 || end >= 2 ** 63 - 1;
   if (start < 0) start += dim;
-  if (end < 0) end += dim;
+  if (noEnd) end = step < 0 ? -1 : dim;
+  else if (end < 0) end += dim;
   if (step > 0) {
     start = Math.min(Math.max(start, 0), dim);
     end = Math.min(Math.max(end, 0), dim);
