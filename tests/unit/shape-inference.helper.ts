@@ -1,7 +1,8 @@
 // Builds one-node and small IR models for the shape-inference tests, without protobuf, so
 // symbolic dims and odd attribute forms are easy to write.
 import { type DType, int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
-import type { AttrValue, Dim, GraphNode, Model } from '../../app/model/ir.js';
+import { findCpuOp } from '../../app/exec/cpu/registry.js';
+import { type AttrValue, type Dim, type GraphNode, type Model, opsetVersion } from '../../app/model/ir.js';
 import { type InferShapesOptions, inferShapes } from '../../app/model/shape-inference.js';
 
 export type AttrIn = number | string | number[] | Tensor | { float: number };
@@ -95,3 +96,32 @@ export function one(
   return outs.map((o) => r.values.get(o)!);
 }
 export const dims = (...args: Parameters<typeof one>) => one(...args)[0].dims;
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomTensor(dtype: DType, dims: readonly number[], rand: () => number): Tensor {
+  const n = dims.reduce((a, b) => a * b, 1);
+  const values = Array.from({ length: n }, () => {
+    if (dtype === 'float32' || dtype === 'float64') return rand() * 2 - 1;
+    if (dtype === 'int8') return Math.floor(rand() * 256) - 128;
+    if (dtype === 'uint8') return Math.floor(rand() * 256);
+    return Math.floor(rand() * 8);
+  });
+  return makeTensor(dtype, dims, values);
+}
+
+/** The CPU ops as the `evaluate` callback, as the CLI and executors pass it. */
+export function cpuEvaluate(model: Model): InferShapesOptions['evaluate'] {
+  return (node: GraphNode, inputs) =>
+    findCpuOp(node.domain, node.opType)?.({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
+}

@@ -1,8 +1,9 @@
 // Shape functions of the neural-network ops: convolutions, pools, normalization, Gemm/MatMul.
-// The spatial geometry (auto_pad, ceil_mode, dilations) comes from kernels/conv2d/conv-geometry.ts,
-// the same code the conv and pool kernels use, so the shapes here cannot drift from theirs.
+// The spatial geometry (auto_pad, ceil_mode, dilations) comes from kernels/conv2d/conv-geometry.ts
+// and the ConvTranspose reference, the code the kernels use, so the shapes here cannot drift from theirs.
 import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
+import { resolveConvTransposeGeometry } from '../../../kernels/conv-transpose/conv-transpose.ref.js';
 import { attrInt, attrInts, attrString } from '../attributes.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis } from './types.js';
@@ -124,37 +125,24 @@ const convTranspose: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
   const w = ctx.shape(1);
   const spatial = spatialOf(ctx, x, 'input');
-  const n = spatial.length;
   if (w.length !== x.length) ctx.fail(`weight has rank ${w.length}, input has rank ${x.length}`);
   if (w[0] !== x[1]) ctx.fail(`input has ${x[1]} channels, weight [${w}] expects ${w[0]}`);
   const group = attrInt(node, 'group', 1);
-  const kernel = attrInts(node, 'kernel_shape') ?? w.slice(2);
-  const strides = attrInts(node, 'strides') ?? new Array<number>(n).fill(1);
-  const dilations = attrInts(node, 'dilations') ?? new Array<number>(n).fill(1);
-  const outPad = attrInts(node, 'output_padding') ?? new Array<number>(n).fill(0);
-  const explicit = attrInts(node, 'output_shape');
-  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
-  const pads =
-    autoPad === 'NOTSET' ? (attrInts(node, 'pads') ?? new Array<number>(2 * n).fill(0)) : undefined;
-  if (pads && pads.length !== 2 * n) ctx.fail(`pads has ${pads.length} values, expected ${2 * n}`);
-  let outSpatial: number[];
-  if (explicit && explicit.length > 0) {
-    // output_shape may list only the spatial axes or the whole shape: the last n entries count.
-    outSpatial = explicit.slice(explicit.length - n);
-  } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    outSpatial = spatial.map((s, i) => s * strides[i]);
-  } else {
-    outSpatial = spatial.map(
-      (s, i) =>
-        strides[i] * (s - 1) +
-        outPad[i] +
-        (kernel[i] - 1) * dilations[i] +
-        1 -
-        (pads ? pads[i] + pads[i + n] : 0),
-    );
+  // The reference kernel's geometry, which follows onnxruntime on output_shape and SAME_* clamping.
+  let g: { outputSpatial: number[] };
+  try {
+    g = resolveConvTransposeGeometry(spatial, attrInts(node, 'kernel_shape') ?? w.slice(2), {
+      strides: attrInts(node, 'strides'),
+      dilations: attrInts(node, 'dilations'),
+      pads: attrInts(node, 'pads'),
+      autoPad: parseAutoPad(attrString(node, 'auto_pad', 'NOTSET')),
+      outputPadding: attrInts(node, 'output_padding'),
+      outputShape: attrInts(node, 'output_shape'),
+    });
+  } catch (e) {
+    return ctx.fail((e as Error).message);
   }
-  if (outSpatial.some((d) => d <= 0)) ctx.fail(`output spatial shape [${outSpatial}] is empty`);
-  return [{ dtype: ctx.dtype(0), dims: [x[0], w[1] * group, ...outSpatial] }];
+  return [{ dtype: ctx.dtype(0), dims: [x[0], w[1] * group, ...g.outputSpatial] }];
 };
 
 const maxPool: ShapeFn = (ctx) => {
