@@ -7,7 +7,7 @@ import { getModelEntry, registerTensor, releaseTensors } from './registry.js';
 import { cancelWorkerRun, runInWorker } from './run-client.js';
 import { loadDigitTensor, randomFeeds } from './sample-input.js';
 import { getState, idleRun, setState } from './store.js';
-import { argmax, tensorStats } from './tensor-stats.js';
+import { argmax, tensorStats, topK } from './tensor-stats.js';
 import type { InputChoice, RunOutput } from './types.js';
 
 /** Outputs up to this many elements are charted value by value. */
@@ -35,6 +35,7 @@ function describeOutput(name: string, t: Tensor): RunOutput {
     stats: tensorStats(t),
     values: small ? toNumbers(t) : null,
     argmax: argmax(t),
+    top: small ? [] : topK(t, 5),
   };
 }
 

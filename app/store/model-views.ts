@@ -116,6 +116,14 @@ export function formatAttribute(a: AttrValue): string {
   }
 }
 
+/** The schema's name for input slot i: 'X', 'B', or 'inputs[2]' for a variadic slot. */
+function slotName(slots: readonly string[] | undefined, i: number): string {
+  if (!slots || slots.length === 0) return `input ${i}`;
+  const last = slots.length - 1;
+  if (slots[last].endsWith('...') && i >= last) return `${slots[last].slice(0, -3)}[${i - last}]`;
+  return i <= last ? slots[i].replace(/\?$/, '') : `input ${i}`;
+}
+
 export function describeNode(
   model: Model,
   known: ReadonlyMap<string, ValueInfo>,
@@ -125,7 +133,7 @@ export function describeNode(
   if (!node) return null;
   const schema = findSchema(node.domain, node.opType);
   const inputs: NodeInput[] = node.inputs.map((name, i) => {
-    const role = schema?.inputs[Math.min(i, schema.inputs.length - 1)]?.replace(/[?.]+$/, '') ?? `input ${i}`;
+    const role = slotName(schema?.inputs, i);
     if (!name) return { name: '(omitted)', dtype: '', shape: '', role };
     const init = model.graph.initializers.get(name);
     const view = valueView(name, known);

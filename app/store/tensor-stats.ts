@@ -34,3 +34,17 @@ export function argmax(t: Tensor): number {
   }
   return best;
 }
+
+/** The k largest values (NaN skipped), largest first, with their flat indices. */
+export function topK(t: Tensor, k: number): { index: number; value: number }[] {
+  const best: { index: number; value: number }[] = [];
+  for (let i = 0; i < t.data.length; i++) {
+    const v = elementAsNumber(t, i);
+    if (Number.isNaN(v) || (best.length === k && v <= best[k - 1].value)) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1].value < v) at--;
+    best.splice(at, 0, { index: i, value: v });
+    if (best.length > k) best.pop();
+  }
+  return best;
+}

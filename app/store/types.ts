@@ -61,6 +61,8 @@ export interface RunOutput {
   /** All values when the output is small enough to chart (<= 64 elements), else null. */
   readonly values: readonly number[] | null;
   readonly argmax: number;
+  /** The five largest values with their flat indices, when `values` is null. */
+  readonly top: readonly { readonly index: number; readonly value: number }[];
 }
 
 export type RunStatus = 'idle' | 'running' | 'done' | 'error' | 'cancelled';

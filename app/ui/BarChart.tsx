@@ -10,7 +10,7 @@ export function BarChart({ values, highlight }: { values: readonly number[]; hig
   const bottom = Math.min(0, ...finite);
   const span = top - bottom || 1;
   const y = (v: number) => ((top - v) / span) * HEIGHT;
-  const barWidth = Math.max(4, Math.min(24, Math.floor(300 / values.length) - 2));
+  const barWidth = Math.max(3, Math.min(30, Math.floor(350 / values.length) - 2));
   const step = barWidth + 2;
   const width = values.length * step;
   return (

@@ -1,9 +1,10 @@
 // The graph: an SVG laid out by dagre, panned and zoomed by d3-zoom (which moves one <g>
 // directly, so zooming never re-renders React). Click a node to inspect it.
 import { select, type ZoomBehavior, zoom, zoomIdentity } from 'd3';
-import { useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { selectNode, useAppStore, useModelView } from '../store/index.js';
 import { GraphEdges } from './GraphEdges.js';
+import { GraphLegend } from './GraphLegend.js';
 import { GraphNodeBox } from './GraphNodeBox.js';
 import { layoutGraph } from './graph-layout.js';
 
@@ -28,17 +29,21 @@ export function GraphView() {
     };
   }, []);
 
-  // A new model: fit its width, but never below a readable scale; start at the top.
-  useEffect(() => {
-    const svg = svgRef.current;
-    if (!svg || !layout || !zoomRef.current) return;
-    const { width, height } = svg.getBoundingClientRect();
-    const fit = Math.min(width / layout.width, height / layout.height, 1.25);
-    const scale = Math.max(fit, Math.min(0.7, width / layout.width));
-    const x = (width - layout.width * scale) / 2;
-    const y = fit >= scale ? (height - layout.height * scale) / 2 : 0;
-    select(svg).call(zoomRef.current.transform, zoomIdentity.translate(x, y).scale(scale));
-  }, [layout]);
+  // A new model: fit it, but never below a readable scale (then start at the top).
+  const fitView = useCallback(
+    (whole: boolean) => {
+      const svg = svgRef.current;
+      if (!svg || !layout || !zoomRef.current) return;
+      const { width, height } = svg.getBoundingClientRect();
+      const fit = Math.min(width / layout.width, height / layout.height, 1.25);
+      const scale = whole ? fit : Math.max(fit, Math.min(0.7, width / layout.width));
+      const x = (width - layout.width * scale) / 2;
+      const y = fit >= scale ? (height - layout.height * scale) / 2 : 0;
+      select(svg).call(zoomRef.current.transform, zoomIdentity.translate(x, y).scale(scale));
+    },
+    [layout],
+  );
+  useEffect(() => fitView(false), [fitView]);
 
   return (
     <div className="graph-view">
@@ -74,6 +79,14 @@ export function GraphView() {
           ))}
         </g>
       </svg>
+      {layout && (
+        <div className="graph-tools">
+          <button type="button" className="button" onClick={() => fitView(true)} title="Fit the whole graph">
+            Fit
+          </button>
+          <GraphLegend nodes={layout.nodes} />
+        </div>
+      )}
       {!view && <div className="graph-empty">Drop an ONNX model here, or use Open model…</div>}
     </div>
   );

@@ -30,6 +30,16 @@ export function RunOutputs() {
             )}
           </div>
           {o.values && o.values.length > 1 && <BarChart values={o.values} highlight={o.argmax} />}
+          {o.top.length > 0 && (
+            <div className="top-k mono small" data-testid="top-k">
+              top {o.top.length}:{' '}
+              {o.top.map((t) => (
+                <span key={t.index} className="top-k-item">
+                  [{t.index}] {formatNumber(t.value)}
+                </span>
+              ))}
+            </div>
+          )}
           <div className="stats mono">
             min {formatNumber(o.stats.min)} · max {formatNumber(o.stats.max)} · mean{' '}
             {formatNumber(o.stats.mean)} · n {formatCount(o.stats.count)}
