@@ -45,8 +45,9 @@ export function relu(x: Tensor): Tensor {
 export function clip(x: Tensor, min?: number | bigint, max?: number | bigint): Tensor {
   const lo = min === undefined ? undefined : Number(min);
   const hi = max === undefined ? undefined : Number(max);
-  const loBig = min === undefined ? undefined : BigInt(min);
-  const hiBig = max === undefined ? undefined : BigInt(max);
+  const big = isBigIntDType(x.dtype);
+  const loBig = min === undefined || !big ? undefined : BigInt(min);
+  const hiBig = max === undefined || !big ? undefined : BigInt(max);
   return mapAnyNumeric(
     x,
     (v) => {
