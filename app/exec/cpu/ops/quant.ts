@@ -12,6 +12,13 @@ import {
   type QuantParams,
   quantizeLinear,
 } from '../../../../kernels/quantize/quantize.ref.js';
+import {
+  applyLookupTable,
+  buildLookupTable,
+  leakyReluFn,
+  qlinearAdd,
+  sigmoidFn,
+} from '../../../../kernels/qlinear-elementwise/qlinear-elementwise.ref.js';
 import { requantizeTensor } from '../../../../kernels/requantize/requantize.ref.js';
 import {
   type DType,
@@ -21,7 +28,7 @@ import {
   toFloat32,
   toNumbers,
 } from '../../../../kernels/tensor.js';
-import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
+import { attrFloat, attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import { dtypeFromOnnx } from '../../../model/tensor-proto.js';
@@ -223,6 +230,43 @@ function qlinearMatMulOp(ctx: OpContext): Tensor[] {
   return [makeTensor(out.dtype, r.dims, y)];
 }
 
+/** com.microsoft QLinearAdd (onnxruntime's MLAS arithmetic, see the reference's header). */
+function qlinearAddOp(ctx: OpContext): Tensor[] {
+  const a = required(ctx, 0);
+  const b = required(ctx, 3);
+  if (a.dtype !== b.dtype)
+    throw new ModelError(`QLinearAdd inputs differ in type: ${a.dtype} and ${b.dtype}`);
+  const r = qlinearAdd({
+    a: int8Input(a, 'A'),
+    aDims: a.dims,
+    aScale: scalarOf(required(ctx, 1), 'A_scale'),
+    aZeroPoint: scalarOf(optional(ctx, 2), 'A_zero_point'),
+    b: int8Input(b, 'B'),
+    bDims: b.dims,
+    bScale: scalarOf(required(ctx, 4), 'B_scale'),
+    bZeroPoint: scalarOf(optional(ctx, 5), 'B_zero_point'),
+    cScale: scalarOf(required(ctx, 6), 'C_scale'),
+    cZeroPoint: scalarOf(optional(ctx, 7), 'C_zero_point'),
+  });
+  return [makeTensor(a.dtype, r.dims, r.data)];
+}
+
+function lookupTableOp(f: (ctx: OpContext) => (x: number) => number) {
+  return (ctx: OpContext): Tensor[] => {
+    const x = required(ctx, 0);
+    const data = int8Input(x, 'X');
+    const table = buildLookupTable(
+      f(ctx),
+      x.dtype as 'int8' | 'uint8',
+      scalarOf(required(ctx, 1), 'X_scale'),
+      scalarOf(optional(ctx, 2), 'X_zero_point'),
+      scalarOf(required(ctx, 3), 'Y_scale'),
+      scalarOf(optional(ctx, 4), 'Y_zero_point'),
+    );
+    return [makeTensor(x.dtype, x.dims, applyLookupTable(data, table))];
+  };
+}
+
 export const quantOps: OpTable = {
   [opKey('', 'QuantizeLinear')]: quantizeLinearOp,
   [opKey('', 'DequantizeLinear')]: dequantizeLinearOp,
@@ -231,4 +275,9 @@ export const quantOps: OpTable = {
   [opKey('', 'QLinearConv')]: qlinearConvOp,
   [opKey('', 'MatMulInteger')]: matMulIntegerOp,
   [opKey('', 'QLinearMatMul')]: qlinearMatMulOp,
+  [opKey('com.microsoft', 'QLinearAdd')]: qlinearAddOp,
+  [opKey('com.microsoft', 'QLinearSigmoid')]: lookupTableOp(() => sigmoidFn),
+  [opKey('com.microsoft', 'QLinearLeakyRelu')]: lookupTableOp((ctx) =>
+    leakyReluFn(attrFloat(ctx.node, 'alpha')),
+  ),
 };
