@@ -38,8 +38,12 @@ export function pipelineKey(op: string, params: PipelineParams): string {
 async function compile<P extends PipelineParams>(ctx: GpuContext, spec: PipelineSpec<P>, key: string) {
   const src = await spec.build(spec.params);
   const { device } = ctx;
+  // The scope keeps a compile error from also being reported as an uncaptured device error.
+  device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: `${spec.op}.shader`, code: src.code });
+  const scopeError = device.popErrorScope();
   const info = await module.getCompilationInfo();
+  await scopeError;
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
     const lines = src.code.split('\n');

@@ -1,0 +1,306 @@
+// Host side of the shared int8 GEMM core (kernels/gpu/wgsl/int8-gemm-core.wgsl), used by the dense
+// and conv hosts: module assembly, compile-time parameters, the meta buffer (zero points, bias,
+// requantize data, op tables), the uniform, and reading results and overflow statistics back.
+
+import type { AccumulatorMode } from '../quant-math/accumulator.js';
+import {
+  type FusedActivation,
+  fusedClampBounds,
+  ortRequantMultiplier,
+  quantizeMultiplier,
+  type RequantScheme,
+} from '../requantize/requantize.ref.js';
+import { createStorageBuffer, readBuffer, uploadBuffer, uploadUniform } from './buffers.js';
+import type { GpuContext } from './device.js';
+import type { PipelineParams } from './pipeline-cache.js';
+import { getPipeline } from './pipeline-cache.js';
+import { loadWgsl } from './wgsl-loader.js';
+
+/** Requantize epilogue: int32 accumulators (scale sx*sw, zero point 0) to 8-bit outputs. */
+export interface RequantizeSpec {
+  /** Default: onnxruntime's f32 rule. */
+  readonly scheme?: RequantScheme;
+  readonly inputScale: number;
+  /** One weight scale, or one per output channel. */
+  readonly weightScale: number | ArrayLike<number>;
+  readonly outputScale: number;
+  readonly outputZeroPoint: number;
+  /** Output range: qmin < 0 gives int8 output, otherwise uint8. */
+  readonly qmin: number;
+  readonly qmax: number;
+  readonly activation?: FusedActivation;
+}
+
+/** Options shared by the int8 dense and conv kernels. */
+export interface Int8KernelOptions {
+  /** Default int32 (wrapping). */
+  readonly accumulator?: AccumulatorMode;
+  /** Without it the result is the int32 accumulators. */
+  readonly requantize?: RequantizeSpec;
+  /** Collect per-output-channel overflow counts and max |exact accumulator|. */
+  readonly stats?: boolean;
+  /** Use WGSL dot4I8Packed (default: when the device has it) or the bit-identical fallback. */
+  readonly useDot4?: boolean;
+}
+
+/** Result of an int8 kernel: accumulators or requantized values, plus optional statistics. */
+export interface Int8KernelResult {
+  readonly dims: readonly number[];
+  /** int32 accumulators (no requantize). */
+  readonly acc?: Int32Array;
+  /** Requantized outputs (with requantize). */
+  readonly q?: Int8Array | Uint8Array;
+  /** Per output channel (stats only). */
+  readonly overflowCount?: Int32Array;
+  /** Per output channel, max |exact accumulator| (clamped to 2^32 - 1; stats only). */
+  readonly maxAbs?: Float64Array;
+}
+
+export const ACC_MODE_CODE = { int32: 0, wrap: 1, saturate: 2, 'pairwise-int16-saturate': 3 } as const;
+
+export function requantCode(spec: RequantizeSpec | undefined): number {
+  if (!spec) return 0;
+  const s = spec.scheme ?? { kind: 'ort' };
+  if (s.kind === 'ort') return 1;
+  if (s.kind === 'gemmlowp') return 2;
+  return s.rounding === 'TONEAREST' ? 4 : 3;
+}
+
+/** Compile-time parameters of one int8 GEMM-core pipeline (the cache key is derived from them). */
+export interface GemmPipelineParams extends PipelineParams {
+  readonly op: string;
+  readonly dot4: boolean;
+  readonly accMode: number;
+  readonly requant: number;
+  readonly stats: boolean;
+  readonly wgX: number;
+  readonly wgY: number;
+  readonly tm: number;
+  readonly kWords: number;
+}
+
+const DOT4_NATIVE = 'fn dot4_i8(a: u32, b: u32) -> i32 { return dot4I8Packed(a, b); }\n';
+const DOT4_FALLBACK = `// Bit-identical fallback for dot4I8Packed: sign-extended bytes, integer dot product.
+fn dot4_i8(a: u32, b: u32) -> i32 {
+  let x = bitcast<i32>(a);
+  let y = bitcast<i32>(b);
+  let xv = vec4<i32>(extractBits(x, 0u, 8u), extractBits(x, 8u, 8u), extractBits(x, 16u, 8u), extractBits(x, 24u, 8u));
+  let yv = vec4<i32>(extractBits(y, 0u, 8u), extractBits(y, 8u, 8u), extractBits(y, 16u, 8u), extractBits(y, 24u, 8u));
+  return dot(xv, yv);
+}
+`;
+
+/** The GEMM-core pipeline for an op file (`opSource` is the op's .wgsl URL). */
+export function gemmPipeline(
+  ctx: GpuContext,
+  opSource: URL,
+  params: GemmPipelineParams,
+): Promise<GPUComputePipeline> {
+  if (params.dot4 && !ctx.hasDot4I8Packed) throw new Error('dot4I8Packed requested but the device lacks it');
+  return getPipeline(ctx, {
+    op: params.op,
+    params,
+    build: async (p) => {
+      const parts = await Promise.all([
+        loadWgsl(new URL('./wgsl/int64-math.wgsl', import.meta.url)),
+        loadWgsl(new URL('./wgsl/requantize.wgsl', import.meta.url)),
+        loadWgsl(new URL('./wgsl/int8-gemm-core.wgsl', import.meta.url)),
+        loadWgsl(opSource),
+      ]);
+      return {
+        code: (p.dot4 ? DOT4_NATIVE : DOT4_FALLBACK) + parts.join('\n'),
+        constants: {
+          WG_X: p.wgX,
+          WG_Y: p.wgY,
+          TM: p.tm,
+          K_WORDS: p.kWords,
+          ACC_MODE: p.accMode,
+          REQUANT: p.requant,
+          STATS: p.stats ? 1 : 0,
+        },
+      };
+    },
+  });
+}
+
+/** Builds the i32 meta buffer: named sections appended in order, offsets returned. */
+export class MetaBuilder {
+  private readonly parts: number[] = [];
+  add(values: ArrayLike<number>): number {
+    const base = this.parts.length;
+    for (let i = 0; i < values.length; i++) this.parts.push(values[i]);
+    if (values.length === 0) this.parts.push(0);
+    return base;
+  }
+  build(): Int32Array {
+    return Int32Array.from(this.parts.length ? this.parts : [0]);
+  }
+}
+
+/** Per-channel requantize words (2 per channel) and the clamp bounds with the activation folded in. */
+export function requantizeData(
+  spec: RequantizeSpec,
+  channels: number,
+): { words: Int32Array; qmin: number; qmax: number } {
+  const scheme = spec.scheme ?? { kind: 'ort' };
+  const sw = (c: number) =>
+    typeof spec.weightScale === 'number'
+      ? spec.weightScale
+      : spec.weightScale.length === 1
+        ? spec.weightScale[0]
+        : spec.weightScale[c];
+  if (
+    typeof spec.weightScale !== 'number' &&
+    spec.weightScale.length !== 1 &&
+    spec.weightScale.length !== channels
+  ) {
+    throw new Error(`requantize: ${spec.weightScale.length} weight scales for ${channels} channels`);
+  }
+  const words = new Int32Array(2 * channels);
+  const f32 = new Float32Array(1);
+  const bits = new Int32Array(f32.buffer);
+  for (let c = 0; c < channels; c++) {
+    if (scheme.kind === 'ort') {
+      f32[0] = ortRequantMultiplier(spec.inputScale, sw(c), spec.outputScale);
+      words[2 * c] = bits[0];
+    } else {
+      // As requantizeTensor: the real multiplier in f64 from the f32 scales.
+      const real = (Math.fround(spec.inputScale) * Math.fround(sw(c))) / Math.fround(spec.outputScale);
+      const m = quantizeMultiplier(real);
+      words[2 * c] = m.q31;
+      words[2 * c + 1] = m.shift;
+    }
+  }
+  const bounds = fusedClampBounds(
+    spec.activation ?? { kind: 'none' },
+    spec.outputScale,
+    spec.outputZeroPoint,
+    spec.qmin,
+    spec.qmax,
+  );
+  return { words, ...bounds };
+}
+
+/** The GemmParams uniform (see int8-gemm-core.wgsl for the field order). */
+export interface GemmUniform {
+  m: number;
+  n: number;
+  k: number;
+  accBits: number;
+  zaBase: number;
+  zaGroupStride: number;
+  zaRowStride: number;
+  zbBase: number;
+  zbGroupStride: number;
+  zbColStride: number;
+  chanGroupStride: number;
+  biasBase: number;
+  rqBase: number;
+  hasBias: boolean;
+  zy: number;
+  qmin: number;
+  qmax: number;
+  opBase: number;
+}
+
+export function gemmUniformWords(u: GemmUniform): Int32Array {
+  return Int32Array.from([
+    u.m,
+    u.n,
+    u.k,
+    u.accBits,
+    u.zaBase,
+    u.zaGroupStride,
+    u.zaRowStride,
+    u.zbBase,
+    u.zbGroupStride,
+    u.zbColStride,
+    u.chanGroupStride,
+    u.biasBase,
+    u.rqBase,
+    u.hasBias ? 1 : 0,
+    u.zy,
+    u.qmin,
+    u.qmax,
+    u.opBase,
+    0,
+    0,
+  ]);
+}
+
+export function accumulatorBits(mode: AccumulatorMode): number {
+  return mode.kind === 'wrap' || mode.kind === 'saturate' ? mode.bits : 32;
+}
+
+/** Everything one GEMM-core dispatch needs; `run` uploads, dispatches and reads back. */
+export interface GemmLaunch {
+  readonly op: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly uniform: Int32Array;
+  readonly opUniform: Uint32Array;
+  readonly meta: Int32Array;
+  /** Packed 8-bit operands. */
+  readonly a: Uint32Array;
+  readonly b: Uint32Array;
+  readonly outputCount: number;
+  readonly channels: number;
+  readonly requantized: boolean;
+  readonly signedOutput: boolean;
+  readonly stats: boolean;
+  readonly grid: [number, number, number];
+  readonly dims: readonly number[];
+}
+
+function checkBinding(ctx: GpuContext, what: string, bytes: number): void {
+  if (bytes > ctx.limits.maxStorageBufferBindingSize) {
+    // Unfinished: splitting a GEMM across bindings is not implemented; fail loudly instead.
+    throw new Error(`${what} needs ${bytes} bytes, above maxStorageBufferBindingSize`);
+  }
+}
+
+export async function runGemmLaunch(ctx: GpuContext, l: GemmLaunch): Promise<Int8KernelResult> {
+  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
+  if (l.grid.some((g) => g > maxDim))
+    throw new Error(`${l.op}: dispatch ${l.grid} exceeds the device limit ${maxDim}`);
+  const outBytes = l.requantized ? Math.ceil(l.outputCount / 4) * 4 : l.outputCount * 4;
+  checkBinding(ctx, `${l.op}.a`, l.a.byteLength);
+  checkBinding(ctx, `${l.op}.b`, l.b.byteLength);
+  checkBinding(ctx, `${l.op}.output`, outBytes);
+  const { device } = ctx;
+  const buffers = [
+    createStorageBuffer(ctx, `${l.op}.output`, outBytes),
+    createStorageBuffer(ctx, `${l.op}.stats`, 8 * l.channels),
+    uploadBuffer(ctx, `${l.op}.meta`, l.meta),
+    uploadUniform(ctx, `${l.op}.params`, l.uniform),
+    uploadBuffer(ctx, `${l.op}.a`, l.a),
+    uploadBuffer(ctx, `${l.op}.b`, l.b),
+    uploadUniform(ctx, `${l.op}.op-params`, l.opUniform),
+  ];
+  const bindGroup = device.createBindGroup({
+    label: `${l.op}.bind-group`,
+    layout: l.pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+  const encoder = device.createCommandEncoder({ label: `${l.op}.encoder` });
+  const pass = encoder.beginComputePass({ label: `${l.op}.pass` });
+  pass.setPipeline(l.pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...l.grid);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  const out = await readBuffer(ctx, buffers[0], outBytes);
+  let overflowCount: Int32Array | undefined;
+  let maxAbs: Float64Array | undefined;
+  if (l.stats) {
+    const s = new Uint32Array(await readBuffer(ctx, buffers[1], 8 * l.channels));
+    overflowCount = Int32Array.from({ length: l.channels }, (_, c) => s[2 * c]);
+    maxAbs = Float64Array.from({ length: l.channels }, (_, c) => s[2 * c + 1]);
+  }
+  for (const b of buffers) b.destroy();
+  const count = l.outputCount;
+  if (l.requantized) {
+    const q = l.signedOutput ? new Int8Array(out, 0, count) : new Uint8Array(out, 0, count);
+    return { dims: l.dims, q, overflowCount, maxAbs };
+  }
+  return { dims: l.dims, acc: new Int32Array(out, 0, count), overflowCount, maxAbs };
+}
