@@ -46,6 +46,13 @@ export interface OneNodeCase {
   constants?: string[];
 }
 
+/** Node input names, '' for an omitted optional input; trailing omitted inputs are dropped. */
+function nodeInputs(c: OneNodeCase): string[] {
+  const names = c.inputs.map(([n, t]) => (t ? n : ''));
+  while (names.length && names[names.length - 1] === '') names.pop();
+  return names;
+}
+
 export function oneNodeModel(c: OneNodeCase): Uint8Array {
   const outputs = c.outputs ?? [{ name: 'Y', dtype: c.inputs[0][1]!.dtype }];
   const given = c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined);
@@ -60,7 +67,7 @@ export function oneNodeModel(c: OneNodeCase): Uint8Array {
     nodes: [
       {
         op: c.op,
-        inputs: c.inputs.map(([n, t]) => (t ? n : '')),
+        inputs: nodeInputs(c),
         outputs: outputs.map((o) => o.name),
         attrs: c.attrs,
       },
