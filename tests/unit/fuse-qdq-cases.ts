@@ -4,7 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { expect, it } from 'vitest';
+import { CpuInterpreter, isCpuSupported } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
+import { encodeModel } from '../../app/model/encode.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import type { Model } from '../../app/model/ir.js';
 import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel, type ModelSpec, type NodeSpec } from '../helpers/onnx-builder.js';
@@ -21,6 +25,11 @@ export function rng(seed: number): () => number {
 }
 
 export type Act = 'uint8' | 'int8';
+
+export interface Case {
+  bytes: Uint8Array;
+  feeds: Record<string, Tensor>[];
+}
 
 /** Builds QDQ graphs: q()/dq() pairs around float ops, weights stored quantized. */
 export class QdqBuilder {
@@ -71,7 +80,11 @@ export class QdqBuilder {
   weight(dims: number[], perChannel: boolean, axis = 0, type: DType = 'int8'): string {
     const count = dims.reduce((a, b) => a * b, 1);
     const [lo, hi] = type === 'int8' ? [-127, 127] : [0, 255];
-    const w = makeTensor(type, dims, Array.from({ length: count }, () => lo + Math.floor(this.r() * (hi - lo + 1))));
+    const w = makeTensor(
+      type,
+      dims,
+      Array.from({ length: count }, () => lo + Math.floor(this.r() * (hi - lo + 1))),
+    );
     const channels = perChannel ? dims[axis] : 1;
     const scales = Array.from({ length: channels }, () => 0.002 + this.r() * 0.02);
     const zps = Array.from({ length: channels }, () => (type === 'int8' ? 0 : 128));
@@ -84,13 +97,24 @@ export class QdqBuilder {
   /** int32 bias with scale x_scale * w_scale (per channel when given several), via DQ. */
   bias(n: number, scale: number | number[]): string {
     const scales = Array.isArray(scale) ? scale : [scale];
-    const b = makeTensor('int32', [n], Array.from({ length: n }, () => Math.floor((this.r() - 0.5) * 4000)));
+    const b = makeTensor(
+      'int32',
+      [n],
+      Array.from({ length: n }, () => Math.floor((this.r() - 0.5) * 4000)),
+    );
     const s = this.const('bs', makeTensor('float32', scales.length > 1 ? [n] : [], scales.map(Math.fround)));
     return this.op('DequantizeLinear', [this.const('b', b), s], scales.length > 1 ? { axis: 0 } : undefined);
   }
 
   model(inputs: ModelSpec['inputs'], outputs: ModelSpec['outputs'], opset = 13): Uint8Array {
-    return buildModel({ inputs, outputs, nodes: this.nodes, initializers: this.initializers, opset, msOpset: 1 });
+    return buildModel({
+      inputs,
+      outputs,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      opset,
+      msOpset: 1,
+    });
   }
 }
 
@@ -101,22 +125,41 @@ export function weightScales(b: QdqBuilder, dqName: string): number[] {
 
 export function randomInput(r: () => number, dims: number[], range = 3): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor('float32', dims, Float32Array.from({ length: n }, () => (r() * 2 - 1) * range));
+  return makeTensor(
+    'float32',
+    dims,
+    Float32Array.from({ length: n }, () => (r() * 2 - 1) * range),
+  );
 }
 
-const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = { float32: 'float32', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64' };
+const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
+  float32: 'float32',
+  int8: 'int8',
+  uint8: 'uint8',
+  int32: 'int32',
+  int64: 'int64',
+};
 
 export async function runOrt(
   bytes: Uint8Array,
   feeds: Record<string, Tensor>,
   level: 'all' | 'disabled',
 ): Promise<Record<string, Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: level, executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(bytes, {
+    graphOptimizationLevel: level,
+    executionProviders: ['cpu'],
+  });
   try {
     const f: Record<string, ort.Tensor> = {};
-    for (const [k, t] of Object.entries(feeds)) f[k] = new ort.Tensor(ORT_TYPES[t.dtype]!, t.data as Float32Array, [...t.dims]);
+    for (const [k, t] of Object.entries(feeds))
+      f[k] = new ort.Tensor(ORT_TYPES[t.dtype]!, t.data as Float32Array, [...t.dims]);
     const out = await session.run(f);
-    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, makeTensor(v.type as DType, v.dims as number[], v.data as never)]));
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [
+        k,
+        makeTensor(v.type as DType, v.dims as number[], v.data as never),
+      ]),
+    );
   } finally {
     await session.release();
   }
@@ -127,7 +170,10 @@ export async function ortOptimizedModel(bytes: Uint8Array): Promise<Model> {
   const dir = mkdtempSync(join(tmpdir(), 'fuse-qdq-'));
   const path = join(dir, 'optimized.onnx');
   try {
-    const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: path });
+    const session = await ort.InferenceSession.create(bytes, {
+      graphOptimizationLevel: 'all',
+      optimizedModelFilePath: path,
+    });
     await session.release();
     return decodeModel(new Uint8Array(readFileSync(path)));
   } finally {
@@ -165,4 +211,80 @@ export function quantOpCounts(model: Model): Record<string, number> {
 
 export function opTypes(model: Model): string[] {
   return model.graph.nodes.map((n) => n.opType);
+}
+
+function interpreterRuns(model: Model): boolean {
+  return model.graph.nodes.every((n) => isCpuSupported(n.domain, n.opType));
+}
+
+/**
+ * Integer outputs must match exactly. Float outputs too, except where `floatTolerance` is given: the
+ * interpreter's float kernels (Conv, MatMul) sum in another order than MLAS.
+ */
+function expectSameTensors(
+  actual: Record<string, Tensor> | Map<string, Tensor>,
+  expected: Record<string, Tensor>,
+  floatTolerance = 0,
+): void {
+  const a = actual instanceof Map ? Object.fromEntries(actual) : actual;
+  for (const [name, t] of Object.entries(expected)) {
+    expect(a[name]?.dtype, name).toBe(t.dtype);
+    expect(a[name]?.dims, name).toEqual(t.dims);
+    const got = Array.from(a[name].data as Float32Array);
+    const want = Array.from(t.data as Float32Array);
+    if (t.dtype !== 'float32' || floatTolerance === 0) {
+      expect(got, name).toEqual(want);
+    } else {
+      const worst = Math.max(0, ...got.map((v, i) => Math.abs(v - want[i]) / Math.max(1, Math.abs(want[i]))));
+      expect(worst, name).toBeLessThanOrEqual(floatTolerance);
+    }
+  }
+}
+
+/** The oracle checks of one case (see fuse-qdq-ort.test.ts for what each one means). */
+export function defineOrtChecks(name: string, c: Case): void {
+  {
+    const model = decodeModel(c.bytes);
+    const fused = fuseQdqForIntegerExecution(model);
+
+    it(`${name}: same quantized ops as onnxruntime's optimized graph`, async () => {
+      const ortGraph = await ortOptimizedModel(c.bytes);
+      expect(quantOpCounts(fused)).toEqual(quantOpCounts(ortGraph));
+    });
+
+    it(`${name}: onnxruntime on our fused graph is bit-exact with onnxruntime 'all'`, async () => {
+      const fusedBytes = encodeModel(fused);
+      for (const feeds of c.feeds) {
+        expectSameTensors(await runOrt(fusedBytes, feeds, 'disabled'), await runOrt(c.bytes, feeds, 'all'));
+      }
+    });
+
+    it.skipIf(!interpreterRuns(fused))(
+      `${name}: CPU interpreter on the fused graph is bit-exact with 'all'`,
+      async () => {
+        const interp = new CpuInterpreter(fused);
+        for (const feeds of c.feeds) {
+          expectSameTensors(
+            interp.runSync(new Map(Object.entries(feeds))),
+            await runOrt(c.bytes, feeds, 'all'),
+            1e-5,
+          );
+        }
+      },
+    );
+
+    it.skipIf(!interpreterRuns(model))(
+      `${name}: CPU interpreter on the QDQ graph is bit-exact with 'disabled'`,
+      async () => {
+        const interp = new CpuInterpreter(model);
+        for (const feeds of c.feeds) {
+          expectSameTensors(
+            interp.runSync(new Map(Object.entries(feeds))),
+            await runOrt(c.bytes, feeds, 'disabled'),
+            1e-5,
+          );
+        }
+      },
+    );
+  }
 }

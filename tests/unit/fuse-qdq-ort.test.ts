@@ -4,19 +4,16 @@
 //    running the original QDQ graph with all optimizations (checks the rewrite itself);
 // 3. our CPU interpreter on the fused graph matches 'all', and on the original graph matches
 //    'disabled' (only where the interpreter has every op the graph needs).
-import { describe, expect, it } from 'vitest';
-import { CpuInterpreter, isCpuSupported } from '../../app/exec/cpu/interpreter.js';
-import { decodeModel } from '../../app/model/decode.js';
-import { encodeModel } from '../../app/model/encode.js';
-import type { Model } from '../../app/model/ir.js';
-import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
-import type { Tensor } from '../../kernels/tensor.js';
-import { type Act, ortOptimizedModel, QdqBuilder, quantOpCounts, randomInput, rng, runOrt, weightScales } from './fuse-qdq-cases.js';
-
-interface Case {
-  bytes: Uint8Array;
-  feeds: Record<string, Tensor>[];
-}
+import { describe } from 'vitest';
+import {
+  type Act,
+  type Case,
+  defineOrtChecks,
+  QdqBuilder,
+  randomInput,
+  rng,
+  weightScales,
+} from './fuse-qdq-cases.js';
 
 /** Conv(per-channel, int32 bias) + Relu + MaxPool + Reshape + MatMul + Add, like a small classifier. */
 function convnet(act: Act, seed: number): Case {
@@ -25,7 +22,10 @@ function convnet(act: Act, seed: number): Case {
   const sx = 0.02;
   const x = b.qdq('x', sx, b.zp());
   const w = b.weight([4, 3, 3, 3], true);
-  const bias = b.bias(4, weightScales(b, w).map((s) => sx * s));
+  const bias = b.bias(
+    4,
+    weightScales(b, w).map((s) => sx * s),
+  );
   const conv = b.op('Conv', [x.dq, w, bias], { pads: [1, 1, 1, 1], kernel_shape: [3, 3] });
   const relu = b.op('Relu', [conv]);
   const c = b.qdq(relu, 0.03, b.zp(true));
@@ -54,7 +54,22 @@ function branches(act: Act, seed: number): Case {
   const sx = 0.025;
   const x = b.qdq('x', sx, b.zp());
   const w = b.weight([4, 1, 3, 3], true);
-  const dw = b.qdq(b.op('Conv', [x.dq, w, b.bias(4, weightScales(b, w).map((s) => sx * s))], { group: 4, pads: [1, 1, 1, 1] }), 0.04, b.zp());
+  const dw = b.qdq(
+    b.op(
+      'Conv',
+      [
+        x.dq,
+        w,
+        b.bias(
+          4,
+          weightScales(b, w).map((s) => sx * s),
+        ),
+      ],
+      { group: 4, pads: [1, 1, 1, 1] },
+    ),
+    0.04,
+    b.zp(),
+  );
   const avg = b.qdq(b.op('AveragePool', [dw.dq], { kernel_shape: [2, 2], strides: [2, 2] }), 0.03, b.zp());
   const sig = b.qdq(b.op('Sigmoid', [avg.dq]), 1 / 256, b.zp(true));
   const leaky = b.qdq(b.op('LeakyRelu', [avg.dq], { alpha: { float: 0.1 } }), 0.02, b.zp());
@@ -76,48 +91,6 @@ for (const act of ['uint8', 'int8'] as const) {
   cases.push([`branches act=${act}`, branches(act, act === 'uint8' ? 21 : 22)]);
 }
 
-function interpreterRuns(model: Model): boolean {
-  return model.graph.nodes.every((n) => isCpuSupported(n.domain, n.opType));
-}
-
-function expectSameTensors(actual: Record<string, Tensor> | Map<string, Tensor>, expected: Record<string, Tensor>): void {
-  const a = actual instanceof Map ? Object.fromEntries(actual) : actual;
-  for (const [name, t] of Object.entries(expected)) {
-    expect(a[name]?.dtype, name).toBe(t.dtype);
-    expect(a[name]?.dims, name).toEqual(t.dims);
-    expect(Array.from(a[name].data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
-  }
-}
-
 describe('fuseQdqForIntegerExecution vs onnxruntime (all optimizations)', () => {
-  for (const [name, c] of cases) {
-    const model = decodeModel(c.bytes);
-    const fused = fuseQdqForIntegerExecution(model);
-
-    it(`${name}: same quantized ops as onnxruntime's optimized graph`, async () => {
-      const ortGraph = await ortOptimizedModel(c.bytes);
-      expect(quantOpCounts(fused)).toEqual(quantOpCounts(ortGraph));
-    });
-
-    it(`${name}: onnxruntime on our fused graph is bit-exact with onnxruntime 'all'`, async () => {
-      const fusedBytes = encodeModel(fused);
-      for (const feeds of c.feeds) {
-        expectSameTensors(await runOrt(fusedBytes, feeds, 'disabled'), await runOrt(c.bytes, feeds, 'all'));
-      }
-    });
-
-    it.skipIf(!interpreterRuns(fused))(`${name}: CPU interpreter on the fused graph is bit-exact with 'all'`, async () => {
-      const interp = new CpuInterpreter(fused);
-      for (const feeds of c.feeds) {
-        expectSameTensors(interp.runSync(new Map(Object.entries(feeds))), await runOrt(c.bytes, feeds, 'all'));
-      }
-    });
-
-    it.skipIf(!interpreterRuns(model))(`${name}: CPU interpreter on the QDQ graph is bit-exact with 'disabled'`, async () => {
-      const interp = new CpuInterpreter(model);
-      for (const feeds of c.feeds) {
-        expectSameTensors(interp.runSync(new Map(Object.entries(feeds))), await runOrt(c.bytes, feeds, 'disabled'));
-      }
-    });
-  }
+  for (const [name, c] of cases) defineOrtChecks(name, c);
 });

@@ -1,0 +1,310 @@
+// One rule (or one reason not to fuse) per case, each checked against onnxruntime's own optimized
+// graph and outputs (defineOrtChecks), plus what our rewrite must (not) produce.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeModel } from '../../app/model/decode.js';
+import { encodeModel } from '../../app/model/encode.js';
+import type { Model } from '../../app/model/ir.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
+import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import type { ModelSpec } from '../helpers/onnx-builder.js';
+import {
+  type Act,
+  type Case,
+  defineOrtChecks,
+  opTypes,
+  QdqBuilder,
+  randomInput,
+  rng,
+} from './fuse-qdq-cases.js';
+
+interface RuleCase {
+  name: string;
+  build: (b: QdqBuilder) => { outputs: string[]; inputs?: ModelSpec['inputs']; opset?: number };
+  /** Checks on our fused graph's op types. */
+  expectOps: (ops: string[]) => void;
+  act?: Act;
+  input?: number[];
+  extraFeeds?: Record<string, Tensor>;
+}
+
+const X = [1, 2, 4, 4];
+
+function make(rc: RuleCase, seed: number): Case {
+  const b = new QdqBuilder(rc.act ?? 'uint8', rng(seed));
+  const { outputs, inputs, opset } = rc.build(b);
+  const dims = rc.input ?? X;
+  const outs = outputs.map((name, i) => {
+    b.nodes.push({ op: 'Identity', inputs: [name], outputs: [`out${i}`] });
+    return { name: `out${i}`, dtype: 'float32' as const };
+  });
+  // Output types are left to onnxruntime's inference: declare them from what the tail produces.
+  const bytes = b.model(
+    inputs ?? [{ name: 'x', dtype: 'float32', dims }],
+    outs.map((o) => ({ name: o.name, dtype: o.dtype })),
+    opset,
+  );
+  const model = decodeModel(bytes);
+  const fixed = model.graph.outputs.map((o) => ({ ...o, dtype: tailType(model, o.name) }));
+  const spec = { ...model, graph: { ...model.graph, outputs: fixed } };
+  return {
+    bytes: encodeModel(spec),
+    feeds: [1, 2].map((k) => ({ x: randomInput(rng(seed * 7 + k), dims, 2.5), ...rc.extraFeeds })),
+  };
+}
+
+/** The element type an Identity output carries: what its input's producer yields. */
+function tailType(m: Model, out: string): 'float32' | 'uint8' | 'int8' {
+  const id = m.graph.nodes.find((n) => n.outputs[0] === out)!;
+  const p = m.graph.nodes.find((n) => n.outputs.includes(id.inputs[0]));
+  if (p?.opType === 'QuantizeLinear')
+    return m.graph.initializers.get(p.inputs[2])?.dtype === 'int8' ? 'int8' : 'uint8';
+  return 'float32';
+}
+
+const sx = 0.02;
+
+const rules: RuleCase[] = [
+  {
+    name: 'DQ shared by Conv and Add is duplicated, both fuse',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([2, 2, 1, 1], false);
+      const conv = b.qdq(b.op('Conv', [x.dq, w]), 0.03, b.zp());
+      const sum = b.qdq(b.op('Add', [conv.dq, x.dq]), 0.04, b.zp());
+      return { outputs: [sum.q] };
+    },
+    expectOps: (ops) => expect(ops).toEqual(expect.arrayContaining(['QLinearConv', 'QLinearAdd'])),
+  },
+  {
+    name: 'Conv whose float output is also a graph output is not fused',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], false)]);
+      const c = b.qdq(conv, 0.03, b.zp());
+      return { outputs: [c.q, conv] };
+    },
+    expectOps: (ops) => expect(ops).toContain('Conv'),
+  },
+  {
+    name: 'Relu before a Q with zero point at the minimum is removed; Conv fuses',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], true)]);
+      return { outputs: [b.qdq(b.op('Relu', [conv]), 0.03, b.zp(true)).q] };
+    },
+    expectOps: (ops) => {
+      expect(ops).toContain('QLinearConv');
+      expect(ops).not.toContain('Relu');
+    },
+  },
+  {
+    name: 'Relu before a Q with a mid zero point stays; Conv stays float',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], false)]);
+      return { outputs: [b.qdq(b.op('Relu', [conv]), 0.03, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toEqual(expect.arrayContaining(['Conv', 'Relu'])),
+  },
+  {
+    name: 'Clip(0, 6) covered by the Q range is removed (redundant-clip selector)',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], false)]);
+      const lo = b.const('lo', makeTensor('float32', [], [0]));
+      const hi = b.const('hi', makeTensor('float32', [], [6]));
+      return { outputs: [b.qdq(b.op('Clip', [conv, lo, hi]), 6 / 255, b.zp(true)).q] };
+    },
+    expectOps: (ops) => expect(ops).not.toContain('Clip'),
+  },
+  {
+    name: 'Clip narrower than the Q range stays and blocks the Conv fusion',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], false)]);
+      const lo = b.const('lo', makeTensor('float32', [], [0]));
+      const hi = b.const('hi', makeTensor('float32', [], [1]));
+      return { outputs: [b.qdq(b.op('Clip', [conv, lo, hi]), 6 / 255, b.zp(true)).q] };
+    },
+    expectOps: (ops) => expect(ops).toEqual(expect.arrayContaining(['Conv', 'Clip'])),
+  },
+  {
+    name: 'Conv with a float bias: the bias is quantized to int32 (x_scale * w_scale) and fused',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([3, 2, 3, 3], true);
+      const bias = b.const('fb', randomInput(b.r, [3], 0.3));
+      return { outputs: [b.qdq(b.op('Conv', [x.dq, w, bias], { pads: [1, 1, 1, 1] }), 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QLinearConv'),
+  },
+  {
+    name: 'DQ -> MatMul without Q becomes MatMulIntegerToFloat (per-column weight scales)',
+    input: [3, 8],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      return { outputs: [b.op('MatMul', [x.dq, b.weight([8, 5], true, 1)])] };
+    },
+    expectOps: (ops) => expect(ops).toEqual(expect.arrayContaining(['MatMulInteger', 'Cast', 'Mul'])),
+  },
+  {
+    name: 'int8 activations with a Q read by two DQs stay int8: Conv is not fused on x86',
+    act: 'int8',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const s = b.nodes.find((n) => n.outputs[0] === x.dq)!;
+      const dq2 = b.op('DequantizeLinear', [x.q, s.inputs[1], s.inputs[2]]);
+      const conv = b.qdq(b.op('Conv', [x.dq, b.weight([2, 2, 1, 1], false)]), 0.03, b.zp());
+      return { outputs: [conv.q, dq2] };
+    },
+    expectOps: (ops) => expect(ops).toContain('Conv'),
+  },
+  {
+    name: 'int8 activations with single-reader Q/DQ pairs become uint8 and fuse',
+    act: 'int8',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([2, 2, 1, 1], false);
+      return { outputs: [b.qdq(b.op('Conv', [x.dq, w]), 0.03, b.zp()).dq] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QLinearConv'),
+  },
+  {
+    name: 'Add of int8 and uint8 inputs (mismatched types) is not fused',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const other = b.qdq(b.const('c', randomInput(b.r, X, 1)), 0.01, 3, 'int8');
+      return { outputs: [b.qdq(b.op('Add', [x.dq, other.dq]), 0.03, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('Add'),
+  },
+  {
+    name: 'Reshape/Transpose/Squeeze/Unsqueeze/Flatten/Slice/Gather/Split drop their Q/DQ',
+    build: (b) => {
+      const z = b.zp();
+      let t = b.qdq('x', sx, z);
+      const chain = (op: string, extra: string[] = [], attrs?: Parameters<QdqBuilder['op']>[2]) => {
+        t = b.qdq(b.op(op, [t.dq, ...extra], attrs), sx, z);
+      };
+      chain('Transpose', [], { perm: [0, 2, 3, 1] });
+      chain('Reshape', [
+        b.const('sh', { dtype: 'int64', dims: [3], data: new BigInt64Array([1n, 16n, 2n]) }),
+      ]);
+      chain('Unsqueeze', [b.const('ax', { dtype: 'int64', dims: [1], data: new BigInt64Array([0n]) })]);
+      chain('Squeeze', [b.const('ax', { dtype: 'int64', dims: [1], data: new BigInt64Array([0n]) })]);
+      chain('Flatten', [], { axis: 1 });
+      const i64 = (v: bigint[]) => ({
+        dtype: 'int64' as const,
+        dims: [v.length],
+        data: new BigInt64Array(v),
+      });
+      chain('Slice', [b.const('st', i64([2n])), b.const('en', i64([30n])), b.const('ax', i64([1n]))]);
+      chain('Gather', [b.const('idx', i64([0n, 3n, 5n]))], { axis: 1 });
+      const parts = b.op('Split', [t.dq, b.const('sp', i64([1n, 2n]))], { axis: 1 });
+      b.nodes[b.nodes.length - 1].outputs = [parts, `${parts}b`];
+      const p0 = b.qdq(parts, sx, z);
+      const p1 = b.qdq(`${parts}b`, sx, z);
+      return { outputs: [p0.dq, p1.dq] };
+    },
+    // Only the two DQs that produce the float outputs remain.
+    expectOps: (ops) => expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(2),
+  },
+  {
+    name: 'Reshape between different scales keeps its Q/DQ',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const shape = b.const('sh', { dtype: 'int64', dims: [2], data: new BigInt64Array([1n, 32n]) });
+      return { outputs: [b.qdq(b.op('Reshape', [x.dq, shape]), sx * 2, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('DequantizeLinear'),
+  },
+  {
+    name: 'Reshape whose Q scale is a graph input (not constant) keeps its Q/DQ',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const z = b.scalar('uint8', 100);
+      const shape = b.const('sh', { dtype: 'int64', dims: [2], data: new BigInt64Array([1n, 32n]) });
+      const q = b.op('QuantizeLinear', [b.op('Reshape', [x.dq, shape]), 'qs', z]);
+      return {
+        outputs: [q],
+        inputs: [
+          { name: 'x', dtype: 'float32', dims: X },
+          { name: 'qs', dtype: 'float32', dims: [] },
+        ],
+      };
+    },
+    expectOps: (ops) => expect(ops).toContain('DequantizeLinear'),
+    extraFeeds: { qs: makeTensor('float32', [], [0.02]) },
+  },
+  {
+    name: 'MaxPool drops Q/DQ, Softmax gets its opset attribute (opset 13)',
+    build: (b) => {
+      const z = b.zp();
+      const x = b.qdq('x', sx, z);
+      const mp = b.qdq(b.op('MaxPool', [x.dq], { kernel_shape: [2, 2] }), sx, z);
+      return { outputs: [b.qdq(b.op('Softmax', [mp.dq], { axis: -1 }), 1 / 256, b.zp(true)).q] };
+    },
+    expectOps: (ops) => {
+      expect(ops).toEqual(expect.arrayContaining(['MaxPool', 'QLinearSoftmax']));
+      expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(1); // the unused one after the last Q
+    },
+  },
+  {
+    name: 'Gemm is left unfused (onnxruntime uses com.microsoft QGemm, which we do not run)',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([4, 6], false);
+      return { outputs: [b.qdq(b.op('Gemm', [x.dq, w], { transB: 1 }), 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('Gemm'),
+  },
+];
+
+describe('fuse-qdq rules', () => {
+  it('QLinearSoftmax carries the opset Softmax was taken from', () => {
+    const b = new QdqBuilder('uint8', rng(5));
+    const x = b.qdq('x', sx, b.zp());
+    b.qdq(b.op('Softmax', [x.dq], { axis: -1 }), 1 / 256, 0);
+    for (const opset of [11, 13]) {
+      const m = decodeModel(
+        b.model(
+          [{ name: 'x', dtype: 'float32', dims: [2, 5] }],
+          [{ name: b.nodes.at(-1)!.outputs[0], dtype: 'float32' }],
+          opset,
+        ),
+      );
+      const softmax = fuseQdqForIntegerExecution(m).graph.nodes.find((n) => n.opType === 'QLinearSoftmax')!;
+      expect(softmax.domain).toBe('com.microsoft');
+      expect(softmax.attributes.opset).toEqual({ kind: 'int', value: opset });
+      expect(softmax.attributes.axis).toEqual({ kind: 'int', value: -1 });
+    }
+  });
+
+  rules.forEach((rc, i) => {
+    const c = make(rc, 100 + i);
+    it(`${rc.name}: our rewrite's ops`, () =>
+      rc.expectOps(opTypes(fuseQdqForIntegerExecution(decodeModel(c.bytes)))));
+    if (!rc.name.startsWith('Gemm')) defineOrtChecks(rc.name, c);
+  });
+});
+
+describe('fuse-qdq on graphs without QDQ groups', () => {
+  const dir = join(import.meta.dirname, '../fixtures/models');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.onnx'))) {
+    it(`${file}: unchanged (same nodes, same initializers), and the input model is not mutated`, () => {
+      const model = decodeModel(new Uint8Array(readFileSync(join(dir, file))));
+      const before = structuredClone(model);
+      const fused = fuseQdqForIntegerExecution(model);
+      expect(model).toEqual(before);
+      // The same nodes; their order may differ (the rewrite emits a topological order).
+      const key = (m: Model) => m.graph.nodes.map((n) => JSON.stringify([n.opType, n.inputs, n.outputs])).sort();
+      expect(key(fused)).toEqual(key(model));
+      expect([...fused.graph.initializers.keys()].sort()).toEqual(
+        [...model.graph.initializers.keys()].sort(),
+      );
+    });
+  }
+});
