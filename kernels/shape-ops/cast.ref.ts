@@ -103,6 +103,9 @@ export function convertValue(v: number | bigint, from: DType, to: DType): number
   }
   if (to === 'float16') return numberToFloat16Bits(v);
   if (to === 'float32' || to === 'float64') return v;
+  // onnxruntime's float16 -> uint32 converts through int64 (low 32 bits): NaN and +-inf give 0
+  // there, not the 2^31 of its float32 -> uint32 path. Finite halves are all in int64 range.
+  if (from === 'float16' && to === 'uint32' && !Number.isFinite(v)) return 0;
   if (isFloat(from)) return floatToInteger(v, to);
   // Integer -> integer: the typed array wraps modulo 2^bits when it stores the number.
   if (to === 'int64') return BigInt(v);
