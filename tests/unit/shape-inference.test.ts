@@ -132,6 +132,12 @@ describe('conv geometry', () => {
         { group: 2, dilations: [2, 2] },
       ),
     ).toEqual([1, 6, 7, 7]);
+    // SAME targets in * stride, but onnxruntime never pads negatively: a 1x1 kernel at stride 3 gives the full 7.
+    const x: number[][] = [
+      [1, 1, 3, 3],
+      [1, 1, 1, 1],
+    ];
+    expect(dims('ConvTranspose', x, { strides: [3, 3], auto_pad: 'SAME_LOWER' })).toEqual([1, 1, 7, 7]);
   });
 });
 
