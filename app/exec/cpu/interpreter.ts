@@ -7,6 +7,7 @@ import type { Executor, RunOptions } from '../executor.js';
 import { planExecution } from '../plan.js';
 import { assertSupported } from '../support.js';
 import { validateFeeds } from '../validate-feeds.js';
+import { DEFAULT_SETTINGS, type ExecSettings } from './op-types.js';
 import { findCpuOp } from './registry.js';
 
 export function isCpuSupported(domain: string, opType: string): boolean {
@@ -16,7 +17,10 @@ export function isCpuSupported(domain: string, opType: string): boolean {
 export class CpuInterpreter implements Executor {
   readonly backend = 'cpu' as const;
 
-  constructor(private readonly model: Model) {
+  constructor(
+    private readonly model: Model,
+    private readonly settings: ExecSettings = DEFAULT_SETTINGS,
+  ) {
     assertSupported(model, isCpuSupported);
   }
 
@@ -38,7 +42,7 @@ export class CpuInterpreter implements Executor {
       const opset = opsetVersion(this.model, node.domain) ?? 1;
       let outputs: Tensor[];
       try {
-        outputs = op({ node, inputs, opset });
+        outputs = op({ node, inputs, opset, settings: this.settings });
       } catch (e) {
         if (e instanceof ModelError) throw e;
         throw new ModelError(`node '${node.name}' (${node.opType}): ${(e as Error).message}`);

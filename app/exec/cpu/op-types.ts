@@ -3,12 +3,26 @@
 import type { Tensor } from '../../../kernels/tensor.js';
 import type { GraphNode } from '../../model/ir.js';
 
+/**
+ * How integer kernels accumulate. `exact`: the ONNX meaning (exact int32 sums). `x86-u8s8-pairwise`:
+ * uint8 x int8 products summed in int16-saturated pairs, as onnxruntime's MLAS does on x86 CPUs
+ * without VNNI (VPMADDUBSW); `auto` picks what onnxruntime does on this host.
+ */
+export type IntegerAccumulation = 'exact' | 'x86-u8s8-pairwise';
+
+export interface ExecSettings {
+  readonly integerAccumulation: IntegerAccumulation;
+}
+
+export const DEFAULT_SETTINGS: ExecSettings = { integerAccumulation: 'exact' };
+
 export interface OpContext {
   readonly node: GraphNode;
   /** Inputs in node order; `undefined` for an omitted optional input. */
   readonly inputs: readonly (Tensor | undefined)[];
   /** The opset version of the node's domain in this model. */
   readonly opset: number;
+  readonly settings: ExecSettings;
 }
 
 export type CpuOp = (ctx: OpContext) => Tensor[];
