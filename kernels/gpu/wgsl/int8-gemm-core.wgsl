@@ -124,51 +124,54 @@ fn accumulate_exact_tile(acc: ptr<function, Acc>, ty: u32, tx: u32, za: array<i3
   }
 }
 
+// Saturate mode: one product, k ascending. Other modes: just the exact sum.
+fn add_term(acc: ptr<function, Acc>, o: u32, t: i32) {
+  (*acc).exact[o] = i64_add((*acc).exact[o], i64_from_i32(t));
+  if (ACC_MODE == 2u) {
+    let s = sat_add((*acc).run[o], t, gemm.acc_bits);
+    if (s.y != 0) { (*acc).flags = (*acc).flags | (1u << o); }
+    (*acc).run[o] = s.x;
+  }
+}
+
+// Pairwise mode: one pair (k, k+1) of signed-mapped values; a missing second element (odd K)
+// has has1 = false and contributes a zero product. The caller adds x0 + x1 (as u8) to sum_a and
+// w0 + w1 to sum_b.
+fn add_pair(acc: ptr<function, Acc>, o: u32, a0: i32, b0: i32, a1: i32, b1: i32, has1: bool, za: i32, zb: i32) {
+  var t = (a0 - za) * (b0 - zb);
+  if (has1) { t = t + (a1 - za) * (b1 - zb); }
+  (*acc).exact[o] = i64_add((*acc).exact[o], i64_from_i32(t));
+  let x1 = select(0, a1 + 128, has1);
+  let w1 = select(0, b1, has1);
+  let pair = (a0 + 128) * b0 + x1 * w1;
+  let s = clamp(pair, -32768, 32767);
+  if (s != pair) { (*acc).flags = (*acc).flags | (1u << o); }
+  (*acc).run[o] = (*acc).run[o] + s;
+}
+
 fn accumulate_ordered_tile(acc: ptr<function, Acc>, ty: u32, tx: u32, za: array<i32, 4>, zb: array<i32, 4>, kt: u32) {
   let step = select(1u, 2u, ACC_MODE == 3u);
   for (var k = 0u; k < kt; k = k + step) {
     let kw = k / 4u;
     let kb = k % 4u;
+    let has1 = k + 1u < kt;
     var b0: array<i32, 4>;
     var b1: array<i32, 4>;
     for (var j = 0u; j < TN; j = j + 1u) {
       let word = b_tile[(tx * TN + j) * K_WORDS + kw];
       b0[j] = byte_of(word, kb);
-      b1[j] = byte_of(word, kb + 1u); // pairwise only (k even, so kb + 1 <= 3); zero beyond K
+      b1[j] = select(0, byte_of(word, kb + 1u), ACC_MODE == 3u && has1);
+      if (ACC_MODE == 3u) { (*acc).sum_b[j] = (*acc).sum_b[j] + b0[j] + b1[j]; }
     }
     for (var i = 0u; i < TM; i = i + 1u) {
       let word = a_tile[(ty * TM + i) * K_WORDS + kw];
       let a0 = byte_of(word, kb);
-      if (ACC_MODE == 2u) {
-        for (var j = 0u; j < TN; j = j + 1u) {
-          let o = i * TN + j;
-          let t = (a0 - za[i]) * (b0[j] - zb[j]);
-          (*acc).exact[o] = i64_add((*acc).exact[o], i64_from_i32(t));
-          let s = sat_add((*acc).run[o], t, gemm.acc_bits);
-          if (s.y != 0) { (*acc).flags = (*acc).flags | (1u << o); }
-          (*acc).run[o] = s.x;
-        }
+      if (ACC_MODE == 3u) {
+        let a1 = select(0, byte_of(word, kb + 1u), has1);
+        (*acc).sum_a[i] = (*acc).sum_a[i] + a0 + 128 + select(0, a1 + 128, has1);
+        for (var j = 0u; j < TN; j = j + 1u) { add_pair(acc, i * TN + j, a0, b0[j], a1, b1[j], has1, za[i], zb[j]); }
       } else {
-        let has1 = k + 1u < kt;
-        let x0 = a0 + 128;
-        let x1 = select(0, byte_of(word, kb + 1u) + 128, has1);
-        (*acc).sum_a[i] = (*acc).sum_a[i] + x0 + x1;
-        for (var j = 0u; j < TN; j = j + 1u) {
-          let o = i * TN + j;
-          let w1 = select(0, b1[j], has1);
-          var t = (a0 - za[i]) * (b0[j] - zb[j]);
-          if (has1) { t = t + (x1 - 128 - za[i]) * (w1 - zb[j]); }
-          (*acc).exact[o] = i64_add((*acc).exact[o], i64_from_i32(t));
-          let pair = x0 * b0[j] + x1 * w1;
-          let s = clamp(pair, -32768, 32767);
-          if (s != pair) { (*acc).flags = (*acc).flags | (1u << o); }
-          (*acc).run[o] = (*acc).run[o] + s;
-        }
-      }
-    }
-    if (ACC_MODE == 3u) {
-      for (var j = 0u; j < TN; j = j + 1u) {
-        (*acc).sum_b[j] = (*acc).sum_b[j] + b0[j] + select(0, b1[j], k + 1u < kt);
+        for (var j = 0u; j < TN; j = j + 1u) { add_term(acc, i * TN + j, (a0 - za[i]) * (b0[j] - zb[j])); }
       }
     }
   }
@@ -220,40 +223,41 @@ fn gemm_main(wid: vec3<u32>, lid3: vec3<u32>, lid: u32) {
     else { accumulate_ordered_tile(&acc, ty, tx, za, zb, kt); }
     workgroupBarrier();
   }
-  let K = i32(gemm.k);
   for (var i = 0u; i < TM; i = i + 1u) {
     let m = m0 + ty * TM + i;
     for (var j = 0u; j < TN; j = j + 1u) {
       let n = n0 + tx * TN + j;
       if (m >= gemm.m || n >= gemm.n) { continue; }
-      let o = i * TN + j;
-      let chan = gb * gemm.chan_group_stride + n;
-      var bias = 0;
-      if (gemm.has_bias != 0u) { bias = tables[gemm.bias_base + chan]; }
-      let exact = i64_add(acc.exact[o], i64_from_i32(bias));
-      var v = bitcast<i32>(exact.lo);
-      var overflowed = false;
-      if (ACC_MODE <= 1u) {
-        let bits = select(32u, gemm.acc_bits, ACC_MODE == 1u);
-        let sh = 32u - bits;
-        v = (v << sh) >> sh;
-        overflowed = !i64_fits_bits(exact, bits);
-      } else if (ACC_MODE == 2u) {
-        let s = sat_add(acc.run[o], bias, gemm.acc_bits);
-        v = s.x;
-        overflowed = (acc.flags & (1u << o)) != 0u || s.y != 0;
-      } else {
-        let zxu = za[i] + 128;
-        let zws = zb[j];
-        v = acc.run[o] - zws * acc.sum_a[i] - zxu * acc.sum_b[j] + K * zxu * zws + bias;
-        overflowed = (acc.flags & (1u << o)) != 0u || !i64_fits_bits(exact, 32u) || v != bitcast<i32>(exact.lo);
-      }
-      if (STATS) {
-        if (overflowed) { atomicAdd(&stats[2u * chan], 1u); }
-        atomicMax(&stats[2u * chan + 1u], i64_abs_u32(exact));
-      }
-      if (REQUANT == 0u) { store_output(out_index(batch, m, n), v); }
-      else { store_output(out_index(batch, m, n), requantize_value(v, chan)); }
+      finish_output(&acc, i * TN + j, i, j, za[i], zb[j], gb * gemm.chan_group_stride + n, out_index(batch, m, n));
     }
   }
+}
+
+// Bias, accumulator mode, statistics, requantize and store for accumulator o (row i, column j).
+fn finish_output(acc: ptr<function, Acc>, o: u32, i: u32, j: u32, za: i32, zb: i32, chan: u32, index: u32) {
+  var bias = 0;
+  if (gemm.has_bias != 0u) { bias = tables[gemm.bias_base + chan]; }
+  let exact = i64_add((*acc).exact[o], i64_from_i32(bias));
+  var v = bitcast<i32>(exact.lo);
+  var overflowed = false;
+  if (ACC_MODE <= 1u) {
+    let bits = select(32u, gemm.acc_bits, ACC_MODE == 1u);
+    let sh = 32u - bits;
+    v = (v << sh) >> sh;
+    overflowed = !i64_fits_bits(exact, bits);
+  } else if (ACC_MODE == 2u) {
+    let s = sat_add((*acc).run[o], bias, gemm.acc_bits);
+    v = s.x;
+    overflowed = ((*acc).flags & (1u << o)) != 0u || s.y != 0;
+  } else {
+    let zxu = za + 128;
+    v = (*acc).run[o] - zb * (*acc).sum_a[i] - zxu * (*acc).sum_b[j] + i32(gemm.k) * zxu * zb + bias;
+    overflowed = ((*acc).flags & (1u << o)) != 0u || !i64_fits_bits(exact, 32u) || v != bitcast<i32>(exact.lo);
+  }
+  if (STATS) {
+    if (overflowed) { atomicAdd(&stats[2u * chan], 1u); }
+    atomicMax(&stats[2u * chan + 1u], i64_abs_u32(exact));
+  }
+  if (REQUANT == 0u) { store_output(index, v); }
+  else { store_output(index, requantize_value(v, chan)); }
 }
