@@ -22,7 +22,8 @@ export interface OpContext {
   readonly inputs: readonly (Tensor | undefined)[];
   /** The opset version of the node's domain in this model. */
   readonly opset: number;
-  readonly settings: ExecSettings;
+  /** Absent: DEFAULT_SETTINGS. */
+  readonly settings?: ExecSettings;
 }
 
 export type CpuOp = (ctx: OpContext) => Tensor[];
