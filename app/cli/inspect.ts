@@ -1,89 +1,87 @@
 // `qplay inspect MODEL [--json]`: what a model is, what it needs and whether we can run it.
-// MINIMAL: app/model/summary.ts (summarizeModel, with shape inference) is being written by
-// another engineer; until it lands this file computes the few facts it prints itself.
-import { sizeOf } from '../../kernels/tensor.js';
+// The facts come from app/model/summary.ts (the same ones the page shows); this file adds shape
+// inference (for outputs whose declared shape is missing or symbolic) and the text layout.
+import type { Tensor } from '../../kernels/tensor.js';
 import { isCpuSupported } from '../exec/cpu/interpreter.js';
-import { findUnsupported, type UnsupportedOp } from '../exec/support.js';
-import type { Model, ValueInfo } from '../model/ir.js';
+import { findCpuOp } from '../exec/cpu/registry.js';
+import { ModelError } from '../model/errors.js';
+import { type GraphNode, type Model, opsetVersion } from '../model/ir.js';
+import { inferShapes, type ShapeResult } from '../model/shape-inference.js';
+import { type ModelSummary, summarizeModel, type ValueSummary } from '../model/summary.js';
 
-export interface TensorFacts {
-  readonly name: string;
-  readonly dtype: string | null; // null: not declared by the model
-  readonly shape: ReadonlyArray<number | string> | null; // null: rank unknown
+export interface ModelFacts extends ModelSummary {
+  /** Why shape inference stopped (a ModelError's message), or null when it ran through. */
+  readonly shapeInferenceNote: string | null;
 }
 
-export interface ModelFacts {
-  readonly format: 'onnx';
-  readonly irVersion: number;
-  readonly opsets: ReadonlyArray<{ domain: string; version: number }>;
-  readonly producer: { name: string; version: string };
-  readonly graphName: string;
-  readonly inputs: readonly TensorFacts[];
-  readonly outputs: readonly TensorFacts[];
-  readonly nodeCount: number;
-  readonly opCounts: Readonly<Record<string, number>>; // key: opType, or domain.opType off ai.onnx
-  readonly initializerCount: number;
-  readonly parameterCount: number; // elements in all initializers
-  readonly unsupported: readonly UnsupportedOp[]; // what the CPU interpreter cannot run
-}
-
-function tensorFacts(v: ValueInfo): TensorFacts {
-  return { name: v.name, dtype: v.dtype ?? null, shape: v.dims ? [...v.dims] : null };
-}
-
-export function modelFacts(model: Model): ModelFacts {
-  const opCounts: Record<string, number> = {};
-  for (const n of model.graph.nodes) {
-    const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
-    opCounts[key] = (opCounts[key] ?? 0) + 1;
-  }
-  let parameterCount = 0;
-  for (const t of model.graph.initializers.values()) parameterCount += sizeOf(t.dims);
-  return {
-    format: 'onnx',
-    irVersion: model.irVersion,
-    opsets: model.opsets.map((o) => ({ domain: o.domain || 'ai.onnx', version: o.version })),
-    producer: { name: model.producerName, version: model.producerVersion },
-    graphName: model.graph.name,
-    inputs: model.graph.inputs.map(tensorFacts),
-    outputs: model.graph.outputs.map(tensorFacts),
-    nodeCount: model.graph.nodes.length,
-    opCounts,
-    initializerCount: model.graph.initializers.size,
-    parameterCount,
-    unsupported: findUnsupported(model, isCpuSupported),
+/** Folds constant shape math (Shape -> Gather -> Reshape) with the CPU reference ops. */
+function cpuEvaluator(model: Model) {
+  return (node: GraphNode, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined => {
+    const op = findCpuOp(node.domain, node.opType);
+    if (!op) return undefined;
+    try {
+      return op({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
+    } catch {
+      return undefined; // folding is an optimisation; inference says what it then lacks
+    }
   };
 }
 
-function describeTensor(t: TensorFacts): string {
-  const shape = t.shape ? `[${t.shape.join(', ')}]` : '[rank unknown]';
-  return `${t.name}  ${t.dtype ?? '(type not declared)'} ${shape}`;
+export function modelFacts(model: Model): ModelFacts {
+  let shapes: ShapeResult | undefined;
+  let shapeInferenceNote: string | null = null;
+  try {
+    shapes = inferShapes(model, { evaluate: cpuEvaluator(model) });
+    if (shapes.warnings.length) shapeInferenceNote = shapes.warnings[0];
+  } catch (e) {
+    // A model we cannot infer is still worth describing: report why and keep the declared shapes.
+    if (!(e instanceof ModelError)) throw e;
+    shapeInferenceNote = `stopped: ${e.message}`;
+  }
+  return { ...summarizeModel(model, shapes, isCpuSupported), shapeInferenceNote };
 }
 
-/** The human-readable report, one fact per line, aligned labels. */
+function opName(domain: string, opType: string): string {
+  return domain && domain !== 'ai.onnx' ? `${domain}.${opType}` : opType;
+}
+
+function describeValue(v: ValueSummary): string {
+  const declared = v.shape ? `[${v.shape.join(', ')}]` : '[rank unknown]';
+  const inferred = v.inferredShape ? `[${v.inferredShape.join(', ')}]` : undefined;
+  const shape = inferred && inferred !== declared ? `${declared} (inferred ${inferred})` : declared;
+  return `${v.name}  ${v.dtype ?? '(type not declared)'} ${shape}`;
+}
+
+/** The human-readable report: one fact per line, aligned labels. */
 export function formatFacts(path: string, f: ModelFacts): string {
   const lines: string[] = [];
   const row = (label: string, value: string): void => {
     lines.push(`${label.padEnd(12)}${value}`);
   };
+  const rows = (label: string, values: readonly string[], none: string): void => {
+    if (values.length === 0) row(label, none);
+    values.forEach((v, i) => {
+      row(i === 0 ? label : '', v);
+    });
+  };
   row('model', path);
-  row('format', `ONNX, ir_version ${f.irVersion}`);
+  row('format', `${f.format}, ir_version ${f.irVersion}`);
   row('opsets', f.opsets.map((o) => `${o.domain} ${o.version}`).join(', ') || '(none)');
   row('producer', [f.producer.name, f.producer.version].filter(Boolean).join(' ') || '(not recorded)');
-  f.inputs.forEach((t, i) => {
-    row(i === 0 ? 'inputs' : '', describeTensor(t));
-  });
-  if (f.inputs.length === 0) row('inputs', '(none)');
-  f.outputs.forEach((t, i) => {
-    row(i === 0 ? 'outputs' : '', describeTensor(t));
-  });
-  row('parameters', `${f.parameterCount.toLocaleString('en-US')} in ${f.initializerCount} initializers`);
-  const ops = Object.entries(f.opCounts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  row('ops', `${f.nodeCount} nodes: ${ops.map(([op, n]) => `${op} x${n}`).join(', ') || '(none)'}`);
-  if (f.unsupported.length === 0) row('unsupported', 'none (the CPU interpreter can run every node)');
-  f.unsupported.forEach((u, i) => {
-    const op = u.domain && u.domain !== 'ai.onnx' ? `${u.domain}.${u.opType}` : u.opType;
-    row(i === 0 ? 'unsupported' : '', `${op} (nodes: ${u.nodes.join(', ')})`);
-  });
+  rows('inputs', f.inputs.map(describeValue), '(none)');
+  rows('outputs', f.outputs.map(describeValue), '(none)');
+  if (f.symbolicDims.length) row('symbols', f.symbolicDims.join(', '));
+  row(
+    'parameters',
+    `${f.parameterCount.toLocaleString('en-US')} in ${f.initializerCount} initializers (${f.initializerBytes.toLocaleString('en-US')} bytes)`,
+  );
+  const ops = f.opCounts.map((o) => `${opName(o.domain, o.opType)} x${o.count}`);
+  row('ops', `${f.nodeCount} nodes: ${ops.join(', ') || '(none)'}`);
+  rows(
+    'unsupported',
+    f.unsupported.map((u) => `${opName(u.domain, u.opType)} (nodes: ${u.nodes.join(', ')})`),
+    'none (the CPU interpreter can run every node)',
+  );
+  if (f.shapeInferenceNote) row('shapes', f.shapeInferenceNote);
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import { CpuInterpreter } from '../exec/cpu/interpreter.js';
 import type { BackendName } from '../exec/executor.js';
 import { ModelError } from '../model/errors.js';
 import type { Model, ValueInfo } from '../model/ir.js';
+import { fuseQdqForIntegerExecution } from '../quant/fuse-qdq.js';
 import { decodeTensorFile, encodeTensorFile } from '../model/tensor-proto.js';
 import { CliError, readFileBytes } from './cli-errors.js';
 import { decodeNpy } from './npy.js';
@@ -97,14 +98,12 @@ export interface WrittenOutput {
 
 export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
   if (req.backend === 'webgpu') throw new CliError('the webgpu backend is not available yet');
-  if (req.integer) {
-    // UNFINISHED: wire fuseQdqForIntegerExecution (app/quant/fuse-qdq.ts) here once it lands.
-    throw new CliError('--integer (fused integer execution) is not available yet');
-  }
-  const model = req.model;
+  // --integer: fuse QDQ groups into integer kernels as onnxruntime does at optimization level
+  // 'all'; a model without QDQ groups comes back unchanged and runs as plain float.
+  const model = req.integer ? fuseQdqForIntegerExecution(req.model) : req.model;
   // Inputs first (cheap, and the user's most likely mistake), then the support check.
   const files = req.inputPaths.map(readInputFile);
-  const matched = matchInputs(model, files);
+  const matched = matchInputs(model, files); // the fused graph keeps the model's inputs and outputs
   const feeds = new Map<string, Tensor>();
   for (const input of model.graph.inputs) {
     const f = matched.get(input.name)!;

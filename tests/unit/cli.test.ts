@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { makeTensor, toFloat32 } from '../../kernels/tensor.js';
 import { runCli } from '../../app/cli/cli.js';
@@ -121,9 +122,18 @@ describe('qplay inspect', () => {
     const r = await cli('inspect', join(models, 'mnist-8-integer-ops.onnx'), '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ format: 'onnx', irVersion: 3, opsets: [{ domain: 'ai.onnx', version: 10 }] });
-    expect(j.opCounts).toMatchObject({ ConvInteger: 2, MatMulInteger: 1, QuantizeLinear: 4 });
-    expect(j.inputs).toEqual([{ name: 'Input3', dtype: 'float32', shape: [1, 1, 28, 28] }]);
+    expect(j).toMatchObject({ format: 'ONNX', irVersion: 3, opsets: [{ domain: 'ai.onnx', version: 10 }] });
+    expect(j.opCounts).toEqual(
+      expect.arrayContaining([
+        { opType: 'ConvInteger', domain: '', count: 2 },
+        { opType: 'MatMulInteger', domain: '', count: 1 },
+        { opType: 'QuantizeLinear', domain: '', count: 4 },
+      ]),
+    );
+    expect(j.inputs).toEqual([
+      { name: 'Input3', dtype: 'float32', shape: [1, 1, 28, 28], inferredShape: [1, 1, 28, 28] },
+    ]);
+    expect(j.outputs[0]).toMatchObject({ name: 'Plus214_Output_0', inferredShape: [1, 10] });
     expect(Array.isArray(j.unsupported)).toBe(true);
   });
 
@@ -175,9 +185,9 @@ describe('qplay run: refusals', () => {
       /^error: the webgpu backend is not available yet$/,
     ],
     [
-      '--integer',
+      'unsupported ops, also with --integer',
       [customModel, '--input', aGood, '--input', bGood, '--integer'],
-      /--integer .* not available yet/,
+      /custom\.onnx: unsupported ops: FrobnicateNoSuchOp \(node frob_a\)/,
     ],
     [
       'a missing input file',
@@ -256,6 +266,85 @@ describe('qplay run: mnist-8 on its test data', () => {
     expect(written.name).toBe('Plus214_Output_0');
     const got = toFloat32(written.tensor);
     for (let i = 0; i < 10; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThanOrEqual(1e-2);
+  });
+});
+
+describe('qplay run --integer on a QDQ model', () => {
+  // x -> Q -> DQ -> MatMul(DQ(W)) -> Q -> DQ -> y: onnxruntime 'all' fuses it into QLinearMatMul,
+  // 'disabled' runs it op by op; the two can differ by a quantization step, and each CLI mode must
+  // match its counterpart exactly. Weights stay within [-63, 63] so that no pair of uint8 x int8
+  // products can exceed int16: onnxruntime on AVX2-without-VNNI CPUs (this machine, measured)
+  // saturates such pairs (VPMADDUBSW), VNNI CPUs do not; the test must hold on both.
+  const scalar = (dtype: 'float32' | 'uint8' | 'int8', v: number) => makeTensor(dtype, [], [v]);
+  const [M, K, N] = [16, 64, 16];
+  let seed = 7;
+  const next = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; // a seeded LCG: reproducible inputs
+    return seed / 2 ** 32;
+  };
+  const w = makeTensor(
+    'int8',
+    [K, N],
+    Array.from({ length: K * N }, () => Math.floor(next() * 127) - 63),
+  );
+  const qdqBytes = buildModel({
+    inputs: [{ name: 'x', dtype: 'float32', dims: [M, K] }],
+    outputs: [{ name: 'y', dtype: 'float32', dims: [M, N] }],
+    nodes: [
+      { op: 'QuantizeLinear', inputs: ['x', 'xs', 'xz'], outputs: ['xq'] },
+      { op: 'DequantizeLinear', inputs: ['xq', 'xs', 'xz'], outputs: ['xd'] },
+      { op: 'DequantizeLinear', inputs: ['w', 'ws', 'wz'], outputs: ['wd'] },
+      { op: 'MatMul', inputs: ['xd', 'wd'], outputs: ['m'] },
+      { op: 'QuantizeLinear', inputs: ['m', 'ys', 'yz'], outputs: ['mq'] },
+      { op: 'DequantizeLinear', inputs: ['mq', 'ys', 'yz'], outputs: ['y'] },
+    ],
+    initializers: {
+      xs: scalar('float32', 0.0078125),
+      xz: scalar('uint8', 128),
+      w,
+      ws: scalar('float32', 0.003),
+      wz: scalar('int8', 0),
+      ys: scalar('float32', 0.021),
+      yz: scalar('uint8', 120),
+    },
+  });
+  const qdqModel = file('qdq-matmul.onnx', qdqBytes);
+  const x = makeTensor(
+    'float32',
+    [M, K],
+    Array.from({ length: M * K }, () => next() * 2 - 1),
+  );
+  const xFile = file('qdq-x.pb', encodeTensorFile(x, 'x'));
+
+  async function ortRun(level: 'all' | 'disabled'): Promise<number[]> {
+    const session = await ort.InferenceSession.create(qdqBytes, { graphOptimizationLevel: level });
+    const ref = (await session.run({ x: new ort.Tensor('float32', x.data as Float32Array, [M, K]) })).y;
+    await session.release();
+    return Array.from(ref.data as Float32Array);
+  }
+
+  it('precondition: the two onnxruntime modes differ on this input (so the test tells them apart)', async () => {
+    expect(await ortRun('all')).not.toEqual(await ortRun('disabled'));
+  });
+
+  it.each([
+    ['--integer', 'all'],
+    ['plain', 'disabled'],
+  ] as const)('%s matches onnxruntime %s bit for bit', async (mode, level) => {
+    const outDir = join(tmp, `qdq-${mode}`);
+    const r = await cli(
+      'run',
+      qdqModel,
+      '--input',
+      xFile,
+      '--out',
+      outDir,
+      ...(mode === 'plain' ? [] : ['--integer']),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const ours = toFloat32(decodeTensorFile(readFileSync(join(outDir, 'output_0.pb'))).tensor);
+    expect(Array.from(ours)).toEqual(await ortRun(level));
   });
 });
 

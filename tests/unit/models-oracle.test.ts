@@ -19,6 +19,7 @@ import {
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model } from '../../app/model/ir.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 
 const dir = join(import.meta.dirname, '../fixtures/models');
 const files = readdirSync(dir)
@@ -109,17 +110,6 @@ function compare(name: string, ours: Tensor, ref: ort.Tensor): void {
   );
 }
 
-// UNFINISHED wiring: app/quant/fuse-qdq.ts is another engineer's and has not landed; a computed
-// specifier keeps the typecheck green until then, and the test fails (it is not skipped) while
-// the module is missing. Replace with a static import once it exists.
-async function loadFuseQdq(): Promise<(m: Model) => Model> {
-  const specifier = join(import.meta.dirname, '../../app/quant', 'fuse-qdq.ts');
-  const mod = (await import(/* @vite-ignore */ specifier)) as {
-    fuseQdqForIntegerExecution: (m: Model) => Model;
-  };
-  return mod.fuseQdqForIntegerExecution;
-}
-
 describe.each(files)('%s vs onnxruntime-node', (file) => {
   const bytes = new Uint8Array(readFileSync(join(dir, file)));
 
@@ -134,10 +124,9 @@ describe.each(files)('%s vs onnxruntime-node', (file) => {
   }
 
   it(`--integer path vs ort 'all'`, async () => {
-    const fuse = await loadFuseQdq();
     const model = decodeModel(bytes);
     const feeds = randomFeeds(model, seedOf(file) + 3);
-    const ours = new CpuInterpreter(fuse(model)).runSync(feeds);
+    const ours = new CpuInterpreter(fuseQdqForIntegerExecution(model)).runSync(feeds);
     const ref = await runOrt(bytes, feeds, 'all');
     for (const o of model.graph.outputs) compare(o.name, ours.get(o.name)!, ref.get(o.name)!);
   });
