@@ -5,12 +5,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cpuConstantEvaluator } from '../../app/exec/cpu/constant-evaluator.js';
 import { CpuInterpreter, isCpuSupported } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model, Tensor } from '../../app/model/ir.js';
 import { inferShapes, type ShapeResult } from '../../app/model/shape-inference.js';
 import { decodeTensorFile } from '../../app/model/tensor-proto.js';
-import { cpuEvaluate, randomTensor, rng } from './shape-inference.helper.js';
+import { randomTensor, rng } from './shape-inference.helper.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures');
 const nodeTests = readdirSync(join(fixtures, 'onnx-node'), { withFileTypes: true })
@@ -116,7 +117,7 @@ describe('fixture models: the CPU interpreter produces the inferred shapes for e
     if (file === 'light-squeezenet.onnx') model = withInputDims(model, [1, 3, 67, 79]);
     it.runIf(cpuRuns(model))(file, () => {
       const plain = inferShapes(model);
-      const evaluated = inferShapes(model, { evaluate: cpuEvaluate(model) });
+      const evaluated = inferShapes(model, { evaluate: cpuConstantEvaluator(model) });
       expect(new Map(evaluated.values)).toEqual(new Map(plain.values));
       const rand = rng(7);
       const feeds = new Map(

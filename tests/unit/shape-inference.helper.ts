@@ -1,8 +1,7 @@
 // Builds one-node and small IR models for the shape-inference tests, without protobuf, so
 // symbolic dims and odd attribute forms are easy to write.
 import { type DType, int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
-import { findCpuOp } from '../../app/exec/cpu/registry.js';
-import { type AttrValue, type Dim, type GraphNode, type Model, opsetVersion } from '../../app/model/ir.js';
+import type { AttrValue, Dim, GraphNode, Model } from '../../app/model/ir.js';
 import { type InferShapesOptions, inferShapes } from '../../app/model/shape-inference.js';
 
 export type AttrIn = number | string | number[] | Tensor | { float: number };
@@ -118,10 +117,4 @@ export function randomTensor(dtype: DType, dims: readonly number[], rand: () => 
     return Math.floor(rand() * 8);
   });
   return makeTensor(dtype, dims, values);
-}
-
-/** The CPU ops as the `evaluate` callback, as the CLI and executors pass it. */
-export function cpuEvaluate(model: Model): InferShapesOptions['evaluate'] {
-  return (node: GraphNode, inputs) =>
-    findCpuOp(node.domain, node.opType)?.({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
 }

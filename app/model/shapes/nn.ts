@@ -6,7 +6,7 @@ import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-
 import { resolveConvTransposeGeometry } from '../../../kernels/conv-transpose/conv-transpose.ref.js';
 import { attrInt, attrInts, attrString } from '../attributes.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
-import { normalizeAxis } from './types.js';
+import { normalizeAxis, optionalInts } from './types.js';
 
 function spatialOf(ctx: ShapeContext, x: readonly number[], what: string): number[] {
   if (x.length < 3) ctx.fail(`${what} has rank ${x.length}; expected [N, C, spatial...] with rank >= 3`);
@@ -45,7 +45,7 @@ export function convDims(ctx: ShapeContext, xi: number, wi: number): number[] {
   if (x[1] !== w[1] * group) {
     ctx.fail(`input has ${x[1]} channels but weight [${w}] with group ${group} expects ${w[1] * group}`);
   }
-  const kernel = attrInts(ctx.node, 'kernel_shape') ?? w.slice(2);
+  const kernel = optionalInts(ctx.node, 'kernel_shape') ?? w.slice(2);
   if (kernel.some((k, i) => k !== w[2 + i]))
     ctx.fail(`kernel_shape [${kernel}] disagrees with weight [${w}]`);
   const g = geometry(ctx, inputSpatial, kernel, false);
@@ -54,7 +54,7 @@ export function convDims(ctx: ShapeContext, xi: number, wi: number): number[] {
 
 /** Output dims of a pool over input `xi` (MaxPool, AveragePool, QLinearAveragePool). */
 export function poolDims(ctx: ShapeContext, x: readonly number[]): number[] {
-  const kernel = attrInts(ctx.node, 'kernel_shape');
+  const kernel = optionalInts(ctx.node, 'kernel_shape');
   if (!kernel) ctx.fail(`needs attribute 'kernel_shape'`);
   const spatial = spatialOf(ctx, x, 'input');
   if (kernel.length !== spatial.length)
@@ -131,7 +131,7 @@ const convTranspose: ShapeFn = (ctx) => {
   // The reference kernel's geometry, which follows onnxruntime on output_shape and SAME_* clamping.
   let g: { outputSpatial: number[] };
   try {
-    g = resolveConvTransposeGeometry(spatial, attrInts(node, 'kernel_shape') ?? w.slice(2), {
+    g = resolveConvTransposeGeometry(spatial, optionalInts(node, 'kernel_shape') ?? w.slice(2), {
       strides: attrInts(node, 'strides'),
       dilations: attrInts(node, 'dilations'),
       pads: attrInts(node, 'pads'),
@@ -167,7 +167,9 @@ const globalAveragePool: ShapeFn = (ctx) => [
 const batchNormalization: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
   if (x.length < 2) ctx.fail(`input has rank ${x.length}; expected [N, C, ...]`);
-  for (let i = 1; i <= 4; i++) {
+  // Before opset 9, spatial=0 gave per-element parameters of shape [C, D1, ...]: not checked here.
+  const perChannel = ctx.opset >= 9 || attrInt(ctx.node, 'spatial', 1) !== 0;
+  for (let i = 1; i <= 4 && perChannel; i++) {
     const p = ctx.shape(i);
     if (p.length !== 1 || p[0] !== x[1]) ctx.fail(`input ${i} has shape [${p}], expected [${x[1]}]`);
   }

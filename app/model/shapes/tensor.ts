@@ -3,9 +3,9 @@
 // an input's contents (Reshape's shape, Slice's starts), that input must be a constant; opset
 // versions that moved an attribute to an input (Squeeze 13, Slice 10, Pad 11...) are handled here.
 import { toNumbers } from '../../../kernels/tensor.js';
-import { attrInt, attrInts, attrString } from '../attributes.js';
+import { attrInt, attrString } from '../attributes.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
-import { normalizeAxis, product } from './types.js';
+import { normalizeAxis, optionalInts, product } from './types.js';
 
 /** An int list taken from an attribute before `inputSince`, from input `index` from then on. */
 function intsFromAttrOrInput(
@@ -15,7 +15,7 @@ function intsFromAttrOrInput(
   inputSince: number,
 ): number[] | undefined {
   if (ctx.opset < inputSince) {
-    const a = attrInts(ctx.node, attr);
+    const a = optionalInts(ctx.node, attr);
     return a ? [...a] : undefined;
   }
   if (!ctx.has(index)) return undefined;
@@ -66,7 +66,7 @@ const flatten: ShapeFn = (ctx) => {
 
 const transpose: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
-  const perm = attrInts(ctx.node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+  const perm = optionalInts(ctx.node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
   if (perm.length !== x.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
     ctx.fail(`perm [${perm}] is not a permutation of ${x.length} axes`);
   }
@@ -245,7 +245,7 @@ const resize: ShapeFn = (ctx) => {
   const scalesAt = ctx.opset >= 11 ? 2 : 1;
   const scales = nonEmpty(ctx, scalesAt, 'scales');
   const sizes = ctx.opset >= 11 ? nonEmpty(ctx, 3, 'sizes') : undefined;
-  const axes = ctx.opset >= 18 ? attrInts(node, 'axes') : undefined;
+  const axes = ctx.opset >= 18 ? optionalInts(node, 'axes') : undefined;
   const targetAxes = axes ? uniqueAxes(ctx, axes, x.length) : x.map((_, i) => i);
   const dims = [...x];
   if (sizes) {

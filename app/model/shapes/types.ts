@@ -3,6 +3,7 @@
 // dtype and concrete dims. A function may also give an output's value when it is known without
 // running the op (Shape, Constant), which feeds later Reshape/Slice/ConstantOfShape nodes.
 import type { DType, Tensor } from '../../../kernels/tensor.js';
+import { attrInts } from '../attributes.js';
 import type { GraphNode } from '../ir.js';
 
 export interface ValueShape {
@@ -51,4 +52,10 @@ export function product(dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= d;
   return n;
+}
+
+/** An ints attribute, `undefined` when absent or empty (an empty list never means "no axes" here). */
+export function optionalInts(node: GraphNode, name: string): readonly number[] | undefined {
+  const v = attrInts(node, name);
+  return v && v.length > 0 ? v : undefined;
 }
