@@ -1,11 +1,10 @@
 // `qplay inspect MODEL [--json]`: what a model is, what it needs and whether we can run it.
 // The facts come from app/model/summary.ts (the same ones the page shows); this file adds shape
 // inference (for outputs whose declared shape is missing or symbolic) and the text layout.
-import type { Tensor } from '../../kernels/tensor.js';
 import { isCpuSupported } from '../exec/cpu/interpreter.js';
-import { findCpuOp } from '../exec/cpu/registry.js';
+import { cpuConstantEvaluator } from '../exec/cpu/constant-evaluator.js';
 import { ModelError } from '../model/errors.js';
-import { type GraphNode, type Model, opsetVersion } from '../model/ir.js';
+import type { Model } from '../model/ir.js';
 import { inferShapes, type ShapeResult } from '../model/shape-inference.js';
 import { type ModelSummary, summarizeModel, type ValueSummary } from '../model/summary.js';
 
@@ -14,24 +13,11 @@ export interface ModelFacts extends ModelSummary {
   readonly shapeInferenceNote: string | null;
 }
 
-/** Folds constant shape math (Shape -> Gather -> Reshape) with the CPU reference ops. */
-function cpuEvaluator(model: Model) {
-  return (node: GraphNode, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined => {
-    const op = findCpuOp(node.domain, node.opType);
-    if (!op) return undefined;
-    try {
-      return op({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
-    } catch {
-      return undefined; // folding is an optimisation; inference says what it then lacks
-    }
-  };
-}
-
 export function modelFacts(model: Model): ModelFacts {
   let shapes: ShapeResult | undefined;
   let shapeInferenceNote: string | null = null;
   try {
-    shapes = inferShapes(model, { evaluate: cpuEvaluator(model) });
+    shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model) });
     if (shapes.warnings.length) shapeInferenceNote = shapes.warnings[0];
   } catch (e) {
     // A model we cannot infer is still worth describing: report why and keep the declared shapes.
