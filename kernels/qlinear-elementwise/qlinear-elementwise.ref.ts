@@ -14,6 +14,12 @@
 //                                                                        per contiguous span)
 // where fma rounds once to f32. Which side is a "scalar" follows onnxruntime's broadcast looper:
 // an input whose innermost non-unit output axis is broadcast (size 1) is a scalar per span.
+//
+// QLinearMul (MLAS qlmul.cpp; x86 has only its SSE2 kernel, no FMA): the zero-point-free product is
+// exact in int32, then with ratio = f32(f32(sA * sB) / sC):
+//   c = saturate(cvtps(f32(f32(f32((a - zA) * (b - zB)) * ratio) + zC)))
+// where cvtps rounds half to even and turns NaN / out-of-int32 values into INT32_MIN (so qmin).
+// The product and the ratio are symmetric in A and B, so the broadcast side does not matter.
 import { broadcastIndexMap, broadcastShapes } from '../broadcast/broadcast.js';
 import { clamp, dequantizeValue, quantizeValue, roundHalfEven } from '../quant-math/quant-math.js';
 
@@ -116,6 +122,30 @@ export function qlinearAdd(p: QLinearBinaryParams): { data: Int8Array | Uint8Arr
     else if (side === 'a') v = fmaF32(b, rB, Math.fround(fixed + Math.fround(a * rA)));
     else v = fmaF32(a, rA, fmaF32(b, rB, fixed));
     out[i] = clamp(roundHalfEven(v), qmin, qmax);
+  }
+  return { data: out, dims };
+}
+
+/** x86 cvtps2dq: round half to even; NaN and values outside int32 give INT32_MIN. */
+export function cvtF32ToInt32(v: number): number {
+  if (!(v >= -2147483648 && v < 2147483648)) return -2147483648;
+  return roundHalfEven(v);
+}
+
+export function qlinearMul(p: QLinearBinaryParams): { data: Int8Array | Uint8Array; dims: number[] } {
+  const dims = broadcastShapes(p.aDims, p.bDims);
+  const aMap = broadcastIndexMap(p.aDims, dims);
+  const bMap = broadcastIndexMap(p.bDims, dims);
+  const signed = p.a instanceof Int8Array;
+  const [qmin, qmax] = range(signed ? 'int8' : 'uint8');
+  const ratio = Math.fround(
+    Math.fround(Math.fround(p.aScale) * Math.fround(p.bScale)) / Math.fround(p.cScale),
+  );
+  const out = signed ? new Int8Array(aMap.length) : new Uint8Array(aMap.length);
+  for (let i = 0; i < out.length; i++) {
+    const product = (p.a[aMap[i]] - p.aZeroPoint) * (p.b[bMap[i]] - p.bZeroPoint);
+    const v = Math.fround(Math.fround(product * ratio) + p.cZeroPoint);
+    out[i] = clamp(cvtF32ToInt32(v), qmin, qmax);
   }
   return { data: out, dims };
 }

@@ -1,10 +1,10 @@
 // Quantization ops: thin adapters that read attributes and inputs and call the pure references in
-// kernels/quantize, kernels/conv2d-int8, kernels/dense-int8, kernels/requantize and
-// kernels/qlinear-elementwise. The arithmetic (bit-exact with onnxruntime CPU) lives there.
+// kernels/quantize, kernels/conv2d-int8, kernels/dense-int8 and kernels/requantize. The arithmetic
+// (bit-exact with onnxruntime CPU) lives there. The com.microsoft QLinear* ops are in quant-ms.ts.
 import { parseAutoPad, resolveConvGeometry } from '../../../../kernels/conv2d/conv-geometry.js';
 import { conv2dInt8 } from '../../../../kernels/conv2d-int8/conv2d-int8.ref.js';
 import { denseInt8 } from '../../../../kernels/dense-int8/dense-int8.ref.js';
-import type { Int8Data, IntAccumulation } from '../../../../kernels/quant-math/accumulator.js';
+import type { IntAccumulation } from '../../../../kernels/quant-math/accumulator.js';
 import { isQuantDType, type QuantDType, qRange } from '../../../../kernels/quant-math/quant-math.js';
 import {
   dequantizeLinear,
@@ -12,13 +12,6 @@ import {
   type QuantParams,
   quantizeLinear,
 } from '../../../../kernels/quantize/quantize.ref.js';
-import {
-  applyLookupTable,
-  buildLookupTable,
-  leakyReluFn,
-  qlinearAdd,
-  sigmoidFn,
-} from '../../../../kernels/qlinear-elementwise/qlinear-elementwise.ref.js';
 import { requantizeTensor } from '../../../../kernels/requantize/requantize.ref.js';
 import {
   type DType,
@@ -28,29 +21,13 @@ import {
   toFloat32,
   toNumbers,
 } from '../../../../kernels/tensor.js';
-import { attrFloat, attrInt, attrInts, attrString } from '../../../model/attributes.js';
+import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import { dtypeFromOnnx } from '../../../model/tensor-proto.js';
 import type { OpContext, OpTable } from '../op-types.js';
 import { opKey, required } from '../op-types.js';
-
-function optional(ctx: OpContext, i: number): Tensor | undefined {
-  const t = ctx.inputs[i];
-  return t && t.data.length > 0 ? t : undefined;
-}
-
-function scalarOf(t: Tensor | undefined, what: string, fallback = 0): number {
-  if (!t) return fallback;
-  if (t.data.length !== 1) throw new ModelError(`${what} must be a scalar, got [${t.dims}]`);
-  return toNumbers(t)[0];
-}
-
-function int8Input(t: Tensor, what: string): Int8Data {
-  if (t.dtype !== 'int8' && t.dtype !== 'uint8')
-    throw new ModelError(`${what} must be int8 or uint8, got ${t.dtype}`);
-  return t.data as Int8Data;
-}
+import { int8Input, optionalInput as optional, quantMsOps, scalarOf } from './quant-ms.js';
 
 function quantParams(node: GraphNode, scale: Tensor, zeroPoint: Tensor | undefined): QuantParams {
   return {
@@ -230,43 +207,6 @@ function qlinearMatMulOp(ctx: OpContext): Tensor[] {
   return [makeTensor(out.dtype, r.dims, y)];
 }
 
-/** com.microsoft QLinearAdd (onnxruntime's MLAS arithmetic, see the reference's header). */
-function qlinearAddOp(ctx: OpContext): Tensor[] {
-  const a = required(ctx, 0);
-  const b = required(ctx, 3);
-  if (a.dtype !== b.dtype)
-    throw new ModelError(`QLinearAdd inputs differ in type: ${a.dtype} and ${b.dtype}`);
-  const r = qlinearAdd({
-    a: int8Input(a, 'A'),
-    aDims: a.dims,
-    aScale: scalarOf(required(ctx, 1), 'A_scale'),
-    aZeroPoint: scalarOf(optional(ctx, 2), 'A_zero_point'),
-    b: int8Input(b, 'B'),
-    bDims: b.dims,
-    bScale: scalarOf(required(ctx, 4), 'B_scale'),
-    bZeroPoint: scalarOf(optional(ctx, 5), 'B_zero_point'),
-    cScale: scalarOf(required(ctx, 6), 'C_scale'),
-    cZeroPoint: scalarOf(optional(ctx, 7), 'C_zero_point'),
-  });
-  return [makeTensor(a.dtype, r.dims, r.data)];
-}
-
-function lookupTableOp(f: (ctx: OpContext) => (x: number) => number) {
-  return (ctx: OpContext): Tensor[] => {
-    const x = required(ctx, 0);
-    const data = int8Input(x, 'X');
-    const table = buildLookupTable(
-      f(ctx),
-      x.dtype as 'int8' | 'uint8',
-      scalarOf(required(ctx, 1), 'X_scale'),
-      scalarOf(optional(ctx, 2), 'X_zero_point'),
-      scalarOf(required(ctx, 3), 'Y_scale'),
-      scalarOf(optional(ctx, 4), 'Y_zero_point'),
-    );
-    return [makeTensor(x.dtype, x.dims, applyLookupTable(data, table))];
-  };
-}
-
 export const quantOps: OpTable = {
   [opKey('', 'QuantizeLinear')]: quantizeLinearOp,
   [opKey('', 'DequantizeLinear')]: dequantizeLinearOp,
@@ -275,9 +215,5 @@ export const quantOps: OpTable = {
   [opKey('', 'QLinearConv')]: qlinearConvOp,
   [opKey('', 'MatMulInteger')]: matMulIntegerOp,
   [opKey('', 'QLinearMatMul')]: qlinearMatMulOp,
-  [opKey('com.microsoft', 'QLinearAdd')]: qlinearAddOp,
-  [opKey('com.microsoft', 'QLinearSigmoid')]: lookupTableOp(() => sigmoidFn),
-  [opKey('com.microsoft', 'QLinearLeakyRelu')]: lookupTableOp((ctx) =>
-    leakyReluFn(attrFloat(ctx.node, 'alpha')),
-  ),
+  ...quantMsOps,
 };
