@@ -1,0 +1,82 @@
+// com.microsoft QLinearSoftmax with onnxruntime CPU's arithmetic (contrib qlinear_softmax.cc). It is
+// not "dequantize -> softmax -> quantize": onnxruntime builds a 256-entry f32 table of scaled
+// exponentials and requantizes with an integer-valued output scale.
+//
+//   shift    = max(0, log(f32(FLT_MAX / f32(D))) - 5) / xs          (f64; keeps sum(exp) finite)
+//   table[i] = f32(exp((i - 255 + shift) * xs))  for i in 0..255      (f64 exp, stored as f32)
+//   uint8:  e_j = table[255 - max + x_j]
+//   int8:   the table is stored rotated by 128 (index (i - 128) & 255) and read at
+//           (127 - max + x_j) & 255, which is again table[255 - max + x_j]
+//   sum      = f32 running sum of e_j along the axis
+//   Y        = floor(f32(1 / ys))                                      (an f32 holding an integer)
+//   q_j      = nearbyintf(f32(f32(e_j * Y) / sum)) + zy
+//   uint8: y = q_j > 255 ? 255 : q_j;   int8: y = q_j > 255 ? -1 : q_j wrapped to int8
+// so y_scale only matters through floor(1 / ys), x_zero_point not at all, and an int8 result above
+// 127 wraps around (onnxruntime casts without saturating).
+// D is the axis length (opset >= 13) or the product of the dims from the axis on (opset < 13,
+// the coerced 2-D softmax).
+
+import { roundHalfEven } from '../quant-math/quant-math.js';
+
+type QData = Int8Array | Uint8Array;
+
+export interface QLinearSoftmaxParams {
+  readonly x: QData;
+  readonly dims: readonly number[];
+  /** Already normalized to [0, rank). */
+  readonly axis: number;
+  /** The node's `opset` attribute: the ONNX Softmax semantics it follows. */
+  readonly opset: number;
+  readonly xScale: number;
+  readonly yScale: number;
+  readonly yZeroPoint: number;
+}
+
+const FLT_MAX = 3.4028234663852886e38;
+
+/** onnxruntime's exp table, indexed as it stores it (rotated by 128 for int8). */
+export function softmaxExpTable(xScale: number, reduceLength: number, signed: boolean): Float32Array {
+  const xs = Math.fround(xScale);
+  const headroom = Math.log(Math.fround(FLT_MAX / Math.fround(reduceLength)));
+  const shift = Math.max(0, headroom - 5) / xs;
+  const table = new Float32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const index = signed ? (i - 128) & 255 : i;
+    table[index] = Math.exp((i - 255 + shift) * xs);
+  }
+  return table;
+}
+
+export function qlinearSoftmax(p: QLinearSoftmaxParams): QData {
+  const rank = p.dims.length;
+  const signed = p.x instanceof Int8Array;
+  const outer = p.dims.slice(0, p.axis).reduce((a, b) => a * b, 1);
+  // opset < 13 flattens everything from the axis on into one row; opset 13 reduces one axis.
+  const coerced = p.opset < 13;
+  const length = coerced ? p.dims.slice(p.axis).reduce((a, b) => a * b, 1) : p.dims[p.axis];
+  const inner = coerced ? 1 : p.dims.slice(p.axis + 1, rank).reduce((a, b) => a * b, 1);
+  const out = signed ? new Int8Array(p.x.length) : new Uint8Array(p.x.length);
+  if (p.x.length === 0) return out;
+  const table = softmaxExpTable(p.xScale, length, signed);
+  const yInt = Math.floor(Math.fround(1 / Math.fround(p.yScale)));
+  const e = new Float32Array(length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * length * inner + i;
+      let max = -Infinity;
+      for (let j = 0; j < length; j++) max = Math.max(max, p.x[base + j * inner]);
+      let sum = 0;
+      for (let j = 0; j < length; j++) {
+        const x = p.x[base + j * inner];
+        e[j] = signed ? table[(127 - max + x) & 255] : table[255 - max + x];
+        sum = Math.fround(sum + e[j]);
+      }
+      for (let j = 0; j < length; j++) {
+        const q = roundHalfEven(Math.fround(Math.fround(e[j] * yInt) / sum)) + p.yZeroPoint;
+        // only the top is checked; the typed-array store wraps an int8 value as C's cast does
+        out[base + j * inner] = q > 255 ? (signed ? -1 : 255) : q;
+      }
+    }
+  }
+  return out;
+}
