@@ -15,35 +15,36 @@ export interface ConvParams {
 }
 
 /**
- * For every output spatial position, the (kernel offset, input offset) pairs whose input position
- * lies inside the (unpadded) input. Padding contributes zeros, so those taps are simply absent.
- * Flattening both spaces keeps the inner loop the same for 1-D, 2-D and 3-D.
+ * For every kernel position, the (output offset, input offset) pairs where that tap reads inside
+ * the (unpadded) input. Padding contributes zeros, so those taps are simply absent. Grouping by
+ * kernel position lets the inner loop run over output positions with one weight held fixed, and
+ * flattening both spaces keeps it the same for 1-D, 2-D and 3-D.
  */
-export interface WindowTaps {
-  /** taps of output position p are kernelOffsets/inputOffsets[start[p] .. start[p+1]). */
+export interface KernelTaps {
+  /** pairs of kernel position k: outputOffsets/inputOffsets[start[k] .. start[k+1]). */
   readonly start: Int32Array;
-  readonly kernelOffsets: Int32Array;
+  readonly outputOffsets: Int32Array;
   readonly inputOffsets: Int32Array;
 }
 
-export function windowTaps(
+export function kernelTaps(
   inputSpatial: readonly number[],
   kernelSpatial: readonly number[],
   geo: ConvGeometry,
-): WindowTaps {
+): KernelTaps {
   const n = inputSpatial.length;
   const outSize = geo.outputSpatial.reduce((a, b) => a * b, 1);
   const kSize = kernelSpatial.reduce((a, b) => a * b, 1);
   const inStrides = rowMajorStrides(inputSpatial);
-  const start = new Int32Array(outSize + 1);
-  const kOff: number[] = [];
-  const iOff: number[] = [];
-  const o = new Array<number>(n).fill(0);
+  const start = new Int32Array(kSize + 1);
+  const outOff: number[] = [];
+  const inOff: number[] = [];
   const k = new Array<number>(n).fill(0);
-  for (let p = 0; p < outSize; p++) {
-    start[p] = kOff.length;
-    k.fill(0);
-    for (let kk = 0; kk < kSize; kk++) {
+  const o = new Array<number>(n).fill(0);
+  for (let kk = 0; kk < kSize; kk++) {
+    start[kk] = outOff.length;
+    o.fill(0);
+    for (let p = 0; p < outSize; p++) {
       let inside = true;
       let flat = 0;
       for (let a = 0; a < n; a++) {
@@ -55,15 +56,15 @@ export function windowTaps(
         flat += x * inStrides[a];
       }
       if (inside) {
-        kOff.push(kk);
-        iOff.push(flat);
+        outOff.push(p);
+        inOff.push(flat);
       }
-      increment(k, kernelSpatial);
+      increment(o, geo.outputSpatial);
     }
-    increment(o, geo.outputSpatial);
+    increment(k, kernelSpatial);
   }
-  start[outSize] = kOff.length;
-  return { start, kernelOffsets: Int32Array.from(kOff), inputOffsets: Int32Array.from(iOff) };
+  start[kSize] = outOff.length;
+  return { start, outputOffsets: Int32Array.from(outOff), inputOffsets: Int32Array.from(inOff) };
 }
 
 /** Advances a row-major multi-index in place. */
@@ -97,7 +98,7 @@ export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, p: ConvPara
     throw new Error(`Conv B must be [${outChannels}], got [${bias.dims}]`);
   }
   const geo = resolveConvGeometry({ inputSpatial, kernelSpatial, ...p });
-  const taps = windowTaps(inputSpatial, kernelSpatial, geo);
+  const taps = kernelTaps(inputSpatial, kernelSpatial, geo);
   const xs = readFloats(x);
   const ws = readFloats(w);
   const bs = bias ? readFloats(bias) : undefined;
@@ -109,18 +110,17 @@ export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, p: ConvPara
   for (let b = 0; b < batch; b++) {
     for (let m = 0; m < outChannels; m++) {
       const g = Math.floor(m / outPerGroup);
-      const yBase = (b * outChannels + m) * outSize;
-      for (let q = 0; q < outSize; q++) {
-        let acc = bs ? bs[m] : 0;
-        const t0 = taps.start[q];
-        const t1 = taps.start[q + 1];
-        for (let c = 0; c < groupChannels; c++) {
-          const xBase = (b * channels + g * groupChannels + c) * inSize;
-          const wBase = (m * groupChannels + c) * kSize;
-          for (let t = t0; t < t1; t++)
-            acc += xs[xBase + taps.inputOffsets[t]] * ws[wBase + taps.kernelOffsets[t]];
+      const plane = y.subarray((b * outChannels + m) * outSize, (b * outChannels + m + 1) * outSize);
+      if (bs) plane.fill(bs[m]);
+      for (let c = 0; c < groupChannels; c++) {
+        const xBase = (b * channels + g * groupChannels + c) * inSize;
+        const wBase = (m * groupChannels + c) * kSize;
+        for (let kk = 0; kk < kSize; kk++) {
+          const wv = ws[wBase + kk];
+          const t1 = taps.start[kk + 1];
+          for (let t = taps.start[kk]; t < t1; t++)
+            plane[taps.outputOffsets[t]] += wv * xs[xBase + taps.inputOffsets[t]];
         }
-        y[yBase + q] = acc;
       }
     }
   }
