@@ -1,17 +1,8 @@
 // Plain views of a decoded model for the UI: the summary, the known shape of every value, and
 // the details of one node. Computed here so the UI never touches tensors.
-import type { Tensor } from '../../kernels/tensor.js';
+import { cpuConstantEvaluator } from '../exec/cpu/constant-evaluator.js';
 import { isCpuSupported } from '../exec/cpu/interpreter.js';
-import { findCpuOp } from '../exec/cpu/registry.js';
-import {
-  type AttrValue,
-  type Dim,
-  type Graph,
-  type GraphNode,
-  type Model,
-  opsetVersion,
-  type ValueInfo,
-} from '../model/ir.js';
+import type { AttrValue, Dim, Graph, Model, ValueInfo } from '../model/ir.js';
 import { findSchema } from '../model/op-schema.js';
 import { inferShapes } from '../model/shape-inference.js';
 import { summarizeModel } from '../model/summary.js';
@@ -26,26 +17,13 @@ import type { ModelSummary, NodeDetails, NodeInput, ValueView } from './types.js
 export function modelShapes(model: Model): { known: Map<string, ValueInfo>; note: string | null } {
   const known = declaredValues(model.graph);
   try {
-    const result = inferShapes(model, { evaluate: cpuEvaluator(model) });
+    const result = inferShapes(model, { evaluate: cpuConstantEvaluator(model) });
     for (const [name, v] of result.values) known.set(name, { name, dtype: v.dtype, dims: v.dims });
     const note = result.warnings.length ? `shape inference: ${result.warnings[0]}` : null;
     return { known, note };
   } catch (e) {
     return { known, note: `shapes from the file only (inference stopped: ${(e as Error).message})` };
   }
-}
-
-/** Folds constant subgraphs (Shape -> Gather -> Reshape chains) with the CPU reference ops. */
-function cpuEvaluator(model: Model) {
-  return (node: GraphNode, inputs: readonly (Tensor | undefined)[]): Tensor[] | undefined => {
-    const op = findCpuOp(node.domain, node.opType);
-    if (!op) return undefined;
-    try {
-      return op({ node, inputs, opset: opsetVersion(model, node.domain) ?? 1 });
-    } catch {
-      return undefined; // folding is an optimisation; inference reports what it then lacks
-    }
-  };
 }
 
 export function declaredValues(graph: Graph): Map<string, ValueInfo> {
