@@ -88,10 +88,11 @@ export async function denseInt8Gpu(ctx: GpuContext, p: DenseInt8GpuParams): Prom
   for (let i = 0; i < batches; i++) batchMap.push(aMap[i], bMap[i]);
   const opBase = meta.add(batchMap);
 
-  const gemv = M <= 4;
+  // GEMV (M = 1): one row per thread, 256 columns per workgroup instead of a mostly empty 64x64 tile.
+  const gemv = M === 1;
   const wgX = gemv ? 64 : 16;
   const wgY = gemv ? 1 : 16;
-  const tm = gemv ? Math.max(1, M) : 4;
+  const tm = gemv ? 1 : 4;
   const useDot4 = p.useDot4 ?? ctx.hasDot4I8Packed;
   const stats = p.stats ?? false;
   const pipeline = await gemmPipeline(ctx, new URL('./dense-int8.wgsl', import.meta.url), {

@@ -97,9 +97,11 @@ export function gemmPipeline(
   params: GemmPipelineParams,
 ): Promise<GPUComputePipeline> {
   if (params.dot4 && !ctx.hasDot4I8Packed) throw new Error('dot4I8Packed requested but the device lacks it');
+  // The ordered accumulation (saturate, pairwise) never calls dot4: one pipeline serves both.
+  const normalized = params.accMode >= 2 ? { ...params, dot4: false } : params;
   return getPipeline(ctx, {
     op: params.op,
-    params,
+    params: normalized,
     build: async (p) => {
       const parts = await Promise.all([
         loadWgsl(new URL('./wgsl/int64-math.wgsl', import.meta.url)),
