@@ -113,7 +113,10 @@ function compare(name: string, ours: Tensor, ref: ort.Tensor): void {
 describe.each(files)('%s vs onnxruntime-node', (file) => {
   const bytes = new Uint8Array(readFileSync(join(dir, file)));
 
-  for (const seed of [1, 2]) {
+  // Two random inputs each, but one for light-squeezenet: a 224x224 run takes ~12 s in the
+  // reference interpreter on this 2-core machine, and the CI run has a time budget.
+  const seeds = file.startsWith('light-squeezenet') ? [1] : [1, 2];
+  for (const seed of seeds) {
     it(`plain interpreter vs ort 'disabled' (seed ${seed})`, async () => {
       const model = decodeModel(bytes);
       const feeds = randomFeeds(model, seedOf(file) + seed);
