@@ -121,12 +121,21 @@ describe('QLinearMul against onnxruntime', () => {
     });
   }
   const shapes: [number[], number[]][] = [
-    [[3, 37], [3, 37]],
+    [
+      [3, 37],
+      [3, 37],
+    ],
     [[2, 45], []],
     [[], [2, 45]],
-    [[1, 4, 5, 7], [4, 1, 1]],
+    [
+      [1, 4, 5, 7],
+      [4, 1, 1],
+    ],
     [[2, 3, 33], [33]],
-    [[6, 1], [6, 40]],
+    [
+      [6, 1],
+      [6, 40],
+    ],
   ];
   for (const t of ['uint8', 'int8'] as const) {
     for (const [ad, bd] of shapes) {
@@ -138,4 +147,202 @@ describe('QLinearMul against onnxruntime', () => {
       });
     }
   }
+});
+
+/** [N, C, ...spatial] -> [N, ...spatial, C] data, for the channels_last variants. */
+function toChannelsLast(x: Tensor): Tensor {
+  const [n, c, ...sp] = x.dims;
+  const s = size(sp);
+  const src = x.data as Int8Array;
+  const out = Array.from({ length: src.length }, (_, i) => {
+    const ch = i % c;
+    const p = Math.floor(i / c) % s;
+    const b = Math.floor(i / (c * s));
+    return src[(b * c + ch) * s + p];
+  });
+  return makeTensor(x.dtype, [n, ...sp, c], out);
+}
+
+describe('QLinearGlobalAveragePool against onnxruntime', () => {
+  const cases: [Q, number[], number, number, number, number][] = [
+    ['uint8', [1, 3, 1, 1], 0.05, 0, 0.05, 255], // image size 1
+    ['uint8', [2, 5, 7, 7], 0.02, 255, 0.01, 0],
+    ['uint8', [1, 9, 33, 1], 0.1, 128, 0.003, 17], // saturates
+    ['int8', [2, 3, 8, 8], 0.02, -128, 0.02, 127],
+    ['int8', [1, 7, 5, 3], 0.037, 127, 0.011, -128],
+    ['int8', [1, 2, 4, 4, 4], 0.5, 0, 0.25, 0], // 3-D, ties (scale 2/64)
+    ['uint8', [1, 16, 3, 3], 0.1, 3, 0.1, 4], // ties of k/9
+  ];
+  for (const [t, dims, xs, xz, ys, yz] of cases) {
+    for (const last of [0, 1]) {
+      it(`${t} x=[${dims}] xs=${xs} xz=${xz} ys=${ys} yz=${yz} channels_last=${last}`, async () => {
+        const x = randomTensor(rng(size(dims) + xz), t, dims);
+        await expectSameAsOrt({
+          op: 'QLinearGlobalAveragePool',
+          outType: t,
+          inputs: unaryInputs(last ? toChannelsLast(x) : x, xs, xz, ys, yz),
+          attrs: { channels_last: last },
+        });
+      });
+    }
+  }
+});
+
+describe('QLinearAveragePool against onnxruntime', () => {
+  interface PoolCase {
+    t: Q;
+    dims: number[];
+    attrs: Record<string, AttrInput>;
+    q: [number, number, number, number];
+  }
+  const k3p1s2 = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [2, 2] };
+  const curated: [string, PoolCase][] = [
+    [
+      '3x3 pad 1 stride 2, odd channels',
+      { t: 'uint8', dims: [1, 3, 7, 9], attrs: k3p1s2, q: [0.1, 0, 0.07, 255] },
+    ],
+    [
+      '3x3 pad 1 stride 2, count_include_pad',
+      {
+        t: 'int8',
+        dims: [2, 3, 7, 9],
+        attrs: { ...k3p1s2, count_include_pad: 1 },
+        q: [0.1, -128, 0.07, 127],
+      },
+    ],
+    [
+      '3x3 stride 2 ceil_mode (last window clipped)',
+      {
+        t: 'uint8',
+        dims: [1, 5, 8, 8],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 },
+        q: [0.02, 255, 0.02, 0],
+      },
+    ],
+    [
+      'ceil_mode with pads and count_include_pad',
+      {
+        t: 'int8',
+        dims: [1, 2, 6, 7],
+        attrs: {
+          kernel_shape: [3, 2],
+          strides: [2, 3],
+          pads: [1, 0, 1, 1],
+          ceil_mode: 1,
+          count_include_pad: 1,
+        },
+        q: [0.05, 0, 0.03, -5],
+      },
+    ],
+    [
+      'asymmetric pads',
+      {
+        t: 'uint8',
+        dims: [1, 4, 6, 6],
+        attrs: { kernel_shape: [2, 3], pads: [1, 0, 0, 2] },
+        q: [0.3, 100, 0.2, 90],
+      },
+    ],
+    [
+      'SAME_UPPER',
+      {
+        t: 'int8',
+        dims: [1, 3, 5, 6],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], auto_pad: 'SAME_UPPER' },
+        q: [0.1, 5, 0.1, -5],
+      },
+    ],
+    [
+      'SAME_LOWER',
+      {
+        t: 'uint8',
+        dims: [1, 3, 5, 6],
+        attrs: { kernel_shape: [2, 2], auto_pad: 'SAME_LOWER' },
+        q: [0.1, 5, 0.1, 5],
+      },
+    ],
+    [
+      '1-D',
+      {
+        t: 'int8',
+        dims: [2, 3, 17],
+        attrs: { kernel_shape: [4], strides: [3], pads: [2, 1] },
+        q: [0.25, 1, 0.125, 0],
+      },
+    ],
+    [
+      '3-D',
+      {
+        t: 'uint8',
+        dims: [1, 2, 4, 5, 6],
+        attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [0, 1, 1, 1, 0, 0] },
+        q: [0.1, 7, 0.05, 3],
+      },
+    ],
+    [
+      'kernel = input (integer global path)',
+      { t: 'uint8', dims: [1, 5, 4, 6], attrs: { kernel_shape: [4, 6] }, q: [0.1, 3, 0.1, 4] },
+    ],
+    [
+      'kernel = input, int8',
+      { t: 'int8', dims: [2, 3, 3, 3], attrs: { kernel_shape: [3, 3] }, q: [0.2, -7, 0.3, 9] },
+    ],
+    // sums with S / 4 = k + 1/2: the integer path rounds the exact tie to even, an f32 path would not
+    [
+      'kernel = input 2x2, ties',
+      { t: 'uint8', dims: [1, 64, 2, 2], attrs: { kernel_shape: [2, 2] }, q: [0.1, 9, 0.1, 0] },
+    ],
+    [
+      '2x2 stride 2, ties (scale ratio 1)',
+      { t: 'uint8', dims: [1, 4, 16, 16], attrs: { kernel_shape: [2, 2], strides: [2, 2] }, q: [1, 0, 1, 0] },
+    ],
+    [
+      '2x2 stride 1, ties int8',
+      { t: 'int8', dims: [1, 4, 16, 16], attrs: { kernel_shape: [2, 2] }, q: [0.5, 0, 0.5, 0] },
+    ],
+  ];
+  for (const [name, c] of curated) {
+    for (const last of [0, 1]) {
+      it(`${c.t} ${name} x=[${c.dims}] channels_last=${last}`, async () => {
+        const x = c.dims[2] === 16 ? allBytes(c.t, c.dims) : randomTensor(rng(size(c.dims)), c.t, c.dims);
+        await expectSameAsOrt({
+          op: 'QLinearAveragePool',
+          outType: c.t,
+          inputs: unaryInputs(last ? toChannelsLast(x) : x, ...c.q),
+          attrs: { ...c.attrs, channels_last: last },
+        });
+      });
+    }
+  }
+
+  it('random 2-D pools (shapes, strides, pads, modes, both layouts)', async () => {
+    const r = rng(2024);
+    for (let k = 0; k < 24; k++) {
+      const t: Q = k % 2 ? 'int8' : 'uint8';
+      const kh = randInt(r, 1, 4);
+      const kw = randInt(r, 1, 4);
+      const dims = [randInt(r, 1, 2), randInt(r, 1, 6), randInt(r, kh, 11), randInt(r, kw, 11)];
+      const attrs: Record<string, AttrInput> = {
+        kernel_shape: [kh, kw],
+        strides: [randInt(r, 1, 3), randInt(r, 1, 3)],
+        pads: [randInt(r, 0, kh - 1), randInt(r, 0, kw - 1), randInt(r, 0, kh - 1), randInt(r, 0, kw - 1)],
+        ceil_mode: randInt(r, 0, 1),
+        count_include_pad: randInt(r, 0, 1),
+        channels_last: randInt(r, 0, 1),
+      };
+      const x = randomTensor(r, t, dims);
+      const q: [number, number, number, number] = [
+        0.001 + r() * 0.2,
+        randInt(r, LO[t], HI[t]),
+        0.001 + r() * 0.2,
+        randInt(r, LO[t], HI[t]),
+      ];
+      await expectSameAsOrt({
+        op: 'QLinearAveragePool',
+        outType: t,
+        inputs: unaryInputs(attrs.channels_last ? toChannelsLast(x) : x, ...q),
+        attrs,
+      });
+    }
+  });
 });
