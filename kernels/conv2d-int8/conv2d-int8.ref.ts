@@ -11,6 +11,8 @@
 // K order (it matters for the saturate and pairwise accumulator modes, see
 // kernels/quant-math/accumulator.ts): input channel c outer, then kh, then kw — the row-major order
 // of one output channel's weights. Saturate mode adds the bias LAST, after the K loop.
+// `kOrder: 'hwc'` instead walks kh outer, then kw, then c (the channels-last im2col order that
+// onnxruntime's QLinearConv feeds to its GEMM): only the saturate and pairwise modes can tell.
 //
 // The output geometry (no auto_pad: callers resolve SAME_UPPER/SAME_LOWER into explicit pads) is
 // the small local convOutputSize below: kernels/conv2d/conv-geometry.ts did not exist yet when this
@@ -48,6 +50,19 @@ export interface ConvInt8Params {
   /** [top, left, bottom, right] (ONNX order), default zeros. */
   readonly pads?: readonly number[];
   readonly accumulator?: AccumulatorMode;
+  /** K order of the accumulation: 'chw' (default: c, kh, kw) or 'hwc' (kh, kw, c). */
+  readonly kOrder?: ConvKOrder;
+}
+
+export type ConvKOrder = 'chw' | 'hwc';
+
+/** The weights of each output channel rearranged from (c, kh, kw) to (kh, kw, c) order. */
+function weightsHwc(w: Int8Data, M: number, Cg: number, KHW: number): Float64Array {
+  const out = new Float64Array(M * Cg * KHW);
+  for (let m = 0; m < M; m++)
+    for (let c = 0; c < Cg; c++)
+      for (let s = 0; s < KHW; s++) out[(m * KHW + s) * Cg + c] = w[(m * Cg + c) * KHW + s];
+  return out;
 }
 
 /** ONNX conv output size along one axis with explicit pads. */
@@ -111,25 +126,27 @@ export function conv2dInt8(p: ConvInt8Params): IntAccumulation {
   const acc = new Int32Array(N * M * OH * OW);
   const stats = newStats(M);
   const col = new Float64Array(K); // the im2col row of one output position, in K order
+  const hwc = p.kOrder === 'hwc';
+  const wK = hwc ? weightsHwc(p.w, M, Cg, KH * KW) : p.w;
   const r: DotResult = { value: 0, exact: 0, overflowed: false };
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++) {
-          let k = 0;
           for (let c = 0; c < Cg; c++) {
             const plane = (n * C + g * Cg + c) * H;
             for (let kh = 0; kh < KH; kh++) {
               const ih = oh * sh - pt + kh * dh;
               for (let kw = 0; kw < KW; kw++) {
                 const iw = ow * sw - pl + kw * dw;
-                col[k++] = ih >= 0 && ih < H && iw >= 0 && iw < W ? p.x[(plane + ih) * W + iw] : zx;
+                const k = hwc ? (kh * KW + kw) * Cg + c : (c * KH + kh) * KW + kw;
+                col[k] = ih >= 0 && ih < H && iw >= 0 && iw < W ? p.x[(plane + ih) * W + iw] : zx;
               }
             }
           }
           for (let mi = 0; mi < Mg; mi++) {
             const m = g * Mg + mi;
-            accumulateDot(col, p.w, m * K, K, zx, zw[m], bias[m], mode, xIsInt8, wIsInt8, r);
+            accumulateDot(col, wK, m * K, K, zx, zw[m], bias[m], mode, xIsInt8, wIsInt8, r);
             acc[((n * M + m) * OH + oh) * OW + ow] = r.value;
             recordStat(stats, m, r);
           }

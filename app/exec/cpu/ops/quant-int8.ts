@@ -1,0 +1,208 @@
+// Integer conv and matmul ops (ConvInteger, QLinearConv, MatMulInteger, QLinearMatMul): thin
+// adapters over kernels/conv2d-int8, kernels/dense-int8 and kernels/requantize.
+//
+// Accumulation. With settings.integerAccumulation 'exact' (the default) every sum is the exact
+// ONNX one. With 'x86-u8s8-pairwise' the adapters reproduce onnxruntime's MLAS on x86 CPUs without
+// VNNI, which multiplies uint8 activations by int8 weights with VPMADDUBSW: products are summed in
+// adjacent pairs along K with int16 saturation (kernels/quant-math/accumulator.ts,
+// 'pairwise-int16-saturate'; K padded with a zero product when odd, zero points corrected in int32).
+// Which ops take that path in onnxruntime 1.30 (read from its source, confirmed against
+// onnxruntime-node in tests/unit/quant-ort-u8s8.test.ts):
+// - MatMulInteger, QLinearMatMul with uint8 A and int8 B: QGEMM U8S8, K ascending (the GEMV
+//   shortcut for one row without zero points pairs the same way).
+// - QLinearConv with uint8 x and int8 w: the input is made channels-last and im2col'd, so K runs
+//   (kh, kw, c) within a group (1x1 convs use the input rows directly: K = c). The symmetric
+//   ConvSym kernel (weights zero point 0, C % 4 == 0) pairs channels within one kernel position,
+//   which is the same pairing. Depthwise convs (one input and one output channel per group) use
+//   MlasConvDepthwise / MlasConvSymDepthwise, which widen to int16 and are exact.
+// - Everything else is exact: uint8 weights (U8U8 kernel widens to int16), int8 activations (no
+//   S8S8 QGEMM on x86 without AVX-VNNI-INT8: the portable kernel), and ConvInteger (uint8 only in
+//   onnxruntime; its GEMM takes the weights as A, so an int8 weight would be S8U8: portable).
+import { parseAutoPad, resolveConvGeometry } from '../../../../kernels/conv2d/conv-geometry.js';
+import { type ConvKOrder, conv2dInt8 } from '../../../../kernels/conv2d-int8/conv2d-int8.ref.js';
+import { denseInt8 } from '../../../../kernels/dense-int8/dense-int8.ref.js';
+import {
+  type AccumulatorMode,
+  INT32_ACCUMULATOR,
+  type Int8Data,
+  type IntAccumulation,
+} from '../../../../kernels/quant-math/accumulator.js';
+import { type QuantDType, qRange } from '../../../../kernels/quant-math/quant-math.js';
+import { requantizeTensor } from '../../../../kernels/requantize/requantize.ref.js';
+import { makeTensor, type Tensor, toFloat32, toNumbers } from '../../../../kernels/tensor.js';
+import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
+import { ModelError } from '../../../model/errors.js';
+import type { GraphNode } from '../../../model/ir.js';
+import type { OpContext, OpTable } from '../op-types.js';
+import { opKey, required } from '../op-types.js';
+
+const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
+
+function optional(ctx: OpContext, i: number): Tensor | undefined {
+  const t = ctx.inputs[i];
+  return t && t.data.length > 0 ? t : undefined;
+}
+
+function scalarOf(t: Tensor | undefined, what: string): number {
+  if (!t) return 0;
+  if (t.data.length !== 1) throw new ModelError(`${what} must be a scalar, got [${t.dims}]`);
+  return toNumbers(t)[0];
+}
+
+function int8Input(t: Tensor, what: string): Int8Data {
+  if (t.dtype !== 'int8' && t.dtype !== 'uint8')
+    throw new ModelError(`${what} must be int8 or uint8, got ${t.dtype}`);
+  return t.data as Int8Data;
+}
+
+/** True where onnxruntime's MLAS would sum this uint8 x int8 product in saturating pairs. */
+export function usesPairwiseU8S8(ctx: OpContext, x: Tensor, w: Tensor): boolean {
+  return ctx.settings?.integerAccumulation === 'x86-u8s8-pairwise' && x.dtype === 'uint8' && w.dtype === 'int8';
+}
+
+interface IntConvArgs {
+  x: Tensor;
+  w: Tensor;
+  xZeroPoint: number;
+  wZeroPoint: number[] | undefined;
+  bias?: ArrayLike<number>;
+  /** Reproduce onnxruntime's channels-last pairwise u8s8 accumulation (non-depthwise convs). */
+  pairwise: boolean;
+}
+
+/** Runs the int8 conv reference for 1-D or 2-D convs (1-D as H = 1), resolving auto_pad. */
+function intConv(node: GraphNode, a: IntConvArgs): IntAccumulation {
+  const rank = a.x.dims.length;
+  if (rank !== 3 && rank !== 4)
+    throw new ModelError(`${node.opType}: only 1-D and 2-D convolutions are supported`);
+  const nonEmpty = (v: readonly number[] | undefined) => (v && v.length > 0 ? v : undefined);
+  const geo = resolveConvGeometry({
+    inputSpatial: a.x.dims.slice(2),
+    kernelSpatial: a.w.dims.slice(2),
+    strides: nonEmpty(attrInts(node, 'strides')),
+    dilations: nonEmpty(attrInts(node, 'dilations')),
+    pads: nonEmpty(attrInts(node, 'pads')),
+    autoPad: parseAutoPad(attrString(node, 'auto_pad')),
+  });
+  const group = attrInt(node, 'group');
+  // MLAS treats a conv with one input and one output channel per group as depthwise (even with
+  // group 1): exact.
+  const depthwise = a.w.dims[1] === 1 && a.w.dims[0] === group;
+  const pairwise = a.pairwise && !depthwise;
+  const kOrder: ConvKOrder = pairwise ? 'hwc' : 'chw';
+  const is1d = rank === 3;
+  const r = conv2dInt8({
+    x: int8Input(a.x, 'conv input'),
+    xDims: is1d ? [a.x.dims[0], a.x.dims[1], 1, a.x.dims[2]] : a.x.dims,
+    w: int8Input(a.w, 'conv weight'),
+    wDims: is1d ? [a.w.dims[0], a.w.dims[1], 1, a.w.dims[2]] : a.w.dims,
+    xZeroPoint: a.xZeroPoint,
+    wZeroPoint: a.wZeroPoint,
+    bias: a.bias,
+    group,
+    strides: is1d ? [1, geo.strides[0]] : geo.strides,
+    dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
+    pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
+    accumulator: pairwise ? PAIRWISE : INT32_ACCUMULATOR,
+    kOrder,
+  });
+  return is1d ? { ...r, dims: [r.dims[0], r.dims[1], r.dims[3]] } : r;
+}
+
+function convIntegerOp(ctx: OpContext): Tensor[] {
+  const zw = optional(ctx, 3);
+  const r = intConv(ctx.node, {
+    x: required(ctx, 0),
+    w: required(ctx, 1),
+    xZeroPoint: scalarOf(optional(ctx, 2), 'x_zero_point'),
+    wZeroPoint: zw ? toNumbers(zw) : undefined,
+    pairwise: false, // see the header: never the U8S8 kernel in onnxruntime
+  });
+  return [makeTensor('int32', r.dims, r.acc)];
+}
+
+function outputRange(zp: Tensor): { dtype: QuantDType; qmin: number; qmax: number } {
+  if (zp.dtype !== 'int8' && zp.dtype !== 'uint8')
+    throw new ModelError(`output zero point must be int8 or uint8, got ${zp.dtype}`);
+  return { dtype: zp.dtype, ...qRange(zp.dtype) };
+}
+
+function qlinearConvOp(ctx: OpContext): Tensor[] {
+  const x = required(ctx, 0);
+  const w = required(ctx, 3);
+  const yZp = required(ctx, 7);
+  const bias = optional(ctx, 8);
+  const r = intConv(ctx.node, {
+    x,
+    w,
+    xZeroPoint: scalarOf(required(ctx, 2), 'x_zero_point'),
+    wZeroPoint: toNumbers(required(ctx, 5)),
+    bias: bias ? (bias.data as Int32Array) : undefined,
+    pairwise: usesPairwiseU8S8(ctx, x, w),
+  });
+  const out = outputRange(yZp);
+  const y = requantizeTensor({
+    acc: r.acc,
+    dims: r.dims,
+    channelAxis: 1,
+    inputScale: scalarOf(required(ctx, 1), 'x_scale'),
+    weightScale: toFloat32(required(ctx, 4)),
+    outputScale: scalarOf(required(ctx, 6), 'y_scale'),
+    outputZeroPoint: scalarOf(yZp, 'y_zero_point'),
+    qmin: out.qmin,
+    qmax: out.qmax,
+  });
+  return [makeTensor(out.dtype, r.dims, y)];
+}
+
+function matMulIntegerOp(ctx: OpContext): Tensor[] {
+  const a = required(ctx, 0);
+  const b = required(ctx, 1);
+  const za = optional(ctx, 2);
+  const zb = optional(ctx, 3);
+  const r = denseInt8({
+    a: int8Input(a, 'A'),
+    aDims: a.dims,
+    b: int8Input(b, 'B'),
+    bDims: b.dims,
+    aZeroPoint: za ? toNumbers(za) : undefined,
+    bZeroPoint: zb ? toNumbers(zb) : undefined,
+    accumulator: usesPairwiseU8S8(ctx, a, b) ? PAIRWISE : INT32_ACCUMULATOR,
+  });
+  return [makeTensor('int32', r.dims, r.acc)];
+}
+
+function qlinearMatMulOp(ctx: OpContext): Tensor[] {
+  const a = required(ctx, 0);
+  const b = required(ctx, 3);
+  const yZp = required(ctx, 7);
+  const r = denseInt8({
+    a: int8Input(a, 'a'),
+    aDims: a.dims,
+    b: int8Input(b, 'b'),
+    bDims: b.dims,
+    aZeroPoint: scalarOf(required(ctx, 2), 'a_zero_point'),
+    bZeroPoint: toNumbers(required(ctx, 5)),
+    accumulator: usesPairwiseU8S8(ctx, a, b) ? PAIRWISE : INT32_ACCUMULATOR,
+  });
+  const out = outputRange(yZp);
+  const y = requantizeTensor({
+    acc: r.acc,
+    dims: r.dims,
+    channelAxis: r.dims.length - 1,
+    inputScale: scalarOf(required(ctx, 1), 'a_scale'),
+    weightScale: toFloat32(required(ctx, 4)),
+    outputScale: scalarOf(required(ctx, 6), 'y_scale'),
+    outputZeroPoint: scalarOf(yZp, 'y_zero_point'),
+    qmin: out.qmin,
+    qmax: out.qmax,
+  });
+  return [makeTensor(out.dtype, r.dims, y)];
+}
+
+export const quantInt8Ops: OpTable = {
+  [opKey('', 'ConvInteger')]: convIntegerOp,
+  [opKey('', 'QLinearConv')]: qlinearConvOp,
+  [opKey('', 'MatMulInteger')]: matMulIntegerOp,
+  [opKey('', 'QLinearMatMul')]: qlinearMatMulOp,
+};
