@@ -1,12 +1,11 @@
 // mnist-8 (and opt-mnist, an optimized export of the same network) must reproduce the three
 // reference outputs shipped with mnist-8 (test_data_set_{0,1,2}).
-// Tolerance 1e-2 absolute: the reference logits (magnitude up to ~6,500) were computed by CNTK,
-// whose float32 sums run in another order than ours; onnxruntime itself differs from them by up
-// to 8e-4 (measured: 7.9e-4, 7.3e-4, 4.9e-4 on the three sets), i.e. 1-2 float32 ULPs at 6,574
-// (one ULP there is 4.9e-4); this interpreter differs by up to 9.8e-4 (measured, set 0), so the
-// 1e-3 one might first try would pass by a hair and fail on any reordering. 1e-2 (~20 ULPs, 1.5e-6 of the largest logit) leaves room for another
-// correct summation order while still catching a real error: one wrong weight or pixel moves a
-// logit by far more.
+// Tolerance 1e-2 absolute. The reference logits (up to ~6,500) were computed by CNTK, whose
+// float32 sums run in another order than ours. One float32 ULP at 6,574 is 4.9e-4. Measured:
+// onnxruntime differs from the references by up to 7.9e-4, this interpreter by up to 9.8e-4
+// (2 ULPs), so 1e-3 would pass by a hair and break on any reordering. 1e-2 (~20 ULPs, 1.5e-6 of
+// the largest logit) allows another correct summation order and still catches a real error:
+// one wrong weight or pixel moves a logit by far more.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
