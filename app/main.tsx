@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.js';
 import './ui/styles.css';
+import './ui/graph.css';
+import './ui/panel.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
