@@ -57,7 +57,9 @@ function int8Input(t: Tensor, what: string): Int8Data {
 
 /** True where onnxruntime's MLAS would sum this uint8 x int8 product in saturating pairs. */
 export function usesPairwiseU8S8(ctx: OpContext, x: Tensor, w: Tensor): boolean {
-  return ctx.settings?.integerAccumulation === 'x86-u8s8-pairwise' && x.dtype === 'uint8' && w.dtype === 'int8';
+  return (
+    ctx.settings?.integerAccumulation === 'x86-u8s8-pairwise' && x.dtype === 'uint8' && w.dtype === 'int8'
+  );
 }
 
 interface IntConvArgs {
