@@ -131,3 +131,15 @@ export async function releaseGpu(): Promise<void> {
   }
   nodeGpu = undefined;
 }
+
+/**
+ * Runs `encode` (create bind groups, encode, submit) inside a validation error scope and throws
+ * what WebGPU reported, instead of leaving a silently empty result.
+ */
+export async function withValidation<T>(ctx: GpuContext, label: string, encode: () => T): Promise<T> {
+  ctx.device.pushErrorScope('validation');
+  const result = encode();
+  const error = await ctx.device.popErrorScope();
+  if (error) throw new Error(`${label}: WebGPU validation error: ${error.message}`);
+  return result;
+}

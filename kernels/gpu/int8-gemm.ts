@@ -11,7 +11,7 @@ import {
   type RequantScheme,
 } from '../requantize/requantize.ref.js';
 import { createStorageBuffer, readBuffer, uploadBuffer, uploadUniform } from './buffers.js';
-import type { GpuContext } from './device.js';
+import { type GpuContext, withValidation } from './device.js';
 import type { PipelineParams } from './pipeline-cache.js';
 import { getPipeline } from './pipeline-cache.js';
 import { loadWgsl } from './wgsl-loader.js';
@@ -278,18 +278,20 @@ export async function runGemmLaunch(ctx: GpuContext, l: GemmLaunch): Promise<Int
     uploadBuffer(ctx, `${l.op}.b`, l.b),
     uploadUniform(ctx, `${l.op}.op-params`, l.opUniform),
   ];
-  const bindGroup = device.createBindGroup({
-    label: `${l.op}.bind-group`,
-    layout: l.pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  await withValidation(ctx, l.op, () => {
+    const bindGroup = device.createBindGroup({
+      label: `${l.op}.bind-group`,
+      layout: l.pipeline.getBindGroupLayout(0),
+      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const encoder = device.createCommandEncoder({ label: `${l.op}.encoder` });
+    const pass = encoder.beginComputePass({ label: `${l.op}.pass` });
+    pass.setPipeline(l.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(...l.grid);
+    pass.end();
+    device.queue.submit([encoder.finish()]);
   });
-  const encoder = device.createCommandEncoder({ label: `${l.op}.encoder` });
-  const pass = encoder.beginComputePass({ label: `${l.op}.pass` });
-  pass.setPipeline(l.pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(...l.grid);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
   const out = await readBuffer(ctx, buffers[0], outBytes);
   let overflowCount: Int32Array | undefined;
   let maxAbs: Float64Array | undefined;

@@ -5,7 +5,7 @@
 // `quantizeGpu` / `dequantizeGpu` / `fakeQuantizeGpu` upload typed arrays, run, and read back.
 
 import { createStorageBuffer, readBuffer, uploadBuffer, uploadUniform } from '../gpu/buffers.js';
-import type { GpuContext } from '../gpu/device.js';
+import { type GpuContext, withValidation } from '../gpu/device.js';
 import { elementChunks, linearGrid, maxBindingBytes, type SplitLimits } from '../gpu/dispatch.js';
 import { f32Bits, packInt8 } from '../gpu/int8-packing.js';
 import { getPipeline, type PipelineParams } from '../gpu/pipeline-cache.js';
@@ -132,7 +132,7 @@ async function run(
   const dst = createStorageBuffer(ctx, 'quantize.output', outBytes);
   const encoder = ctx.device.createCommandEncoder({ label: 'quantize.encoder' });
   await recordQuantize(ctx, encoder, mode, src, dst, q, limits);
-  ctx.device.queue.submit([encoder.finish()]);
+  await withValidation(ctx, `quantize.${mode}`, () => ctx.device.queue.submit([encoder.finish()]));
   const out = await readBuffer(ctx, dst, outBytes);
   src.destroy();
   dst.destroy();

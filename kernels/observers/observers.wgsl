@@ -1,0 +1,86 @@
+// observers.wgsl: calibration statistics on the GPU, per tensor or per channel.
+//
+// Bindings (group 0): 0 src array<u32> (f32 bits), 1 out array<atomic<u32>>, 2 ranges array<u32>
+// (histogram: per channel [lo bits, scale bits], then hi bits per channel), 3 params uniform.
+// Channel of element i: (i / inner) % channels (per tensor: channels = 1).
+// Each invocation scans a run of RUN consecutive elements, so per-tensor work costs one atomic per
+// run instead of one per element.
+//
+// minmax_main: out[2c] = min key, out[2c+1] = max key of channel c, where key(x) maps f32 bits to
+//   an order-preserving u32 (negative: ~bits, positive: bits | 0x80000000). NaN is ignored.
+//   The host initializes min keys to 0xffffffff and max keys to 0, and decodes keys back to f32.
+// histogram_main: out[c*BINS + b] counts x in channel c with
+//   b = min(floor(f32(f32(x - lo) * scale)), BINS - 1),  scale = f32(BINS / (hi - lo)),
+//   counting only lo <= x <= hi (NaN and out-of-range values are ignored, as numpy.histogram).
+//   Subtraction and multiplication are correctly rounded in WGSL (and cannot fuse), so a CPU
+//   mirror with Math.fround gives the same bins.
+
+override RUN: u32 = 64u;
+override WORKGROUP_SIZE: u32 = 64u;
+override BINS: u32 = 2048u;
+
+struct Params { count: u32, inner: u32, channels: u32, pad: u32 }
+
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<atomic<u32>>;
+@group(0) @binding(2) var<storage, read> ranges: array<u32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+fn order_key(bits: u32) -> u32 {
+  return select(bits | 0x80000000u, ~bits, (bits & 0x80000000u) != 0u);
+}
+
+fn is_nan(bits: u32) -> bool { return (bits & 0x7fffffffu) > 0x7f800000u; }
+
+fn channel_of(i: u32) -> u32 { return (i / params.inner) % params.channels; }
+
+fn run_start(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+  return ((wid.y * nwg.x + wid.x) * WORKGROUP_SIZE + lid) * RUN;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn minmax_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+  let start = run_start(wid, nwg, lid);
+  if (start >= params.count) { return; }
+  let end = min(start + RUN, params.count);
+  var chan = channel_of(start);
+  var lo = 0xffffffffu;
+  var hi = 0u;
+  for (var i = start; i < end; i = i + 1u) {
+    let c = channel_of(i);
+    if (c != chan) {
+      if (lo != 0xffffffffu) { atomicMin(&out[2u * chan], lo); atomicMax(&out[2u * chan + 1u], hi); }
+      chan = c;
+      lo = 0xffffffffu;
+      hi = 0u;
+    }
+    let bits = src[i];
+    if (is_nan(bits)) { continue; }
+    let key = order_key(bits);
+    lo = min(lo, key);
+    hi = max(hi, key);
+  }
+  if (lo != 0xffffffffu) { atomicMin(&out[2u * chan], lo); atomicMax(&out[2u * chan + 1u], hi); }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn histogram_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+  let start = run_start(wid, nwg, lid);
+  if (start >= params.count) { return; }
+  let end = min(start + RUN, params.count);
+  for (var i = start; i < end; i = i + 1u) {
+    let bits = src[i];
+    if (is_nan(bits)) { continue; }
+    let c = channel_of(i);
+    let lo = bitcast<f32>(ranges[2u * c]);
+    let scale = bitcast<f32>(ranges[2u * c + 1u]);
+    let x = bitcast<f32>(bits);
+    // hi (for the range test) is stored after the channel pairs.
+    let hi = bitcast<f32>(ranges[2u * params.channels + c]);
+    if (x < lo || x > hi) { continue; }
+    let b = min(u32(floor((x - lo) * scale)), BINS - 1u);
+    atomicAdd(&out[c * BINS + b], 1u);
+  }
+}
