@@ -9,14 +9,18 @@
 //           (127 - max + x_j) & 255, which is again table[255 - max + x_j]
 //   sum      = f32 running sum of e_j along the axis
 //   Y        = floor(f32(1 / ys))                                      (an f32 holding an integer)
-//   q_j      = nearbyintf(f32(f32(e_j * Y) / sum)) + zy
-//   uint8: y = q_j > 255 ? 255 : q_j;   int8: y = q_j > 255 ? -1 : q_j wrapped to int8
-// so y_scale only matters through floor(1 / ys), x_zero_point not at all, and an int8 result above
-// 127 wraps around (onnxruntime casts without saturating).
+//   v_j      = nearbyintf(f32(f32(e_j * Y) / sum))
+//   uint8:  q = uint32(v_j) + zy, y = min(q, 255)
+//   int8:   q = int32(v_j) + zy (wrapping), y = clamp(q, -128, 127)
+// so y_scale only matters through floor(1 / ys) and x_zero_point not at all. e_j * Y overflows to
+// inf when Y > e^5 * D (e.g. ys = 1/256 with a one-element axis): the x86 conversions then give
+// uint32 0 (64-bit cvttss2si, low half) and int32 INT32_MIN, so uint8 rows come out as zy and int8
+// ones as 127 or -128 by the sign of INT32_MIN + zy. onnxruntime-node 1.30 checked on every case:
+// the int8 saturation (not the wrap of the source we read) and these overflow results are observed.
 // D is the axis length (opset >= 13) or the product of the dims from the axis on (opset < 13,
 // the coerced 2-D softmax).
 
-import { roundHalfEven } from '../quant-math/quant-math.js';
+import { clamp, roundHalfEven } from '../quant-math/quant-math.js';
 
 type QData = Int8Array | Uint8Array;
 
@@ -72,11 +76,24 @@ export function qlinearSoftmax(p: QLinearSoftmaxParams): QData {
         sum = Math.fround(sum + e[j]);
       }
       for (let j = 0; j < length; j++) {
-        const q = roundHalfEven(Math.fround(Math.fround(e[j] * yInt) / sum)) + p.yZeroPoint;
-        // only the top is checked; the typed-array store wraps an int8 value as C's cast does
-        out[base + j * inner] = q > 255 ? (signed ? -1 : 255) : q;
+        const v = roundHalfEven(Math.fround(Math.fround(e[j] * yInt) / sum));
+        out[base + j * inner] = signed
+          ? clamp((cvttInt32(v) + p.yZeroPoint) | 0, -128, 127)
+          : uint8Result(v, p.yZeroPoint);
       }
     }
   }
   return out;
+}
+
+/** x86 cvttss2si to int32: NaN, inf and out-of-range values give INT32_MIN. */
+function cvttInt32(v: number): number {
+  return v >= -2147483648 && v < 2147483648 ? Math.trunc(v) : -2147483648;
+}
+
+/** static_cast<uint32_t>(v) as GCC does it on x86-64 (64-bit cvttss2si, low half), + zy, min 255. */
+function uint8Result(v: number, zeroPoint: number): number {
+  const u = v >= 0 && v < 2 ** 63 ? Math.trunc(v) % 2 ** 32 : 0;
+  const q = (u + zeroPoint) % 2 ** 32;
+  return Math.min(q, 255);
 }

@@ -346,3 +346,142 @@ describe('QLinearAveragePool against onnxruntime', () => {
     }
   });
 });
+
+describe('QLinearSoftmax against onnxruntime', () => {
+  interface SoftmaxCase {
+    t: Q;
+    dims: number[];
+    opset: number;
+    axis?: number;
+    q: [number, number, number, number];
+  }
+  const cases: [string, SoftmaxCase][] = [
+    ['all bytes in one row', { t: 'uint8', dims: [1, 256], opset: 13, q: [0.05, 0, 1 / 256, 0] }],
+    ['all bytes in one row, int8', { t: 'int8', dims: [1, 256], opset: 13, q: [0.05, 0, 1 / 256, -128] }],
+    [
+      'int8 saturates at 127 (ys 1/256, zy -128)',
+      { t: 'int8', dims: [16, 16], opset: 13, q: [0.3, 0, 1 / 256, -128] },
+    ],
+    [
+      'uint8 saturates at 255 (ys 1/300)',
+      { t: 'uint8', dims: [16, 16], opset: 13, q: [0.3, 0, 1 / 300, 10] },
+    ],
+    ['large x_scale (exp underflows)', { t: 'uint8', dims: [8, 32], opset: 13, q: [2.5, 7, 1 / 255, 0] }],
+    ['small x_scale', { t: 'int8', dims: [8, 32], opset: 13, q: [0.001, -3, 1 / 255, -128] }],
+    [
+      'opset 13, axis 1 of 3 (transposed)',
+      { t: 'uint8', dims: [2, 7, 5], opset: 13, axis: 1, q: [0.1, 0, 1 / 256, 0] },
+    ],
+    ['opset 13, axis 0', { t: 'int8', dims: [5, 3, 4], opset: 13, axis: 0, q: [0.2, 0, 0.0039, -100] }],
+    [
+      'opset 12 without axis (schema default -1)',
+      { t: 'uint8', dims: [3, 4, 5], opset: 12, q: [0.1, 0, 1 / 256, 0] },
+    ],
+    ['opset 12, axis 2', { t: 'int8', dims: [2, 3, 9], opset: 12, axis: 2, q: [0.15, 0, 1 / 256, -128] }],
+    [
+      'opset 12, axis -1 of rank 4',
+      { t: 'uint8', dims: [2, 2, 3, 11], opset: 12, axis: -1, q: [0.07, 0, 1 / 200, 20] },
+    ],
+    // e * Y overflows f32 when Y > e^5 * D: uint8 gives zy, int8 127 or -128 by the sign of zy
+    ['one element rows (overflow)', { t: 'uint8', dims: [9, 1], opset: 13, q: [0.1, 0, 1 / 256, 7] }],
+    ['one element rows (overflow), zy < 0', { t: 'int8', dims: [9, 1], opset: 13, q: [0.1, 0, 1 / 256, -1] }],
+    ['one element rows (overflow), zy = 0', { t: 'int8', dims: [9, 1], opset: 13, q: [0.1, 0, 1 / 256, 0] }],
+    [
+      'two element rows, Y = 300 (overflow)',
+      { t: 'int8', dims: [6, 2], opset: 13, q: [0.1, 0, 1 / 300.5, 3] },
+    ],
+    ['long rows (D = 1000)', { t: 'int8', dims: [2, 1000], opset: 13, q: [0.08, 0, 1 / 256, -128] }],
+  ];
+  for (const [name, c] of cases) {
+    it(`${c.t} ${name} x=[${c.dims}] q=${c.q.map((v) => +v.toPrecision(4))}`, async () => {
+      const x = c.dims[1] === 256 ? allBytes(c.t, c.dims) : randomTensor(rng(size(c.dims) * 3), c.t, c.dims);
+      await expectSameAsOrt({
+        op: 'QLinearSoftmax',
+        outType: c.t,
+        inputs: unaryInputs(x, ...c.q),
+        attrs: c.axis === undefined ? { opset: c.opset } : { opset: c.opset, axis: c.axis },
+      });
+    });
+  }
+
+  it('random shapes, axes, scales and opsets', async () => {
+    const r = rng(77);
+    for (let k = 0; k < 16; k++) {
+      const t: Q = k % 2 ? 'int8' : 'uint8';
+      const dims = Array.from({ length: randInt(r, 1, 3) }, () => randInt(r, 1, 12));
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const ys = 1 / randInt(r, 100, 300);
+      await expectSameAsOrt({
+        op: 'QLinearSoftmax',
+        outType: t,
+        inputs: unaryInputs(randomTensor(r, t, dims), 0.005 + r() * 0.3, 0, ys, t === 'int8' ? -128 : 0),
+        attrs: { opset: k % 3 ? 13 : 12, axis },
+      });
+    }
+  });
+});
+
+describe('QLinearConcat against onnxruntime', () => {
+  interface ConcatInput {
+    x: Tensor;
+    s: number;
+    z: number;
+  }
+  function concat(t: Q, axis: number, ys: number, yz: number, xs: ConcatInput[]) {
+    return expectSameAsOrt({
+      op: 'QLinearConcat',
+      outType: t,
+      inputs: [
+        { name: 'ys', init: f32(ys) },
+        { name: 'yz', init: makeTensor(t, [], [yz]) },
+        ...xs.flatMap((c, i) => [
+          { name: `x${i}`, feed: c.x },
+          { name: `s${i}`, init: f32(c.s) },
+          { name: `z${i}`, init: makeTensor(t, [], [c.z]) },
+        ]),
+      ],
+      attrs: { axis },
+    });
+  }
+  for (const t of ['uint8', 'int8'] as const) {
+    it(`${t} all bytes, equal scales pass through and unequal ones requantize`, async () => {
+      const lo = LO[t];
+      const hi = HI[t];
+      const y = await concat(t, 0, 0.05, lo, [
+        { x: allBytes(t, [256]), s: 0.05, z: lo }, // same scale and zero point: a copy
+        { x: allBytes(t, [256]), s: 0.05, z: hi }, // same scale, other zero point
+        { x: allBytes(t, [256]), s: 0.0173, z: 3 },
+        { x: allBytes(t, [256]), s: 0.5, z: hi }, // saturates
+      ]);
+      expect(Array.from(y.data as Int8Array).slice(0, 256)).toEqual(
+        Array.from(allBytes(t, [256]).data as Int8Array),
+      );
+    });
+    it(`${t} ties of the requantize (scale ratio 2)`, async () => {
+      await concat(t, 0, 0.2, 1, [{ x: allBytes(t, [256]), s: 0.1, z: 0 }]);
+    });
+    for (const axis of [0, 1, 2, -1]) {
+      it(`${t} 3 inputs along axis ${axis}`, async () => {
+        const r = rng(axis + 10 + (t === 'int8' ? 100 : 0));
+        const base = [2, 3, 5];
+        const ax = axis < 0 ? axis + 3 : axis;
+        const xs = [1, 4, 2].map((len) => {
+          const dims = [...base];
+          dims[ax] = len;
+          return { x: randomTensor(r, t, dims), s: 0.01 + r() * 0.1, z: randInt(r, LO[t], HI[t]) };
+        });
+        xs[1].s = 0.04; // one input in the output's own scale and zero point
+        xs[1].z = 7;
+        await concat(t, axis, 0.04, 7, xs);
+      });
+    }
+  }
+  it('an empty input contributes nothing', async () => {
+    const r = rng(5);
+    await concat('uint8', 1, 0.1, 128, [
+      { x: randomTensor(r, 'uint8', [2, 3]), s: 0.2, z: 100 },
+      { x: randomTensor(r, 'uint8', [2, 0]), s: 0.3, z: 1 },
+      { x: randomTensor(r, 'uint8', [2, 4]), s: 0.05, z: 200 },
+    ]);
+  });
+});

@@ -20,7 +20,7 @@ import { qlinearSoftmax } from '../../../../kernels/qlinear-softmax/qlinear-soft
 import type { Int8Data } from '../../../../kernels/quant-math/accumulator.js';
 import { normalizeAxis } from '../../../../kernels/shape-ops/axes.js';
 import { makeTensor, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
-import { attrFloat, attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
+import { attrFloat, attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpContext, OpTable } from '../op-types.js';
 import { opKey, required } from '../op-types.js';
@@ -133,8 +133,9 @@ function qlinearGlobalAveragePoolOp(ctx: OpContext): Tensor[] {
 function qlinearSoftmaxOp(ctx: OpContext): Tensor[] {
   const q = unaryQuantInputs(ctx);
   const opset = attrInt(ctx.node, 'opset');
-  // onnxruntime: without an axis attribute, opset < 13 means axis 1 and opset 13 means -1.
-  const axis = hasAttr(ctx.node, 'axis') ? attrInt(ctx.node, 'axis') : opset < 13 ? 1 : -1;
+  // Without an axis attribute the schema default -1 applies for every opset: onnxruntime's kernel
+  // would pick 1 for opset < 13, but the node it sees already carries the schema default (observed).
+  const axis = attrInt(ctx.node, 'axis');
   const data = qlinearSoftmax({
     x: q.data,
     dims: q.x.dims,
