@@ -128,6 +128,10 @@ export function qlinearAveragePool(p: QLinearAveragePoolParams): QPoolResult {
   if (p.kernelShape.length !== rank)
     throw new Error(`kernel_shape has ${p.kernelShape.length} axes, input ${rank}`);
   if (rank > 3) throw new Error('QLinearAveragePool supports 1-D, 2-D and 3-D pooling');
+  // onnxruntime's PoolAttributes rejects such pads (a window could then lie wholly in padding)
+  const pads = p.pads ?? [];
+  if (pads.some((v, i) => v >= p.kernelShape[i % rank]))
+    throw new Error('pads must be smaller than the kernel');
   const geo = resolveConvGeometry({
     inputSpatial: spatial,
     kernelSpatial: p.kernelShape,

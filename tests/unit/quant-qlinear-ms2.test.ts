@@ -43,8 +43,7 @@ interface OneNode {
   attrs?: Record<string, AttrInput>;
 }
 
-/** Builds a one-node com.microsoft model, runs it on both sides and compares every output byte. */
-async function expectSameAsOrt(spec: OneNode): Promise<Tensor> {
+function oneNodeModel(spec: OneNode): { model: Uint8Array; feeds: Record<string, Tensor> } {
   const initializers: Record<string, Tensor> = {};
   const feeds: Record<string, Tensor> = {};
   for (const i of spec.inputs) {
@@ -66,7 +65,17 @@ async function expectSameAsOrt(spec: OneNode): Promise<Tensor> {
       },
     ],
   });
-  const cpu = new CpuInterpreter(decodeModel(model)).runSync(new Map(Object.entries(feeds))).get('y')!;
+  return { model, feeds };
+}
+
+function runCpu(model: Uint8Array, feeds: Record<string, Tensor>): Tensor {
+  return new CpuInterpreter(decodeModel(model)).runSync(new Map(Object.entries(feeds))).get('y')!;
+}
+
+/** Builds a one-node com.microsoft model, runs it on both sides and compares every output byte. */
+async function expectSameAsOrt(spec: OneNode): Promise<Tensor> {
+  const { model, feeds } = oneNodeModel(spec);
+  const cpu = runCpu(model, feeds);
   const want = (await runOrt(model, feeds)).y;
   expect(cpu.dtype).toBe(want.dtype);
   expect(cpu.dims).toEqual(want.dims);
@@ -186,6 +195,29 @@ describe('QLinearGlobalAveragePool against onnxruntime', () => {
       });
     }
   }
+});
+
+describe('parameters onnxruntime rejects are rejected here too', () => {
+  async function bothReject(spec: OneNode) {
+    const { model, feeds } = oneNodeModel(spec);
+    expect(() => runCpu(model, feeds)).toThrow();
+    await expect(runOrt(model, feeds)).rejects.toThrow();
+  }
+  it('QLinearGlobalAveragePool scale x_scale / (y_scale * size) >= 256', async () => {
+    await bothReject({
+      op: 'QLinearGlobalAveragePool',
+      outType: 'uint8',
+      inputs: unaryInputs(randomTensor(rng(1), 'uint8', [1, 2, 2, 2]), 300, 0, 0.25, 0),
+    });
+  });
+  it('QLinearAveragePool pad as large as the kernel', async () => {
+    await bothReject({
+      op: 'QLinearAveragePool',
+      outType: 'uint8',
+      inputs: unaryInputs(randomTensor(rng(2), 'uint8', [1, 2, 5, 5]), 0.1, 0, 0.1, 0),
+      attrs: { kernel_shape: [2, 2], pads: [2, 0, 0, 0] },
+    });
+  });
 });
 
 describe('QLinearAveragePool against onnxruntime', () => {
