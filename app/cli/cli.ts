@@ -126,6 +126,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     out: { type: 'string' },
     backend: { type: 'string', default: 'cpu' },
     integer: { type: 'boolean', default: false },
+    accumulation: { type: 'string', default: 'auto' },
   });
   const path = onePositional('run', positionals);
   const backend = values.backend as string;
@@ -133,6 +134,12 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(`run: --backend must be cpu or webgpu, not '${backend}'`);
   }
   if (!values.out) throw new UsageError('run: missing --out DIR');
+  const accumulation = values.accumulation as string;
+  if (accumulation !== 'auto' && accumulation !== 'exact' && accumulation !== 'x86-u8s8-pairwise') {
+    throw new UsageError(
+      `run: --accumulation must be auto, exact or x86-u8s8-pairwise, not '${accumulation}'`,
+    );
+  }
   const model = loadModel(path);
   try {
     const outputs = await runModel({
@@ -140,6 +147,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       inputPaths: (values.input as string[] | undefined) ?? [],
       backend: backend as BackendName,
       integer: values.integer as boolean,
+      accumulation,
       outDir: values.out as string,
     });
     io.stdout(formatOutputs(outputs));

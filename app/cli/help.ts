@@ -47,6 +47,11 @@ options:
   --backend B     cpu (default) or webgpu (webgpu: not available yet)
   --integer       fuse QDQ groups into integer ops first, as onnxruntime does at
                   graphOptimizationLevel 'all' (a model without QDQ groups runs unchanged)
+  --accumulation A
+                  how uint8 x int8 conv/matmul sums accumulate: auto (default: what onnxruntime
+                  does on this CPU), exact (the ONNX meaning, exact int32) or x86-u8s8-pairwise
+                  (onnxruntime's MLAS on x86 without VNNI: adjacent products summed with int16
+                  saturation, so a pair that overflows gives another result than exact)
 `;
 
 export function helpFor(command: string | undefined): string | undefined {

@@ -1,10 +1,12 @@
 // `qplay run`: loads input tensors from files, matches them to the model's inputs, runs the
 // model and writes each output as an ONNX TensorProto file.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { elementAsNumber, type Tensor } from '../../kernels/tensor.js';
 import { CpuInterpreter } from '../exec/cpu/interpreter.js';
 import type { BackendName } from '../exec/executor.js';
+import type { IntegerAccumulation } from '../exec/cpu/op-types.js';
+import { hostIntegerAccumulation } from '../exec/host-integer-accumulation.js';
 import { ModelError } from '../model/errors.js';
 import type { Model, ValueInfo } from '../model/ir.js';
 import { fuseQdqForIntegerExecution } from '../quant/fuse-qdq.js';
@@ -87,7 +89,21 @@ export interface RunRequest {
   readonly inputPaths: readonly string[];
   readonly backend: BackendName;
   readonly integer: boolean;
+  /** How integer conv/matmul ops accumulate; 'auto' (default): as onnxruntime does on this host. */
+  readonly accumulation?: IntegerAccumulation | 'auto';
   readonly outDir: string;
+}
+
+/** The accumulation to run with: 'auto' reads the CPU flags (/proc/cpuinfo; exact where absent). */
+export function resolveAccumulation(choice: IntegerAccumulation | 'auto' = 'auto'): IntegerAccumulation {
+  if (choice !== 'auto') return choice;
+  let cpuinfo: string | undefined;
+  try {
+    cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : undefined;
+  } catch {
+    cpuinfo = undefined;
+  }
+  return hostIntegerAccumulation(cpuinfo);
 }
 
 export interface WrittenOutput {
@@ -110,7 +126,9 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
     checkAgainstDeclared(input, f);
     feeds.set(input.name, f.tensor);
   }
-  const executor = new CpuInterpreter(model);
+  const executor = new CpuInterpreter(model, {
+    integerAccumulation: resolveAccumulation(req.accumulation),
+  });
   const results = await executor.run(feeds);
   executor.dispose();
   try {

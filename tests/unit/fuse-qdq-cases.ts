@@ -1,12 +1,12 @@
 // QDQ test models for the --integer rewrite (fuse-qdq*.test.ts), and the onnxruntime oracles:
 // what onnxruntime computes with all optimizations, and which ops its optimized graph contains.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { expect, it } from 'vitest';
 import { CpuInterpreter, isCpuSupported } from '../../app/exec/cpu/interpreter.js';
-import { hostIntegerAccumulation } from '../../app/exec/host-integer-accumulation.js';
+import { resolveAccumulation } from '../../app/cli/run-model.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { encodeModel } from '../../app/model/encode.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
@@ -15,11 +15,7 @@ import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel, type ModelSpec, type NodeSpec } from '../helpers/onnx-builder.js';
 
 /** onnxruntime's integer accumulation on this host (the --integer CLI default, 'auto'). */
-const HOST_SETTINGS = {
-  integerAccumulation: hostIntegerAccumulation(
-    existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : undefined,
-  ),
-};
+const HOST_SETTINGS = { integerAccumulation: resolveAccumulation('auto') };
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -16,6 +16,7 @@ import {
   sizeOf,
   type Tensor,
 } from '../../kernels/tensor.js';
+import { resolveAccumulation } from '../../app/cli/run-model.js';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model } from '../../app/model/ir.js';
@@ -26,6 +27,8 @@ const files = readdirSync(dir)
   .filter((f) => f.endsWith('.onnx'))
   .sort();
 const FLOAT_TOL = 1e-4;
+// Integer conv/matmul accumulate as onnxruntime does on this host, as `qplay run` does by default.
+const SETTINGS = { integerAccumulation: resolveAccumulation('auto') };
 
 /** mulberry32: small, seeded, reproducible. */
 function rng(seed: number): () => number {
@@ -120,7 +123,7 @@ describe.each(files)('%s vs onnxruntime-node', (file) => {
     it(`plain interpreter vs ort 'disabled' (seed ${seed})`, async () => {
       const model = decodeModel(bytes);
       const feeds = randomFeeds(model, seedOf(file) + seed);
-      const ours = new CpuInterpreter(model).runSync(feeds);
+      const ours = new CpuInterpreter(model, SETTINGS).runSync(feeds);
       const ref = await runOrt(bytes, feeds, 'disabled');
       for (const o of model.graph.outputs) compare(o.name, ours.get(o.name)!, ref.get(o.name)!);
     });
@@ -129,7 +132,7 @@ describe.each(files)('%s vs onnxruntime-node', (file) => {
   it(`--integer path vs ort 'all'`, async () => {
     const model = decodeModel(bytes);
     const feeds = randomFeeds(model, seedOf(file) + 3);
-    const ours = new CpuInterpreter(fuseQdqForIntegerExecution(model)).runSync(feeds);
+    const ours = new CpuInterpreter(fuseQdqForIntegerExecution(model), SETTINGS).runSync(feeds);
     const ref = await runOrt(bytes, feeds, 'all');
     for (const o of model.graph.outputs) compare(o.name, ours.get(o.name)!, ref.get(o.name)!);
   });

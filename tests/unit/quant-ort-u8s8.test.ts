@@ -5,12 +5,17 @@
 // also states which MLAS path it exercises and checks the case is adversarial: on a pairwise host
 // the pairwise paths must differ from the exact ONNX meaning, and for the paths MLAS computes
 // exactly, a pairwise sum would have differed (so "exact" is really what onnxruntime does).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../app/cli/cli.js';
+import { resolveAccumulation } from '../../app/cli/run-model.js';
 import type { IntegerAccumulation } from '../../app/exec/cpu/op-types.js';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { hostIntegerAccumulation } from '../../app/exec/host-integer-accumulation.js';
 import { decodeModel } from '../../app/model/decode.js';
+import { decodeTensorFile, encodeTensorFile } from '../../app/model/tensor-proto.js';
 import { conv2dInt8 } from '../../kernels/conv2d-int8/conv2d-int8.ref.js';
 import { denseInt8 } from '../../kernels/dense-int8/dense-int8.ref.js';
 import type { Int8Data } from '../../kernels/quant-math/accumulator.js';
@@ -419,5 +424,60 @@ describe(`ConvInteger vs onnxruntime on this host (${HOST}): uint8 only, exact`,
     });
     expect(ort).toEqual(Array.from(exact.acc));
     expect(Array.from(pair.acc)).not.toEqual(ort);
+  });
+});
+
+describe('qplay run --accumulation', () => {
+  async function cli(...argv: string[]) {
+    let stderr = '';
+    const code = await runCli(argv, { stdout: () => {}, stderr: (t) => (stderr += t) });
+    return { code, stderr };
+  }
+
+  it('auto is the host accumulation; explicit values pass through', () => {
+    expect(resolveAccumulation('auto')).toBe(HOST);
+    expect(resolveAccumulation()).toBe(HOST);
+    expect(resolveAccumulation('exact')).toBe('exact');
+    expect(resolveAccumulation('x86-u8s8-pairwise')).toBe('x86-u8s8-pairwise');
+  });
+
+  it('the default (auto) matches onnxruntime on a saturating QLinearConv; exact gives the ONNX meaning', async () => {
+    const c = qlinearConvCase(
+      'cli',
+      { x: [1, 8, 5, 5], w: [16, 8, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+      400,
+      false,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'qplay-accumulation-'));
+    try {
+      const model = join(dir, 'conv.onnx');
+      const input = join(dir, 'x.pb');
+      writeFileSync(model, modelOf(c));
+      writeFileSync(input, encodeTensorFile(c.tensors.x, 'x'));
+      const outputOf = async (...extra: string[]) => {
+        const out = join(dir, `out${extra.join('')}`);
+        const r = await cli('run', model, '--input', input, '--out', out, '--integer', ...extra);
+        expect(r.code, r.stderr).toBe(0);
+        return Array.from(
+          decodeTensorFile(new Uint8Array(readFileSync(join(out, 'output_0.pb')))).tensor.data as Uint8Array,
+        );
+      };
+      const ort = Array.from((await runOrt(modelOf(c), { x: c.tensors.x })).y.data as Uint8Array);
+      expect(await outputOf()).toEqual(ort);
+      expect(await outputOf('--accumulation', 'auto')).toEqual(ort);
+      const exact = await oracleAndOurs(c, 'exact');
+      expect(await outputOf('--accumulation', 'exact')).toEqual(exact.ours);
+      const pairwise = await oracleAndOurs(c, 'x86-u8s8-pairwise');
+      expect(await outputOf('--accumulation', 'x86-u8s8-pairwise')).toEqual(pairwise.ours);
+      if (PAIRWISE_HOST) expect(exact.ours).not.toEqual(ort);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown value is a usage error (exit 2)', async () => {
+    const r = await cli('run', 'm.onnx', '--out', tmpdir(), '--accumulation', 'fast');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--accumulation must be auto, exact or x86-u8s8-pairwise, not 'fast'/);
   });
 });
