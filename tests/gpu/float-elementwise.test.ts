@@ -4,8 +4,18 @@
 // relative + 1e-7 absolute (WGSL's ULP bounds for /, exp, pow).
 import { describe, expect, it } from 'vitest';
 import * as act from '../../kernels/activation/activation.ref.js';
-import { binaryMathRef, type BinaryMathOp, powTakesShortcut, sqrtRef } from '../../kernels/elementwise/elementwise.ref.js';
-import { type BinaryOp, prepareBinary, prepareUnary, type UnaryOp } from '../../kernels/elementwise/elementwise.js';
+import {
+  binaryMathRef,
+  type BinaryMathOp,
+  powTakesShortcut,
+  sqrtRef,
+} from '../../kernels/elementwise/elementwise.ref.js';
+import {
+  type BinaryOp,
+  prepareBinary,
+  prepareUnary,
+  type UnaryOp,
+} from '../../kernels/elementwise/elementwise.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { expectClose, randomFloats, runOnGpu } from './float-kernel-helpers.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
@@ -59,7 +69,9 @@ async function binaryGpu(op: BinaryOp, a: Tensor, b: Tensor) {
   const ctx = await gpu();
   let dims: number[] = [];
   const count = a.dims.length || b.dims.length ? Math.max(a.data.length, b.data.length) : 1;
-  const outCount = (await import('../../kernels/broadcast/broadcast.js')).broadcastShapes(a.dims, b.dims).reduce((s, d) => s * d, 1);
+  const outCount = (await import('../../kernels/broadcast/broadcast.js'))
+    .broadcastShapes(a.dims, b.dims)
+    .reduce((s, d) => s * d, 1);
   const out = await runOnGpu(ctx, [a.data, b.data], Math.max(count, outCount) * 4, async ([ab, bb], y) => {
     const r = await prepareBinary(ctx, ab, bb, y, { op, aDims: a.dims, bDims: b.dims });
     dims = r.dims;
@@ -71,10 +83,16 @@ async function binaryGpu(op: BinaryOp, a: Tensor, b: Tensor) {
 const shapes: [number[], number[]][] = [
   [[7], [7]],
   [[2, 3, 5], [5]],
-  [[2, 1, 5], [3, 1]],
+  [
+    [2, 1, 5],
+    [3, 1],
+  ],
   [[1], [4, 3]],
   [[], [3, 2]],
-  [[3, 1, 4, 1], [1, 2, 1, 3]],
+  [
+    [3, 1, 4, 1],
+    [1, 2, 1, 3],
+  ],
 ];
 
 describe('elementwise binary (f32, broadcasting)', () => {

@@ -30,7 +30,12 @@ export async function runOnGpu(
 }
 
 /** Every element within atol + rtol * |expected| (NaN matches NaN, infinities must be equal). */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol = 0): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol = 0,
+): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
