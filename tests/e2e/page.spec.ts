@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
 import { buildModel } from '../helpers/onnx-builder.js';
 
-const MODELS = '/work/shared/models/onnx';
+const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
 const SQUEEZENET = `${MODELS}/light-squeezenet.onnx`;
 
 async function openPage(page: Page): Promise<string[]> {

@@ -8,7 +8,7 @@ import { decodeModel } from '../../app/model/decode.js';
 import { decodeTensorFile } from '../../app/model/tensor-proto.js';
 import { expectClose } from './nn-oracle.helper.js';
 
-const ROOT = '/work/shared/models/onnx-node';
+const ROOT = new URL('../fixtures/onnx-node', import.meta.url).pathname;
 const NN_PREFIXES = [
   'test_conv_',
   'test_gemm_',

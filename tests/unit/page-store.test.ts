@@ -14,7 +14,7 @@ import { argmax, tensorStats, topK } from '../../app/store/tensor-stats.js';
 import { layoutGraph } from '../../app/ui/graph-layout.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 
-const MODELS = '/work/shared/models/onnx';
+const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
 const mnist = new Uint8Array(readFileSync(`${MODELS}/mnist-8.onnx`));
 
 function unsupportedModel(): Uint8Array {

@@ -8,7 +8,7 @@ import { decodeModel } from '../../app/model/decode.js';
 import { decodeTensorFile } from '../../app/model/tensor-proto.js';
 import { toNumbers } from '../../kernels/tensor.js';
 
-const ROOT = '/work/shared/models/onnx-node';
+const ROOT = new URL('../fixtures/onnx-node', import.meta.url).pathname;
 const PREFIXES = [
   'test_quantizelinear',
   'test_dequantizelinear',
