@@ -4,7 +4,9 @@
 // and requantize are the same code as the GEMM path. The core's tiles and gemm_main are unused.
 //   acc[img, oc, oh, ow] = sum_{kh, kw} (x[img, oc / mult, ih, iw] - zx) * (w[oc, 0, kh, kw] - zw[oc]) + bias[oc]
 // Bindings: the core's 0..3, plus 4 x (packed 8-bit NCHW), 5 w (packed 8-bit [M, 1, KH, KW]),
-// 6 conv (uniform ConvParams, as conv2d-int8.wgsl). Dispatch: 2-D linear grid of WG_X * WG_Y lanes.
+// 6 conv (uniform ConvParams, as conv2d-int8.wgsl). Dispatch: 2-D linear grid of WG_X * WG_Y lanes
+// covering output indices [gemm.wg_off_x, gemm.m): a split run sets both per image range, and binds
+// windows of x / w / output whose first elements are gemm.a_base / b_base / out_base.
 
 struct ConvParams {
   c: u32, h: u32, w: u32, cg: u32,
@@ -33,21 +35,21 @@ fn x_at(img: u32, ci: u32, oh: u32, ow: u32, kh: u32, kw: u32) -> i32 {
   let ih = i32(oh * conv.stride_h + kh * conv.dil_h) - i32(conv.pad_t);
   let iw = i32(ow * conv.stride_w + kw * conv.dil_w) - i32(conv.pad_l);
   if (ih < 0 || iw < 0 || ih >= i32(conv.h) || iw >= i32(conv.w)) { return conv.zx; }
-  let e = ((img * conv.c + ci) * conv.h + u32(ih)) * conv.w + u32(iw);
+  let e = ((img * conv.c + ci) * conv.h + u32(ih)) * conv.w + u32(iw) - gemm.a_base;
   return as_signed((x_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, conv.x_signed);
 }
 
 fn w_at(oc: u32, k: u32) -> i32 {
-  let e = oc * gemm.k + k;
+  let e = oc * gemm.k + k - gemm.b_base;
   return as_signed((w_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, conv.w_signed);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let index = (wid.y * nwg.x + wid.x) * (WG_X * WG_Y) + lid;
+  let index = gemm.wg_off_x + (wid.y * nwg.x + wid.x) * (WG_X * WG_Y) + lid;
   let plane = conv.oh * conv.ow;
-  let total = gemm.m;   // images * M * OH * OW
+  let total = gemm.m;   // end of this dispatch's output indices (all: images * M * OH * OW)
   if (index >= total) { return; }
   let pix = index % plane;
   let oc = (index / plane) % conv.m_total;
@@ -59,7 +61,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let zb = tables[gemm.zb_base + oc * gemm.zb_col_stride];
   var acc: Acc;
   let K = gemm.k;
-  if (ACC_MODE == 3u) {
+  if (gemm.acc_mode == 3u) {
     for (var k = 0u; k < K; k = k + 2u) {
       let has1 = k + 1u < K;
       let a0 = x_at(img, ci, oh, ow, k / conv.kw, k % conv.kw);

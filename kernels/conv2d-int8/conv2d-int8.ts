@@ -2,30 +2,42 @@
 // implicit-im2col GEMM (conv2d-int8.wgsl) for any group count, and a direct kernel
 // (conv2d-int8-depthwise.wgsl) for depthwise convs (group = C, one input channel per group).
 // Both run on the shared GEMM core's accumulation, statistics and requantize code.
+//
+// Two levels: `prepareConv2dInt8` + `recordConv2dInt8` run on caller-owned GPU buffers (graph
+// executor: weights, bias and tables uploaded once, runs encoded into the caller's encoder);
+// `conv2dInt8Gpu` uploads typed arrays, runs once and reads back.
 
 import type { GpuContext } from '../gpu/device.js';
-import { linearGrid } from '../gpu/dispatch.js';
+import { linearGrid, type SplitLimits } from '../gpu/dispatch.js';
 import {
   ACC_MODE_CODE,
   accumulatorBits,
   gemmPipeline,
-  gemmUniformWords,
   type Int8KernelOptions,
   type Int8KernelResult,
+  isOrdered,
   MetaBuilder,
   requantCode,
   requantizeData,
-  runGemmLaunch,
 } from '../gpu/int8-gemm.js';
+import {
+  createPreparedGemm,
+  type GemmBuffers,
+  type GemmChunk,
+  type PreparedGemm,
+  planGemmChunks,
+  recordGemm,
+  runPreparedGemm,
+  WindowPlanner,
+} from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
 import { convOutputSize } from './conv2d-int8.ref.js';
 
-export interface ConvInt8GpuParams extends Int8KernelOptions {
-  readonly x: Int8Data;
+/** The constant description of one conv op instance (shared by the two API levels). */
+interface ConvInt8Common extends Int8KernelOptions {
   /** [N, C, H, W] */
   readonly xDims: readonly number[];
-  readonly w: Int8Data;
   /** [M, C/group, kH, kW] */
   readonly wDims: readonly number[];
   readonly xZeroPoint?: number;
@@ -41,8 +53,39 @@ export interface ConvInt8GpuParams extends Int8KernelOptions {
   readonly algorithm?: 'auto' | 'gemm' | 'direct-depthwise';
 }
 
-/** Runs the int8 conv; the result is NCHW [N, M, OH, OW]. */
-export async function conv2dInt8Gpu(ctx: GpuContext, p: ConvInt8GpuParams): Promise<Int8KernelResult> {
+export interface ConvInt8GpuParams extends ConvInt8Common {
+  readonly x: Int8Data;
+  readonly w: Int8Data;
+}
+
+/**
+ * A conv op instance (ConvInteger / QLinearConv node) for `prepareConv2dInt8`: shapes, types,
+ * zero points, bias, attributes and the constant weights `w` (int8 or uint8, [M, C/group, kH, kW]).
+ */
+export interface ConvInt8Spec extends ConvInt8Common {
+  readonly xType: 'int8' | 'uint8';
+  readonly w: Int8Data;
+}
+
+/** A prepared conv op: pass it to `recordConv2dInt8`. See PreparedGemm for the buffer sizes. */
+export type PreparedConv2dInt8 = PreparedGemm;
+
+/**
+ * Compiles (or takes from the cache) the pipeline and uploads the constants of a conv op: packed
+ * weights with their per-output-channel sums (GEMM path, exact accumulators), bias, zero points and
+ * requantize data. Buffers of a run (`recordConv2dInt8`):
+ *  - a: packed 8-bit x, NCHW (4 values per u32, little endian), aBytes;
+ *  - out: NCHW [N, M, OH, OW]: int32 accumulators, or packed 8-bit values with spec.requantize
+ *    (int8 if requantize.qmin < 0, else uint8), outBytes;
+ *  - stats (spec.stats): per output channel, u32 [overflow count, max |exact acc|].
+ * Work larger than the limits is split over images (and output-row tiles); one image's input,
+ * weights and one row tile's output must each fit one binding.
+ */
+export async function prepareConv2dInt8(
+  ctx: GpuContext,
+  p: ConvInt8Spec,
+  limits?: SplitLimits,
+): Promise<PreparedConv2dInt8> {
   if (p.xDims.length !== 4 || p.wDims.length !== 4)
     throw new Error('conv2dInt8Gpu needs 4-D x (NCHW) and w (MCkk)');
   const [N, C, H, W] = p.xDims;
@@ -56,9 +99,7 @@ export async function conv2dInt8Gpu(ctx: GpuContext, p: ConvInt8GpuParams): Prom
   if (C % group !== 0 || M % group !== 0)
     throw new Error(`channels C=${C}, M=${M} not divisible by group ${group}`);
   if (Cg !== C / group) throw new Error(`weights have ${Cg} input channels, expected C/group = ${C / group}`);
-  if (p.x.length !== N * C * H * W || p.w.length !== M * Cg * KH * KW) {
-    throw new Error('conv2dInt8Gpu: data length does not match dims');
-  }
+  if (p.w.length !== M * Cg * KH * KW) throw new Error('conv2dInt8Gpu: weight length does not match dims');
   const OH = convOutputSize(H, KH, sh, dh, pt, pb);
   const OW = convOutputSize(W, KW, sw, dw, pl, pr);
   const Mg = M / group;
@@ -68,8 +109,9 @@ export async function conv2dInt8Gpu(ctx: GpuContext, p: ConvInt8GpuParams): Prom
   if (algorithm === 'direct-depthwise' && !depthwise) throw new Error('direct-depthwise needs group = C');
   const direct = algorithm === 'direct-depthwise' || (algorithm === 'auto' && depthwise && group > 1);
 
-  const xSigned = p.x instanceof Int8Array;
+  const xSigned = p.xType === 'int8';
   const wSigned = p.w instanceof Int8Array;
+  const wShift = wSigned ? 0 : -128;
   const zx = (p.xZeroPoint ?? 0) + (xSigned ? 0 : -128);
   const zwList =
     p.wZeroPoint === undefined
@@ -84,56 +126,63 @@ export async function conv2dInt8Gpu(ctx: GpuContext, p: ConvInt8GpuParams): Prom
 
   const meta = new MetaBuilder();
   const zaBase = meta.add([zx]);
-  const zbBase = meta.add(zwList.map((v) => v + (wSigned ? 0 : -128)));
+  const zbBase = meta.add(zwList.map((v) => v + wShift));
   const biasBase = meta.add(p.bias ?? []);
   const rq = p.requantize ? requantizeData(p.requantize, M) : undefined;
   const rqBase = meta.add(rq?.words ?? []);
+  const bSums = !direct && !isOrdered(mode);
+  const sums = new Int32Array(bSums ? M : 0);
+  for (let oc = 0; oc < sums.length; oc++) {
+    for (let k = 0; k < K; k++) sums[oc] += p.w[oc * K + k] + wShift;
+  }
+  const bSumsBase = meta.add(sums);
 
-  const useDot4 = p.useDot4 ?? ctx.hasDot4I8Packed;
   const stats = p.stats ?? false;
-  const common = {
-    dot4: useDot4,
-    accMode: ACC_MODE_CODE[mode.kind],
-    requant: requantCode(p.requantize),
-    stats,
-    tm: 4,
-    kWords: 8,
-  };
+  const common = { ordered: isOrdered(mode), tm: 4, kWords: 8 };
   const pipeline = direct
     ? await gemmPipeline(ctx, new URL('./conv2d-int8-depthwise.wgsl', import.meta.url), {
         ...common,
         op: 'conv2d-int8-depthwise',
-        dot4: false, // the direct kernel multiplies bytes one by one
+        // The direct kernel multiplies bytes one by one and reads modes from the uniform only.
+        dot4: false,
+        ordered: false,
+        bSums: false,
         wgX: 64,
         wgY: 1,
       })
     : await gemmPipeline(ctx, new URL('./conv2d-int8.wgsl', import.meta.url), {
         ...common,
         op: 'conv2d-int8',
+        dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
+        bSums,
         wgX: 16,
         wgY: 16,
       });
-  const outputCount = N * M * OH * OW;
-  const uniform = gemmUniformWords({
-    m: direct ? outputCount : OH * OW,
-    n: Mg,
-    k: K,
-    accBits: accumulatorBits(mode),
-    zaBase,
-    zaGroupStride: 0,
-    zaRowStride: 0,
-    zbBase,
-    zbGroupStride: perChannelZw ? Mg : 0,
-    zbColStride: perChannelZw ? 1 : 0,
-    chanGroupStride: Mg,
-    biasBase,
-    rqBase,
-    hasBias: p.bias !== undefined,
-    zy: p.requantize?.outputZeroPoint ?? 0,
-    qmin: rq?.qmin ?? 0,
-    qmax: rq?.qmax ?? 0,
-    opBase: 0,
-  });
+  const requantized = p.requantize !== undefined;
+  const outElementBytes = requantized ? 1 : 4;
+  const plane = OH * OW;
+  const planner = new WindowPlanner(ctx, limits);
+  const chunks = direct
+    ? depthwiseChunks(ctx, planner, { N, C, H, W, M, plane, K, outElementBytes }, limits)
+    : planGemmChunks(
+        planner,
+        {
+          grid: [Math.ceil(Mg / 64), Math.ceil(plane / 64), N * group],
+          // One (image, group) reads its group's input channels and writes its Mg output planes.
+          aRange: (z) => {
+            const start = (Math.floor(z / group) * C + (z % group) * Cg) * H * W;
+            return [start, start + Cg * H * W];
+          },
+          bRange: (z) => [(z % group) * Mg * K, ((z % group) + 1) * Mg * K],
+          outRange: (z, y0, y1) => {
+            const first = Math.floor(z / group) * M + (z % group) * Mg;
+            return [first * plane + y0 * 64, (first + Mg - 1) * plane + Math.min(y1 * 64, plane)];
+          },
+          outElementBytes,
+        },
+        'conv2d-int8',
+      );
+  const outputCount = N * M * plane;
   const opUniform = Uint32Array.from([
     C,
     H,
@@ -159,23 +208,132 @@ export async function conv2dInt8Gpu(ctx: GpuContext, p: ConvInt8GpuParams): Prom
   new Int32Array(opUniform.buffer)[16] = zx;
   opUniform[17] = xSigned ? 1 : 0;
   opUniform[18] = wSigned ? 1 : 0;
-  const grid: [number, number, number] = direct
-    ? [...linearGrid(ctx, Math.ceil(outputCount / 64)), 1]
-    : [Math.ceil(Mg / 64), Math.ceil((OH * OW) / 64), N * group];
-  return runGemmLaunch(ctx, {
+  return createPreparedGemm(ctx, {
     op: direct ? 'conv2d-int8-depthwise' : 'conv2d-int8',
     pipeline,
-    uniform,
+    uniform: {
+      m: direct ? outputCount : plane,
+      n: Mg,
+      k: K,
+      accBits: accumulatorBits(mode),
+      zaBase,
+      zaGroupStride: 0,
+      zaRowStride: 0,
+      zbBase,
+      zbGroupStride: perChannelZw ? Mg : 0,
+      zbColStride: perChannelZw ? 1 : 0,
+      chanGroupStride: Mg,
+      biasBase,
+      rqBase,
+      hasBias: p.bias !== undefined,
+      zy: p.requantize?.outputZeroPoint ?? 0,
+      qmin: rq?.qmin ?? 0,
+      qmax: rq?.qmax ?? 0,
+      opBase: 0,
+      accMode: ACC_MODE_CODE[mode.kind],
+      flags: requantCode(p.requantize) | (stats ? 8 : 0),
+      bSumsBase,
+    },
     opUniform,
-    meta: meta.build(),
-    a: packInt8(p.x),
-    b: packInt8(p.w),
+    tables: meta.build(),
+    weights: packInt8(p.w),
+    chunks,
+    aBytes: N * C * H * W,
+    bBytes: p.w.length,
+    outBytes: outputCount * outElementBytes,
+    dims: [N, M, OH, OW],
     outputCount,
     channels: M,
-    requantized: p.requantize !== undefined,
+    requantized,
     signedOutput: (p.requantize?.qmin ?? 0) < 0,
     stats,
-    grid,
-    dims: [N, M, OH, OW],
   });
+}
+
+interface DepthwiseShape {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  M: number;
+  plane: number;
+  K: number;
+  outElementBytes: number;
+}
+
+/** Depthwise dispatches: consecutive images whose input and output windows fit one binding. */
+function depthwiseChunks(
+  ctx: GpuContext,
+  planner: WindowPlanner,
+  s: DepthwiseShape,
+  limits?: SplitLimits,
+): GemmChunk[] {
+  const chunks: GemmChunk[] = [];
+  const perImage = s.M * s.plane;
+  const weights = planner.window([0, s.M * s.K], 1);
+  if (!planner.fits(weights)) throw new Error('conv2d-int8-depthwise: weights exceed one binding');
+  let img = 0;
+  while (img < s.N) {
+    let end = img;
+    while (
+      end < s.N &&
+      planner.fits(planner.window([img * s.C * s.H * s.W, (end + 1) * s.C * s.H * s.W], 1)) &&
+      planner.fits(planner.window([img * perImage, (end + 1) * perImage], s.outElementBytes))
+    ) {
+      end++;
+    }
+    if (end === img) throw new Error('conv2d-int8-depthwise: one image exceeds one binding (unsupported)');
+    const a = planner.window([img * s.C * s.H * s.W, end * s.C * s.H * s.W], 1);
+    const out = planner.window([img * perImage, end * perImage], s.outElementBytes);
+    const [x, y] = linearGrid(ctx, Math.ceil(((end - img) * perImage) / 64), limits);
+    chunks.push({
+      grid: [x, y, 1],
+      wgOffset: [img * perImage, 0, 0],
+      mEnd: end * perImage,
+      aBase: a.base,
+      bBase: weights.base,
+      outBase: out.base,
+      a,
+      b: weights,
+      out,
+    });
+    img = end;
+  }
+  return chunks;
+}
+
+/**
+ * Encodes one conv run into `encoder` (see prepareConv2dInt8 for the buffers; the weights are the
+ * prepared ones, so buffers.b is ignored): clears `out` when requantized and `stats` unless
+ * options.accumulateStats, then the dispatches. Synchronous: nothing is read back.
+ */
+export function recordConv2dInt8(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  prepared: PreparedConv2dInt8,
+  buffers: Omit<GemmBuffers, 'b'>,
+  options?: { readonly accumulateStats?: boolean },
+): void {
+  recordGemm(ctx, encoder, prepared, { ...buffers, b: undefined }, options);
+}
+
+/** Runs the int8 conv on typed arrays; the result is NCHW [N, M, OH, OW]. */
+export async function conv2dInt8Gpu(
+  ctx: GpuContext,
+  p: ConvInt8GpuParams,
+  limits?: SplitLimits,
+): Promise<Int8KernelResult> {
+  if (p.xDims.length === 4 && p.x.length !== p.xDims.reduce((a, b) => a * b, 1)) {
+    throw new Error('conv2dInt8Gpu: data length does not match dims');
+  }
+  const prepared = await prepareConv2dInt8(
+    ctx,
+    { ...p, xType: p.x instanceof Int8Array ? 'int8' : 'uint8' },
+    limits,
+  );
+  try {
+    return await runPreparedGemm(ctx, prepared, packInt8(p.x));
+  } finally {
+    prepared.destroy();
+  }
 }

@@ -36,12 +36,12 @@ fn load_a(batch: u32, m: u32, k: u32) -> i32 {
   let ih = i32((m / conv.ow) * conv.stride_h + (r / conv.kw) * conv.dil_h) - i32(conv.pad_t);
   let iw = i32((m % conv.ow) * conv.stride_w + (r % conv.kw) * conv.dil_w) - i32(conv.pad_l);
   if (ih < 0 || iw < 0 || ih >= i32(conv.h) || iw >= i32(conv.w)) { return conv.zx; }
-  let e = ((img * conv.c + g * conv.cg + c) * conv.h + u32(ih)) * conv.w + u32(iw);
+  let e = ((img * conv.c + g * conv.cg + c) * conv.h + u32(ih)) * conv.w + u32(iw) - gemm.a_base;
   return as_signed((x_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, conv.x_signed);
 }
 
 fn load_b(batch: u32, n: u32, k: u32) -> i32 {
-  let e = ((batch % conv.groups) * conv.mg + n) * gemm.k + k;
+  let e = ((batch % conv.groups) * conv.mg + n) * gemm.k + k - gemm.b_base;
   return as_signed((w_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, conv.w_signed);
 }
 

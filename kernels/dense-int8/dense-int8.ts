@@ -2,23 +2,39 @@
 // kernels/dense-int8/dense-int8.ref.ts: same shapes (numpy broadcast, 1-D promotion, transB), zero
 // points (per tensor / per row or column / per batch row or column), bias, accumulator modes and
 // statistics, plus an optional requantize epilogue.
+//
+// Two levels: `prepareDenseInt8` + `recordDenseInt8` run on caller-owned GPU buffers (the graph
+// executor: constants uploaded once, each run encoded into the caller's command encoder, no host
+// round trip); `denseInt8Gpu` uploads typed arrays, runs once and reads back (tests, benchmarks).
 
 import { broadcastIndexMap, broadcastShapes } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
+import type { SplitLimits } from '../gpu/dispatch.js';
 import {
   ACC_MODE_CODE,
   accumulatorBits,
   gemmPipeline,
-  gemmUniformWords,
   type Int8KernelOptions,
   type Int8KernelResult,
+  isOrdered,
   MetaBuilder,
   requantCode,
   requantizeData,
-  runGemmLaunch,
 } from '../gpu/int8-gemm.js';
+import {
+  createPreparedGemm,
+  type GemmBuffers,
+  type PreparedGemm,
+  planGemmChunks,
+  recordGemm,
+  runPreparedGemm,
+  WindowPlanner,
+} from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
+
+/** 8-bit element type of an operand. */
+export type Int8Type = 'int8' | 'uint8';
 
 export interface DenseInt8GpuParams extends Int8KernelOptions {
   readonly a: Int8Data;
@@ -46,12 +62,58 @@ function zeroPoints(
   throw new Error(`${what} has ${list.length} values, expected 1, ${perRow} or ${perRow * batches}`);
 }
 
-/** Runs the int8 dense kernel. Output dims as dense-int8.ref.ts (1-D operands drop their axis). */
-export async function denseInt8Gpu(ctx: GpuContext, p: DenseInt8GpuParams): Promise<Int8KernelResult> {
+/**
+ * Everything constant about one dense op instance (MatMulInteger / QLinearMatMul / Gemm node):
+ * shapes, types, zero points, bias, accumulator, requantize and, for constant weights, B itself.
+ * Shapes follow dense-int8.ref.ts (numpy broadcast of batch dims, 1-D promotion, transB).
+ */
+export interface DenseInt8Spec extends Int8KernelOptions {
+  readonly aDims: readonly number[];
+  readonly bDims: readonly number[];
+  readonly aType: Int8Type;
+  readonly bType: Int8Type;
+  /** One value, one per row of A (M), or one per batch row (aBatches * M). */
+  readonly aZeroPoint?: number | ArrayLike<number>;
+  /** One value, one per column of B (N), or one per batch column (bBatches * N). */
+  readonly bZeroPoint?: number | ArrayLike<number>;
+  /** int32, one per output column N (added before any accumulator clamp, as the reference). */
+  readonly bias?: ArrayLike<number>;
+  readonly transB?: boolean;
+  /**
+   * Constant B (must match bType): uploaded packed at prepare time with its per-column sums (the
+   * za * sum(b) correction then costs nothing per K step). Omit it to pass B per run.
+   */
+  readonly b?: Int8Data;
+}
+
+/** A prepared dense op: pass it to `recordDenseInt8`. See PreparedGemm for the buffer sizes. */
+export type PreparedDenseInt8 = PreparedGemm;
+
+function elementType(data: Int8Data): Int8Type {
+  return data instanceof Int8Array ? 'int8' : 'uint8';
+}
+
+/**
+ * Compiles (or takes from the cache) the pipeline and uploads the constants of a dense op.
+ * Buffers of a run (`recordDenseInt8`):
+ *  - a: packed 8-bit, row-major [...aBatchDims, M, K] (4 values per u32, little endian), aBytes;
+ *  - b: packed 8-bit [...bBatchDims, K, N] ([..., N, K] with transB), unless spec.b was given;
+ *  - out: [...batchDims, M, N] row-major: int32 accumulators, or packed 8-bit values with
+ *    spec.requantize (int8 if requantize.qmin < 0, else uint8), outBytes;
+ *  - stats (spec.stats): per column n, u32 [overflow count, max |exact acc| clamped to 2^32-1].
+ * `limits` lowers the binding / dispatch limits (tests of the splitting).
+ */
+export async function prepareDenseInt8(
+  ctx: GpuContext,
+  spec: DenseInt8Spec,
+  limits?: SplitLimits,
+): Promise<PreparedDenseInt8> {
+  const p = spec;
   const mode = p.accumulator ?? INT32_ACCUMULATOR;
   validateAccumulatorMode(mode);
   if (p.aDims.length === 0 || p.bDims.length === 0)
     throw new Error('denseInt8Gpu: inputs must have rank >= 1');
+  if (p.b && elementType(p.b) !== p.bType) throw new Error(`denseInt8Gpu: b is not ${p.bType}`);
   const aIs1d = p.aDims.length === 1;
   const bIs1d = p.bDims.length === 1;
   const aDims = aIs1d ? [1, p.aDims[0]] : [...p.aDims];
@@ -69,12 +131,10 @@ export async function denseInt8Gpu(ctx: GpuContext, p: DenseInt8GpuParams): Prom
   const batches = aMap.length;
   const aBatches = aBatchDims.reduce((x, y) => x * y, 1);
   const bBatches = bBatchDims.reduce((x, y) => x * y, 1);
-  if (p.a.length !== aBatches * M * K || p.b.length !== bBatches * K * N) {
-    throw new Error('denseInt8Gpu: data length does not match dims');
-  }
+  if (p.b && p.b.length !== bBatches * K * N) throw new Error('denseInt8Gpu: b length does not match bDims');
   if (p.bias && p.bias.length !== N) throw new Error(`bias has ${p.bias.length} values, expected ${N}`);
-  const aSigned = p.a instanceof Int8Array;
-  const bSigned = p.b instanceof Int8Array;
+  const aSigned = p.aType === 'int8';
+  const bSigned = p.bType === 'int8';
   const za = zeroPoints(p.aZeroPoint, M, aBatches, aSigned ? 0 : -128, 'A zero point');
   const zb = zeroPoints(p.bZeroPoint, N, bBatches, bSigned ? 0 : -128, 'B zero point');
 
@@ -87,62 +147,134 @@ export async function denseInt8Gpu(ctx: GpuContext, p: DenseInt8GpuParams): Prom
   const batchMap: number[] = [];
   for (let i = 0; i < batches; i++) batchMap.push(aMap[i], bMap[i]);
   const opBase = meta.add(batchMap);
+  const bSums = p.b !== undefined && !isOrdered(mode);
+  const bSumsBase = meta.add(bSums && p.b ? columnSums(p.b, bBatches, K, N, p.transB ?? false) : []);
 
   // GEMV (M = 1): one row per thread, 256 columns per workgroup instead of a mostly empty 64x64 tile.
   const gemv = M === 1;
   const wgX = gemv ? 64 : 16;
   const wgY = gemv ? 1 : 16;
   const tm = gemv ? 1 : 4;
-  const useDot4 = p.useDot4 ?? ctx.hasDot4I8Packed;
   const stats = p.stats ?? false;
   const pipeline = await gemmPipeline(ctx, new URL('./dense-int8.wgsl', import.meta.url), {
     op: 'dense-int8',
-    dot4: useDot4,
-    accMode: ACC_MODE_CODE[mode.kind],
-    requant: requantCode(p.requantize),
-    stats,
+    dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
+    ordered: isOrdered(mode),
+    bSums,
     wgX,
     wgY,
     tm,
     kWords: 8,
   });
-  const uniform = gemmUniformWords({
-    m: M,
-    n: N,
-    k: K,
-    accBits: accumulatorBits(mode),
-    zaBase,
-    zaGroupStride: za.groupStride,
-    zaRowStride: za.rowStride,
-    zbBase,
-    zbGroupStride: zb.groupStride,
-    zbColStride: zb.rowStride,
-    chanGroupStride: 0,
-    biasBase,
-    rqBase,
-    hasBias: p.bias !== undefined,
-    zy: p.requantize?.outputZeroPoint ?? 0,
-    qmin: rq?.qmin ?? 0,
-    qmax: rq?.qmax ?? 0,
-    opBase,
-  });
+  const requantized = p.requantize !== undefined;
+  const tileM = tm * wgY;
+  const planner = new WindowPlanner(ctx, limits);
+  const chunks = planGemmChunks(
+    planner,
+    {
+      grid: [Math.ceil(N / (4 * wgX)), Math.ceil(M / tileM), batches],
+      aRange: (z, y0, y1) => [
+        aMap[z] * M * K + y0 * tileM * K,
+        aMap[z] * M * K + Math.min(y1 * tileM, M) * K,
+      ],
+      bRange: (z) => [bMap[z] * K * N, (bMap[z] + 1) * K * N],
+      outRange: (z, y0, y1) => [(z * M + y0 * tileM) * N, (z * M + Math.min(y1 * tileM, M)) * N],
+      outElementBytes: requantized ? 1 : 4,
+    },
+    'dense-int8',
+  );
   const dims = [...batchDims];
   if (!aIs1d) dims.push(M);
   if (!bIs1d) dims.push(N);
-  return runGemmLaunch(ctx, {
+  const outputCount = batches * M * N;
+  return createPreparedGemm(ctx, {
     op: 'dense-int8',
     pipeline,
-    uniform,
+    uniform: {
+      m: M,
+      n: N,
+      k: K,
+      accBits: accumulatorBits(mode),
+      zaBase,
+      zaGroupStride: za.groupStride,
+      zaRowStride: za.rowStride,
+      zbBase,
+      zbGroupStride: zb.groupStride,
+      zbColStride: zb.rowStride,
+      chanGroupStride: 0,
+      biasBase,
+      rqBase,
+      hasBias: p.bias !== undefined,
+      zy: p.requantize?.outputZeroPoint ?? 0,
+      qmin: rq?.qmin ?? 0,
+      qmax: rq?.qmax ?? 0,
+      opBase,
+      accMode: ACC_MODE_CODE[mode.kind],
+      flags: requantCode(p.requantize) | (stats ? 8 : 0),
+      bSumsBase,
+    },
     opUniform: Uint32Array.from([M * K, K * N, p.transB ? 1 : 0, aSigned ? 1 : 0, bSigned ? 1 : 0, 0, 0, 0]),
-    meta: meta.build(),
-    a: packInt8(p.a),
-    b: packInt8(p.b),
-    outputCount: batches * M * N,
+    tables: meta.build(),
+    weights: p.b ? packInt8(p.b) : undefined,
+    chunks,
+    aBytes: aBatches * M * K,
+    bBytes: bBatches * K * N,
+    outBytes: requantized ? outputCount : 4 * outputCount,
+    dims,
+    outputCount,
     channels: N,
-    requantized: p.requantize !== undefined,
+    requantized,
     signedOutput: (p.requantize?.qmin ?? 0) < 0,
     stats,
-    grid: [Math.ceil(N / (4 * wgX)), Math.ceil(M / (tm * wgY)), batches],
-    dims,
   });
+}
+
+/** Per (B batch, column) sums of the signed-mapped B values (uint8 counts as x - 128). */
+function columnSums(b: Int8Data, bBatches: number, K: number, N: number, transB: boolean): Int32Array {
+  const shift = b instanceof Int8Array ? 0 : -128;
+  const sums = new Int32Array(bBatches * N);
+  for (let g = 0; g < bBatches; g++) {
+    const base = g * K * N;
+    for (let k = 0; k < K; k++) {
+      for (let n = 0; n < N; n++) sums[g * N + n] += b[base + (transB ? n * K + k : k * N + n)] + shift;
+    }
+  }
+  return sums;
+}
+
+/**
+ * Encodes one dense run into `encoder` (see prepareDenseInt8 for the buffers): clears `out` when
+ * requantized and `stats` unless options.accumulateStats, then the dispatches (several when the
+ * problem was split for the device limits). Synchronous: nothing is read back.
+ */
+export function recordDenseInt8(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  prepared: PreparedDenseInt8,
+  buffers: GemmBuffers,
+  options?: { readonly accumulateStats?: boolean },
+): void {
+  recordGemm(ctx, encoder, prepared, buffers, options);
+}
+
+/** Runs the int8 dense kernel on typed arrays. Output dims as dense-int8.ref.ts. */
+export async function denseInt8Gpu(
+  ctx: GpuContext,
+  p: DenseInt8GpuParams,
+  limits?: SplitLimits,
+): Promise<Int8KernelResult> {
+  const aBatches = p.aDims.slice(0, -2).reduce((x, y) => x * y, 1);
+  if (p.a.length !== aBatches * (p.aDims.length === 1 ? p.aDims[0] : p.aDims.at(-1)! * p.aDims.at(-2)!)) {
+    throw new Error('denseInt8Gpu: data length does not match dims');
+  }
+  const prepared = await prepareDenseInt8(
+    ctx,
+    { ...p, aType: elementType(p.a), bType: elementType(p.b), b: p.b },
+    limits,
+  );
+  try {
+    return await runPreparedGemm(ctx, prepared, packInt8(p.a));
+  } finally {
+    prepared.destroy();
+  }
 }

@@ -5,8 +5,8 @@
 //   (transB: B[bb, n, k]); (ab, bb) = the broadcast batch map in tables at gemm.op_base.
 // Bindings added here: 4 a (packed 8-bit, row-major [aBatches, M, K]), 5 b (packed 8-bit,
 // [bBatches, K, N] or [bBatches, N, K]), 6 dense (uniform DenseParams).
-// Output: row-major [batches, M, N]; output channel = n. Dispatch: (ceil(N/tile_n),
-// ceil(M/tile_m), batches). M = 1 (GEMV) uses a 1-row, 256-column tile (TM = 1, WG_Y = 1).
+// Output: row-major [batches, M, N]; output channel = n. Grid: (ceil(N/tile_n),
+// ceil(M/tile_m), batches), possibly run as several dispatches over row-tile / batch ranges. M = 1 (GEMV) uses a 1-row, 256-column tile (TM = 1, WG_Y = 1).
 
 struct DenseParams {
   a_batch_elems: u32, b_batch_elems: u32, trans_b: u32, a_signed: u32,
@@ -26,13 +26,13 @@ fn a_group(batch: u32) -> u32 { return u32(tables[gemm.op_base + 2u * batch]); }
 fn b_group(batch: u32) -> u32 { return u32(tables[gemm.op_base + 2u * batch + 1u]); }
 
 fn load_a(batch: u32, m: u32, k: u32) -> i32 {
-  let e = a_group(batch) * dense.a_batch_elems + m * gemm.k + k;
+  let e = a_group(batch) * dense.a_batch_elems + m * gemm.k + k - gemm.a_base;
   return as_signed((a_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, dense.a_signed);
 }
 
 fn load_b(batch: u32, n: u32, k: u32) -> i32 {
   let base = b_group(batch) * dense.b_batch_elems;
-  let e = select(base + k * gemm.n + n, base + n * gemm.k + k, dense.trans_b != 0u);
+  let e = select(base + k * gemm.n + n, base + n * gemm.k + k, dense.trans_b != 0u) - gemm.b_base;
   return as_signed((b_data[e >> 2u] >> (8u * (e & 3u))) & 0xffu, dense.b_signed);
 }
 

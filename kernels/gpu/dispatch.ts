@@ -7,8 +7,8 @@ import type { GpuContext } from './device.js';
  * A 2-D grid of at least `workgroups` workgroups that respects the per-dimension limit. Kernels
  * recover the linear index as `wid.y * num_workgroups.x + wid.x` and skip indices past the end.
  */
-export function linearGrid(ctx: GpuContext, workgroups: number): [number, number] {
-  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
+export function linearGrid(ctx: GpuContext, workgroups: number, limits?: SplitLimits): [number, number] {
+  const maxDim = maxWorkgroupsPerDimension(ctx, limits);
   if (workgroups <= maxDim) return [Math.max(1, workgroups), 1];
   const y = Math.ceil(workgroups / maxDim);
   if (y > maxDim) throw new Error(`dispatch of ${workgroups} workgroups exceeds the device limits`);
@@ -18,6 +18,14 @@ export function linearGrid(ctx: GpuContext, workgroups: number): [number, number
 export interface SplitLimits {
   /** Largest bytes one storage binding may cover (default: the device's limit). */
   readonly maxBindingBytes?: number;
+  /** Largest workgroup count per grid dimension (default: the device's limit). */
+  readonly maxWorkgroupsPerDimension?: number;
+}
+
+/** Workgroups one grid dimension may have: the device limit, or a smaller test override. */
+export function maxWorkgroupsPerDimension(ctx: GpuContext, limits?: SplitLimits): number {
+  const device = ctx.limits.maxComputeWorkgroupsPerDimension;
+  return Math.min(device, limits?.maxWorkgroupsPerDimension ?? device);
 }
 
 /** Bytes one binding may cover: the device limit, or a smaller test override. */

@@ -10,8 +10,7 @@ import {
   quantizeMultiplier,
   type RequantScheme,
 } from '../requantize/requantize.ref.js';
-import { createStorageBuffer, readBuffer, uploadBuffer, uploadUniform } from './buffers.js';
-import { type GpuContext, withValidation } from './device.js';
+import type { GpuContext } from './device.js';
 import type { PipelineParams } from './pipeline-cache.js';
 import { getPipeline } from './pipeline-cache.js';
 import { loadWgsl } from './wgsl-loader.js';
@@ -66,17 +65,29 @@ export function requantCode(spec: RequantizeSpec | undefined): number {
   return s.rounding === 'TONEAREST' ? 4 : 3;
 }
 
-/** Compile-time parameters of one int8 GEMM-core pipeline (the cache key is derived from them). */
+/**
+ * Compile-time parameters of one int8 GEMM-core pipeline (the cache key is derived from them).
+ * Accumulator mode, requantize scheme and statistics are uniforms (gemm.acc_mode / gemm.flags):
+ * their branches run once per output or are uniform, so they do not multiply pipelines (a
+ * SwiftShader compile costs seconds). Only the K loop kind (`ordered`) and the B-sum source are
+ * compiled in.
+ */
 export interface GemmPipelineParams extends PipelineParams {
   readonly op: string;
   readonly dot4: boolean;
-  readonly accMode: number;
-  readonly requant: number;
-  readonly stats: boolean;
+  /** Saturate / pairwise accumulators: the k-ascending loop instead of the dot4 tile. */
+  readonly ordered: boolean;
+  /** Exact modes: B column sums come precomputed from the tables (constant weights). */
+  readonly bSums: boolean;
   readonly wgX: number;
   readonly wgY: number;
   readonly tm: number;
   readonly kWords: number;
+}
+
+/** Whether a mode needs the ordered (k-ascending) K loop. */
+export function isOrdered(mode: AccumulatorMode): boolean {
+  return mode.kind === 'saturate' || mode.kind === 'pairwise-int16-saturate';
 }
 
 const DOT4_NATIVE = 'fn dot4_i8(a: u32, b: u32) -> i32 { return dot4I8Packed(a, b); }\n';
@@ -97,8 +108,8 @@ export function gemmPipeline(
   params: GemmPipelineParams,
 ): Promise<GPUComputePipeline> {
   if (params.dot4 && !ctx.hasDot4I8Packed) throw new Error('dot4I8Packed requested but the device lacks it');
-  // The ordered accumulation (saturate, pairwise) never calls dot4: one pipeline serves both.
-  const normalized = params.accMode >= 2 ? { ...params, dot4: false } : params;
+  // The ordered accumulation (saturate, pairwise) never calls dot4 nor uses B sums.
+  const normalized = params.ordered ? { ...params, dot4: false, bSums: false } : params;
   return getPipeline(ctx, {
     op: params.op,
     params: normalized,
@@ -116,9 +127,8 @@ export function gemmPipeline(
           WG_Y: p.wgY,
           TM: p.tm,
           K_WORDS: p.kWords,
-          ACC_MODE: p.accMode,
-          REQUANT: p.requant,
-          STATS: p.stats ? 1 : 0,
+          ORDERED: p.ordered ? 1 : 0,
+          B_SUMS: p.bSums ? 1 : 0,
         },
       };
     },
@@ -203,11 +213,28 @@ export interface GemmUniform {
   qmin: number;
   qmax: number;
   opBase: number;
+  /** ACC_MODE_CODE of the accumulator. */
+  accMode: number;
+  /** requantCode(...) in bits 0..2, statistics on in bit 3. */
+  flags: number;
+  /** Offset of the B column sums in the tables (B_SUMS pipelines). */
+  bSumsBase: number;
 }
 
-export function gemmUniformWords(u: GemmUniform): Int32Array {
+/** Where one dispatch of a split run starts: workgroup offsets and binding-window bases. */
+export interface GemmChunkPosition {
+  readonly wgOffset: readonly [number, number, number];
+  /** First element of each binding window (8-bit elements for a / b; output elements). */
+  readonly aBase: number;
+  readonly bBase: number;
+  readonly outBase: number;
+  /** Depthwise: the end of this dispatch's output indices (replaces `m`). */
+  readonly mEnd?: number;
+}
+
+export function gemmUniformWords(u: GemmUniform, c: GemmChunkPosition): Int32Array {
   return Int32Array.from([
-    u.m,
+    c.mEnd ?? u.m,
     u.n,
     u.k,
     u.accBits,
@@ -225,86 +252,19 @@ export function gemmUniformWords(u: GemmUniform): Int32Array {
     u.qmin,
     u.qmax,
     u.opBase,
-    0,
+    u.accMode,
+    u.flags,
+    c.wgOffset[0],
+    c.wgOffset[1],
+    c.wgOffset[2],
+    c.outBase,
+    c.aBase,
+    c.bBase,
+    u.bSumsBase,
     0,
   ]);
 }
 
 export function accumulatorBits(mode: AccumulatorMode): number {
   return mode.kind === 'wrap' || mode.kind === 'saturate' ? mode.bits : 32;
-}
-
-/** Everything one GEMM-core dispatch needs; `run` uploads, dispatches and reads back. */
-export interface GemmLaunch {
-  readonly op: string;
-  readonly pipeline: GPUComputePipeline;
-  readonly uniform: Int32Array;
-  readonly opUniform: Uint32Array;
-  readonly meta: Int32Array;
-  /** Packed 8-bit operands. */
-  readonly a: Uint32Array;
-  readonly b: Uint32Array;
-  readonly outputCount: number;
-  readonly channels: number;
-  readonly requantized: boolean;
-  readonly signedOutput: boolean;
-  readonly stats: boolean;
-  readonly grid: [number, number, number];
-  readonly dims: readonly number[];
-}
-
-function checkBinding(ctx: GpuContext, what: string, bytes: number): void {
-  if (bytes > ctx.limits.maxStorageBufferBindingSize) {
-    // Unfinished: splitting a GEMM across bindings is not implemented; fail loudly instead.
-    throw new Error(`${what} needs ${bytes} bytes, above maxStorageBufferBindingSize`);
-  }
-}
-
-export async function runGemmLaunch(ctx: GpuContext, l: GemmLaunch): Promise<Int8KernelResult> {
-  const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
-  if (l.grid.some((g) => g > maxDim))
-    throw new Error(`${l.op}: dispatch ${l.grid} exceeds the device limit ${maxDim}`);
-  const outBytes = l.requantized ? Math.ceil(l.outputCount / 4) * 4 : l.outputCount * 4;
-  checkBinding(ctx, `${l.op}.a`, l.a.byteLength);
-  checkBinding(ctx, `${l.op}.b`, l.b.byteLength);
-  checkBinding(ctx, `${l.op}.output`, outBytes);
-  const { device } = ctx;
-  const buffers = [
-    createStorageBuffer(ctx, `${l.op}.output`, outBytes),
-    createStorageBuffer(ctx, `${l.op}.stats`, 8 * l.channels),
-    uploadBuffer(ctx, `${l.op}.meta`, l.meta),
-    uploadUniform(ctx, `${l.op}.params`, l.uniform),
-    uploadBuffer(ctx, `${l.op}.a`, l.a),
-    uploadBuffer(ctx, `${l.op}.b`, l.b),
-    uploadUniform(ctx, `${l.op}.op-params`, l.opUniform),
-  ];
-  await withValidation(ctx, l.op, () => {
-    const bindGroup = device.createBindGroup({
-      label: `${l.op}.bind-group`,
-      layout: l.pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const encoder = device.createCommandEncoder({ label: `${l.op}.encoder` });
-    const pass = encoder.beginComputePass({ label: `${l.op}.pass` });
-    pass.setPipeline(l.pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(...l.grid);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-  });
-  const out = await readBuffer(ctx, buffers[0], outBytes);
-  let overflowCount: Int32Array | undefined;
-  let maxAbs: Float64Array | undefined;
-  if (l.stats) {
-    const s = new Uint32Array(await readBuffer(ctx, buffers[1], 8 * l.channels));
-    overflowCount = Int32Array.from({ length: l.channels }, (_, c) => s[2 * c]);
-    maxAbs = Float64Array.from({ length: l.channels }, (_, c) => s[2 * c + 1]);
-  }
-  for (const b of buffers) b.destroy();
-  const count = l.outputCount;
-  if (l.requantized) {
-    const q = l.signedOutput ? new Int8Array(out, 0, count) : new Uint8Array(out, 0, count);
-    return { dims: l.dims, q, overflowCount, maxAbs };
-  }
-  return { dims: l.dims, acc: new Int32Array(out, 0, count), overflowCount, maxAbs };
 }
