@@ -356,7 +356,13 @@ describe('the real command (node bin/qplay.mjs)', () => {
       encoding: 'utf8',
       timeout: 30_000,
     });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
+    return {
+      code: r.status,
+      signal: r.signal,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      ms: performance.now() - t0,
+    };
   }
 
   it('inspect succeeds with exit 0; a usage error exits 2', () => {
@@ -369,20 +375,35 @@ describe('the real command (node bin/qplay.mjs)', () => {
     expect(bad.stderr).toMatch(/^error: inspect: missing MODEL/);
   });
 
-  it('a malformed model answers with one error line, exit 1, within 2 s of the command starting', () => {
-    // Baseline: the cost of starting Node + tsx on this (shared, loaded) machine, so the 2 s
-    // bound measures the handling of the file rather than the machine's load.
-    const start = spawnQplay('--help');
+  it('a malformed model answers with one error line, exit 1, and quickly', async () => {
     const bytes = new Uint8Array(readFileSync(join(models, 'light-squeezenet.onnx')));
-    const damaged = bytes.slice(0, bytes.length >> 1);
-    const r = spawnQplay('inspect', file('half.onnx', damaged));
+    const half = file('half.onnx', bytes.slice(0, bytes.length >> 1));
+    // The handling itself (read, decode, refuse) within 2 s, timed in-process: a spawned
+    // command's time is mostly Node + tsx starting, ~1 s idle but 10 s on this shared machine
+    // under load, which says nothing about the file.
+    for (const damaged of [
+      half,
+      file(
+        'flipped.onnx',
+        bytes.map((b, i) => (i % 97 === 5 ? b ^ 0x40 : b)),
+      ),
+    ]) {
+      const t0 = performance.now();
+      const inProcess = await cli('inspect', damaged);
+      expect(performance.now() - t0, damaged).toBeLessThan(2000);
+      expect(inProcess.code === 1 || inProcess.code === 0, inProcess.stderr).toBe(true);
+    }
+    // The real command: never hangs (the spawn is killed after 30 s) and takes no longer than
+    // a trivial command by more than 2 s plus the load's noise (the trivial one timed twice).
+    const baseline = Math.max(spawnQplay('--help').ms, spawnQplay('--help').ms);
+    const r = spawnQplay('inspect', half);
+    expect(r.signal, 'killed by the 30 s timeout').toBeNull();
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: .*half\.onnx: not an ONNX model, or truncated\/corrupt/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace without --debug
-    expect(r.ms - start.ms).toBeLessThan(2000);
-    expect(r.ms).toBeLessThan(Math.max(2000, start.ms + 2000));
+    expect(r.ms).toBeLessThan(2 * baseline + 2000);
   });
 
   it('--debug adds the stack trace', () => {
