@@ -3,10 +3,11 @@ import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
+import { qgemmOps } from './ops/qgemm.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 
-const table: Readonly<Record<string, CpuOp>> = { ...nnOps, ...mathOps, ...tensorOps, ...quantOps };
+const table: Readonly<Record<string, CpuOp>> = { ...nnOps, ...mathOps, ...tensorOps, ...quantOps, ...qgemmOps };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
   return table[opKey(domain, opType)];

@@ -164,4 +164,16 @@ export const quantSchemas: readonly OpSchema[] = [
     outputs: ['Y'],
     attributes: { axis: { type: 'int', required: true } },
   },
+  {
+    opType: 'QGemm',
+    domain: 'com.microsoft',
+    category: 'quantized-op',
+    inputs: ['A', 'a_scale', 'a_zero_point', 'B', 'b_scale', 'b_zero_point', 'C?', 'y_scale?', 'y_zero_point?'],
+    outputs: ['Y'],
+    attributes: {
+      alpha: { type: 'float', default: 1 },
+      transA: { type: 'int', default: 0 },
+      transB: { type: 'int', default: 0 },
+    },
+  },
 ];
