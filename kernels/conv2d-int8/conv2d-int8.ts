@@ -261,7 +261,10 @@ interface DepthwiseShape {
   outElementBytes: number;
 }
 
-/** Depthwise dispatches: consecutive images whose input and output windows fit one binding. */
+/**
+ * Depthwise dispatches: ranges of linear output indices (image, channel, pixel) whose output
+ * window, the input window of the images they touch, and grid fit the limits.
+ */
 function depthwiseChunks(
   ctx: GpuContext,
   planner: WindowPlanner,
@@ -270,26 +273,31 @@ function depthwiseChunks(
 ): GemmChunk[] {
   const chunks: GemmChunk[] = [];
   const perImage = s.M * s.plane;
+  const imageBytes = s.C * s.H * s.W;
+  const count = s.N * perImage;
+  const eb = s.outElementBytes;
   const weights = planner.window([0, s.M * s.K], 1);
   if (!planner.fits(weights)) throw new Error('conv2d-int8-depthwise: weights exceed one binding');
-  let img = 0;
-  while (img < s.N) {
-    let end = img;
-    while (
-      end < s.N &&
-      planner.fits(planner.window([img * s.C * s.H * s.W, (end + 1) * s.C * s.H * s.W], 1)) &&
-      planner.fits(planner.window([img * perImage, (end + 1) * perImage], s.outElementBytes))
-    ) {
-      end++;
-    }
-    if (end === img) throw new Error('conv2d-int8-depthwise: one image exceeds one binding (unsupported)');
-    const a = planner.window([img * s.C * s.H * s.W, end * s.C * s.H * s.W], 1);
-    const out = planner.window([img * perImage, end * perImage], s.outElementBytes);
-    const [x, y] = linearGrid(ctx, Math.ceil(((end - img) * perImage) / 64), limits);
+  const maxOutputs = 64 * planner.maxDim * planner.maxDim;
+  let start = 0;
+  while (start < count) {
+    const img0 = Math.floor(start / perImage);
+    const xOffset = planner.window([img0 * imageBytes, img0 * imageBytes + 1], 1).offset;
+    // Whole images whose input fits a window starting at xOffset.
+    const img1 = Math.min(s.N, Math.floor((xOffset + planner.maxBytes) / imageBytes));
+    if (img1 <= img0) throw new Error('conv2d-int8-depthwise: one image exceeds one binding (unsupported)');
+    const outOffset = planner.window([start, start + 1], eb).offset;
+    const outEnd = Math.floor(Math.floor((outOffset + planner.maxBytes) / 4) * 4) / eb;
+    const end = Math.min(count, start + maxOutputs, img1 * perImage, Math.floor(outEnd));
+    if (end <= start) throw new Error('conv2d-int8-depthwise: output window exceeds one binding');
+    const lastImage = Math.ceil(end / perImage);
+    const a = planner.window([img0 * imageBytes, lastImage * imageBytes], 1);
+    const out = planner.window([start, end], eb);
+    const [x, y] = linearGrid(ctx, Math.ceil((end - start) / 64), limits);
     chunks.push({
       grid: [x, y, 1],
-      wgOffset: [img * perImage, 0, 0],
-      mEnd: end * perImage,
+      wgOffset: [start, 0, 0],
+      mEnd: end,
       aBase: a.base,
       bBase: weights.base,
       outBase: out.base,
@@ -297,7 +305,7 @@ function depthwiseChunks(
       b: weights,
       out,
     });
-    img = end;
+    start = end;
   }
   return chunks;
 }

@@ -3,7 +3,13 @@
 
 import { readBuffer, uploadBuffer, uploadUniform } from '../gpu/buffers.js';
 import { type GpuContext, withValidation } from '../gpu/device.js';
-import { linearGrid, maxBindingBytes } from '../gpu/dispatch.js';
+import {
+  elementChunks,
+  linearGrid,
+  maxBindingBytes,
+  maxWorkgroupsPerDimension,
+  type SplitLimits,
+} from '../gpu/dispatch.js';
 import { f32Bits } from '../gpu/int8-packing.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
@@ -36,13 +42,10 @@ async function runObserver(
   outInit: Uint32Array,
   ranges: Uint32Array,
   bins: number,
+  limits?: SplitLimits,
 ): Promise<Uint32Array> {
   const { count, inner, channels } = layout(l);
   if (x.length !== count) throw new Error(`observer: ${x.length} values for dims [${l.dims}]`);
-  if (count * 4 > maxBindingBytes(ctx)) {
-    // Unfinished: the observers do not split inputs above maxStorageBufferBindingSize yet.
-    throw new Error(`observer input of ${count * 4} bytes exceeds maxStorageBufferBindingSize`);
-  }
   const pipeline = await getPipeline(ctx, {
     op: 'observers',
     params: { entryPoint, run: RUN, workgroupSize: WORKGROUP_SIZE, bins },
@@ -53,30 +56,47 @@ async function runObserver(
     }),
   });
   const op = entryPoint === 'minmax_main' ? 'observers.minmax' : 'observers.histogram';
-  const buffers = [
-    uploadBuffer(ctx, `${op}.input`, x),
-    uploadBuffer(ctx, `${op}.output`, outInit),
-    uploadBuffer(ctx, `${op}.ranges`, ranges),
-    uploadUniform(ctx, `${op}.params`, Uint32Array.from([count, inner, channels, 0])),
-  ];
+  const input = uploadBuffer(ctx, `${op}.input`, x);
+  const output = uploadBuffer(ctx, `${op}.output`, outInit);
+  const rangeBuffer = uploadBuffer(ctx, `${op}.ranges`, ranges);
+  const uniforms: GPUBuffer[] = [];
   await withValidation(ctx, op, () => {
     // The min/max entry point does not use the ranges (binding 2), so its 'auto' layout lacks it.
-    const used = entryPoint === 'minmax_main' ? [0, 1, 3] : [0, 1, 2, 3];
-    const bindGroup = ctx.device.createBindGroup({
-      label: `${op}.bind-group`,
-      layout: pipeline.getBindGroupLayout(0),
-      entries: used.map((binding) => ({ binding, resource: { buffer: buffers[binding] } })),
-    });
+    const layoutOf = pipeline.getBindGroupLayout(0);
     const encoder = ctx.device.createCommandEncoder({ label: `${op}.encoder` });
-    const pass = encoder.beginComputePass({ label: `${op}.pass` });
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindGroup);
-    pass.dispatchWorkgroups(...linearGrid(ctx, Math.ceil(count / RUN / WORKGROUP_SIZE)));
-    pass.end();
+    // Inputs above the binding limit: one dispatch per window (starts stay offset-aligned; the
+    // atomics merge the partial results), each also bounded by the per-dimension grid limit.
+    const align = Math.max(256, ctx.limits.minStorageBufferOffsetAlignment) / 4;
+    const maxElements = Math.min(
+      Math.floor(maxBindingBytes(ctx, limits) / 4),
+      RUN * WORKGROUP_SIZE * maxWorkgroupsPerDimension(ctx, limits) ** 2,
+    );
+    for (const [start, n] of elementChunks(count, maxElements, align)) {
+      if (n === 0) continue;
+      const uniform = uploadUniform(ctx, `${op}.params`, Uint32Array.from([n, inner, channels, start]));
+      uniforms.push(uniform);
+      const resources: Record<number, GPUBufferBinding> = {
+        0: { buffer: input, offset: start * 4, size: n * 4 },
+        1: { buffer: output },
+        2: { buffer: rangeBuffer },
+        3: { buffer: uniform },
+      };
+      const used = entryPoint === 'minmax_main' ? [0, 1, 3] : [0, 1, 2, 3];
+      const bindGroup = ctx.device.createBindGroup({
+        label: `${op}.bind-group`,
+        layout: layoutOf,
+        entries: used.map((binding) => ({ binding, resource: resources[binding] })),
+      });
+      const pass = encoder.beginComputePass({ label: `${op}.pass` });
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(...linearGrid(ctx, Math.ceil(n / RUN / WORKGROUP_SIZE), limits));
+      pass.end();
+    }
     ctx.device.queue.submit([encoder.finish()]);
   });
-  const out = new Uint32Array(await readBuffer(ctx, buffers[1], outInit.byteLength));
-  for (const b of buffers) b.destroy();
+  const out = new Uint32Array(await readBuffer(ctx, output, outInit.byteLength));
+  for (const b of [input, output, rangeBuffer, ...uniforms]) b.destroy();
   return out;
 }
 
@@ -90,11 +110,21 @@ export async function minMaxGpu(
   ctx: GpuContext,
   x: Float32Array,
   l: ObserverLayout,
+  limits?: SplitLimits,
 ): Promise<{ min: Float32Array; max: Float32Array }> {
   const { channels } = layout(l);
   const init = new Uint32Array(2 * channels);
   for (let c = 0; c < channels; c++) init[2 * c] = 0xffffffff;
-  const keys = await runObserver(ctx, 'minmax_main', x, l, init, new Uint32Array(1), DEFAULT_HISTOGRAM_BINS);
+  const keys = await runObserver(
+    ctx,
+    'minmax_main',
+    x,
+    l,
+    init,
+    new Uint32Array(1),
+    DEFAULT_HISTOGRAM_BINS,
+    limits,
+  );
   const min = new Float32Array(channels);
   const max = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -122,6 +152,7 @@ export async function histogramGpu(
   lo: ArrayLike<number>,
   hi: ArrayLike<number>,
   bins = DEFAULT_HISTOGRAM_BINS,
+  limits?: SplitLimits,
 ): Promise<Uint32Array> {
   const { channels } = layout(l);
   if (lo.length !== channels || hi.length !== channels) throw new Error(`histogram: need ${channels} ranges`);
@@ -131,5 +162,5 @@ export async function histogramGpu(
     ranges[2 * c + 1] = f32Bits([histogramScale(lo[c], hi[c], bins)])[0];
     ranges[2 * channels + c] = f32Bits([hi[c]])[0];
   }
-  return runObserver(ctx, 'histogram_main', x, l, new Uint32Array(channels * bins), ranges, bins);
+  return runObserver(ctx, 'histogram_main', x, l, new Uint32Array(channels * bins), ranges, bins, limits);
 }

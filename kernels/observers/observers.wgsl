@@ -2,7 +2,9 @@
 //
 // Bindings (group 0): 0 src array<u32> (f32 bits), 1 out array<atomic<u32>>, 2 ranges array<u32>
 // (histogram: per channel [lo bits, scale bits], then hi bits per channel), 3 params uniform.
-// Channel of element i: (i / inner) % channels (per tensor: channels = 1).
+// Channel of element i: ((start + i) / inner) % channels (per tensor: channels = 1); `start` is the
+// first element of this dispatch's window of a larger tensor (inputs above the binding limit run
+// as several dispatches, each binding a window of src).
 // Each invocation scans a run of RUN consecutive elements, so per-tensor work costs one atomic per
 // run instead of one per element.
 //
@@ -19,7 +21,7 @@ override RUN: u32 = 64u;
 override WORKGROUP_SIZE: u32 = 64u;
 override BINS: u32 = 2048u;
 
-struct Params { count: u32, inner: u32, channels: u32, pad: u32 }
+struct Params { count: u32, inner: u32, channels: u32, start: u32 }
 
 @group(0) @binding(0) var<storage, read> src: array<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<atomic<u32>>;
@@ -32,7 +34,7 @@ fn order_key(bits: u32) -> u32 {
 
 fn is_nan(bits: u32) -> bool { return (bits & 0x7fffffffu) > 0x7f800000u; }
 
-fn channel_of(i: u32) -> u32 { return (i / params.inner) % params.channels; }
+fn channel_of(i: u32) -> u32 { return ((params.start + i) / params.inner) % params.channels; }
 
 fn run_start(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
   return ((wid.y * nwg.x + wid.x) * WORKGROUP_SIZE + lid) * RUN;

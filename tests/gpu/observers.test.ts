@@ -97,4 +97,20 @@ describe('observers (GPU)', () => {
     const got = await histogramGpu(ctx, x, { dims: [3, 11, 9], axis: -1 }, lo, hi, 16);
     expect(firstMismatch(got, cpuHistogram(x, 1, lo, hi, 16))).toBeUndefined();
   });
+
+  it('minmax and histogram split over several dispatches (maxBindingBytes=1024, 1 workgroup per dim)', async () => {
+    const ctx = await gpu();
+    const x = randomTensor(5, 6 * 1001);
+    x[4321] = Number.POSITIVE_INFINITY;
+    const limits = { maxBindingBytes: 1024, maxWorkgroupsPerDimension: 1 };
+    const l = { dims: [6, 1001], axis: 0 };
+    const got = await minMaxGpu(ctx, x, l, limits);
+    const want = cpuMinMax(x, 1001, 6);
+    expect(firstMismatch(got.min, want.min)).toBeUndefined();
+    expect(firstMismatch(got.max, want.max)).toBeUndefined();
+    const lo = Array.from({ length: 6 }, (_, c) => -3 - c);
+    const hi = Array.from({ length: 6 }, (_, c) => 4 + c);
+    const hist = await histogramGpu(ctx, x, l, lo, hi, 32, limits);
+    expect(firstMismatch(hist, cpuHistogram(x, 1001, lo, hi, 32))).toBeUndefined();
+  });
 });
