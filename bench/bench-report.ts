@@ -1,0 +1,138 @@
+// Result types of a benchmark run, the statistics (median, geometric mean) and the text table.
+// Pure code: the page fills a BenchReport, the Node driver prints it and writes it as JSON.
+
+/** One timed implementation of one case: a few seconds of samples, summarised. */
+export interface Timing {
+  /** Median of the timed runs, milliseconds. */
+  readonly median_ms: number;
+  readonly min_ms: number;
+  readonly max_ms: number;
+  readonly runs: number;
+}
+
+/** One table row: our int8 kernel against one peer on the same shape. */
+export interface KernelRow {
+  readonly name: string;
+  readonly shape: string;
+  readonly macs: number;
+  readonly ours_ms: number;
+  readonly peer: string;
+  /** null when the peer could not run (see `peer_error`). */
+  readonly peer_ms: number | null;
+  /** peer_ms / ours_ms: above 1 means our int8 kernel is faster. */
+  readonly ratio: number | null;
+  readonly peer_error?: string;
+  /** The same two measured with host IO (upload, run, readback), where measured. */
+  readonly ours_io_ms?: number;
+  readonly peer_io_ms?: number | null;
+  /** Largest |ours - quantize(peer's float output)| in output steps: both computed the same layer. */
+  readonly max_diff_steps?: number;
+}
+
+export interface ModelRow {
+  readonly model: string;
+  readonly runner: string;
+  readonly ms: number | null;
+  readonly error?: string;
+}
+
+export interface BenchReport {
+  readonly adapter: string;
+  readonly date: string;
+  readonly browser: string;
+  readonly dot4I8Packed: boolean;
+  readonly wasmThreads: number;
+  readonly warmup: number;
+  readonly runs: number;
+  /** What the timed region holds on each side, in words. */
+  readonly timing: Readonly<Record<string, string>>;
+  readonly kernels: KernelRow[];
+  /** Geometric mean of peer_ms / ours_ms over the cases, per peer (null: the peer never ran). */
+  readonly geomean_ratio: Readonly<Record<string, number | null>>;
+  readonly models: ModelRow[];
+  /** Things not benchmarked, with the reason. */
+  readonly notes: string[];
+}
+
+/** Times `fn`: `warmup` untimed calls, then `runs` timed ones (wall clock, performance.now()). */
+export async function timeSamples(fn: () => Promise<void>, warmup: number, runs: number): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  return summarise(samples);
+}
+
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) throw new Error('median of no samples');
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+export function summarise(samples: readonly number[]): Timing {
+  return {
+    median_ms: median(samples),
+    min_ms: Math.min(...samples),
+    max_ms: Math.max(...samples),
+    runs: samples.length,
+  };
+}
+
+/** Geometric mean of positive values; null for none. */
+export function geomean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  if (values.some((v) => !(v > 0))) throw new Error(`geometric mean of non-positive values: ${values}`);
+  return Math.exp(values.reduce((s, v) => s + Math.log(v), 0) / values.length);
+}
+
+/** Per peer, the geometric mean of the ratios it has. */
+export function geomeanByPeer(rows: readonly KernelRow[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const peer of new Set(rows.map((r) => r.peer))) {
+    const ratios = rows.filter((r) => r.peer === peer && r.ratio !== null).map((r) => r.ratio as number);
+    out[peer] = geomean(ratios);
+  }
+  return out;
+}
+
+function fmt(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function fmtRatio(r: number | null | undefined): string {
+  return r === null || r === undefined ? '—' : `${r.toFixed(2)}x`;
+}
+
+/** A Markdown table (it reads fine in a terminal too). */
+export function formatTable(report: BenchReport): string {
+  const lines = [
+    '| kernel | shape | ours int8 (ms) | peer | peer (ms) | peer / ours |',
+    '|---|---|---:|---|---:|---:|',
+  ];
+  for (const r of report.kernels) {
+    const peerCell = r.peer_ms === null ? `not available: ${r.peer_error ?? 'unknown'}` : fmt(r.peer_ms);
+    lines.push(
+      `| ${r.name} | ${r.shape} | ${fmt(r.ours_ms)} | ${r.peer} | ${peerCell} | ${fmtRatio(r.ratio)} |`,
+    );
+  }
+  lines.push('');
+  for (const [peer, g] of Object.entries(report.geomean_ratio)) {
+    lines.push(`geometric mean of ${peer} / ours: ${fmtRatio(g)}`);
+  }
+  const io = report.kernels.filter((r) => r.ours_io_ms !== undefined);
+  if (io.length > 0) {
+    lines.push('', '| kernel | peer | ours with IO (ms) | peer with IO (ms) |', '|---|---|---:|---:|');
+    for (const r of io) lines.push(`| ${r.name} | ${r.peer} | ${fmt(r.ours_io_ms)} | ${fmt(r.peer_io_ms)} |`);
+  }
+  if (report.models.length > 0) {
+    lines.push('', '| model | runner | median (ms) |', '|---|---|---:|');
+    for (const m of report.models)
+      lines.push(`| ${m.model} | ${m.runner} | ${m.ms === null ? `failed: ${m.error}` : fmt(m.ms)} |`);
+  }
+  return lines.join('\n');
+}
