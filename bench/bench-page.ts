@@ -92,11 +92,15 @@ async function benchCase(ctx: GpuContext, c: BenchCase, o: BenchOptions): Promis
   log(`${c.name}: ${PEER_OURS_F32}`);
   try {
     const f32 = await benchOursF32(ctx, c, d, o);
-    rows.push(row(PEER_OURS_F32, f32.gpu.median_ms, { max_diff_steps: maxDiffSteps(ours.q, f32.y, d.outScale) }));
+    rows.push(
+      row(PEER_OURS_F32, f32.gpu.median_ms, { max_diff_steps: maxDiffSteps(ours.q, f32.y, d.outScale) }),
+    );
   } catch (e) {
     rows.push(failed(PEER_OURS_F32, e));
   }
-  log(`${c.name}: ours int8 ${oursMs.toFixed(2)} ms; ${rows.map((r) => `${r.peer} ${r.peer_ms?.toFixed(2) ?? '—'}`).join('; ')}`);
+  log(
+    `${c.name}: ours int8 ${oursMs.toFixed(2)} ms; ${rows.map((r) => `${r.peer} ${r.peer_ms?.toFixed(2) ?? '—'}`).join('; ')}`,
+  );
   return rows;
 }
 
@@ -104,7 +108,8 @@ async function run(o: BenchOptions): Promise<BenchReport> {
   const wasmThreads = setUpOrt();
   const ctx = await acquireGpu();
   const cases = BENCH_CASES.filter((c) => !o.only || o.only.includes(c.name));
-  if (cases.length === 0) throw new Error(`no case named ${o.only}; cases: ${BENCH_CASES.map((c) => c.name)}`);
+  if (cases.length === 0)
+    throw new Error(`no case named ${o.only}; cases: ${BENCH_CASES.map((c) => c.name)}`);
   const kernels: KernelRow[] = [];
   for (const c of cases) kernels.push(...(await benchCase(ctx, c, o)));
   const models = o.models ? await benchMnist(o, log) : [];
@@ -123,7 +128,8 @@ async function run(o: BenchOptions): Promise<BenchReport> {
         'session.run with the input as a GPU buffer and the output kept on the GPU, then await onSubmittedWorkDone on ort-web’s device',
       [PEER_ORT_WASM]: 'session.run on CPU tensors',
       io: 'ours: pack x, writeBuffer, record, submit, read y back; ort-web webgpu: session.run on CPU tensors (upload x, run, read y back); weights resident on both',
-      max_diff_steps: 'largest |ours int8 - round(peer float output / output scale)|, clamped to int8: both computed the same layer',
+      max_diff_steps:
+        'largest |ours int8 - round(peer float output / output scale)|, clamped to int8: both computed the same layer',
     },
     kernels,
     geomean_ratio: geomeanByPeer(kernels),

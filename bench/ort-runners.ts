@@ -29,7 +29,11 @@ export interface OrtWebGpuTiming {
   readonly y: Float32Array;
 }
 
-export async function benchOrtWebGpu(model: Uint8Array, d: CaseData, o: RunOptions): Promise<OrtWebGpuTiming> {
+export async function benchOrtWebGpu(
+  model: Uint8Array,
+  d: CaseData,
+  o: RunOptions,
+): Promise<OrtWebGpuTiming> {
   const cpuInput = new ort.Tensor('float32', d.xF, [...d.xDims]);
   // CPU IO session first: it gives the output for the cross-check and the "with IO" timing.
   const ioSession = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'] });

@@ -8,7 +8,11 @@ import type { GpuContext } from '../kernels/gpu/device.js';
 import type { RequantizeSpec } from '../kernels/gpu/int8-gemm.js';
 import type { PreparedGemm } from '../kernels/gpu/int8-gemm-run.js';
 import { packInt8 } from '../kernels/gpu/int8-packing.js';
-import { destroyDispatches, type PreparedDispatch, recordDispatches } from '../kernels/gpu-float/float-dispatch.js';
+import {
+  destroyDispatches,
+  type PreparedDispatch,
+  recordDispatches,
+} from '../kernels/gpu-float/float-dispatch.js';
 import { prepareMatMul } from '../kernels/matmul/matmul.js';
 import { type BenchCase, type CaseData, outputDims } from './bench-cases.js';
 import { type Timing, timeSamples } from './bench-report.js';
@@ -66,7 +70,12 @@ async function prepareInt8(ctx: GpuContext, c: BenchCase, d: CaseData): Promise<
 }
 
 /** Our int8 kernel on one case. */
-export async function benchOursInt8(ctx: GpuContext, c: BenchCase, d: CaseData, o: RunOptions): Promise<OursTiming> {
+export async function benchOursInt8(
+  ctx: GpuContext,
+  c: BenchCase,
+  d: CaseData,
+  o: RunOptions,
+): Promise<OursTiming> {
   const { device } = ctx;
   const prepared = await prepareInt8(ctx, c, d);
   const a = uploadBuffer(ctx, 'bench.x', packInt8(d.xQ));
@@ -134,7 +143,12 @@ export async function benchOursF32(
     const prepared =
       s.kind === 'dense'
         ? await prepareMatMul(ctx, x, w, undefined, y, { aDims: s.aDims, bDims: s.bDims })
-        : await prepareConv2d(ctx, x, w, bias, y, { xDims: s.xDims, wDims: s.wDims, group: s.group, pads: s.pads });
+        : await prepareConv2d(ctx, x, w, bias, y, {
+            xDims: s.xDims,
+            wDims: s.wDims,
+            group: s.group,
+            pads: s.pads,
+          });
     dispatch = prepared.dispatch;
     const dispatches = [dispatch];
     const gpu = await timeSamples(
