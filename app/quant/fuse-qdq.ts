@@ -1,18 +1,26 @@
 // The `--integer` rewrite: fuse QDQ groups into integer kernels the way onnxruntime's CPU provider
 // does with graphOptimizationLevel 'all', so the CPU interpreter computes the same numbers.
-// Order as in onnxruntime: EnsureUniqueDQ, bias quantization, Relu/Clip->Q removal, int8->uint8
-// pairs (x86), then the selector/action rules (QDQSelectorActionTransformer):
+// Order as in onnxruntime: DoubleQDQPairsRemover, EnsureUniqueDQ, weight/bias quantization,
+// Relu/Clip->Q removal, int8->uint8 pairs (x86), then the selector/action rules
+// (QDQSelectorActionTransformer):
 //   drop Q/DQ around data-movement ops (Reshape, Transpose, MaxPool, ...), DQ->ArgMax,
 //   DQ->Conv->Q => QLinearConv, DQ->MatMul->Q => QLinearMatMul,
 //   DQ->MatMul (no Q) => MatMulIntegerToFloat, written as MatMulInteger -> Cast -> Mul,
+//   DQ(A), DQ(B), DQ(bias int32)? -> Gemm -> Q? => com.microsoft QGemm (float output without Q),
 //   DQ->Add/Mul->Q, DQ->{AveragePool,GlobalAveragePool,LeakyRelu,Sigmoid,Softmax}->Q, DQ*->Concat->Q
 //   => the com.microsoft QLinear ops.
-// Not fused (onnxruntime does): Gemm (QGemm), Where (QLinearWhere); not reproduced: Q/DQ propagation
-// across data-movement ops without their own Q/DQ, DoubleQDQPairsRemover, quantization of float
-// weights (see the report in the commit log).
+// Not fused (onnxruntime does): Where (QLinearWhere); not reproduced: Q/DQ propagation across
+// data-movement ops without their own Q/DQ (see the report in the commit log).
 import type { Model } from '../model/ir.js';
 import { EditableGraph, type EditNode, scalarTensorOf } from './qdq-graph.js';
-import { convertS8ToU8, ensureUniqueDq, foldConstantQuantize, quantizeConvBias, removeActivationBeforeQuantize } from './qdq-prepare.js';
+import {
+  convertS8ToU8,
+  ensureUniqueDq,
+  foldConstantQuantize,
+  quantizeWeightsAndBias,
+  removeActivationBeforeQuantize,
+  removeDoubleQdqPairs,
+} from './qdq-prepare.js';
 import {
   checkQdqNodes,
   dqInputType,
@@ -27,9 +35,10 @@ import {
 
 export function fuseQdqForIntegerExecution(model: Model): Model {
   const g = new EditableGraph(model);
+  removeDoubleQdqPairs(g);
   foldConstantQuantize(g);
   ensureUniqueDq(g);
-  quantizeConvBias(g);
+  quantizeWeightsAndBias(g);
   removeActivationBeforeQuantize(g);
   convertS8ToU8(g);
   for (const node of g.sortedNodes()) {
@@ -43,7 +52,18 @@ export function fuseQdqForIntegerExecution(model: Model): Model {
   return { ...model, opsets, graph: g.toGraph() };
 }
 
-const dropQdqOps = new Set(['Expand', 'Flatten', 'Gather', 'GatherElements', 'Reshape', 'Slice', 'Squeeze', 'Tile', 'Transpose', 'Unsqueeze']);
+const dropQdqOps = new Set([
+  'Expand',
+  'Flatten',
+  'Gather',
+  'GatherElements',
+  'Reshape',
+  'Slice',
+  'Squeeze',
+  'Tile',
+  'Transpose',
+  'Unsqueeze',
+]);
 const unaryOps = new Set(['AveragePool', 'LeakyRelu', 'GlobalAveragePool', 'Sigmoid', 'Softmax']);
 
 function applyRule(g: EditableGraph, node: EditNode): void {
@@ -60,6 +80,7 @@ function applyRule(g: EditableGraph, node: EditNode): void {
   if (op === 'Concat') return void tryConcat(g, node);
   if (op === 'Conv') return void tryConv(g, node);
   if (op === 'MatMul') return void tryMatMul(g, node);
+  if (op === 'Gemm') return void tryGemm(g, node);
 }
 
 /** The nodes a fused group replaces. */
@@ -67,7 +88,11 @@ function groupNodes(node: EditNode, group: QdqGroup): EditNode[] {
   return [...group.dq.map((d) => d.node), node, ...(group.clip ? [group.clip] : []), ...group.q];
 }
 
-function tryDropQdq(g: EditableGraph, node: EditNode, opts: { allow16: boolean; positiveScale: boolean }): boolean {
+function tryDropQdq(
+  g: EditableGraph,
+  node: EditNode,
+  opts: { allow16: boolean; positiveScale: boolean },
+): boolean {
   const group = findQdqGroup(g, node);
   if (!group || group.clip || !checkQdqNodes(g, node, group, 1)) return false;
   const dq = group.dq[0].node;
@@ -110,7 +135,10 @@ function tryDropDq(g: EditableGraph, node: EditNode): boolean {
 function zeroPointOf(g: EditableGraph, qOrDq: EditNode, isDq: boolean): string {
   if (qOrDq.inputs[2]) return qOrDq.inputs[2];
   const signed = isDq && dqInputType(g, qOrDq) === 'int8';
-  return g.addInitializer(signed ? 'optional_zero_point_int8' : 'optional_zero_point_uint8', scalarTensorOf(signed ? 'int8' : 'uint8', 0));
+  return g.addInitializer(
+    signed ? 'optional_zero_point_int8' : 'optional_zero_point_uint8',
+    scalarTensorOf(signed ? 'int8' : 'uint8', 0),
+  );
 }
 
 function dqOperands(g: EditableGraph, dq: EditNode): string[] {
@@ -121,8 +149,22 @@ function qOperands(g: EditableGraph, q: EditNode): string[] {
   return [q.inputs[1], zeroPointOf(g, q, false)];
 }
 
-function fused(g: EditableGraph, target: EditNode, opType: string, domain: string, inputs: string[], outputs: string[]): EditNode {
-  return { name: g.freshName(`${target.name}_quant`), opType, domain, inputs, outputs, attributes: { ...target.attributes } };
+function fused(
+  g: EditableGraph,
+  target: EditNode,
+  opType: string,
+  domain: string,
+  inputs: string[],
+  outputs: string[],
+): EditNode {
+  return {
+    name: g.freshName(`${target.name}_quant`),
+    opType,
+    domain,
+    inputs,
+    outputs,
+    attributes: { ...target.attributes },
+  };
 }
 
 function softmaxSinceVersion(opset: number): number {
@@ -135,7 +177,14 @@ function tryUnary(g: EditableGraph, node: EditNode): boolean {
   const dq = group.dq[0].node;
   const type = dqInputType(g, dq);
   if (type !== qOutputType(g, group.q[0]) || is16Bit(type)) return false;
-  const n = fused(g, node, `QLinear${node.opType}`, 'com.microsoft', [...dqOperands(g, dq), ...qOperands(g, group.q[0])], [...group.q[0].outputs]);
+  const n = fused(
+    g,
+    node,
+    `QLinear${node.opType}`,
+    'com.microsoft',
+    [...dqOperands(g, dq), ...qOperands(g, group.q[0])],
+    [...group.q[0].outputs],
+  );
   if (node.opType === 'Softmax') n.attributes.opset = { kind: 'int', value: softmaxSinceVersion(g.opset()) };
   g.replace(node, n, groupNodes(node, group));
   return true;
@@ -148,7 +197,11 @@ function tryBinary(g: EditableGraph, node: EditNode): boolean {
   const type = dqInputType(g, a);
   if (type !== dqInputType(g, b) || type !== qOutputType(g, group.q[0]) || is16Bit(type)) return false;
   const inputs = [...dqOperands(g, a), ...dqOperands(g, b), ...qOperands(g, group.q[0])];
-  g.replace(node, fused(g, node, `QLinear${node.opType}`, 'com.microsoft', inputs, [...group.q[0].outputs]), groupNodes(node, group));
+  g.replace(
+    node,
+    fused(g, node, `QLinear${node.opType}`, 'com.microsoft', inputs, [...group.q[0].outputs]),
+    groupNodes(node, group),
+  );
   return true;
 }
 
@@ -156,11 +209,19 @@ function tryConcat(g: EditableGraph, node: EditNode): boolean {
   const group = findQdqGroup(g, node);
   if (!group || !checkQdqNodes(g, node, group)) return false;
   const type = dqInputType(g, group.dq[0].node);
-  if (!group.dq.every((d) => dqInputType(g, d.node) === type) || !group.q.every((q) => qOutputType(g, q) === type) || is16Bit(type)) {
+  if (
+    !group.dq.every((d) => dqInputType(g, d.node) === type) ||
+    !group.q.every((q) => qOutputType(g, q) === type) ||
+    is16Bit(type)
+  ) {
     return false;
   }
   const inputs = [...qOperands(g, group.q[0]), ...group.dq.flatMap((d) => dqOperands(g, d.node))];
-  g.replace(node, fused(g, node, 'QLinearConcat', 'com.microsoft', inputs, [...group.q[0].outputs]), groupNodes(node, group));
+  g.replace(
+    node,
+    fused(g, node, 'QLinearConcat', 'com.microsoft', inputs, [...group.q[0].outputs]),
+    groupNodes(node, group),
+  );
   return true;
 }
 
@@ -179,7 +240,11 @@ function tryConv(g: EditableGraph, node: EditNode): boolean {
   if (is16Bit(tx) || is16Bit(tw)) return false;
   const inputs = [...dqOperands(g, x), ...dqOperands(g, w), ...qOperands(g, group.q[0])];
   if (bias) inputs.push(bias.inputs[0]);
-  g.replace(node, fused(g, node, 'QLinearConv', '', inputs, [...group.q[0].outputs]), groupNodes(node, group));
+  g.replace(
+    node,
+    fused(g, node, 'QLinearConv', '', inputs, [...group.q[0].outputs]),
+    groupNodes(node, group),
+  );
   return true;
 }
 
@@ -194,7 +259,11 @@ function tryMatMul(g: EditableGraph, node: EditNode): boolean {
   if (group.q.length > 0) {
     if (!checkQdqNodes(g, node, group) || ta !== qOutputType(g, group.q[0])) return false;
     const inputs = [...dqOperands(g, a), ...dqOperands(g, b), ...qOperands(g, group.q[0])];
-    g.replace(node, fused(g, node, 'QLinearMatMul', '', inputs, [...group.q[0].outputs]), groupNodes(node, group));
+    g.replace(
+      node,
+      fused(g, node, 'QLinearMatMul', '', inputs, [...group.q[0].outputs]),
+      groupNodes(node, group),
+    );
     return true;
   }
   return replaceWithIntegerToFloat(g, node, a, b);
@@ -217,7 +286,8 @@ function replaceWithIntegerToFloat(g: EditableGraph, node: EditNode, a: EditNode
     const axis = axisAttr?.kind === 'int' ? (axisAttr.value + rank) % rank : 1;
     if (!bData || rank !== 2 || axis !== rank - 1 || bScale.dims.length !== 1) return false;
   }
-  for (const dq of [a, b]) if (g.isGraphOutput(dq.outputs[0]) || g.uses(dq.outputs[0]).length !== 1) return false;
+  for (const dq of [a, b])
+    if (g.isGraphOutput(dq.outputs[0]) || g.uses(dq.outputs[0]).length !== 1) return false;
   const out = node.outputs[0];
   const acc = g.freshName(`${out}_int32`);
   const accF = g.freshName(`${out}_int32_float`);
@@ -231,9 +301,30 @@ function replaceWithIntegerToFloat(g: EditableGraph, node: EditNode, a: EditNode
       outputs: [acc],
       attributes: {},
     },
-    { name: g.freshName(`${node.name}_Cast`), opType: 'Cast', domain: '', inputs: [acc], outputs: [accF], attributes: { to: { kind: 'int', value: 1 } } },
-    { name: g.freshName(`${node.name}_scale`), opType: 'Mul', domain: '', inputs: [a.inputs[1], b.inputs[1]], outputs: [scale], attributes: {} },
-    { name: g.freshName(`${node.name}_rescale`), opType: 'Mul', domain: '', inputs: [accF, scale], outputs: [out], attributes: {} },
+    {
+      name: g.freshName(`${node.name}_Cast`),
+      opType: 'Cast',
+      domain: '',
+      inputs: [acc],
+      outputs: [accF],
+      attributes: { to: { kind: 'int', value: 1 } },
+    },
+    {
+      name: g.freshName(`${node.name}_scale`),
+      opType: 'Mul',
+      domain: '',
+      inputs: [a.inputs[1], b.inputs[1]],
+      outputs: [scale],
+      attributes: {},
+    },
+    {
+      name: g.freshName(`${node.name}_rescale`),
+      opType: 'Mul',
+      domain: '',
+      inputs: [accF, scale],
+      outputs: [out],
+      attributes: {},
+    },
   ];
   const [first, ...rest] = nodes;
   g.replace(node, first, [a, b, node]);
@@ -241,3 +332,31 @@ function replaceWithIntegerToFloat(g: EditableGraph, node: EditNode, a: EditNode
   return true;
 }
 
+/**
+ * GemmNodeGroupSelector + GemmReplaceWithQuant: every Gemm input from a DQ (the bias, if any, int32
+ * with beta = 1), a Q after it or none (then QGemm has a float output); int8 A needs int8 B and the
+ * Q of the same type as A. Unlike QLinearMatMul, int8 activations are allowed on x86 (QGemm has an
+ * S8S8 kernel). QGemm takes Gemm's attributes without beta.
+ */
+function tryGemm(g: EditableGraph, node: EditNode): boolean {
+  const group = findQdqGroup(g, node);
+  if (!group || !checkQdqNodes(g, node, group, undefined, true) || group.dq.length < 2) return false;
+  const [a, b, bias] = group.dq.map((d) => d.node);
+  const ta = dqInputType(g, a);
+  const tb = dqInputType(g, b);
+  if (ta === 'int8' && tb !== 'int8') return false;
+  if (group.q.length > 0 && ta !== qOutputType(g, group.q[0])) return false;
+  if (is16Bit(ta) || is16Bit(tb)) return false;
+  if (bias) {
+    const beta = node.attributes.beta;
+    if ((beta?.kind === 'float' && beta.value !== 1) || dqInputType(g, bias) !== 'int32') return false;
+  }
+  const inputs = [...dqOperands(g, a), ...dqOperands(g, b), bias ? bias.inputs[0] : ''];
+  const q = group.q[0];
+  if (q) inputs.push(...qOperands(g, q));
+  const outputs = q ? [...q.outputs] : [...node.outputs];
+  const n = fused(g, node, 'QGemm', 'com.microsoft', inputs, outputs);
+  delete n.attributes.beta;
+  g.replace(node, n, groupNodes(node, group));
+  return true;
+}

@@ -17,6 +17,7 @@ import {
   QdqBuilder,
   randomInput,
   rng,
+  weightScales,
 } from './fuse-qdq-cases.js';
 
 interface RuleCase {
@@ -64,6 +65,15 @@ function tailType(m: Model, out: string): 'float32' | 'uint8' | 'int8' {
 }
 
 const sx = 0.02;
+
+/** A float tensor moved by `by`: a lopsided range, so derived zero points are not 0. */
+function shifted(t: Tensor, by: number): Tensor {
+  return makeTensor(
+    'float32',
+    t.dims,
+    Array.from(t.data as Float32Array, (v) => v + by),
+  );
+}
 
 const rules: RuleCase[] = [
   {
@@ -252,14 +262,111 @@ const rules: RuleCase[] = [
     },
   },
   {
-    name: 'Gemm is left unfused (onnxruntime uses com.microsoft QGemm, which we do not run)',
+    name: 'DQ -> Gemm(transB) -> Q with an int32 bias DQ becomes QGemm',
     input: [2, 6],
     build: (b) => {
       const x = b.qdq('x', sx, b.zp());
-      const w = b.weight([4, 6], false);
-      return { outputs: [b.qdq(b.op('Gemm', [x.dq, w], { transB: 1 }), 0.05, b.zp()).q] };
+      const w = b.weight([4, 6], true, 0);
+      const ws = weightScales(b, w).map((s) => sx * s);
+      return { outputs: [b.qdq(b.op('Gemm', [x.dq, w, b.bias(4, ws)], { transB: 1 }), 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => {
+      expect(ops).toContain('QGemm');
+      expect(ops).not.toContain('Gemm');
+    },
+  },
+  {
+    name: 'DQ -> Gemm without Q becomes QGemm with a float output (alpha kept)',
+    input: [3, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      return { outputs: [b.op('Gemm', [x.dq, b.weight([6, 4], true, 1)], { alpha: { float: 0.7 } })] };
+    },
+    expectOps: (ops) => {
+      expect(ops).toContain('QGemm');
+      expect(ops).not.toContain('Gemm');
+    },
+  },
+  {
+    name: 'Gemm with a float bias and per-channel weights (axis 1, transB 0): bias quantized, QGemm',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const gemm = b.op('Gemm', [x.dq, b.weight([6, 5], true, 1), b.const('fb', randomInput(b.r, [5], 0.4))]);
+      return { outputs: [b.qdq(gemm, 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QGemm'),
+  },
+  {
+    name: 'Gemm with float weights and bias before a Q: weights become int8 (asymmetric, per tensor), QGemm',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const gemm = b.op(
+        'Gemm',
+        [x.dq, b.const('fw', randomInput(b.r, [4, 6], 0.3)), b.const('fb', randomInput(b.r, [4], 0.4))],
+        {
+          transB: 1,
+        },
+      );
+      return { outputs: [b.qdq(gemm, 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QGemm'),
+  },
+  {
+    name: 'Conv with float weights before a Q: weights become int8 (asymmetric, per tensor), QLinearConv',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const conv = b.op('Conv', [x.dq, b.const('fw', shifted(randomInput(b.r, [3, 2, 3, 3], 0.5), 0.3))], {
+        pads: [1, 1, 1, 1],
+      });
+      return { outputs: [b.qdq(conv, 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QLinearConv'),
+  },
+  {
+    name: 'Gemm with beta 0.5 and an int32 bias is not fused',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([6, 4], false);
+      const gemm = b.op('Gemm', [x.dq, w, b.bias(4, sx * weightScales(b, w)[0])], { beta: { float: 0.5 } });
+      return { outputs: [b.qdq(gemm, 0.05, b.zp()).q] };
     },
     expectOps: (ops) => expect(ops).toContain('Gemm'),
+  },
+  {
+    name: 'int8 activations, input Q read twice and output Q a graph output (both stay int8): QGemm S8S8',
+    act: 'int8',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const s = b.nodes.find((n) => n.outputs[0] === x.dq)!;
+      const dq2 = b.op('DequantizeLinear', [x.q, s.inputs[1], s.inputs[2]]);
+      const gemm = b.qdq(b.op('Gemm', [x.dq, b.weight([4, 6], true, 0)], { transB: 1 }), 0.05, b.zp());
+      return { outputs: [gemm.q, dq2] };
+    },
+    expectOps: (ops) => expect(ops).toContain('QGemm'),
+  },
+  {
+    name: 'Back-to-back Q/DQ pairs collapse to one pair with the intersected range',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const x2 = b.qdq(x.dq, 0.031, b.zp());
+      const x3 = b.qdq(x2.dq, 0.017, b.zp());
+      return { outputs: [b.qdq(b.op('Sigmoid', [x3.dq]), 1 / 256, b.zp(true)).dq] };
+    },
+    expectOps: (ops) => expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(1),
+  },
+  {
+    name: 'int8 back-to-back pairs with a narrower second range',
+    act: 'int8',
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const x2 = b.qdq(x.dq, 0.006, b.zp());
+      return { outputs: [b.qdq(b.op('Relu', [x2.dq]), 0.01, b.zp(true)).dq] };
+    },
+    expectOps: (ops) => expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(2),
   },
 ];
 
@@ -287,7 +394,7 @@ describe('fuse-qdq rules', () => {
     const c = make(rc, 100 + i);
     it(`${rc.name}: our rewrite's ops`, () =>
       rc.expectOps(opTypes(fuseQdqForIntegerExecution(decodeModel(c.bytes)))));
-    if (!rc.name.startsWith('Gemm')) defineOrtChecks(rc.name, c);
+    defineOrtChecks(rc.name, c);
   });
 });
 
@@ -300,7 +407,8 @@ describe('fuse-qdq on graphs without QDQ groups', () => {
       const fused = fuseQdqForIntegerExecution(model);
       expect(model).toEqual(before);
       // The same nodes; their order may differ (the rewrite emits a topological order).
-      const key = (m: Model) => m.graph.nodes.map((n) => JSON.stringify([n.opType, n.inputs, n.outputs])).sort();
+      const key = (m: Model) =>
+        m.graph.nodes.map((n) => JSON.stringify([n.opType, n.inputs, n.outputs])).sort();
       expect(key(fused)).toEqual(key(model));
       expect([...fused.graph.initializers.keys()].sort()).toEqual(
         [...model.graph.initializers.keys()].sort(),
