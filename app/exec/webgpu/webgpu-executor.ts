@@ -1,0 +1,170 @@
+// The WebGPU executor: runs a whole model on the GPU with the float WGSL kernels and the int8
+// kernels, planned once per (requested outputs, input dims) by gpu-plan.ts. A run writes the
+// inputs, records every GPU node into one command encoder (a node without a GPU kernel splits it:
+// its inputs are read back, the CPU reference runs, its outputs are written back), submits, and
+// reads back only the requested values. A lost device is reported and the run repeated once on a
+// fresh one.
+import { acquireGpu, type GpuContext } from '../../../kernels/gpu/device.js';
+import { readBuffer } from '../../../kernels/gpu/buffers.js';
+import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
+import type { Tensor } from '../../../kernels/tensor.js';
+import { ModelError } from '../../model/errors.js';
+import type { Model } from '../../model/ir.js';
+import { isCpuSupported } from '../cpu/interpreter.js';
+import { DEFAULT_SETTINGS, type ExecSettings } from '../cpu/op-types.js';
+import type { Executor, RunOptions } from '../executor.js';
+import { assertSupported } from '../support.js';
+import { validateFeeds } from '../validate-feeds.js';
+import { buildPlan, type GpuPlan, type PlanSummary } from './gpu-plan.js';
+import { gpuByteLength, tensorBytes, tensorFromBytes } from './gpu-storage.js';
+
+export type { PlanSummary } from './gpu-plan.js';
+
+export class WebGpuExecutor implements Executor {
+  readonly backend = 'webgpu' as const;
+  private readonly plans = new Map<string, Promise<GpuPlan>>();
+  /** Called when the device was lost and the run is repeated (the CLI / page report it). */
+  onDeviceLost?: (message: string) => void;
+
+  private constructor(
+    private readonly model: Model,
+    private gpu: GpuContext,
+    private readonly settings: ExecSettings,
+  ) {}
+
+  /** Checks the ops (UnsupportedOpsError like the CPU interpreter) and plans the default run. */
+  static async create(model: Model, settings: ExecSettings = DEFAULT_SETTINGS): Promise<WebGpuExecutor> {
+    assertSupported(model, isCpuSupported);
+    const executor = new WebGpuExecutor(model, await acquireGpu(), settings);
+    await executor.plan(
+      model.graph.outputs.map((o) => o.name),
+      {},
+    );
+    return executor;
+  }
+
+  /** The plan summary for the default outputs (GPU nodes, views, fusions, CPU fallbacks). */
+  async summary(): Promise<PlanSummary> {
+    return (
+      await this.plan(
+        this.model.graph.outputs.map((o) => o.name),
+        {},
+      )
+    ).summary;
+  }
+
+  private plan(outputs: readonly string[], bindings: Record<string, number>): Promise<GpuPlan> {
+    const key = JSON.stringify([outputs, bindings]);
+    let p = this.plans.get(key);
+    if (!p) {
+      p = buildPlan(this.gpu, this.model, outputs, this.settings, bindings);
+      p.catch(() => this.plans.delete(key));
+      this.plans.set(key, p);
+    }
+    return p;
+  }
+
+  /** Symbolic input dims bound to the fed sizes (so a batch of 4 gets its own plan). */
+  private bindingsFor(feeds: ReadonlyMap<string, Tensor>): Record<string, number> {
+    const bindings: Record<string, number> = {};
+    for (const input of this.model.graph.inputs) {
+      const t = feeds.get(input.name);
+      input.dims?.forEach((d, i) => {
+        if (typeof d === 'string' && t) bindings[d] = t.dims[i];
+      });
+    }
+    return bindings;
+  }
+
+  async run(feeds: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Promise<Map<string, Tensor>> {
+    validateFeeds(this.model.graph, feeds);
+    try {
+      return await this.runOnce(feeds, options);
+    } catch (e) {
+      if (!this.gpu.lost) throw e;
+      this.onDeviceLost?.(
+        `WebGPU device lost (${this.gpu.lost.message || this.gpu.lost.reason}); running again`,
+      );
+      this.dispose();
+      this.gpu = await acquireGpu();
+      return this.runOnce(feeds, options);
+    }
+  }
+
+  private async runOnce(
+    feeds: ReadonlyMap<string, Tensor>,
+    options: RunOptions,
+  ): Promise<Map<string, Tensor>> {
+    const wanted = options.outputs ?? this.model.graph.outputs.map((o) => o.name);
+    const plan = await this.plan(wanted, this.bindingsFor(feeds));
+    const { device } = this.gpu;
+    const host = new Map<string, Tensor>(feeds);
+    for (const name of plan.gpuInputs) writeTensor(device, plan.arena.buffer(name), feeds.get(name)!);
+    let encoder: GPUCommandEncoder | undefined;
+    const flush = () => {
+      if (encoder) device.queue.submit([encoder.finish()]);
+      encoder = undefined;
+    };
+    const hostValue = async (name: string): Promise<Tensor | undefined> => {
+      if (!name) return undefined;
+      const known = host.get(name) ?? plan.constants.get(name);
+      if (known) return known;
+      const s = plan.shapes.values.get(name);
+      if (!s || !plan.arena.has(name)) throw new ModelError(`value '${name}' was not computed`);
+      flush();
+      const t = tensorFromBytes(
+        s.dtype,
+        s.dims,
+        await readBuffer(this.gpu, plan.arena.buffer(name), gpuByteLength(s.dtype, s.dims)),
+      );
+      host.set(name, t);
+      return t;
+    };
+    for (const [k, step] of plan.steps.entries()) {
+      if (options.signal?.aborted) throw new DOMException('run cancelled', 'AbortError');
+      if (step.kind === 'gpu') {
+        encoder ??= device.createCommandEncoder({ label: 'webgpu-executor.encoder' });
+        if (step.work.dispatches)
+          recordDispatches(encoder, step.work.dispatches, `${step.node.opType}.${step.node.name}`);
+        if (step.work.record) await step.work.record(encoder);
+      } else {
+        const inputs = await Promise.all(step.inputs.map(hostValue));
+        let outputs: Tensor[];
+        try {
+          outputs = await step.run(inputs);
+        } catch (e) {
+          if (e instanceof ModelError) throw e;
+          throw new ModelError(`node '${step.node.name}' (${step.node.opType}): ${(e as Error).message}`);
+        }
+        flush(); // queue.writeBuffer runs at once: earlier GPU work must be submitted first
+        step.node.outputs.forEach((name, i) => {
+          if (!name || !outputs[i]) return;
+          host.set(name, outputs[i]);
+          if (plan.arena.has(name)) writeTensor(device, plan.arena.buffer(name), outputs[i]);
+        });
+      }
+      options.onProgress?.(k + 1, plan.steps.length);
+    }
+    flush();
+    const result = new Map<string, Tensor>();
+    for (const name of wanted) {
+      const t = await hostValue(name);
+      if (!t) throw new ModelError(`value '${name}' was not computed`);
+      result.set(name, t);
+    }
+    if (this.gpu.lost) throw new Error('WebGPU device lost during the run');
+    return result;
+  }
+
+  dispose(): void {
+    for (const p of this.plans.values()) p.then((plan) => plan.destroy()).catch(() => {});
+    this.plans.clear();
+  }
+}
+
+function writeTensor(device: GPUDevice, buffer: GPUBuffer, t: Tensor): void {
+  const bytes = tensorBytes(t);
+  const padded = bytes.byteLength % 4 === 0 ? bytes : new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+  if (padded !== bytes) padded.set(bytes);
+  if (padded.byteLength > 0) device.queue.writeBuffer(buffer, 0, padded);
+}
