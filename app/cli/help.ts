@@ -44,7 +44,7 @@ inputs:
 
 options:
   --out DIR       where to write the outputs (created if missing)
-  --backend B     cpu (default) or webgpu (webgpu: not available yet)
+  --backend B     cpu (default) or webgpu (Dawn in Node)
   --integer       fuse QDQ groups into integer ops first, as onnxruntime does at
                   graphOptimizationLevel 'all' (a model without QDQ groups runs unchanged)
   --accumulation A

@@ -3,7 +3,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { elementAsNumber, type Tensor } from '../../kernels/tensor.js';
+import { releaseGpu } from '../../kernels/gpu/device.js';
 import { CpuInterpreter } from '../exec/cpu/interpreter.js';
+import { WebGpuExecutor } from '../exec/webgpu/webgpu-executor.js';
 import type { BackendName } from '../exec/executor.js';
 import type { IntegerAccumulation } from '../exec/cpu/op-types.js';
 import { hostIntegerAccumulation } from '../exec/host-integer-accumulation.js';
@@ -113,7 +115,6 @@ export interface WrittenOutput {
 }
 
 export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
-  if (req.backend === 'webgpu') throw new CliError('the webgpu backend is not available yet');
   // --integer: fuse QDQ groups into integer kernels as onnxruntime does at optimization level
   // 'all'; a model without QDQ groups comes back unchanged and runs as plain float.
   const model = req.integer ? fuseQdqForIntegerExecution(req.model) : req.model;
@@ -126,11 +127,22 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
     checkAgainstDeclared(input, f);
     feeds.set(input.name, f.tensor);
   }
-  const executor = new CpuInterpreter(model, {
-    integerAccumulation: resolveAccumulation(req.accumulation),
-  });
-  const results = await executor.run(feeds);
-  executor.dispose();
+  const settings = { integerAccumulation: resolveAccumulation(req.accumulation) };
+  let results: Map<string, Tensor>;
+  if (req.backend === 'webgpu') {
+    // Dawn keeps Node alive until the device is released.
+    try {
+      const executor = await WebGpuExecutor.create(model, settings);
+      results = await executor.run(feeds);
+      executor.dispose();
+    } finally {
+      await releaseGpu();
+    }
+  } else {
+    const executor = new CpuInterpreter(model, settings);
+    results = await executor.run(feeds);
+    executor.dispose();
+  }
   try {
     mkdirSync(req.outDir, { recursive: true });
   } catch (e) {

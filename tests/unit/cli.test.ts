@@ -180,9 +180,9 @@ describe('qplay run: refusals', () => {
   const out = join(tmp, 'out-refused');
   it.each([
     [
-      'webgpu backend',
+      'unsupported ops on the webgpu backend (named like the CPU backend does)',
       [customModel, '--input', aGood, '--input', bGood, '--backend', 'webgpu'],
-      /^error: the webgpu backend is not available yet$/,
+      /custom\.onnx: unsupported ops: FrobnicateNoSuchOp \(node frob_a\)/,
     ],
     [
       'unsupported ops, also with --integer',
