@@ -1,20 +1,34 @@
-// WebGPU detection for the status line. The WebGPU executor comes later; for now the page only
-// reports what the browser offers, and every run goes to the CPU reference interpreter.
+// WebGPU detection and the backend choice. An adapter found on the page makes 'webgpu' the
+// default backend (runs go to the WebGPU executor in the worker); without one, runs use the CPU
+// reference interpreter and the page says so. The user's own choice is never overridden.
 import { oneLine } from './one-line.js';
-import { setState } from './store.js';
+import { getState, setState } from './store.js';
+import type { Backend } from './types.js';
 
-export async function detectGpu(): Promise<void> {
+let detection: Promise<void> | null = null;
+let userChose = false;
+
+/** Detects the adapter once; later calls return the same promise (runs wait on it). */
+export function detectGpu(): Promise<void> {
+  detection ??= detect();
+  return detection;
+}
+
+/** Resolves once detection has finished (at once when it was never started, as in Node tests). */
+export function gpuDetected(): Promise<void> {
+  return detection ?? Promise.resolve();
+}
+
+async function detect(): Promise<void> {
   const gpu = typeof navigator !== 'undefined' ? navigator.gpu : undefined;
   if (!gpu) {
-    setState({
-      gpu: { state: 'unavailable', reason: 'this browser does not expose WebGPU (navigator.gpu is missing)' },
-    });
+    unavailable('this browser does not expose WebGPU (navigator.gpu is missing)');
     return;
   }
   try {
     const adapter = await gpu.requestAdapter();
     if (!adapter) {
-      setState({ gpu: { state: 'unavailable', reason: 'WebGPU is present but no adapter was found' } });
+      unavailable('WebGPU is present but no adapter was found');
       return;
     }
     const info = adapter.info;
@@ -25,12 +39,20 @@ export async function detectGpu(): Promise<void> {
       (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
       false;
     setState({ gpu: { state: 'available', adapter: oneLine(name || 'unnamed adapter', 80), fallback } });
+    if (!userChose) setState({ backend: 'webgpu' });
   } catch (e) {
-    setState({
-      gpu: {
-        state: 'unavailable',
-        reason: oneLine(`requesting a WebGPU adapter failed: ${(e as Error).message}`),
-      },
-    });
+    unavailable(`requesting a WebGPU adapter failed: ${(e as Error).message}`);
   }
+}
+
+function unavailable(reason: string): void {
+  setState({ gpu: { state: 'unavailable', reason: oneLine(reason) } });
+  if (getState().backend === 'webgpu') setState({ backend: 'cpu' });
+}
+
+/** The Run panel's toggle. WebGPU can only be chosen when an adapter was found. */
+export function setBackend(backend: Backend): void {
+  if (backend === 'webgpu' && getState().gpu.state !== 'available') return;
+  userChose = true;
+  if (getState().backend !== backend) setState({ backend });
 }

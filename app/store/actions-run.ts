@@ -1,6 +1,8 @@
-// Running the current model on the CPU reference interpreter (in a worker) on a digit image or
-// seeded random inputs; progress and cancellation go through the store's run slice.
+// Running the current model in the run worker, on the chosen backend (WebGPU executor with a CPU
+// fallback, or the CPU reference interpreter), on a digit image or seeded random inputs; progress,
+// cancellation and where the run went go through the store's run slice.
 import { sizeOf, type Tensor, toNumbers } from '../../kernels/tensor.js';
+import { gpuDetected } from './actions-gpu.js';
 import { formatDims } from './model-views.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry, registerTensor, releaseTensors } from './registry.js';
@@ -69,14 +71,17 @@ export async function runModel(): Promise<void> {
   setState({ run: { ...idleRun, status: 'running', total } });
   const started = performance.now();
   try {
+    await gpuDetected(); // the default backend depends on whether an adapter exists
+    if (generation !== runGeneration) return;
     const { feeds, label } = await makeFeeds(choice, entry.model.graph.inputs[0]?.name, entry.model.graph);
     if (generation !== runGeneration) return;
     setState({ run: { ...getState().run, inputLabel: label } });
-    const outputs = await runInWorker({
+    const { outputs, placement } = await runInWorker({
       modelId,
       model: entry.model,
       modelBytes: entry.bytes,
       feeds,
+      backend: getState().backend,
       onProgress: (done, of) => {
         if (generation === runGeneration) setState({ run: { ...getState().run, done, total: of } });
       },
@@ -90,6 +95,7 @@ export async function runModel(): Promise<void> {
         status: 'done',
         done: total,
         ms: performance.now() - started,
+        placement,
         outputs: [...outputs].map(([name, t]) => describeOutput(name, t)),
       },
     });

@@ -1,6 +1,6 @@
 // What the UI may use: the store hook, its actions and plain view types. The UI imports from
 // here only, so it never reaches the engine directly (Biome enforces that for app/ui).
-export { detectGpu } from './actions-gpu.js';
+export { detectGpu, setBackend } from './actions-gpu.js';
 export {
   currentModel,
   DEFAULT_SAMPLE,

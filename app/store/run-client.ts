@@ -2,8 +2,9 @@
 // interpreter runs synchronously inside it, so that is the only way to stop it mid-node) and
 // the next run starts a fresh one.
 import type { Tensor } from '../../kernels/tensor.js';
-import { CpuInterpreter } from '../exec/cpu/interpreter.js';
 import type { Model } from '../model/ir.js';
+import { type EngineResult, RunEngine } from './run-engine.js';
+import type { Backend } from './types.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface RunRequest {
@@ -11,6 +12,7 @@ export interface RunRequest {
   readonly model: Model;
   readonly modelBytes: Uint8Array;
   readonly feeds: ReadonlyMap<string, Tensor>;
+  readonly backend: Backend;
   readonly onProgress: (done: number, total: number) => void;
 }
 
@@ -20,8 +22,7 @@ export class RunCancelled extends Error {
 
 let worker: Worker | null = null;
 let workerModel: string | null = null;
-let pending: { runId: number; resolve: (m: Map<string, Tensor>) => void; reject: (e: Error) => void } | null =
-  null;
+let pending: { runId: number; resolve: (r: EngineResult) => void; reject: (e: Error) => void } | null = null;
 let nextRunId = 1;
 
 function startWorker(): Worker {
@@ -47,7 +48,7 @@ function onMessage(msg: FromWorker): void {
   }
   const p = pending;
   pending = null;
-  if (msg.type === 'result') p.resolve(new Map(msg.outputs));
+  if (msg.type === 'result') p.resolve({ outputs: new Map(msg.outputs), placement: msg.placement });
   else {
     const e = new Error(msg.message);
     e.name = msg.name;
@@ -61,7 +62,7 @@ function failPending(e: Error): void {
   p?.reject(e);
 }
 
-export function runInWorker(req: RunRequest): Promise<Map<string, Tensor>> {
+export function runInWorker(req: RunRequest): Promise<EngineResult> {
   if (typeof Worker === 'undefined') return runInline(req);
   if (pending) failPending(new RunCancelled('run replaced by a newer one'));
   worker ??= startWorker();
@@ -74,6 +75,7 @@ export function runInWorker(req: RunRequest): Promise<Map<string, Tensor>> {
     // The bytes are copied (not transferred): the registry keeps its own for the next worker.
     modelBytes: workerModel === req.modelId ? undefined : req.modelBytes,
     feeds: [...req.feeds],
+    backend: req.backend,
   };
   workerModel = req.modelId;
   return new Promise((resolve, reject) => {
@@ -90,7 +92,10 @@ export function cancelWorkerRun(): void {
   failPending(new RunCancelled('run cancelled'));
 }
 
-/** Where there is no Worker (unit tests in Node), run on this thread. */
-function runInline(req: RunRequest): Promise<Map<string, Tensor>> {
-  return new CpuInterpreter(req.model).run(req.feeds, { onProgress: req.onProgress });
+/**
+ * Where there is no Worker (unit tests in Node), run on this thread on the CPU: the WebGPU
+ * executor stays out of the page's main bundle, so a WebGPU request falls back and says so.
+ */
+function runInline(req: RunRequest): Promise<EngineResult> {
+  return new RunEngine(req.model, null).run(req.feeds, req.backend, { onProgress: req.onProgress });
 }

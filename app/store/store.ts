@@ -2,7 +2,7 @@
 // ./registry.ts keyed by id; actions live in ./actions-*.ts as module-level functions so the
 // UI, tests and later a worker can call them without a hook.
 import { create } from 'zustand';
-import type { GpuStatus, InputChoice, ModelSummary, Notice, RunState } from './types.js';
+import type { Backend, GpuStatus, InputChoice, ModelSummary, Notice, RunState } from './types.js';
 
 export interface ModelSlice {
   modelId: string | null;
@@ -21,6 +21,11 @@ export interface RunSlice {
   inputChoice: InputChoice;
   /** Whether the current model takes a 28x28 grayscale image (then digits are offered). */
   acceptsDigits: boolean;
+  /**
+   * The backend runs ask for: 'webgpu' once an adapter is found (unless the user chose), else
+   * 'cpu'. A WebGPU run that fails goes to the CPU and says why in run.placement.fallback.
+   */
+  backend: Backend;
   run: RunState;
 }
 
@@ -38,6 +43,7 @@ export const idleRun: RunState = {
   error: null,
   outputs: [],
   inputLabel: null,
+  placement: null,
 };
 
 export const useAppStore = create<AppState>()(() => ({
@@ -49,6 +55,7 @@ export const useAppStore = create<AppState>()(() => ({
   selectedNode: null,
   inputChoice: { kind: 'digit', digit: 7 },
   acceptsDigits: false,
+  backend: 'cpu',
   run: idleRun,
   gpu: { state: 'checking' },
 }));

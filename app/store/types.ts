@@ -75,6 +75,35 @@ export interface RunState {
   readonly error: string | null;
   readonly outputs: readonly RunOutput[];
   readonly inputLabel: string | null; // what was fed: "digit 7", "random (seed 1)"
+  /** Where the finished run went (backend, adapter, node counts); null until a run is done. */
+  readonly placement: RunPlacement | null;
+}
+
+/** The backend a run asks for: the WebGPU executor or the CPU reference interpreter. */
+export type Backend = 'webgpu' | 'cpu';
+
+/** Where a run actually went, from the WebGPU executor's plan summary (or the CPU interpreter). */
+export interface RunPlacement {
+  readonly backend: Backend;
+  /** The adapter that ran it (WebGPU only), as the worker's device describes it. */
+  readonly adapter: string | null;
+  /** Nodes run by GPU kernels (including int8 hosts that read their inputs back). */
+  readonly gpuNodes: number;
+  /** Nodes run by the CPU reference: all of them on the CPU, the plan's fallbacks on WebGPU. */
+  readonly cpuNodes: number;
+  /** Reshape-like nodes that became views, and nodes fused into or folded before the GPU work. */
+  readonly viewNodes: number;
+  readonly fusedNodes: number;
+  readonly foldedNodes: number;
+  /** `opType (node)` of the first CPU fallbacks inside a WebGPU run. */
+  readonly cpuFallbacks: readonly string[];
+  /** Command buffers submitted for compute, and readback copies (WebGPU only). */
+  readonly submits: number | null;
+  readonly readbacks: number | null;
+  /** Time spent creating and planning the executor in this run (first WebGPU run of a model). */
+  readonly prepareMs: number | null;
+  /** Why WebGPU was asked for but this run went to the CPU, one line; null when it did not. */
+  readonly fallback: string | null;
 }
 
 export type GpuStatus =

@@ -20,7 +20,7 @@ export function BarChart({ values, highlight }: { values: readonly number[]; hig
         const h = Number.isFinite(v) ? Math.abs(y(v) - y(0)) : 0;
         return (
           // biome-ignore lint/suspicious/noArrayIndexKey: bars are positions, not items
-          <g key={i} transform={`translate(${i * step},0)`} data-testid={`bar-${i}`}>
+          <g key={i} transform={`translate(${i * step},0)`} data-testid={`bar-${i}`} data-value={v}>
             <title>{`[${i}] ${formatNumber(v)}`}</title>
             <rect
               className={i === highlight ? 'bar top' : 'bar'}

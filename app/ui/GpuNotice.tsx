@@ -6,9 +6,8 @@ export function GpuNotice() {
   if (gpu.state !== 'unavailable') return null;
   return (
     <div className="notice notice-warning" role="status" data-testid="gpu-notice">
-      <span className="notice-text">
-        WebGPU is not available ({gpu.reason}). Models still run on the CPU reference interpreter; GPU
-        execution will need a browser with WebGPU.
+      <span className="notice-text" title={gpu.reason}>
+        No WebGPU adapter: running on the CPU reference interpreter ({gpu.reason})
       </span>
     </div>
   );

@@ -1,8 +1,9 @@
 import { useAppStore } from '../store/index.js';
 
-/** What WebGPU the browser offers; runs use the CPU reference interpreter in this stage. */
+/** What WebGPU the browser offers and which backend the next run will ask for. */
 export function GpuStatusLine() {
   const gpu = useAppStore((s) => s.gpu);
+  const backend = useAppStore((s) => s.backend);
   if (gpu.state === 'checking') return <span className="gpu-status muted">checking WebGPU…</span>;
   if (gpu.state === 'unavailable') {
     return (
@@ -12,14 +13,11 @@ export function GpuStatusLine() {
     );
   }
   return (
-    <span
-      className="gpu-status"
-      data-testid="gpu-status"
-      title="The WebGPU executor arrives in the next stage"
-    >
+    <span className="gpu-status" data-testid="gpu-status">
       <span className="gpu-dot" />
       WebGPU: {gpu.adapter}
-      {gpu.fallback && <span className="tag">fallback adapter</span>} · runs on CPU (reference interpreter)
+      {gpu.fallback && <span className="tag">fallback adapter</span>} ·{' '}
+      {backend === 'webgpu' ? 'runs on WebGPU' : 'runs on CPU (reference interpreter)'}
     </span>
   );
 }

@@ -1,14 +1,19 @@
 import { useAppStore } from '../store/index.js';
 import { BarChart } from './BarChart.js';
 import { formatCount, formatNumber } from './format.js';
+import { RunFallbackNotice, RunPlacementLine } from './RunPlacementLine.js';
 
 export function RunOutputs() {
   const run = useAppStore((s) => s.run);
   if (run.status !== 'done') return null;
   return (
     <div className="run-outputs" data-testid="run-outputs">
-      <div className="muted small">
+      <RunFallbackNotice />
+      <RunPlacementLine />
+      <div className="muted small" data-testid="run-time">
         {run.inputLabel} · {run.ms !== null ? `${run.ms.toFixed(0)} ms` : ''}
+        {run.placement?.prepareMs != null &&
+          ` (incl. ${run.placement.prepareMs.toFixed(0)} ms WebGPU setup: kernels, plan, weights)`}
       </div>
       {run.outputs.map((o) => (
         <div key={o.name} className="run-output">

@@ -1,4 +1,5 @@
 import { cancelRun, runModel, useAppStore } from '../store/index.js';
+import { BackendToggle } from './BackendToggle.js';
 import { InputPicker } from './InputPicker.js';
 import { RunOutputs } from './RunOutputs.js';
 import { Section } from './Section.js';
@@ -10,11 +11,7 @@ export function RunPanel() {
   if (!hasModel) return null;
   const running = run.status === 'running';
   return (
-    <Section
-      title="Run"
-      testId="run-panel"
-      extra={<span className="muted small">CPU reference interpreter</span>}
-    >
+    <Section title="Run" testId="run-panel" extra={<BackendToggle />}>
       <InputPicker />
       <div className="run-controls">
         {running ? (
