@@ -44,6 +44,8 @@ export interface BenchReport {
   readonly wasmThreads: number;
   readonly warmup: number;
   readonly runs: number;
+  /** Timed runs of the "with IO" pair (after one warm-up run). */
+  readonly io_runs: number;
   /** What the timed region holds on each side, in words. */
   readonly timing: Readonly<Record<string, string>>;
   readonly kernels: KernelRow[];
@@ -54,16 +56,51 @@ export interface BenchReport {
   readonly notes: string[];
 }
 
-/** Times `fn`: `warmup` untimed calls, then `runs` timed ones (wall clock, performance.now()). */
-export async function timeSamples(fn: () => Promise<void>, warmup: number, runs: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
+/** One implementation of a case, ready to run: `step` is one timed run. */
+export interface Contender {
+  readonly label: string;
+  step(): Promise<void>;
+}
+
+/** Timing of a contender, or why it stopped. */
+export type TimingOutcome =
+  | { readonly ok: true; readonly timing: Timing }
+  | { readonly ok: false; readonly error: string };
+
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 200);
+}
+
+/**
+ * Times contenders round-robin (warm-up rounds, then `runs` timed rounds, each contender once per
+ * round; wall clock, performance.now()). Interleaving matters on a shared machine: a burst of
+ * load from elsewhere slows every contender of the round, not just the one that happened to be
+ * running then. A contender that throws is dropped and reported.
+ */
+export async function timeInterleaved(
+  contenders: readonly Contender[],
+  warmup: number,
+  runs: number,
+): Promise<TimingOutcome[]> {
+  const samples = contenders.map(() => [] as number[]);
+  const errors: (string | undefined)[] = contenders.map(() => undefined);
+  for (let round = 0; round < warmup + runs; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      if (errors[i] !== undefined) continue;
+      try {
+        const t0 = performance.now();
+        await contenders[i].step();
+        if (round >= warmup) samples[i].push(performance.now() - t0);
+      } catch (e) {
+        errors[i] = errorText(e);
+      }
+    }
   }
-  return summarise(samples);
+  return contenders.map((_, i) =>
+    errors[i] !== undefined
+      ? { ok: false, error: errors[i] as string }
+      : { ok: true, timing: summarise(samples[i]) },
+  );
 }
 
 export function median(samples: readonly number[]): number {

@@ -2,9 +2,8 @@
 // whole models for context. See bench-page.ts for what each timed region holds.
 import * as ort from 'onnxruntime-web';
 import type { CaseData } from './bench-cases.js';
-import { type ModelRow, type Timing, timeSamples } from './bench-report.js';
+import { type Contender, type ModelRow, timeInterleaved } from './bench-report.js';
 import { INPUT_NAME, OUTPUT_NAME } from './float-models.js';
-import type { RunOptions } from './ours-runners.js';
 
 /** Served by the bench's Vite server straight from node_modules. */
 const ORT_DIST = '/node_modules/onnxruntime-web/dist/';
@@ -20,41 +19,21 @@ export function setUpOrt(): number {
   return threads;
 }
 
-export interface OrtWebGpuTiming {
-  /** GPU-resident input and output. */
-  readonly gpu: Timing;
-  /** CPU tensors in and out. */
-  readonly io?: Timing;
-  /** The float output, for the cross-check. */
+export interface OrtWebGpu {
+  /** Input as a GPU buffer, output kept on the GPU, then onSubmittedWorkDone on ort's device. */
+  readonly gpu: Contender;
+  /** session.run on CPU tensors (upload, run, read back). */
+  readonly io: Contender;
+  /** The float output of a CPU-IO run, for the cross-check. */
   readonly y: Float32Array;
+  dispose(): Promise<void>;
 }
 
-export async function benchOrtWebGpu(
-  model: Uint8Array,
-  d: CaseData,
-  o: RunOptions,
-): Promise<OrtWebGpuTiming> {
-  const cpuInput = new ort.Tensor('float32', d.xF, [...d.xDims]);
-  // CPU IO session first: it gives the output for the cross-check and the "with IO" timing.
+export async function prepareOrtWebGpu(model: Uint8Array, d: CaseData): Promise<OrtWebGpu> {
+  const cpuFeeds = { [INPUT_NAME]: new ort.Tensor('float32', d.xF, [...d.xDims]) };
   const ioSession = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'] });
-  let y: Float32Array;
-  let io: Timing | undefined;
-  try {
-    const first = await ioSession.run({ [INPUT_NAME]: cpuInput });
-    y = (await first[OUTPUT_NAME].getData()) as Float32Array;
-    if (o.io) {
-      io = await timeSamples(
-        async () => {
-          const out = await ioSession.run({ [INPUT_NAME]: cpuInput });
-          await out[OUTPUT_NAME].getData();
-        },
-        o.warmup,
-        o.runs,
-      );
-    }
-  } finally {
-    await ioSession.release();
-  }
+  const first = await ioSession.run(cpuFeeds);
+  const y = (await first[OUTPUT_NAME].getData()) as Float32Array;
   const session = await ort.InferenceSession.create(model, {
     executionProviders: ['webgpu'],
     preferredOutputLocation: 'gpu-buffer',
@@ -65,45 +44,61 @@ export async function benchOrtWebGpu(
     size: d.xF.byteLength,
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
   });
-  try {
-    device.queue.writeBuffer(input, 0, d.xF);
-    const feeds = {
-      [INPUT_NAME]: ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [...d.xDims] }),
-    };
-    const gpu = await timeSamples(
-      async () => {
-        const out = await session.run(feeds);
+  device.queue.writeBuffer(input, 0, d.xF);
+  const gpuFeeds = {
+    [INPUT_NAME]: ort.Tensor.fromGpuBuffer(input, { dataType: 'float32', dims: [...d.xDims] }),
+  };
+  return {
+    gpu: {
+      label: 'ort-web webgpu',
+      async step() {
+        const out = await session.run(gpuFeeds);
         await device.queue.onSubmittedWorkDone();
         out[OUTPUT_NAME].dispose();
       },
-      o.warmup,
-      o.runs,
-    );
-    return { gpu, io, y };
-  } finally {
-    await session.release();
-    input.destroy();
-  }
+    },
+    io: {
+      label: 'ort-web webgpu with IO',
+      async step() {
+        const out = await ioSession.run(cpuFeeds);
+        await out[OUTPUT_NAME].getData();
+      },
+    },
+    y,
+    async dispose() {
+      await session.release();
+      await ioSession.release();
+      input.destroy();
+    },
+  };
 }
 
-export async function benchOrtWasm(model: Uint8Array, d: CaseData, o: RunOptions): Promise<Timing> {
-  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'] });
-  try {
-    const feeds = { [INPUT_NAME]: new ort.Tensor('float32', d.xF, [...d.xDims]) };
-    return await timeSamples(
-      async () => {
+export interface OrtWasm {
+  readonly cpu: Contender;
+  dispose(): Promise<void>;
+}
+
+export async function prepareOrtWasm(model: Uint8Array, d: CaseData): Promise<OrtWasm> {
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['wasm'],
+    // Its worker threads would otherwise spin after each run and steal the CPU that SwiftShader
+    // needs for the contender timed next (the contenders are interleaved).
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+  const feeds = { [INPUT_NAME]: new ort.Tensor('float32', d.xF, [...d.xDims]) };
+  return {
+    cpu: {
+      label: 'ort-web wasm',
+      async step() {
         await session.run(feeds);
       },
-      o.warmup,
-      o.runs,
-    );
-  } finally {
-    await session.release();
-  }
+    },
+    dispose: () => session.release(),
+  };
 }
 
 /** mnist-8 (the page's default sample) through ort-web, CPU tensors in and out. */
-export async function benchMnist(o: RunOptions, log: (m: string) => void): Promise<ModelRow[]> {
+export async function benchMnist(warmup: number, runs: number): Promise<ModelRow[]> {
   const response = await fetch('/samples/mnist-8.onnx');
   if (!response.ok) throw new Error(`mnist-8.onnx: HTTP ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
@@ -112,27 +107,27 @@ export async function benchMnist(o: RunOptions, log: (m: string) => void): Promi
     ['ort-web webgpu (CPU IO)', 'webgpu'],
     ['ort-web wasm', 'wasm'],
   ] as const) {
-    log(`mnist-8: ${runner}`);
+    let session: ort.InferenceSession | undefined;
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-      try {
-        // A vertical bar: any input times the same; this one is at least a plausible digit.
-        const x = Float32Array.from({ length: 28 * 28 }, (_, i) => (i % 28 > 12 && i % 28 < 16 ? 255 : 0));
-        const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', x, [1, 1, 28, 28]) };
-        const t = await timeSamples(
-          async () => {
-            const out = await session.run(feeds);
-            await out[session.outputNames[0]].getData();
-          },
-          o.warmup,
-          o.runs,
-        );
-        rows.push({ model: 'mnist-8', runner, ms: t.median_ms });
-      } finally {
-        await session.release();
-      }
+      const s = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
+      session = s;
+      // A vertical bar: any input times the same; this one is at least a plausible digit.
+      const x = Float32Array.from({ length: 28 * 28 }, (_, i) => (i % 28 > 12 && i % 28 < 16 ? 255 : 0));
+      const feeds = { [s.inputNames[0]]: new ort.Tensor('float32', x, [1, 1, 28, 28]) };
+      const step = async () => {
+        const out = await s.run(feeds);
+        await out[s.outputNames[0]].getData();
+      };
+      const [t] = await timeInterleaved([{ label: runner, step }], warmup, runs);
+      rows.push(
+        t.ok
+          ? { model: 'mnist-8', runner, ms: t.timing.median_ms }
+          : { model: 'mnist-8', runner, ms: null, error: t.error },
+      );
     } catch (e) {
       rows.push({ model: 'mnist-8', runner, ms: null, error: errorText(e) });
+    } finally {
+      await session?.release();
     }
   }
   return rows;

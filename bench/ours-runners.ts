@@ -1,5 +1,6 @@
 // Our side of the benchmark: the int8 kernels (prepared once, weights resident, int8 in/out with
-// the requantize epilogue) and, for reference, our float kernels on the same layer.
+// the requantize epilogue) and, for reference, our float kernels on the same layer. Each prepare
+// function returns contenders (one timed run per `step`) and frees its buffers in `dispose`.
 import { prepareConv2d } from '../kernels/conv2d/conv2d.js';
 import { prepareConv2dInt8, recordConv2dInt8 } from '../kernels/conv2d-int8/conv2d-int8.js';
 import { prepareDenseInt8, recordDenseInt8 } from '../kernels/dense-int8/dense-int8.js';
@@ -8,28 +9,19 @@ import type { GpuContext } from '../kernels/gpu/device.js';
 import type { RequantizeSpec } from '../kernels/gpu/int8-gemm.js';
 import type { PreparedGemm } from '../kernels/gpu/int8-gemm-run.js';
 import { packInt8 } from '../kernels/gpu/int8-packing.js';
-import {
-  destroyDispatches,
-  type PreparedDispatch,
-  recordDispatches,
-} from '../kernels/gpu-float/float-dispatch.js';
+import { destroyDispatches, recordDispatches } from '../kernels/gpu-float/float-dispatch.js';
 import { prepareMatMul } from '../kernels/matmul/matmul.js';
 import { type BenchCase, type CaseData, outputDims } from './bench-cases.js';
-import { type Timing, timeSamples } from './bench-report.js';
+import type { Contender } from './bench-report.js';
 
-export interface RunOptions {
-  readonly warmup: number;
-  readonly runs: number;
-  readonly io: boolean;
-}
-
-export interface OursTiming {
-  /** Record + submit + onSubmittedWorkDone, operands resident. */
-  readonly gpu: Timing;
-  /** Pack + upload x, record, submit, read y back. */
-  readonly io?: Timing;
-  /** The int8 output (for the cross-check against the float peers). */
-  readonly q: Int8Array;
+export interface OursInt8 {
+  /** Record + submit + onSubmittedWorkDone; x, weights and y resident. */
+  readonly gpu: Contender;
+  /** Pack x, writeBuffer, record, submit, read y back. */
+  readonly io: Contender;
+  /** The int8 output of the last run (for the cross-check against the float peers). */
+  output(): Promise<Int8Array>;
+  dispose(): void;
 }
 
 function requantizeSpec(d: CaseData): RequantizeSpec {
@@ -69,76 +61,70 @@ async function prepareInt8(ctx: GpuContext, c: BenchCase, d: CaseData): Promise<
   });
 }
 
-/** Our int8 kernel on one case. */
-export async function benchOursInt8(
-  ctx: GpuContext,
-  c: BenchCase,
-  d: CaseData,
-  o: RunOptions,
-): Promise<OursTiming> {
+/** Our int8 kernel on one case; one validated run is made before it is handed out. */
+export async function prepareOursInt8(ctx: GpuContext, c: BenchCase, d: CaseData): Promise<OursInt8> {
   const { device } = ctx;
   const prepared = await prepareInt8(ctx, c, d);
   const a = uploadBuffer(ctx, 'bench.x', packInt8(d.xQ));
   const out = createStorageBuffer(ctx, 'bench.y', prepared.outBytes);
-  const record = (encoder: GPUCommandEncoder) =>
-    c.shape.kind === 'dense'
-      ? recordDenseInt8(ctx, encoder, prepared, { a, out })
-      : recordConv2dInt8(ctx, encoder, prepared, { a, out });
-  const runOnce = () => {
-    const encoder = device.createCommandEncoder({ label: 'bench.int8' });
-    record(encoder);
-    device.queue.submit([encoder.finish()]);
-  };
-  try {
-    device.pushErrorScope('validation');
-    runOnce();
-    await device.queue.onSubmittedWorkDone();
-    const error = await device.popErrorScope();
-    if (error) throw new Error(`${c.name} int8: ${error.message}`);
-    const gpu = await timeSamples(
-      async () => {
-        runOnce();
-        await device.queue.onSubmittedWorkDone();
-      },
-      o.warmup,
-      o.runs,
-    );
-    const io = o.io
-      ? await timeSamples(
-          async () => {
-            device.queue.writeBuffer(a, 0, packInt8(d.xQ));
-            runOnce();
-            await readBuffer(ctx, out, prepared.outBytes);
-          },
-          o.warmup,
-          o.runs,
-        )
-      : undefined;
-    // Packed little endian, 4 per u32: the bytes are the values in order.
-    const q = new Int8Array(await readBuffer(ctx, out, prepared.outBytes), 0, prepared.outputCount);
-    return { gpu, io, q };
-  } finally {
+  const dispose = () => {
     prepared.destroy();
     a.destroy();
     out.destroy();
+  };
+  const submitRun = () => {
+    const encoder = device.createCommandEncoder({ label: 'bench.int8' });
+    if (c.shape.kind === 'dense') recordDenseInt8(ctx, encoder, prepared, { a, out });
+    else recordConv2dInt8(ctx, encoder, prepared, { a, out });
+    device.queue.submit([encoder.finish()]);
+  };
+  device.pushErrorScope('validation');
+  submitRun();
+  await device.queue.onSubmittedWorkDone();
+  const error = await device.popErrorScope();
+  if (error) {
+    dispose();
+    throw new Error(`${c.name} int8: ${error.message}`);
   }
+  return {
+    gpu: {
+      label: 'ours int8',
+      async step() {
+        submitRun();
+        await device.queue.onSubmittedWorkDone();
+      },
+    },
+    io: {
+      label: 'ours int8 with IO',
+      async step() {
+        device.queue.writeBuffer(a, 0, packInt8(d.xQ));
+        submitRun();
+        await readBuffer(ctx, out, prepared.outBytes);
+      },
+    },
+    // Packed little endian, 4 per u32: the bytes are the values in order.
+    output: async () => new Int8Array(await readBuffer(ctx, out, prepared.outBytes), 0, prepared.outputCount),
+    dispose,
+  };
 }
 
-/** Our float kernel on the same layer (float operands on the GPU); returns its output too. */
-export async function benchOursF32(
-  ctx: GpuContext,
-  c: BenchCase,
-  d: CaseData,
-  o: RunOptions,
-): Promise<{ gpu: Timing; y: Float32Array }> {
+export interface OursF32 {
+  readonly gpu: Contender;
+  output(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** Our float kernel on the same layer (float operands resident on the GPU). */
+export async function prepareOursF32(ctx: GpuContext, c: BenchCase, d: CaseData): Promise<OursF32> {
   const { device } = ctx;
   const s = c.shape;
-  const outCount = outputDims(s).reduce((p, v) => p * v, 1);
+  const outBytes = outputDims(s).reduce((p, v) => p * v, 4);
   const x = uploadBuffer(ctx, 'bench.f32.x', d.xF);
   const w = uploadBuffer(ctx, 'bench.f32.w', d.wF);
   const bias = s.kind === 'conv' ? uploadBuffer(ctx, 'bench.f32.bias', d.biasF) : undefined;
-  const y = createStorageBuffer(ctx, 'bench.f32.y', outCount * 4);
-  let dispatch: PreparedDispatch | undefined;
+  const y = createStorageBuffer(ctx, 'bench.f32.y', outBytes);
+  const buffers = [x, w, bias, y];
+  let dispatch: Awaited<ReturnType<typeof prepareMatMul>>['dispatch'];
   try {
     const prepared =
       s.kind === 'dense'
@@ -150,20 +136,24 @@ export async function benchOursF32(
             pads: s.pads,
           });
     dispatch = prepared.dispatch;
-    const dispatches = [dispatch];
-    const gpu = await timeSamples(
-      async () => {
+  } catch (e) {
+    for (const b of buffers) b?.destroy();
+    throw e;
+  }
+  return {
+    gpu: {
+      label: 'ours f32',
+      async step() {
         const encoder = device.createCommandEncoder({ label: 'bench.f32' });
-        recordDispatches(encoder, dispatches);
+        recordDispatches(encoder, [dispatch]);
         device.queue.submit([encoder.finish()]);
         await device.queue.onSubmittedWorkDone();
       },
-      o.warmup,
-      o.runs,
-    );
-    return { gpu, y: new Float32Array(await readBuffer(ctx, y, outCount * 4)) };
-  } finally {
-    if (dispatch) destroyDispatches([dispatch]);
-    for (const b of [x, w, bias, y]) b?.destroy();
-  }
+    },
+    output: async () => new Float32Array(await readBuffer(ctx, y, outBytes)),
+    dispose() {
+      destroyDispatches([dispatch]);
+      for (const b of buffers) b?.destroy();
+    },
+  };
 }

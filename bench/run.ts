@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     console.log(
       `\nadapter: ${report.adapter}  (dot4I8Packed: ${report.dot4I8Packed}, wasm threads: ${report.wasmThreads})`,
     );
-    console.log(`median of ${report.runs} runs after ${report.warmup} warm-up runs\n`);
+    console.log(
+      `median of ${report.runs} runs after ${report.warmup} warm-up runs (with IO: ${report.io_runs} runs), contenders interleaved\n`,
+    );
     console.log(formatTable(report));
     if (args.json) {
       writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
