@@ -12,14 +12,15 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { floatLowerings } from './lower-float.js';
+import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { quantLowerings } from './lower-quant.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
 
-const LOWERINGS: Readonly<Record<string, Lowering>> = {
-  ...floatLowerings,
-  ...tensorLowerings,
-  ...quantLowerings,
+/** Lowerings by domain ('' is ai.onnx) and op type. */
+const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = {
+  '': { ...floatLowerings, ...tensorLowerings, ...quantLowerings, ...int8GemmLowerings },
+  'com.microsoft': { ...int8GemmMsLowerings },
 };
 
 export type PlanStep =
@@ -42,12 +43,16 @@ export interface PlanSummary {
   readonly viewNodes: number;
   readonly fusedNodes: number;
   readonly foldedNodes: number;
-  /** Nodes run by GPU kernels that need their inputs on the host (int8 conv/dense hosts). */
+  /** Nodes run by GPU kernels that need their inputs on the host (none at present). */
   readonly gpuHostNodes: number;
   /** Nodes run on the CPU reference, with a readback: `opType (node)`. */
   readonly cpuFallbacks: readonly string[];
-  /** Distinct GPU buffers for values (after reuse). */
+  /** Distinct GPU buffers for values (after reuse), and their bytes. */
   readonly buffers: number;
+  readonly bufferBytes: number;
+  /** Values given GPU storage (views excluded) and their bytes: the cost without reuse. */
+  readonly values: number;
+  readonly valueBytes: number;
 }
 
 export interface GpuPlan {
@@ -154,7 +159,7 @@ export async function buildPlan(
     } else if (outputs.every((o) => constants.has(o))) {
       counts.folded++;
     } else {
-      const lowering = node.domain === '' ? LOWERINGS[node.opType] : undefined;
+      const lowering = LOWERINGS[node.domain]?.[node.opType];
       let outcome: GpuWork | 'view' | undefined;
       if (lowering) {
         const lc: LowerContext = {
@@ -188,6 +193,7 @@ export async function buildPlan(
         } catch (e) {
           // A kernel refused the parameters (limits, shapes): the CPU reference runs it instead.
           if (!(e instanceof Error)) throw e;
+          if (process?.env?.QPLAY_DEBUG_PLAN) console.error(`${node.opType} (${node.name}):`, e);
           outcome = undefined;
         }
         // A node that falls back to the CPU fuses nothing.
@@ -234,6 +240,9 @@ export async function buildPlan(
     gpuHostNodes: counts.gpuHost,
     cpuFallbacks,
     buffers: arena.bufferCount,
+    bufferBytes: arena.bufferBytes,
+    values: arena.valueCount,
+    valueBytes: arena.valueBytes,
   };
   return {
     steps,
@@ -243,7 +252,11 @@ export async function buildPlan(
     gpuInputs,
     summary,
     destroy() {
-      for (const s of steps) if (s.kind === 'gpu' && s.work.dispatches) destroyDispatches(s.work.dispatches);
+      for (const s of steps) {
+        if (s.kind !== 'gpu') continue;
+        if (s.work.dispatches) destroyDispatches(s.work.dispatches);
+        s.work.destroy?.();
+      }
       for (const b of extraBuffers) b.destroy();
       arena.destroy();
     },

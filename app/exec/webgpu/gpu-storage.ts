@@ -41,6 +41,9 @@ export class StorageArena {
   private readonly pool: BufferPool;
   private readonly slots = new Map<string, Slot>();
   private readonly all = new Set<GPUBuffer>();
+  /** Values given storage and their bytes in total (what no reuse would allocate). */
+  valueCount = 0;
+  valueBytes = 0;
   constructor(ctx: GpuContext) {
     this.pool = new BufferPool(ctx);
   }
@@ -48,6 +51,8 @@ export class StorageArena {
   /** A buffer for a new value of `bytes` bytes. */
   allocate(name: string, bytes: number): GPUBuffer {
     const buffer = this.pool.acquire(`webgpu.${name}`, bytes);
+    this.valueCount++;
+    this.valueBytes += bytes;
     this.all.add(buffer);
     this.slots.set(name, { buffer, live: 1 });
     return buffer;
@@ -83,6 +88,13 @@ export class StorageArena {
   /** How many distinct buffers the plan uses (tests check that reuse happens). */
   get bufferCount(): number {
     return this.all.size;
+  }
+
+  /** Bytes of the distinct buffers (pool buckets round sizes up to powers of two). */
+  get bufferBytes(): number {
+    let total = 0;
+    for (const b of this.all) total += b.size;
+    return total;
   }
 
   destroy(): void {

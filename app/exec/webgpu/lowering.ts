@@ -13,6 +13,8 @@ import type { ExecSettings } from '../cpu/op-types.js';
 export interface GpuWork {
   readonly dispatches?: readonly PreparedDispatch[];
   readonly record?: (encoder: GPUCommandEncoder) => Promise<void>;
+  /** Frees what the lowering prepared outside the dispatches (prepared int8 ops). */
+  readonly destroy?: () => void;
   /** Host-side GPU kernels (the int8 conv/dense hosts upload and read back themselves). */
   readonly host?: (inputs: readonly (Tensor | undefined)[]) => Promise<Tensor[]>;
 }

@@ -1,11 +1,10 @@
 // The WebGPU executor: runs a whole model on the GPU with the float WGSL kernels and the int8
 // kernels, planned once per (requested outputs, input dims) by gpu-plan.ts. A run writes the
 // inputs, records every GPU node into one command encoder (a node without a GPU kernel splits it:
-// its inputs are read back, the CPU reference runs, its outputs are written back), submits, and
-// reads back only the requested values. A lost device is reported and the run repeated once on a
-// fresh one.
+// its inputs are read back, the CPU reference runs, its outputs are written back), appends copies
+// of the requested values to staging buffers, submits once and maps them. A lost device (found
+// before a run, or during one) is reported and the run repeated once on a fresh device.
 import { acquireGpu, type GpuContext } from '../../../kernels/gpu/device.js';
-import { readBuffer } from '../../../kernels/gpu/buffers.js';
 import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import { ModelError } from '../../model/errors.js';
@@ -19,6 +18,18 @@ import { buildPlan, type GpuPlan, type PlanSummary } from './gpu-plan.js';
 import { gpuByteLength, tensorBytes, tensorFromBytes } from './gpu-storage.js';
 
 export type { PlanSummary } from './gpu-plan.js';
+
+/** What one run did (tests check one submission per run; the CLI reports restarts). */
+export interface RunReport {
+  /** queue.submit calls (one per run unless CPU fallbacks split the work). */
+  readonly submits: number;
+  /** Values copied back to the host (CPU fallback inputs and requested outputs). */
+  readonly readbacks: number;
+  /** Plan steps run on the CPU reference. */
+  readonly hostSteps: number;
+  /** Set when the device was lost and the run went to a fresh device: the report line. */
+  readonly deviceRestarted?: string;
+}
 
 export class WebGpuExecutor implements Executor {
   readonly backend = 'webgpu' as const;
@@ -76,50 +87,79 @@ export class WebGpuExecutor implements Executor {
     return bindings;
   }
 
+  /** What the last successful run did: submissions, readbacks, host steps, device restart. */
+  lastRun: RunReport | undefined;
+
   async run(feeds: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Promise<Map<string, Tensor>> {
     validateFeeds(this.model.graph, feeds);
+    let restarted: string | undefined;
+    // A device lost since the last run (or destroyed) is replaced before anything is recorded.
+    if (this.gpu.lost) restarted = await this.restart();
     try {
-      return await this.runOnce(feeds, options);
+      return await this.runOnce(feeds, options, restarted);
     } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      // The lost promise resolves asynchronously: give it a turn before deciding.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       if (!this.gpu.lost) throw e;
-      this.onDeviceLost?.(
-        `WebGPU device lost (${this.gpu.lost.message || this.gpu.lost.reason}); running again`,
-      );
-      this.dispose();
-      this.gpu = await acquireGpu();
-      return this.runOnce(feeds, options);
+      restarted = await this.restart();
+      return this.runOnce(feeds, options, restarted);
     }
+  }
+
+  /** Drops the plans of the lost device and acquires a fresh one; returns the report line. */
+  private async restart(): Promise<string> {
+    const lost = this.gpu.lost;
+    const message = `WebGPU device lost (${lost?.message || lost?.reason || 'unknown'}); running again on a fresh device`;
+    this.onDeviceLost?.(message);
+    this.dispose();
+    this.gpu = await acquireGpu();
+    return message;
   }
 
   private async runOnce(
     feeds: ReadonlyMap<string, Tensor>,
     options: RunOptions,
+    restarted: string | undefined,
   ): Promise<Map<string, Tensor>> {
     const wanted = options.outputs ?? this.model.graph.outputs.map((o) => o.name);
     const plan = await this.plan(wanted, this.bindingsFor(feeds));
     const { device } = this.gpu;
+    const report = { submits: 0, readbacks: 0, hostSteps: 0 };
     const host = new Map<string, Tensor>(feeds);
     for (const name of plan.gpuInputs) writeTensor(device, plan.arena.buffer(name), feeds.get(name)!);
     let encoder: GPUCommandEncoder | undefined;
-    const flush = () => {
-      if (encoder) device.queue.submit([encoder.finish()]);
+    const submit = () => {
+      if (encoder) {
+        device.queue.submit([encoder.finish()]);
+        report.submits++;
+      }
       encoder = undefined;
     };
-    const hostValue = async (name: string): Promise<Tensor | undefined> => {
-      if (!name) return undefined;
-      const known = host.get(name) ?? plan.constants.get(name);
-      if (known) return known;
-      const s = plan.shapes.values.get(name);
-      if (!s || !plan.arena.has(name)) throw new ModelError(`value '${name}' was not computed`);
-      flush();
-      const t = tensorFromBytes(
-        s.dtype,
-        s.dims,
-        await readBuffer(this.gpu, plan.arena.buffer(name), gpuByteLength(s.dtype, s.dims)),
-      );
-      host.set(name, t);
-      return t;
+    /** Reads GPU values back: copies appended to the pending work, one submit, then mapping. */
+    const readBack = async (names: readonly string[]) => {
+      const staged = names.map((name) => {
+        const s = plan.shapes.values.get(name);
+        if (!s || !plan.arena.has(name)) throw new ModelError(`value '${name}' was not computed`);
+        const bytes = gpuByteLength(s.dtype, s.dims);
+        const staging = device.createBuffer({ label: `webgpu.${name}.readback`, size: bytes, usage: 0x01 | 0x08 });
+        encoder ??= device.createCommandEncoder({ label: 'webgpu-executor.encoder' });
+        encoder.copyBufferToBuffer(plan.arena.buffer(name), 0, staging, 0, bytes);
+        return { name, s, staging };
+      });
+      if (staged.length === 0) return;
+      submit();
+      report.readbacks += staged.length;
+      try {
+        await Promise.all(staged.map((r) => r.staging.mapAsync(0x0001)));
+        for (const r of staged) host.set(r.name, tensorFromBytes(r.s.dtype, r.s.dims, r.staging.getMappedRange()));
+      } finally {
+        for (const r of staged) r.staging.destroy();
+      }
     };
+    const onHost = (name: string) => !name || host.has(name) || plan.constants.has(name);
+    const hostValue = (name: string): Tensor | undefined =>
+      name ? (host.get(name) ?? plan.constants.get(name)) : undefined;
     for (const [k, step] of plan.steps.entries()) {
       if (options.signal?.aborted) throw new DOMException('run cancelled', 'AbortError');
       if (step.kind === 'gpu') {
@@ -128,15 +168,16 @@ export class WebGpuExecutor implements Executor {
           recordDispatches(encoder, step.work.dispatches, `${step.node.opType}.${step.node.name}`);
         if (step.work.record) await step.work.record(encoder);
       } else {
-        const inputs = await Promise.all(step.inputs.map(hostValue));
+        report.hostSteps++;
+        await readBack([...new Set(step.inputs.filter((n) => !onHost(n)))]);
         let outputs: Tensor[];
         try {
-          outputs = await step.run(inputs);
+          outputs = await step.run(step.inputs.map(hostValue));
         } catch (e) {
           if (e instanceof ModelError) throw e;
           throw new ModelError(`node '${step.node.name}' (${step.node.opType}): ${(e as Error).message}`);
         }
-        flush(); // queue.writeBuffer runs at once: earlier GPU work must be submitted first
+        submit(); // queue.writeBuffer runs at once: earlier GPU work must be submitted first
         step.node.outputs.forEach((name, i) => {
           if (!name || !outputs[i]) return;
           host.set(name, outputs[i]);
@@ -145,14 +186,16 @@ export class WebGpuExecutor implements Executor {
       }
       options.onProgress?.(k + 1, plan.steps.length);
     }
-    flush();
+    await readBack([...new Set(wanted.filter((n) => !onHost(n)))]);
+    submit();
     const result = new Map<string, Tensor>();
     for (const name of wanted) {
-      const t = await hostValue(name);
+      const t = hostValue(name);
       if (!t) throw new ModelError(`value '${name}' was not computed`);
       result.set(name, t);
     }
     if (this.gpu.lost) throw new Error('WebGPU device lost during the run');
+    this.lastRun = { ...report, deviceRestarted: restarted };
     return result;
   }
 
