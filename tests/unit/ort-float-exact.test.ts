@@ -161,3 +161,73 @@ describe('AveragePool f32 is bit-exact with onnxruntime (MLAS vector and generic
     });
   });
 });
+
+describe('ReduceMean f32 is bit-exact with onnxruntime (Eigen sums and in-order loops)', () => {
+  const r = rng(303);
+  const mean = (dims: number[], axes?: number[], keepdims = 1): OneNodeCase => ({
+    op: 'ReduceMean',
+    opset: 13,
+    inputs: [['X', randomFloats(r, dims, -5, 5)]],
+    attrs: axes ? { axes, keepdims } : { keepdims },
+  });
+  it('last-axis rows of every length 1..70 (Eigen packets, head to alignment, tail)', async () => {
+    for (let n = 1; n <= 70; n++) await expectExact(mean([3, n], [1]), `[3, ${n}] axes [1]`);
+  });
+  it('spatial means, full reductions, leading/middle/outer axes and non-contiguous axes', async () => {
+    const cases: Array<[number[], number[] | undefined]> = [
+      [
+        [1, 5, 7, 7],
+        [2, 3],
+      ],
+      [
+        [2, 3, 6, 5],
+        [-1, -2],
+      ],
+      [[37], undefined],
+      [[3, 11, 13], undefined],
+      [[4, 9], [0]],
+      [[40, 33], [0]],
+      [[3, 7, 5], [1]],
+      [[6, 17, 9], [1]],
+      [[4, 14, 24], [1]],
+      [[2, 11, 3, 4], [1]],
+      [[1, 6, 4, 9], [1]],
+      [
+        [3, 1, 4],
+        [0, 2],
+      ],
+      [
+        [3, 4, 5],
+        [0, 2],
+      ],
+      [
+        [5, 8, 13],
+        [0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 3],
+      ],
+      [
+        [2, 1, 6, 1, 5],
+        [1, 2],
+      ],
+    ];
+    for (const [dims, axes] of cases) {
+      await expectExact(mean(dims, axes), `[${dims}] axes ${axes ? `[${axes}]` : 'all'}`);
+      await expectExact(mean(dims, axes, 0), `[${dims}] axes ${axes ? `[${axes}]` : 'all'} keepdims 0`);
+    }
+  });
+  it('random shapes and axes', async () => {
+    for (let t = 0; t < 30; t++) {
+      const rank = randInt(r, 1, 4);
+      const dims = Array.from({ length: rank }, () => randInt(r, 1, 9));
+      const axes = dims.map((_, i) => i).filter(() => r() < 0.5);
+      await expectExact(mean(dims, axes.length ? axes : undefined), `[${dims}] axes [${axes}]`);
+    }
+  });
+});
