@@ -10,10 +10,16 @@ import type { Model } from '../model/ir.js';
 import { oneLine } from './one-line.js';
 import type { Backend, RunPlacement } from './types.js';
 
+/** The plan-summary fields the page shows (the executor's summary has more). */
+export type PlacementSummary = Pick<
+  PlanSummary,
+  'gpuNodes' | 'gpuHostNodes' | 'viewNodes' | 'fusedNodes' | 'foldedNodes' | 'cpuFallbacks'
+>;
+
 /** The part of WebGpuExecutor the engine uses. */
 export interface GpuExecutorLike {
   run(feeds: ReadonlyMap<string, Tensor>, options?: RunOptions): Promise<Map<string, Tensor>>;
-  summary(): Promise<PlanSummary>;
+  summary(): Promise<PlacementSummary>;
   dispose(): void;
 }
 

@@ -5,10 +5,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import type { PlanSummary } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model } from '../../app/model/ir.js';
-import { type GpuBackendFactory, type GpuExecutorLike, RunEngine } from '../../app/store/run-engine.js';
+import {
+  type GpuBackendFactory,
+  type GpuExecutorLike,
+  type PlacementSummary,
+  RunEngine,
+} from '../../app/store/run-engine.js';
 import { seededRandom } from '../../app/store/sample-input.js';
 
 const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
@@ -20,19 +24,18 @@ function randomImage(seed: number): Map<string, Tensor> {
   return new Map([[mnist.graph.inputs[0].name, makeTensor('float32', [1, 1, 28, 28], data)]]);
 }
 
-const SUMMARY: PlanSummary = {
+const SUMMARY: PlacementSummary = {
   gpuNodes: 9,
   viewNodes: 1,
   fusedNodes: 0,
   foldedNodes: 1,
   gpuHostNodes: 1,
   cpuFallbacks: ['A (a)', 'B (b)', 'C (c)', 'D (d)', 'E (e)', 'F (f)'],
-  buffers: 4,
 };
 
 /**
  * A stand-in GPU backend: runs the CPU interpreter (so outputs are real) and fails where told.
- * `failures` lists what each successive create/run does: 'ok', 'create' (throws) or 'run'.
+ * `plan` lists what each successive create/run does: 'ok', 'create' (throws), 'run' (throws) or 'abort' (a cancelled run).
  */
 function fakeGpu(plan: ('ok' | 'create' | 'run' | 'abort')[]) {
   const log = { creates: 0, runs: 0, disposed: 0 };
@@ -100,23 +103,26 @@ describe('RunEngine', () => {
   it.each([
     ['plan time (create fails)', 'create' as const, /WGSL validation error: bad shader/],
     ['run time (device lost)', 'run' as const, /device lost/],
-  ])('falls back to the CPU at %s, says why in one line, and tries WebGPU again next run', async (_, fail, why) => {
-    const { factory, log } = fakeGpu([fail, 'ok']);
-    const engine = new RunEngine(mnist, factory);
-    const feeds = randomImage(4);
-    const expected = await new CpuInterpreter(mnist).run(feeds);
-    const fell = await engine.run(feeds, 'webgpu');
-    expect(fell.placement.backend).toBe('cpu');
-    expect(fell.placement.fallback).toMatch(why);
-    expect(fell.placement.fallback).toMatch(/^WebGPU failed \(.*\); ran on the CPU$/);
-    expect(fell.placement.fallback).not.toMatch(/\n/);
-    const name = mnist.graph.outputs[0].name;
-    expect(fell.outputs.get(name)!.data).toEqual(expected.get(name)!.data);
-    expect(log.disposed).toBe(fail === 'run' ? 1 : 0); // a failed executor is dropped
-    const again = await engine.run(feeds, 'webgpu');
-    expect(again.placement).toMatchObject({ backend: 'webgpu', fallback: null });
-    expect(log.creates).toBe(2);
-  });
+  ])(
+    'falls back to the CPU at %s, says why in one line, and tries WebGPU again next run',
+    async (_, fail, why) => {
+      const { factory, log } = fakeGpu([fail, 'ok']);
+      const engine = new RunEngine(mnist, factory);
+      const feeds = randomImage(4);
+      const expected = await new CpuInterpreter(mnist).run(feeds);
+      const fell = await engine.run(feeds, 'webgpu');
+      expect(fell.placement.backend).toBe('cpu');
+      expect(fell.placement.fallback).toMatch(why);
+      expect(fell.placement.fallback).toMatch(/^WebGPU failed \(.*\); ran on the CPU$/);
+      expect(fell.placement.fallback).not.toMatch(/\n/);
+      const name = mnist.graph.outputs[0].name;
+      expect(fell.outputs.get(name)!.data).toEqual(expected.get(name)!.data);
+      expect(log.disposed).toBe(fail === 'run' ? 1 : 0); // a failed executor is dropped
+      const again = await engine.run(feeds, 'webgpu');
+      expect(again.placement).toMatchObject({ backend: 'webgpu', fallback: null });
+      expect(log.creates).toBe(2);
+    },
+  );
 
   it('a cancelled WebGPU run is not retried on the CPU', async () => {
     const engine = new RunEngine(mnist, fakeGpu(['abort']).factory);
