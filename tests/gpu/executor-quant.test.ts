@@ -51,7 +51,10 @@ async function compareAll(model: Model, feeds: Map<string, Tensor>, settings: Ex
     const outs = await gpu.run(feeds);
     for (const o of model.graph.outputs) expectBitExact(outs.get(o.name), all.get(o.name)!, o.name);
     const summary = await gpu.summary();
-    expect(gpu.lastRun!.submits).toBe(summary.cpuFallbacks.length + 1);
+    // One submit, plus at most one per CPU fallback (consecutive fallbacks share one).
+    if (summary.cpuFallbacks.length === 0) expect(gpu.lastRun!.submits).toBe(1);
+    else expect(gpu.lastRun!.submits).toBeLessThanOrEqual(summary.cpuFallbacks.length + 1);
+    if (process.env.QPLAY_GPU_REPORT) console.log(JSON.stringify({ summary, run: gpu.lastRun }));
     return summary;
   } finally {
     gpu.dispose();
@@ -89,7 +92,7 @@ function quantBlock(act: Act, perChannel: boolean, seed: number): { model: Model
   const nhwc = b.qdq(b.op('Transpose', [pool.dq], { perm: [0, 2, 3, 1] }), 0.05, zMove);
   const nchw = b.qdq(b.op('Transpose', [nhwc.dq], { perm: [0, 3, 1, 2] }), 0.05, zMove);
   const avg = b.qdq(b.op('AveragePool', [nchw.dq], { kernel_shape: [2, 2], pads: [1, 1, 0, 0] }), 0.04, b.zp());
-  const cat = b.qdq(b.op('Concat', [avg.dq, pw.dq], { axis: 1 }), 0.1, b.zp());
+  const cat = b.qdq(b.op('Concat', [avg.dq, nchw.dq], { axis: 1 }), 0.1, b.zp());
   const gapZp = b.zp();
   const gap = b.qdq(b.op('GlobalAveragePool', [cat.dq]), 0.05, gapZp);
   const flat = { ...b.qdq(b.op('Flatten', [gap.dq], { axis: 1 }), 0.05, gapZp), scale: 0.05 };
@@ -114,8 +117,6 @@ function quantBlock(act: Act, perChannel: boolean, seed: number): { model: Model
   return { model, feeds: new Map([['x', randomInput(rng(seed * 7), [1, 3, 16, 16], 2)]]) };
 }
 
-const report: string[] = [];
-
 describe('WebGpuExecutor on quantized models, bit-exact with the CPU interpreter', () => {
   const mnist = decodeModel(new Uint8Array(readFileSync(join(fixtures, 'mnist-8-integer-ops.onnx'))));
   const r = rng(8);
@@ -127,7 +128,6 @@ describe('WebGpuExecutor on quantized models, bit-exact with the CPU interpreter
   for (const settings of [EXACT, PAIRWISE]) {
     it(`mnist-8-integer-ops (${settings.integerAccumulation})`, async () => {
       const summary = await compareAll(mnist, new Map([['Input3', digit]]), settings);
-      report.push(`mnist-8-integer-ops ${settings.integerAccumulation}: ${JSON.stringify(summary)}`);
       expect(summary.cpuFallbacks).toEqual([]);
     });
   }
@@ -139,7 +139,6 @@ describe('WebGpuExecutor on quantized models, bit-exact with the CPU interpreter
         const name = `QDQ block act=${act} ${perChannel ? 'per-channel' : 'per-tensor'} (${settings.integerAccumulation})`;
         it(name, async () => {
           const summary = await compareAll(block.model, block.feeds, settings);
-          report.push(`${name}: ${JSON.stringify(summary)}`);
           // The integer conv / matmul ops run on the GPU except onnxruntime's channels-last
           // u8s8 pairs of a conv with a spatial kernel and several input channels per group.
           const expectedConvFallbacks =
@@ -152,7 +151,4 @@ describe('WebGpuExecutor on quantized models, bit-exact with the CPU interpreter
       }
     }
   }
-  it('report', () => {
-    if (process.env.QPLAY_GPU_REPORT) console.log(report.join('\n'));
-  });
 });
