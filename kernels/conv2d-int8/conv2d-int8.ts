@@ -12,11 +12,13 @@ import { linearGrid, type SplitLimits } from '../gpu/dispatch.js';
 import {
   ACC_MODE_CODE,
   accumulatorBits,
+  type GemmUniform,
   gemmPipeline,
   type Int8KernelOptions,
   type Int8KernelResult,
   isOrdered,
   MetaBuilder,
+  packedEligible,
   requantCode,
   requantizeData,
 } from '../gpu/int8-gemm.js';
@@ -33,6 +35,7 @@ import {
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
 import { convOutputSize } from './conv2d-int8.ref.js';
+import { preparePackedConv } from './conv2d-int8-packed.js';
 
 /** The constant description of one conv op instance (shared by the two API levels). */
 interface ConvInt8Common extends Int8KernelOptions {
@@ -49,8 +52,12 @@ interface ConvInt8Common extends Int8KernelOptions {
   readonly dilations?: readonly number[];
   /** [top, left, bottom, right] */
   readonly pads?: readonly number[];
-  /** 'auto' (default): direct kernel for depthwise convs, GEMM otherwise. */
-  readonly algorithm?: 'auto' | 'gemm' | 'direct-depthwise';
+  /**
+   * 'auto' (default): the packed kernels (conv2d-int8-packed.ts) for the exact accumulator modes
+   * without statistics, else the direct kernel for depthwise convs and the GEMM core otherwise.
+   * 'packed' insists on the packed kernels (an error when the mode or statistics rule them out).
+   */
+  readonly algorithm?: 'auto' | 'gemm' | 'direct-depthwise' | 'packed';
 }
 
 export interface ConvInt8GpuParams extends ConvInt8Common {
@@ -108,6 +115,9 @@ export async function prepareConv2dInt8(
   const algorithm = p.algorithm ?? 'auto';
   if (algorithm === 'direct-depthwise' && !depthwise) throw new Error('direct-depthwise needs group = C');
   const direct = algorithm === 'direct-depthwise' || (algorithm === 'auto' && depthwise && group > 1);
+  const packed = algorithm === 'packed' || (algorithm === 'auto' && packedEligible(mode, p.stats));
+  if (packed && !packedEligible(mode, p.stats))
+    throw new Error('conv2d-int8: the packed kernels need an int32 or wrap accumulator and no statistics');
 
   const xSigned = p.xType === 'int8';
   const wSigned = p.w instanceof Int8Array;
@@ -130,7 +140,7 @@ export async function prepareConv2dInt8(
   const biasBase = meta.add(p.bias ?? []);
   const rq = p.requantize ? requantizeData(p.requantize, M) : undefined;
   const rqBase = meta.add(rq?.words ?? []);
-  const bSums = !direct && !isOrdered(mode);
+  const bSums = (packed && !(depthwise && group > 1)) || (!direct && !isOrdered(mode));
   const sums = new Int32Array(bSums ? M : 0);
   for (let oc = 0; oc < sums.length; oc++) {
     for (let k = 0; k < K; k++) sums[oc] += p.w[oc * K + k] + wShift;
@@ -138,10 +148,70 @@ export async function prepareConv2dInt8(
   const bSumsBase = meta.add(sums);
 
   const stats = p.stats ?? false;
+  const requantized = p.requantize !== undefined;
+  const plane = OH * OW;
+  const outputCount = N * M * plane;
+  const uniform: GemmUniform = {
+    m: direct && !packed ? outputCount : plane,
+    n: Mg,
+    k: K,
+    accBits: accumulatorBits(mode),
+    zaBase,
+    zaGroupStride: 0,
+    zaRowStride: 0,
+    zbBase,
+    zbGroupStride: perChannelZw ? Mg : 0,
+    zbColStride: perChannelZw ? 1 : 0,
+    chanGroupStride: Mg,
+    biasBase,
+    rqBase,
+    hasBias: p.bias !== undefined,
+    zy: p.requantize?.outputZeroPoint ?? 0,
+    qmin: rq?.qmin ?? 0,
+    qmax: rq?.qmax ?? 0,
+    opBase: 0,
+    accMode: ACC_MODE_CODE[mode.kind],
+    flags: requantCode(p.requantize) | (stats ? 8 : 0),
+    bSumsBase,
+  };
+  if (packed) {
+    return preparePackedConv(
+      ctx,
+      {
+        N,
+        C,
+        H,
+        W,
+        M,
+        Cg,
+        KH,
+        KW,
+        OH,
+        OW,
+        group,
+        strides: [sh, sw],
+        dilations: [dh, dw],
+        pads: [pt, pl],
+        depthwise: depthwise && group > 1,
+        w: p.w,
+        zw: zwList.map((v) => v + wShift),
+        zx,
+        xSigned,
+        dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
+        uniform,
+        tables: meta.build(),
+        requantize: p.requantize,
+        requantized,
+        signedOutput: (p.requantize?.qmin ?? 0) < 0,
+      },
+      limits,
+    );
+  }
   const common = { ordered: isOrdered(mode), tm: 4, kWords: 8 };
   const pipeline = direct
     ? await gemmPipeline(ctx, new URL('./conv2d-int8-depthwise.wgsl', import.meta.url), {
         ...common,
+        packed: false,
         op: 'conv2d-int8-depthwise',
         // The direct kernel multiplies bytes one by one and reads modes from the uniform only.
         dot4: false,
@@ -152,15 +222,14 @@ export async function prepareConv2dInt8(
       })
     : await gemmPipeline(ctx, new URL('./conv2d-int8.wgsl', import.meta.url), {
         ...common,
+        packed: false,
         op: 'conv2d-int8',
         dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
         bSums,
         wgX: 16,
         wgY: 16,
       });
-  const requantized = p.requantize !== undefined;
   const outElementBytes = requantized ? 1 : 4;
-  const plane = OH * OW;
   const planner = new WindowPlanner(ctx, limits);
   const chunks = direct
     ? depthwiseChunks(ctx, planner, { N, C, H, W, M, plane, K, outElementBytes }, limits)
@@ -182,7 +251,6 @@ export async function prepareConv2dInt8(
         },
         'conv2d-int8',
       );
-  const outputCount = N * M * plane;
   const opUniform = Uint32Array.from([
     C,
     H,
@@ -211,29 +279,7 @@ export async function prepareConv2dInt8(
   return createPreparedGemm(ctx, {
     op: direct ? 'conv2d-int8-depthwise' : 'conv2d-int8',
     pipeline,
-    uniform: {
-      m: direct ? outputCount : plane,
-      n: Mg,
-      k: K,
-      accBits: accumulatorBits(mode),
-      zaBase,
-      zaGroupStride: 0,
-      zaRowStride: 0,
-      zbBase,
-      zbGroupStride: perChannelZw ? Mg : 0,
-      zbColStride: perChannelZw ? 1 : 0,
-      chanGroupStride: Mg,
-      biasBase,
-      rqBase,
-      hasBias: p.bias !== undefined,
-      zy: p.requantize?.outputZeroPoint ?? 0,
-      qmin: rq?.qmin ?? 0,
-      qmax: rq?.qmax ?? 0,
-      opBase: 0,
-      accMode: ACC_MODE_CODE[mode.kind],
-      flags: requantCode(p.requantize) | (stats ? 8 : 0),
-      bSumsBase,
-    },
+    uniform,
     opUniform,
     tables: meta.build(),
     weights: packInt8(p.w),

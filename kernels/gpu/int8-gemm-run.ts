@@ -185,6 +185,7 @@ interface PreparedInternals extends PreparedGemm {
   readonly uniforms: readonly GPUBuffer[];
   readonly weights?: GPUBuffer;
   readonly scratchStats: GPUBuffer;
+  readonly fullWrites: boolean;
   bound?: { key: readonly GPUBuffer[]; groups: GPUBindGroup[] };
 }
 
@@ -206,6 +207,8 @@ export interface PrepareGemmInput {
   readonly requantized: boolean;
   readonly signedOutput: boolean;
   readonly stats: boolean;
+  /** The kernel writes every output word whole: no clearing before a run. */
+  readonly fullWrites?: boolean;
 }
 
 const align4 = (n: number) => Math.max(4, Math.ceil(n / 4) * 4);
@@ -230,6 +233,7 @@ export function createPreparedGemm(ctx: GpuContext, p: PrepareGemmInput): Prepar
     signedOutput: p.signedOutput,
     stats: p.stats,
     chunks: p.chunks,
+    fullWrites: p.fullWrites ?? false,
     pipeline: p.pipeline,
     tables: own(uploadBuffer(ctx, `${p.op}.tables`, p.tables)),
     opUniform: own(uploadUniform(ctx, `${p.op}.op-params`, p.opUniform)),
@@ -255,8 +259,8 @@ function checkSize(op: string, what: string, buffer: GPUBuffer, bytes: number): 
 }
 
 /**
- * Encodes one run of a prepared op into `encoder` (its own compute pass, after two clears):
- * the output is zeroed first when it is packed 8-bit (the kernel ORs bytes in), and the statistics
+ * Encodes one run of a prepared op into `encoder` (its own compute pass, after up to two clears):
+ * the output is zeroed first when it is packed 8-bit and the kernel ORs bytes in, and the statistics
  * buffer is zeroed unless `accumulateStats` (then counts add up and maxima grow across runs).
  * Reads buffers.a (and buffers.b or the prepared weights), writes buffers.out[0, outBytes) and,
  * with stats, buffers.stats[0, statsBytes). Bind groups are reused while the buffers stay the same.
@@ -276,7 +280,7 @@ export function recordGemm(
   checkSize(p.op, 'out', buffers.out, p.outBytes);
   const stats = buffers.stats ?? p.scratchStats;
   if (buffers.stats) checkSize(p.op, 'stats', stats, p.statsBytes);
-  if (p.requantized) encoder.clearBuffer(buffers.out, 0, p.outBytes);
+  if (p.requantized && !p.fullWrites) encoder.clearBuffer(buffers.out, 0, p.outBytes);
   if (p.stats && !options?.accumulateStats) encoder.clearBuffer(stats, 0, p.statsBytes);
   if (p.chunks.length === 0) return;
   const key = [buffers.a, b, buffers.out, stats];

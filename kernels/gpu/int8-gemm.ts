@@ -83,6 +83,16 @@ export interface GemmPipelineParams extends PipelineParams {
   readonly wgY: number;
   readonly tm: number;
   readonly kWords: number;
+  /**
+   * A packed kernel (exact modes, no statistics: see int8-packed-common.wgsl): the op sources
+   * follow int8-packed-common.wgsl and only WG_X (the 1-D workgroup size) is set.
+   */
+  readonly packed: boolean;
+}
+
+/** Whether the packed kernels (int8-packed-common.wgsl) can serve a run: exact mode, no statistics. */
+export function packedEligible(mode: AccumulatorMode, stats: boolean | undefined): boolean {
+  return !stats && (mode.kind === 'int32' || mode.kind === 'wrap');
 }
 
 /** Whether a mode needs the ordered (k-ascending) K loop. */
@@ -104,24 +114,33 @@ fn dot4_i8(a: u32, b: u32) -> i32 {
 /** The GEMM-core pipeline for an op file (`opSource` is the op's .wgsl URL). */
 export function gemmPipeline(
   ctx: GpuContext,
-  opSource: URL,
+  opSource: URL | readonly URL[],
   params: GemmPipelineParams,
+  /** Packed kernels: more override values (REQUANT, WHOLE_WORDS, STRIDE1), part of the cache key. */
+  packedConstants: Readonly<Record<string, number>> = {},
 ): Promise<GPUComputePipeline> {
   if (params.dot4 && !ctx.hasDot4I8Packed) throw new Error('dot4I8Packed requested but the device lacks it');
   // The ordered accumulation (saturate, pairwise) never calls dot4 nor uses B sums.
-  const normalized = params.ordered ? { ...params, dot4: false, bSums: false } : params;
+  const normalized = {
+    ...(params.ordered ? { ...params, dot4: false, bSums: false } : params),
+    ...packedConstants,
+  };
   return getPipeline(ctx, {
     op: params.op,
     params: normalized,
     build: async (p) => {
+      const opSources = Array.isArray(opSource) ? opSource : [opSource as URL];
       const parts = await Promise.all([
         loadWgsl(new URL('./wgsl/int64-math.wgsl', import.meta.url)),
         loadWgsl(new URL('./wgsl/requantize.wgsl', import.meta.url)),
         loadWgsl(new URL('./wgsl/int8-gemm-core.wgsl', import.meta.url)),
-        loadWgsl(opSource),
+        ...(p.packed ? [loadWgsl(new URL('./wgsl/int8-packed-common.wgsl', import.meta.url))] : []),
+        ...opSources.map((u) => loadWgsl(u)),
       ]);
+      const code = (p.dot4 ? DOT4_NATIVE : DOT4_FALLBACK) + parts.join('\n');
+      if (p.packed) return { code, constants: { WG_X: p.wgX, ...packedConstants } as Record<string, number> };
       return {
-        code: (p.dot4 ? DOT4_NATIVE : DOT4_FALLBACK) + parts.join('\n'),
+        code,
         constants: {
           WG_X: p.wgX,
           WG_Y: p.wgY,

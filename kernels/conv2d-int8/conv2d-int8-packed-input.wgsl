@@ -1,0 +1,67 @@
+// conv2d-int8-packed-input.wgsl: the parameters and input reads shared by the packed int8 conv
+// kernels (conv2d-int8-packed.wgsl, conv2d-int8-depthwise-packed.wgsl); see
+// kernels/gpu/wgsl/int8-packed-common.wgsl for why these kernels exist.
+// Each invocation computes 4 horizontally adjacent output pixels (a "quad": one packed output
+// word when OW % 4 == 0), so x is read as 4-byte rows: one or two word loads for unit stride.
+// Bindings: 4 x (packed 8-bit NCHW, window starting at element gemm.a_base), 6 conv (uniform).
+
+struct PackedConvParams {
+  c: u32, h: u32, w: u32, cg: u32,
+  kh: u32, kw: u32, stride_h: u32, stride_w: u32,
+  dil_h: u32, dil_w: u32, pad_t: u32, pad_l: u32,
+  oh: u32, ow: u32, mg: u32, groups: u32,
+  zx: i32,            // x zero point in the signed-mapped domain (uint8: zp - 128)
+  x_xor: u32,         // 0x80808080 for uint8 x (x ^ 0x80 = x - 128 as an int8 byte), else 0
+  m_total: u32,
+  quads_w: u32,       // ceil(OW / 4)
+  cw: u32,            // ceil(Cg / 4): channel words per tap (GEMM kernel)
+  oc_blocks: u32,     // ceil(Mg / 8) (GEMM kernel)
+  pad0: u32, pad1: u32,
+}
+
+@group(0) @binding(4) var<storage, read> x_data: array<u32>;
+@group(0) @binding(6) var<uniform> conv: PackedConvParams;
+
+const ONES: u32 = 0x01010101u;
+
+override STRIDE1: bool = false;  // stride_w == 1: a quad is 4 adjacent bytes (two word loads)
+
+// The signed-mapped bytes x[ih, iw0 + j * stride_w], j = 0..3, of the plane starting at element
+// `base` (window-relative), packed little endian; positions outside the input read the zero point.
+// Branch-free (SwiftShader would run every branch): out-of-range reads are robust-access reads
+// whose bytes are masked out.
+fn x_quad(base: u32, ih: i32, iw0: i32) -> u32 {
+  let pad = (bitcast<u32>(conv.zx) & 0xffu) * ONES;
+  let row_ok = ih >= 0 && ih < i32(conv.h);
+  let row = i32(base) + ih * i32(conv.w);
+  var word = 0u;
+  var valid = 0u;
+  if (STRIDE1) {
+    let e = row + iw0;
+    let i = e >> 2u;                   // arithmetic: e = -1 reads words -1 and 0
+    let s = u32(e & 3) * 8u;
+    let w0 = x_data[i];
+    let w1 = x_data[i + 1];
+    word = select((w0 >> s) | (w1 << (32u - s)), w0, s == 0u);
+    let lo = u32(clamp(-iw0, 0, 4));                        // bytes before column 0
+    let hi = u32(clamp(iw0 + 4 - i32(conv.w), 0, 4));       // bytes after column W - 1
+    let m_lo = select(0xffffffffu << (8u * lo), 0u, lo >= 4u);
+    let m_hi = select(0xffffffffu >> (8u * hi), 0u, hi >= 4u);
+    valid = m_lo & m_hi;
+  } else {
+    for (var j = 0u; j < 4u; j = j + 1u) {
+      let iw = iw0 + i32(j * conv.stride_w);
+      let e = row + iw;
+      let b = (x_data[e >> 2u] >> (8u * u32(e & 3))) & 0xffu;
+      word = word | (b << (8u * j));
+      valid = valid | select(0u, 0xffu << (8u * j), iw >= 0 && iw < i32(conv.w));
+    }
+  }
+  valid = select(0u, valid, row_ok);
+  return ((word ^ conv.x_xor) & valid) | (pad & ~valid);
+}
+
+// Where the invocation's quad is: (oh, ow0), or oh >= OH for an idle invocation.
+fn quad_position(q: u32) -> vec2<u32> {
+  return vec2<u32>(q / conv.quads_w, (q % conv.quads_w) * 4u);
+}
