@@ -47,6 +47,8 @@ export interface PlanSummary {
   readonly gpuHostNodes: number;
   /** Nodes run on the CPU reference, with a readback: `opType (node)`. */
   readonly cpuFallbacks: readonly string[];
+  /** Why a kernel refused a node it normally runs (limits, compile errors): those fall back too. */
+  readonly kernelErrors: readonly string[];
   /** Distinct GPU buffers for values (after reuse), and their bytes. */
   readonly buffers: number;
   readonly bufferBytes: number;
@@ -93,6 +95,7 @@ export async function buildPlan(
   const skipped = new Map<GraphNode, string>(); // fused node -> the producer's output name it replaces
   const counts = { gpu: 0, view: 0, fused: 0, folded: 0, gpuHost: 0 };
   const cpuFallbacks: string[] = [];
+  const kernelErrors: string[] = [];
 
   const upload = (label: string, t: Tensor): GPUBuffer => {
     const buffer = gpu.device.createBuffer({
@@ -193,7 +196,7 @@ export async function buildPlan(
         } catch (e) {
           // A kernel refused the parameters (limits, shapes): the CPU reference runs it instead.
           if (!(e instanceof Error)) throw e;
-          if (process?.env?.QPLAY_DEBUG_PLAN) console.error(`${node.opType} (${node.name}):`, e);
+          kernelErrors.push(`${node.opType} (${node.name}): ${e.message.split('\n')[0]}`);
           outcome = undefined;
         }
         // A node that falls back to the CPU fuses nothing.
@@ -239,6 +242,7 @@ export async function buildPlan(
     foldedNodes: counts.folded,
     gpuHostNodes: counts.gpuHost,
     cpuFallbacks,
+    kernelErrors,
     buffers: arena.bufferCount,
     bufferBytes: arena.bufferBytes,
     values: arena.valueCount,

@@ -98,7 +98,8 @@ export class WebGpuExecutor implements Executor {
     try {
       return await this.runOnce(feeds, options, restarted);
     } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
+      // Cancelled by the caller (a mapAsync on a lost device also rejects with an AbortError).
+      if (options.signal?.aborted) throw e;
       // The lost promise resolves asynchronously: give it a turn before deciding.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (!this.gpu.lost) throw e;
