@@ -64,7 +64,8 @@ function requantizeOf(
   yZp: Tensor | undefined,
 ): RequantizeSpec | undefined {
   if (!inputScale || !weightScale || !outputScale || !yZp || !is8bit(yZp.dtype)) return undefined;
-  if (inputScale.data.length !== 1 || outputScale.data.length !== 1 || yZp.data.length !== 1) return undefined;
+  if (inputScale.data.length !== 1 || outputScale.data.length !== 1 || yZp.data.length !== 1)
+    return undefined;
   return {
     inputScale: scalar(inputScale),
     weightScale: toFloat32(weightScale),
@@ -189,7 +190,8 @@ function intMatMul(qlinear: boolean): Lowering {
 const qgemm: Lowering = async (lc) => {
   const as = lc.shape(inputName(lc, 0));
   const bs = lc.shape(inputName(lc, 3));
-  if (!is8bit(as.dtype) || !is8bit(bs.dtype) || as.dims.length !== 2 || bs.dims.length !== 2) return undefined;
+  if (!is8bit(as.dtype) || !is8bit(bs.dtype) || as.dims.length !== 2 || bs.dims.length !== 2)
+    return undefined;
   if (as.dtype === 'int8' && bs.dtype !== 'int8') return undefined; // the CPU op reports it
   if (attrInt(lc.node, 'transA') !== 0) return undefined;
   const c = constants(lc, [1, 2, 4, 5, 6, 7, 8]);
@@ -253,7 +255,11 @@ const qgemm: Lowering = async (lc) => {
   const scaleBuf = lc.upload(`${lc.node.name}.scale`, makeTensor('float32', scaleDims, scales));
   const out = lc.output(0);
   const cast = await prepareUnary(lc.gpu, acc, accF, { op: 'CastInt32ToFloat32', count: M * N });
-  const mul = await prepareBinary(lc.gpu, accF, scaleBuf, out, { op: 'Mul', aDims: [M, N], bDims: scaleDims });
+  const mul = await prepareBinary(lc.gpu, accF, scaleBuf, out, {
+    op: 'Mul',
+    aDims: [M, N],
+    bDims: scaleDims,
+  });
   const dispatches = [cast, mul.dispatch];
   const work: GpuWork = {
     record: async (encoder) => {

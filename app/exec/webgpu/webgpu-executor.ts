@@ -143,7 +143,11 @@ export class WebGpuExecutor implements Executor {
         const s = plan.shapes.values.get(name);
         if (!s || !plan.arena.has(name)) throw new ModelError(`value '${name}' was not computed`);
         const bytes = gpuByteLength(s.dtype, s.dims);
-        const staging = device.createBuffer({ label: `webgpu.${name}.readback`, size: bytes, usage: 0x01 | 0x08 });
+        const staging = device.createBuffer({
+          label: `webgpu.${name}.readback`,
+          size: bytes,
+          usage: 0x01 | 0x08,
+        });
         encoder ??= device.createCommandEncoder({ label: 'webgpu-executor.encoder' });
         encoder.copyBufferToBuffer(plan.arena.buffer(name), 0, staging, 0, bytes);
         return { name, s, staging };
@@ -153,7 +157,8 @@ export class WebGpuExecutor implements Executor {
       report.readbacks += staged.length;
       try {
         await Promise.all(staged.map((r) => r.staging.mapAsync(0x0001)));
-        for (const r of staged) host.set(r.name, tensorFromBytes(r.s.dtype, r.s.dims, r.staging.getMappedRange()));
+        for (const r of staged)
+          host.set(r.name, tensorFromBytes(r.s.dtype, r.s.dims, r.staging.getMappedRange()));
       } finally {
         for (const r of staged) r.staging.destroy();
       }
