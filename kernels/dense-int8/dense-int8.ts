@@ -13,11 +13,13 @@ import type { SplitLimits } from '../gpu/dispatch.js';
 import {
   ACC_MODE_CODE,
   accumulatorBits,
+  type GemmUniform,
   gemmPipeline,
   type Int8KernelOptions,
   type Int8KernelResult,
   isOrdered,
   MetaBuilder,
+  packedEligible,
   requantCode,
   requantizeData,
 } from '../gpu/int8-gemm.js';
@@ -32,6 +34,7 @@ import {
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
+import { preparePackedGemv } from './dense-int8-gemv.js';
 
 /** 8-bit element type of an operand. */
 export type Int8Type = 'int8' | 'uint8';
@@ -147,6 +150,9 @@ export async function prepareDenseInt8(
   const batchMap: number[] = [];
   for (let i = 0; i < batches; i++) batchMap.push(aMap[i], bMap[i]);
   const opBase = meta.add(batchMap);
+  const stats = p.stats ?? false;
+  // GEMV with constant B in the exact modes without statistics: the packed kernel.
+  const packedGemv = M === 1 && p.b !== undefined && packedEligible(mode, stats);
   const bSums = p.b !== undefined && !isOrdered(mode);
   const bSumsBase = meta.add(bSums && p.b ? columnSums(p.b, bBatches, K, N, p.transB ?? false) : []);
 
@@ -155,7 +161,56 @@ export async function prepareDenseInt8(
   const wgX = gemv ? 64 : 16;
   const wgY = gemv ? 1 : 16;
   const tm = gemv ? 1 : 4;
-  const stats = p.stats ?? false;
+  const dims = [...batchDims];
+  if (!aIs1d) dims.push(M);
+  if (!bIs1d) dims.push(N);
+  const uniform: GemmUniform = {
+    m: M,
+    n: N,
+    k: K,
+    accBits: accumulatorBits(mode),
+    zaBase,
+    zaGroupStride: za.groupStride,
+    zaRowStride: za.rowStride,
+    zbBase,
+    zbGroupStride: zb.groupStride,
+    zbColStride: zb.rowStride,
+    chanGroupStride: 0,
+    biasBase,
+    rqBase,
+    hasBias: p.bias !== undefined,
+    zy: p.requantize?.outputZeroPoint ?? 0,
+    qmin: rq?.qmin ?? 0,
+    qmax: rq?.qmax ?? 0,
+    opBase,
+    accMode: ACC_MODE_CODE[mode.kind],
+    flags: requantCode(p.requantize) | (stats ? 8 : 0),
+    bSumsBase,
+  };
+  const gemvPrepared =
+    packedGemv && p.b
+      ? await preparePackedGemv(
+          ctx,
+          {
+            K,
+            N,
+            b: p.b,
+            bBatches,
+            aBatches,
+            transB: p.transB ?? false,
+            aSigned,
+            aMap,
+            bMap,
+            dims,
+            dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
+            uniform,
+            tables: meta.build(),
+            requantize: p.requantize,
+          },
+          limits,
+        )
+      : undefined;
+  if (gemvPrepared) return gemvPrepared;
   const pipeline = await gemmPipeline(ctx, new URL('./dense-int8.wgsl', import.meta.url), {
     op: 'dense-int8',
     dot4: p.useDot4 ?? ctx.hasDot4I8Packed,
@@ -165,6 +220,7 @@ export async function prepareDenseInt8(
     wgY,
     tm,
     kWords: 8,
+    packed: false,
   });
   const requantized = p.requantize !== undefined;
   const tileM = tm * wgY;
@@ -183,36 +239,11 @@ export async function prepareDenseInt8(
     },
     'dense-int8',
   );
-  const dims = [...batchDims];
-  if (!aIs1d) dims.push(M);
-  if (!bIs1d) dims.push(N);
   const outputCount = batches * M * N;
   return createPreparedGemm(ctx, {
     op: 'dense-int8',
     pipeline,
-    uniform: {
-      m: M,
-      n: N,
-      k: K,
-      accBits: accumulatorBits(mode),
-      zaBase,
-      zaGroupStride: za.groupStride,
-      zaRowStride: za.rowStride,
-      zbBase,
-      zbGroupStride: zb.groupStride,
-      zbColStride: zb.rowStride,
-      chanGroupStride: 0,
-      biasBase,
-      rqBase,
-      hasBias: p.bias !== undefined,
-      zy: p.requantize?.outputZeroPoint ?? 0,
-      qmin: rq?.qmin ?? 0,
-      qmax: rq?.qmax ?? 0,
-      opBase,
-      accMode: ACC_MODE_CODE[mode.kind],
-      flags: requantCode(p.requantize) | (stats ? 8 : 0),
-      bSumsBase,
-    },
+    uniform,
     opUniform: Uint32Array.from([M * K, K * N, p.transB ? 1 : 0, aSigned ? 1 : 0, bSigned ? 1 : 0, 0, 0, 0]),
     tables: meta.build(),
     weights: p.b ? packInt8(p.b) : undefined,
