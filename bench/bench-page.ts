@@ -121,7 +121,14 @@ async function benchCase(ctx: GpuContext, c: BenchCase, o: BenchOptions): Promis
     const rows: KernelRow[] = [];
     for (const p of peers) {
       const t = p.main ? peerTimings[running.indexOf(p)] : undefined;
-      const row: KernelRow = { ...base, ours_ms: oursMs, peer: p.name, peer_ms: null, ratio: null };
+      const row: KernelRow = {
+        ...base,
+        ours_ms: oursMs,
+        ours_range_ms: [oursTiming.timing.min_ms, oursTiming.timing.max_ms],
+        peer: p.name,
+        peer_ms: null,
+        ratio: null,
+      };
       if (t === undefined || !t.ok) {
         rows.push({ ...row, peer_error: p.error ?? t?.error ?? 'not run' });
         continue;
@@ -130,6 +137,7 @@ async function benchCase(ctx: GpuContext, c: BenchCase, o: BenchOptions): Promis
       rows.push({
         ...row,
         peer_ms: peerMs,
+        peer_range_ms: [t.timing.min_ms, t.timing.max_ms],
         ratio: peerMs / oursMs,
         ...(p === ioPeer && o.io ? { ours_io_ms: io.ours, peer_io_ms: io.peer } : {}),
         ...(p.output ? { max_diff_steps: maxDiffSteps(q, await p.output(), d.outScale) } : {}),

@@ -16,9 +16,12 @@ export interface KernelRow {
   readonly shape: string;
   readonly macs: number;
   readonly ours_ms: number;
+  /** [min, max] of the timed runs: the spread says how much to trust the median on a shared machine. */
+  readonly ours_range_ms: readonly [number, number];
   readonly peer: string;
   /** null when the peer could not run (see `peer_error`). */
   readonly peer_ms: number | null;
+  readonly peer_range_ms?: readonly [number, number];
   /** peer_ms / ours_ms: above 1 means our int8 kernel is faster. */
   readonly ratio: number | null;
   readonly peer_error?: string;
@@ -75,17 +78,21 @@ function errorText(e: unknown): string {
  * Times contenders round-robin (warm-up rounds, then `runs` timed rounds, each contender once per
  * round; wall clock, performance.now()). Interleaving matters on a shared machine: a burst of
  * load from elsewhere slows every contender of the round, not just the one that happened to be
- * running then. A contender that throws is dropped and reported.
+ * running then. The order rotates every round, so each contender follows each other one alike
+ * (whatever a heavy run leaves behind is spread evenly). A contender that throws is dropped and
+ * reported.
  */
 export async function timeInterleaved(
   contenders: readonly Contender[],
   warmup: number,
   runs: number,
 ): Promise<TimingOutcome[]> {
+  const n = contenders.length;
   const samples = contenders.map(() => [] as number[]);
   const errors: (string | undefined)[] = contenders.map(() => undefined);
   for (let round = 0; round < warmup + runs; round++) {
-    for (let i = 0; i < contenders.length; i++) {
+    for (let k = 0; k < n; k++) {
+      const i = (round + k) % n;
       if (errors[i] !== undefined) continue;
       try {
         const t0 = performance.now();
@@ -151,12 +158,16 @@ export function formatTable(report: BenchReport): string {
     '| kernel | shape | ours int8 (ms) | peer | peer (ms) | peer / ours |',
     '|---|---|---:|---|---:|---:|',
   ];
+  const spread = (ms: number | null, range?: readonly [number, number]) =>
+    range ? `${fmt(ms)} (${fmt(range[0])}–${fmt(range[1])})` : fmt(ms);
   for (const r of report.kernels) {
-    const peerCell = r.peer_ms === null ? `not available: ${r.peer_error ?? 'unknown'}` : fmt(r.peer_ms);
+    const peerCell =
+      r.peer_ms === null ? `not available: ${r.peer_error ?? 'unknown'}` : spread(r.peer_ms, r.peer_range_ms);
     lines.push(
-      `| ${r.name} | ${r.shape} | ${fmt(r.ours_ms)} | ${r.peer} | ${peerCell} | ${fmtRatio(r.ratio)} |`,
+      `| ${r.name} | ${r.shape} | ${spread(r.ours_ms, r.ours_range_ms)} | ${r.peer} | ${peerCell} | ${fmtRatio(r.ratio)} |`,
     );
   }
+  lines.push('', 'times: median (min–max) of the timed runs');
   lines.push('');
   for (const [peer, g] of Object.entries(report.geomean_ratio)) {
     lines.push(`geometric mean of ${peer} / ours: ${fmtRatio(g)}`);
