@@ -4,120 +4,200 @@
 //   y[n, g Mg + j, oh, ow] = act(bias[g Mg + j] + sum_{c < Cg, kh, kw}
 //       x[n, g Cg + c, oh sh - pt + kh dh, ow sw - pl + kw dw] * w[g Mg + j, c, kh, kw])
 //
-// (taps outside the input contribute 0). Two entry points, same bindings:
-// 0 x, 1 w, 2 bias (any read buffer when has_bias = 0), 3 y, 4 params.
-// - conv_gemm: implicit im2col GEMM per (n, g): rows p = oh OW + ow (P = OH OW), columns j < Mg,
-//   K = Cg KH KW taps; a WG_X x WG_Y workgroup computes a (4 WG_X) x (4 WG_Y) tile (thread rows
-//   lid.x + i WG_X so consecutive threads write consecutive y), TILE_K taps at a time through
-//   workgroup memory. Grid: (ceil(P / (4 WG_X)), ceil(Mg / (4 WG_Y)), N group).
-// - conv_direct: one thread per output element (for depthwise and other narrow groups, where a
-//   GEMM tile would be mostly empty). Grid: linear over N M OH OW, 2-D past the dispatch limit.
+// (taps outside the input contribute 0). Written for SwiftShader (a CPU Vulkan: SIMD over 4
+// invocations, both sides of every branch executed, every storage load a bounds-checked gather):
+// no workgroup memory or barriers, branch-free inner loops (clamped indices + select), vec4 loads,
+// and many outputs per invocation so one load feeds several FMAs.
+// Bindings: 0 x, 1 w (entry-point specific, see below), 2 bias (any read buffer when has_bias = 0),
+// 3 y, 4 params.
+// - conv_tile: 4 horizontally adjacent output pixels x 8 output channels per invocation. w is the
+//   repacked `w_packed` (repack_weights): [g][oc block of 8][kh][kw][c][8] as vec4 pairs, zero past
+//   Mg, so each (tap, channel) costs 4 x loads + 2 vec4 w loads for 32 FMAs.
+//   Grid: (ceil(OH quads_w / WG), oc blocks, N group).
+// - conv_pointwise: 1x1, stride 1, no pads, OH OW % 4 == 0: x and y as vec4 over 4 flat pixels,
+//   same packed w. Grid: (ceil(OH OW / 4 / WG), oc blocks, N group).
+// - conv_direct: 4 adjacent output pixels of one output channel per invocation, original w layout
+//   (depthwise and other narrow groups, where an 8-channel block would be mostly empty).
+//   Grid: (ceil(OH quads_w / WG), M, N).
+// - repack_weights: one invocation per packed weight (binding 0 is the source w, 3 the packed).
 // ACT: 0 none, 1 Relu, 2 Clip [act_min, act_max].
 
-override WG_X: u32 = 16u;
-override WG_Y: u32 = 16u;
-override TILE_K: u32 = 16u;
+override WG: u32 = 64u;
 override ACT: u32 = 0u;
-const TM: u32 = 4u;
 
 struct Params {
   c: u32, h: u32, w: u32, cg: u32,
   kh: u32, kw: u32, sh: u32, sw: u32,
   dh: u32, dw: u32, pt: u32, pl: u32,
   oh: u32, ow: u32, mg: u32, group: u32,
-  m: u32, has_bias: u32, total: u32, pad0: u32,
-  act_min: f32, act_max: f32, pad1: u32, pad2: u32,
+  m: u32, has_bias: u32, total: u32, quads_w: u32,
+  act_min: f32, act_max: f32, oc_blocks: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
+@group(0) @binding(1) var<storage, read> w_packed: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-fn activate(v: f32) -> f32 {
-  if (ACT == 1u) { return select(v, 0.0, v < 0.0); }
-  if (ACT == 2u) { return select(select(v, params.act_max, v > params.act_max), params.act_min, v < params.act_min); }
+fn activate(v: vec4<f32>) -> vec4<f32> {
+  if (ACT == 1u) { return max(v, vec4<f32>(0.0)); }
+  if (ACT == 2u) { return min(max(v, vec4<f32>(params.act_min)), vec4<f32>(params.act_max)); }
   return v;
 }
 
-/** x at tap k of output position p for image n, group g; 0 in the padding. */
-fn x_tap(n: u32, g: u32, p: u32, k: u32) -> f32 {
-  let kk = params.kh * params.kw;
-  let c = k / kk;
-  let r = k % kk;
-  let ih = i32((p / params.ow) * params.sh + (r / params.kw) * params.dh) - i32(params.pt);
-  let iw = i32((p % params.ow) * params.sw + (r % params.kw) * params.dw) - i32(params.pl);
-  if (ih < 0 || iw < 0 || ih >= i32(params.h) || iw >= i32(params.w)) { return 0.0; }
-  return x[((n * params.c + g * params.cg + c) * params.h + u32(ih)) * params.w + u32(iw)];
+fn bias_of(oc: u32) -> f32 {
+  return select(0.0, bias[min(oc, params.m - 1u)], params.has_bias != 0u);
 }
 
-var<workgroup> a_tile: array<f32, TM * WG_X * TILE_K>;  // [p][k]
-var<workgroup> b_tile: array<f32, TILE_K * TM * WG_Y>;  // [k][j]
+// Clamped element offsets (within a channel plane) and validity of the 4 taps at row ih and columns
+// iw0 + p sw (p = 0..3): out-of-range taps read a valid element and are zeroed by `select`.
+struct QuadTaps { off: vec4<u32>, ok: vec4<bool> }
 
-@compute @workgroup_size(WG_X, WG_Y)
-fn conv_gemm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let P = params.oh * params.ow;
-  let K = params.cg * params.kh * params.kw;
-  let n = wid.z / params.group;
+fn quad_taps(ih: i32, iw0: i32) -> QuadTaps {
+  let hi = i32(params.h) - 1;
+  let wi = i32(params.w) - 1;
+  let row = u32(clamp(ih, 0, hi)) * params.w;
+  let iw = vec4<i32>(iw0) + vec4<i32>(0, 1, 2, 3) * i32(params.sw);
+  let col = vec4<u32>(clamp(iw, vec4<i32>(0), vec4<i32>(wi)));
+  let ok = (iw >= vec4<i32>(0)) & (iw <= vec4<i32>(wi)) & vec4<bool>(ih >= 0 && ih <= hi);
+  return QuadTaps(vec4<u32>(row) + col, ok);
+}
+
+fn load_quad(base: u32, t: QuadTaps) -> vec4<f32> {
+  let v = vec4<f32>(x[base + t.off.x], x[base + t.off.y], x[base + t.off.z], x[base + t.off.w]);
+  return select(vec4<f32>(0.0), v, t.ok);
+}
+
+// Stores the 4 pixels (vec4 over pixels) of output channel `oc` for pixels ow0.. of row oh.
+fn store_quad(img: u32, oc: u32, oh: u32, ow0: u32, v: vec4<f32>) {
+  let r = activate(v + vec4<f32>(bias_of(oc)));
+  let base = ((img * params.m + oc) * params.oh + oh) * params.ow + ow0;
+  let n = min(4u, params.ow - ow0);
+  for (var p = 0u; p < n; p++) { y[base + p] = r[p]; }
+}
+
+@compute @workgroup_size(WG)
+fn conv_tile(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let oh = gid.x / params.quads_w;
+  if (oh >= params.oh) { return; }
+  let ow0 = (gid.x % params.quads_w) * 4u;
+  let ob = wid.y;
+  let img = wid.z / params.group;
   let g = wid.z % params.group;
-  let tile_p = TM * WG_X;
-  let tile_j = TM * WG_Y;
-  let p0 = wid.x * tile_p;
-  let j0 = wid.y * tile_j;
-  let tid = lid.y * WG_X + lid.x;
-  let threads = WG_X * WG_Y;
-  var acc: array<array<f32, 4>, 4>;
-  for (var k0 = 0u; k0 < K; k0 += TILE_K) {
-    for (var e = tid; e < tile_p * TILE_K; e += threads) {
-      let pp = e / TILE_K;
-      let gk = k0 + e % TILE_K;
-      var v = 0.0;
-      if (p0 + pp < P && gk < K) { v = x_tap(n, g, p0 + pp, gk); }
-      a_tile[e] = v;
-    }
-    for (var e = tid; e < TILE_K * tile_j; e += threads) {
-      let kk = e / tile_j;
-      let jj = e % tile_j;
-      var v = 0.0;
-      if (k0 + kk < K && j0 + jj < params.mg) { v = w[(g * params.mg + j0 + jj) * K + k0 + kk]; }
-      b_tile[e] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < TM; j++) { bv[j] = b_tile[kk * tile_j + lid.y + j * WG_Y]; }
-      for (var i = 0u; i < TM; i++) {
-        let av = a_tile[(lid.x + i * WG_X) * TILE_K + kk];
-        for (var j = 0u; j < TM; j++) { acc[i][j] = fma(av, bv[j], acc[i][j]); }
+  let plane = params.h * params.w;
+  let chan0 = (img * params.c + g * params.cg) * plane;
+  let ih0 = i32(oh * params.sh) - i32(params.pt);
+  let iw0 = i32(ow0 * params.sw) - i32(params.pl);
+  // a<p>: oc 0..3 of pixel p, b<p>: oc 4..7.
+  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
+  var b0 = vec4<f32>(0.0); var b1 = vec4<f32>(0.0); var b2 = vec4<f32>(0.0); var b3 = vec4<f32>(0.0);
+  var wi = (g * params.oc_blocks + ob) * params.kh * params.kw * params.cg * 2u;
+  for (var kh = 0u; kh < params.kh; kh++) {
+    let ih = ih0 + i32(kh * params.dh);
+    for (var kw = 0u; kw < params.kw; kw++) {
+      let t = quad_taps(ih, iw0 + i32(kw * params.dw));
+      var base = chan0;
+      for (var c = 0u; c < params.cg; c++) {
+        let xv = load_quad(base, t);
+        let wa = w_packed[wi];
+        let wb = w_packed[wi + 1u];
+        base += plane;
+        wi += 2u;
+        a0 = fma(vec4<f32>(xv.x), wa, a0); b0 = fma(vec4<f32>(xv.x), wb, b0);
+        a1 = fma(vec4<f32>(xv.y), wa, a1); b1 = fma(vec4<f32>(xv.y), wb, b1);
+        a2 = fma(vec4<f32>(xv.z), wa, a2); b2 = fma(vec4<f32>(xv.z), wb, b2);
+        a3 = fma(vec4<f32>(xv.w), wa, a3); b3 = fma(vec4<f32>(xv.w), wb, b3);
       }
     }
-    workgroupBarrier();
   }
-  for (var j = 0u; j < TM; j++) {
-    let jj = j0 + lid.y + j * WG_Y;
-    if (jj >= params.mg) { continue; }
-    let oc = g * params.mg + jj;
-    let b = select(0.0, bias[oc], params.has_bias != 0u);
-    for (var i = 0u; i < TM; i++) {
-      let p = p0 + lid.x + i * WG_X;
-      if (p >= P) { continue; }
-      y[(n * params.m + oc) * P + p] = activate(acc[i][j] + b);
-    }
+  let oc0 = ob * 8u;
+  let per_channel = array<vec4<f32>, 8>(
+    vec4<f32>(a0.x, a1.x, a2.x, a3.x), vec4<f32>(a0.y, a1.y, a2.y, a3.y),
+    vec4<f32>(a0.z, a1.z, a2.z, a3.z), vec4<f32>(a0.w, a1.w, a2.w, a3.w),
+    vec4<f32>(b0.x, b1.x, b2.x, b3.x), vec4<f32>(b0.y, b1.y, b2.y, b3.y),
+    vec4<f32>(b0.z, b1.z, b2.z, b3.z), vec4<f32>(b0.w, b1.w, b2.w, b3.w));
+  let oc_end = min(8u, params.mg - oc0);
+  for (var j = 0u; j < oc_end; j++) {
+    store_quad(img, g * params.mg + oc0 + j, oh, ow0, per_channel[j]);
   }
 }
 
-@compute @workgroup_size(WG_X * WG_Y)
-fn conv_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG_X * WG_Y;
-  if (i >= params.total) { return; }
-  let P = params.oh * params.ow;
-  let K = params.cg * params.kh * params.kw;
-  let p = i % P;
-  let oc = (i / P) % params.m;
-  let n = i / (P * params.m);
+@compute @workgroup_size(WG)
+fn conv_pointwise(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let quads = params.oh * params.ow / 4u;
+  let q = gid.x;
+  if (q >= quads) { return; }
+  let ob = wid.y;
+  let img = wid.z / params.group;
+  let g = wid.z % params.group;
+  var xi = (img * params.c + g * params.cg) * quads + q;
+  // acc<j>: output channel j of the block, vec4 over the 4 pixels.
+  var acc: array<vec4<f32>, 8>;
+  var wi = (g * params.oc_blocks + ob) * params.cg * 2u;
+  for (var c = 0u; c < params.cg; c++) {
+    let xv = x4[xi];
+    let wa = w_packed[wi];
+    let wb = w_packed[wi + 1u];
+    xi += quads;
+    wi += 2u;
+    acc[0] = fma(xv, vec4<f32>(wa.x), acc[0]); acc[1] = fma(xv, vec4<f32>(wa.y), acc[1]);
+    acc[2] = fma(xv, vec4<f32>(wa.z), acc[2]); acc[3] = fma(xv, vec4<f32>(wa.w), acc[3]);
+    acc[4] = fma(xv, vec4<f32>(wb.x), acc[4]); acc[5] = fma(xv, vec4<f32>(wb.y), acc[5]);
+    acc[6] = fma(xv, vec4<f32>(wb.z), acc[6]); acc[7] = fma(xv, vec4<f32>(wb.w), acc[7]);
+  }
+  let oc0 = ob * 8u;
+  let oc_end = min(8u, params.mg - oc0);
+  for (var j = 0u; j < oc_end; j++) {
+    let oc = g * params.mg + oc0 + j;
+    y4[(img * params.m + oc) * quads + q] = activate(acc[j] + vec4<f32>(bias_of(oc)));
+  }
+}
+
+@compute @workgroup_size(WG)
+fn conv_direct(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let oh = gid.x / params.quads_w;
+  if (oh >= params.oh) { return; }
+  let ow0 = (gid.x % params.quads_w) * 4u;
+  let oc = wid.y;
+  let img = wid.z;
   let g = oc / params.mg;
-  var acc = 0.0;
-  for (var k = 0u; k < K; k++) { acc = fma(x_tap(n, g, p, k), w[oc * K + k], acc); }
-  y[i] = activate(acc + select(0.0, bias[oc], params.has_bias != 0u));
+  let plane = params.h * params.w;
+  let ih0 = i32(oh * params.sh) - i32(params.pt);
+  let iw0 = i32(ow0 * params.sw) - i32(params.pl);
+  var acc = vec4<f32>(0.0);
+  var wi = oc * params.cg * params.kh * params.kw;
+  var base = (img * params.c + g * params.cg) * plane;
+  for (var c = 0u; c < params.cg; c++) {
+    for (var kh = 0u; kh < params.kh; kh++) {
+      let ih = ih0 + i32(kh * params.dh);
+      for (var kw = 0u; kw < params.kw; kw++) {
+        acc = fma(load_quad(base, quad_taps(ih, iw0 + i32(kw * params.dw))), vec4<f32>(w[wi]), acc);
+        wi++;
+      }
+    }
+    base += plane;
+  }
+  store_quad(img, oc, oh, ow0, acc);
+}
+
+@compute @workgroup_size(WG)
+fn repack_weights(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let e = gid.x + gid.y * nwg.x * WG;
+  if (e >= params.total) { return; }
+  // e = ((((g OB + ob) KH + kh) KW + kw) Cg + c) 8 + j
+  let j = e % 8u;
+  var r = e / 8u;
+  let c = r % params.cg; r /= params.cg;
+  let kw = r % params.kw; r /= params.kw;
+  let kh = r % params.kh; r /= params.kh;
+  let ob = r % params.oc_blocks;
+  let g = r / params.oc_blocks;
+  let jj = ob * 8u + j;
+  let oc = g * params.mg + min(jj, params.mg - 1u);
+  let v = w[((oc * params.cg + c) * params.kh + kh) * params.kw + kw];
+  y[e] = select(0.0, v, jj < params.mg);
 }

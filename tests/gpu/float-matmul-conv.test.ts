@@ -61,6 +61,15 @@ describe('matmul.wgsl (MatMul / Gemm)', () => {
     ],
     [[8], [8, 3]],
     [[2, 4, 8], [8]],
+    // One row (one row per invocation) with B read as vec4 columns; batched vec4 B windows.
+    [
+      [1, 64],
+      [64, 12],
+    ],
+    [
+      [2, 1, 6, 7],
+      [4, 7, 8],
+    ],
   ];
   for (const [ad, bd] of matmulCases) {
     it(`MatMul a=[${ad}] b=[${bd}]`, async () => {
@@ -153,6 +162,7 @@ describe('conv2d.wgsl', () => {
     bias?: boolean;
     act?: FusedFloatActivation;
     algorithm?: 'gemm' | 'direct';
+    weightsVary?: boolean;
   }
   const cases: ConvCase[] = [
     { x: [1, 1, 5, 5], w: [1, 1, 3, 3] },
@@ -179,6 +189,12 @@ describe('conv2d.wgsl', () => {
     { x: [1, 5, 13, 13], w: [70, 5, 1, 1], bias: true },
     { x: [1, 3, 8, 8], w: [4, 3, 4, 4], autoPad: 'SAME_LOWER', strides: [2, 2] },
     { x: [2, 3, 17], w: [5, 3, 3], strides: [2], pads: [1, 2], bias: true },
+    // Unpadded 1x1 convs over a multiple of 4 pixels take the vec4 pointwise entry point.
+    { x: [2, 12, 6, 6], w: [20, 12, 1, 1], bias: true, act: { kind: 'relu' } },
+    { x: [1, 8, 4, 4], w: [18, 4, 1, 1], group: 2, act: { kind: 'clip', min: -0.5, max: 0.5 } },
+    // Weights repacked inside the recorded work (a non-constant w) instead of at prepare time.
+    { x: [1, 6, 9, 11], w: [9, 6, 3, 3], pads: [1, 0, 2, 1], bias: true, weightsVary: true },
+    { x: [1, 16, 8, 8], w: [12, 16, 1, 1], weightsVary: true },
   ];
   for (const c of cases) {
     const name = `conv x=[${c.x}] w=[${c.w}] g=${c.group ?? 1} s=[${c.strides ?? ''}] d=[${c.dilations ?? ''}] p=[${c.pads ?? c.autoPad ?? ''}] bias=${!!c.bias} act=${c.act?.kind ?? 'none'} ${c.algorithm ?? 'auto'}`;
@@ -206,9 +222,10 @@ describe('conv2d.wgsl', () => {
           ...p,
           activation: c.act,
           algorithm: c.algorithm,
+          weightsVary: c.weightsVary,
         });
         dims = r.dims;
-        return r.dispatch;
+        return r.dispatches;
       });
       expect(dims).toEqual(expected.dims);
       expectWithinSumScale(new Float32Array(out), expected, scale);

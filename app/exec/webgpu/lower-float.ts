@@ -95,9 +95,10 @@ const conv: Lowering = async (lc) => {
     w ?? lc.input(1),
     bias ?? (hasBias ? lc.input(2) : undefined),
     lc.output(0),
-    { ...params, activation },
+    // A non-constant w is repacked by the conv in every run (the kernel reads a blocked copy).
+    { ...params, activation, weightsVary: !wConst },
   );
-  return { dispatches: [r.dispatch] };
+  return { dispatches: r.dispatches };
 };
 
 const gemm: Lowering = async (lc) => {
