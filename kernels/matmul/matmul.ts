@@ -16,8 +16,9 @@ export type FusedFloatActivation =
 
 export const ACTIVATION_CODE = { none: 0, relu: 1, clip: 2 } as const;
 
-const WG = 16;
-const TILE = 4 * WG;
+/** Invocations per workgroup; each computes TM rows x 4 columns (see matmul.wgsl). */
+const WG = 64;
+const COLS = 4;
 
 export interface MatMulGpuParams {
   readonly aDims: readonly number[];
@@ -92,34 +93,48 @@ export async function prepareMatMul(
   if (batches > ctx.limits.maxComputeWorkgroupsPerDimension)
     throw new Error(`MatMul: ${batches} batches exceed the dispatch limit`);
   const [cRow, cCol] = c ? cStrides(p.cDims ?? [], shape.m, shape.n) : [0, 0];
+  const { m, n, k } = shape;
+  // B as vec4 along n needs every batch's B window to start on a vec4.
+  let bVec = !p.transB && n % 4 === 0;
+  for (let i = 1; i < shape.batchOffsets.length; i += 2) bVec &&= shape.batchOffsets[i] % 4 === 0;
+  const entry = bVec ? 'mm_b4' : 'mm_scalar';
+  const tm = Math.min(4, Math.max(1, m));
   const pipeline = await getPipeline(ctx, {
-    op: 'matmul',
-    params: { wg: WG, tileK: 16, act: ACTIVATION_CODE[act.kind] },
+    op: `matmul.${entry}`,
+    params: { entry, wg: WG, tm, act: ACTIVATION_CODE[act.kind] },
     build: async (q) => ({
       code: await loadWgsl(new URL('./matmul.wgsl', import.meta.url)),
-      constants: { WG_X: q.wg, WG_Y: q.wg, TILE_K: q.tileK, ACT: q.act },
+      entryPoint: q.entry,
+      constants: { WG: q.wg, TM: q.tm, ACT: q.act },
     }),
   });
   const uniform = uniformWords([
-    shape.m,
-    shape.n,
-    shape.k,
-    p.transA ? 1 : 0,
-    p.transB ? 1 : 0,
+    m,
+    n,
+    k,
     c ? 1 : 0,
+    p.transA ? 1 : k,
+    p.transA ? m : 1,
+    p.transB ? 1 : n,
+    p.transB ? k : 1,
     cRow,
     cCol,
     { f: p.alpha ?? 1 },
     { f: p.beta ?? 1 },
     { f: act.kind === 'clip' ? act.min : 0 },
     { f: act.kind === 'clip' ? act.max : 0 },
+    0,
+    0,
   ]);
+  const rowBlocks = Math.ceil(m / tm);
+  if (rowBlocks > ctx.limits.maxComputeWorkgroupsPerDimension)
+    throw new Error(`MatMul: ${m} rows exceed the dispatch limit`);
   const dispatch = prepareDispatch(
     ctx,
     'matmul',
     pipeline,
     { buffers: [a, b, c ?? a, y], uniform, table: shape.batchOffsets },
-    [Math.ceil(shape.n / TILE), Math.ceil(shape.m / TILE), batches],
+    [Math.ceil(Math.ceil(n / COLS) / WG), rowBlocks, batches],
   );
   return { dispatch, dims: shape.dims };
 }

@@ -1,111 +1,103 @@
-// Tiled f32 batched GEMM for MatMul and Gemm (host: matmul.ts; oracle: matmul.ref.ts).
+// f32 batched GEMM for MatMul and Gemm (host: matmul.ts; oracle: matmul.ref.ts).
 //
 //   y[b, m, n] = act(alpha * sum_k A_b[m, k] * B_b[k, n] + beta * C[m * c_row_stride + n * c_col_stride])
 //
-// A_b[m, k] = a[a_off + (trans_a ? k * M + m : m * K + k)], B_b[k, n] likewise with trans_b, where
-// (a_off, b_off) come from `batches` (one pair per output batch: numpy batch broadcasting is
-// resolved on the host). C is broadcast by its strides (0 along a broadcast axis); has_c = 0 skips it.
-// Bindings: 0 a, 1 b, 2 c (any read buffer when unused), 3 y, 4 params, 5 batches (i32 pairs).
-// Tiling: a workgroup of WG_X x WG_Y threads computes a (4 WG_Y) x (4 WG_X) tile of y, each thread
-// a 4 x 4 block (rows ty + i WG_Y, columns tx + j WG_X), stepping K by TILE_K through workgroup
-// memory. Grid: (ceil(N / (4 WG_X)), ceil(M / (4 WG_Y)), batches).
+// A_b[m, k] = a[a_off + m * a_row_stride + k * a_k_stride] (the strides encode transA), B_b[k, n]
+// likewise, where (a_off, b_off) come from `batches` (one pair per output batch: numpy batch
+// broadcasting is resolved on the host). C is broadcast by its strides (0 along a broadcast axis);
+// has_c = 0 skips it. Bindings: 0 a, 1 b, 2 c (any read buffer when unused), 3 y, 4 params,
+// 5 batches (i32 pairs).
+// Written for SwiftShader (a CPU Vulkan: SIMD over 4 invocations, every storage load a bounds-checked
+// gather): no workgroup memory or barriers, no branches in the K loop (rows / columns past the end
+// read clamped indices and are never stored), TM rows x 4 columns per invocation.
+// - mm_b4: B read as vec4 along n (B not transposed, N % 4 == 0, every b_off % 4 == 0), so one
+//   vec4 load and TM scalar A loads feed TM vec4 FMAs.
+// - mm_scalar: any strides, 4 scalar B loads and TM scalar A loads per k.
+// Grid: (ceil(ceil(N / 4) / WG), ceil(M / TM), batches).
 // ACT: 0 none, 1 Relu, 2 Clip [act_min, act_max] (fused by the executor).
 
-override WG_X: u32 = 16u;
-override WG_Y: u32 = 16u;
-override TILE_K: u32 = 16u;
+override WG: u32 = 64u;
+override TM: u32 = 4u;  // rows per invocation, 1..4
 override ACT: u32 = 0u;
-const TM: u32 = 4u;
 
 struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  trans_a: u32,
-  trans_b: u32,
-  has_c: u32,
-  c_row_stride: u32,
-  c_col_stride: u32,
-  alpha: f32,
-  beta: f32,
-  act_min: f32,
-  act_max: f32,
+  m: u32, n: u32, k: u32, has_c: u32,
+  a_row_stride: u32, a_k_stride: u32, b_k_stride: u32, b_col_stride: u32,
+  c_row_stride: u32, c_col_stride: u32, alpha: f32, beta: f32,
+  act_min: f32, act_max: f32, pad0: u32, pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> c: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 @group(0) @binding(5) var<storage, read> batches: array<i32>;
 
-var<workgroup> a_tile: array<f32, TM * WG_Y * TILE_K>;  // [row][k]
-var<workgroup> b_tile: array<f32, TILE_K * TM * WG_X>;  // [k][col]
-
 fn activate(v: f32) -> f32 {
-  if (ACT == 1u) { return select(v, 0.0, v < 0.0); }
-  if (ACT == 2u) { return select(select(v, params.act_max, v > params.act_max), params.act_min, v < params.act_min); }
+  if (ACT == 1u) { return max(v, 0.0); }
+  if (ACT == 2u) { return min(max(v, params.act_min), params.act_max); }
   return v;
 }
 
-@compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = params.m;
-  let N = params.n;
-  let K = params.k;
-  let tile_m = TM * WG_Y;
-  let tile_n = TM * WG_X;
-  let row0 = wid.y * tile_m;
-  let col0 = wid.x * tile_n;
-  let a_off = u32(batches[2u * wid.z]);
-  let b_off = u32(batches[2u * wid.z + 1u]);
-  let tid = lid.y * WG_X + lid.x;
-  let threads = WG_X * WG_Y;
-  var acc: array<array<f32, 4>, 4>;
-  for (var k0 = 0u; k0 < K; k0 += TILE_K) {
-    for (var e = tid; e < tile_m * TILE_K; e += threads) {
-      let r = e / TILE_K;
-      let kk = e % TILE_K;
-      let gm = row0 + r;
-      let gk = k0 + kk;
-      var v = 0.0;
-      if (gm < M && gk < K) {
-        v = a[a_off + select(gm * K + gk, gk * M + gm, params.trans_a != 0u)];
-      }
-      a_tile[e] = v;
-    }
-    for (var e = tid; e < TILE_K * tile_n; e += threads) {
-      let kk = e / tile_n;
-      let cc = e % tile_n;
-      let gk = k0 + kk;
-      let gn = col0 + cc;
-      var v = 0.0;
-      if (gk < K && gn < N) {
-        v = b[b_off + select(gk * N + gn, gn * K + gk, params.trans_b != 0u)];
-      }
-      b_tile[e] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < TM; j++) { bv[j] = b_tile[kk * tile_n + lid.x + j * WG_X]; }
-      for (var i = 0u; i < TM; i++) {
-        let av = a_tile[(lid.y + i * WG_Y) * TILE_K + kk];
-        for (var j = 0u; j < TM; j++) { acc[i][j] = fma(av, bv[j], acc[i][j]); }
-      }
-    }
-    workgroupBarrier();
-  }
-  let y_off = wid.z * M * N;
+// First element offsets in a of the invocation's TM rows (rows past M clamp to the last).
+fn row_offsets(a_off: u32, row0: u32) -> vec4<u32> {
+  let last = params.m - 1u;
+  let rows = min(vec4<u32>(row0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last));
+  return vec4<u32>(a_off) + rows * params.a_row_stride;
+}
+
+fn store_rows(batch: u32, row0: u32, col0: u32, acc: array<vec4<f32>, 4>) {
+  let y_off = batch * params.m * params.n;
   for (var i = 0u; i < TM; i++) {
-    let gm = row0 + lid.y + i * WG_Y;
-    if (gm >= M) { continue; }
-    for (var j = 0u; j < TM; j++) {
-      let gn = col0 + lid.x + j * WG_X;
-      if (gn >= N) { continue; }
+    let gm = row0 + i;
+    if (gm >= params.m) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let gn = col0 + j;
+      if (gn >= params.n) { break; }
       var v = params.alpha * acc[i][j];
       if (params.has_c != 0u) { v += params.beta * c[gm * params.c_row_stride + gn * params.c_col_stride]; }
-      y[y_off + gm * N + gn] = activate(v);
+      y[y_off + gm * params.n + gn] = activate(v);
     }
   }
+}
+
+@compute @workgroup_size(WG)
+fn mm_b4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let col0 = gid.x * 4u;
+  if (col0 >= params.n) { return; }
+  let row0 = wid.y * TM;
+  let ra = row_offsets(u32(batches[2u * wid.z]), row0);
+  var bi = (u32(batches[2u * wid.z + 1u]) + col0) / 4u;
+  let b_step = params.n / 4u;
+  let ak = params.a_k_stride;
+  var acc: array<vec4<f32>, 4>;
+  for (var k = 0u; k < params.k; k++) {
+    let bv = b4[bi];
+    bi += b_step;
+    let ko = k * ak;
+    for (var i = 0u; i < TM; i++) { acc[i] = fma(vec4<f32>(a[ra[i] + ko]), bv, acc[i]); }
+  }
+  store_rows(wid.z, row0, col0, acc);
+}
+
+@compute @workgroup_size(WG)
+fn mm_scalar(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let col0 = gid.x * 4u;
+  if (col0 >= params.n) { return; }
+  let row0 = wid.y * TM;
+  let ra = row_offsets(u32(batches[2u * wid.z]), row0);
+  let cols = min(vec4<u32>(col0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.n - 1u));
+  let rb = vec4<u32>(u32(batches[2u * wid.z + 1u])) + cols * params.b_col_stride;
+  let ak = params.a_k_stride;
+  let bk = params.b_k_stride;
+  var acc: array<vec4<f32>, 4>;
+  for (var k = 0u; k < params.k; k++) {
+    let kb = k * bk;
+    let bv = vec4<f32>(b[rb.x + kb], b[rb.y + kb], b[rb.z + kb], b[rb.w + kb]);
+    let ko = k * ak;
+    for (var i = 0u; i < TM; i++) { acc[i] = fma(vec4<f32>(a[ra[i] + ko]), bv, acc[i]); }
+  }
+  store_rows(wid.z, row0, col0, acc);
 }
