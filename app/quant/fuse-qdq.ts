@@ -1,6 +1,8 @@
 // The `--integer` rewrite: fuse QDQ groups into integer kernels the way onnxruntime's CPU provider
 // does with graphOptimizationLevel 'all', so the CPU interpreter computes the same numbers.
-// Order as in onnxruntime: DoubleQDQPairsRemover, EnsureUniqueDQ, weight/bias quantization,
+// Order as in onnxruntime: Constant nodes as initializers, static Shape folding and ReshapeFusion of
+// the Shape->Gather->Unsqueeze->Concat->Reshape head (qdq-fold.ts),
+// DoubleQDQPairsRemover, EnsureUniqueDQ, weight/bias quantization,
 // Relu/Clip->Q removal, int8->uint8 pairs (x86), then the selector/action rules
 // (QDQSelectorActionTransformer):
 //   drop Q/DQ around data-movement ops (Reshape, Transpose, MaxPool, ...), DQ->ArgMax,
@@ -12,6 +14,7 @@
 // Not fused (onnxruntime does): Where (QLinearWhere); not reproduced: Q/DQ propagation across
 // data-movement ops without their own Q/DQ (see the report in the commit log).
 import type { Model } from '../model/ir.js';
+import { foldStaticShapes } from './qdq-fold.js';
 import { EditableGraph, type EditNode, scalarTensorOf } from './qdq-graph.js';
 import {
   convertS8ToU8,
@@ -35,6 +38,7 @@ import {
 
 export function fuseQdqForIntegerExecution(model: Model): Model {
   const g = new EditableGraph(model);
+  foldStaticShapes(g, model);
   removeDoubleQdqPairs(g);
   foldConstantQuantize(g);
   ensureUniqueDq(g);

@@ -28,6 +28,8 @@ interface RuleCase {
   act?: Act;
   input?: number[];
   extraFeeds?: Record<string, Tensor>;
+  /** Declare the graph input's first dim as 'N' (the feeds keep `input`'s dims). */
+  symbolicBatch?: boolean;
 }
 
 const X = [1, 2, 4, 4];
@@ -48,7 +50,10 @@ function make(rc: RuleCase, seed: number): Case {
   );
   const model = decodeModel(bytes);
   const fixed = model.graph.outputs.map((o) => ({ ...o, dtype: tailType(model, o.name) }));
-  const spec = { ...model, graph: { ...model.graph, outputs: fixed } };
+  const graphInputs = rc.symbolicBatch
+    ? model.graph.inputs.map((i) => ({ ...i, dims: i.dims && ['N', ...i.dims.slice(1)] }))
+    : model.graph.inputs;
+  const spec = { ...model, graph: { ...model.graph, inputs: graphInputs, outputs: fixed } };
   return {
     bytes: encodeModel(spec),
     feeds: [1, 2].map((k) => ({ x: randomInput(rng(seed * 7 + k), dims, 2.5), ...rc.extraFeeds })),
@@ -73,6 +78,21 @@ function shifted(t: Tensor, by: number): Tensor {
     t.dims,
     Array.from(t.data as Float32Array, (v) => v + by),
   );
+}
+
+/**
+ * x -> Q/DQ -> GlobalAveragePool -> Q/DQ -> Reshape(., [Shape(.)[dim], -1]) -> Q/DQ: PyTorch's
+ * `x.view(x.size(dim), -1)` head as quantize_static writes it (the GAP's DQ read by Shape and Reshape).
+ */
+function viewHead(b: QdqBuilder, dim = 0): { outputs: string[] } {
+  const z = b.zp();
+  const x = b.qdq('x', sx, b.zp());
+  const gap = b.qdq(b.op('GlobalAveragePool', [x.dq]), sx / 2, z);
+  const i64 = (dims: number[], v: bigint[]) =>
+    b.const('i', { dtype: 'int64', dims, data: BigInt64Array.from(v) });
+  const batch = b.op('Gather', [b.op('Shape', [gap.dq]), i64([], [BigInt(dim)])], { axis: 0 });
+  const shape = b.op('Concat', [b.op('Unsqueeze', [batch, i64([1], [0n])]), i64([1], [-1n])], { axis: 0 });
+  return { outputs: [b.qdq(b.op('Reshape', [gap.dq, shape]), sx / 2, z).dq] };
 }
 
 const rules: RuleCase[] = [
@@ -180,6 +200,32 @@ const rules: RuleCase[] = [
       return { outputs: [b.qdq(b.op('Conv', [x.dq, w]), 0.03, b.zp()).dq] };
     },
     expectOps: (ops) => expect(ops).toContain('QLinearConv'),
+  },
+  {
+    name: 'int8 GlobalAveragePool before a view(size(0), -1) head: static Shape folds, pairs become uint8, QLinearGlobalAveragePool',
+    act: 'int8',
+    build: (b) => viewHead(b),
+    expectOps: (ops) => {
+      expect(ops).toContain('QLinearGlobalAveragePool');
+      expect(ops).not.toContain('Shape');
+    },
+  },
+  {
+    name: 'int8 GlobalAveragePool before a view(size(0), -1) head with a symbolic batch: ReshapeFusion, QLinearGlobalAveragePool',
+    act: 'int8',
+    symbolicBatch: true,
+    build: (b) => viewHead(b),
+    expectOps: (ops) => {
+      expect(ops).toContain('QLinearGlobalAveragePool');
+      expect(ops).not.toContain('Shape');
+    },
+  },
+  {
+    name: 'int8 GlobalAveragePool before a view(size(1), -1) head with a symbolic batch: Shape stays, so does the int8 Q and the float GAP',
+    act: 'int8',
+    symbolicBatch: true,
+    build: (b) => viewHead(b, 1),
+    expectOps: (ops) => expect(ops).toEqual(expect.arrayContaining(['Shape', 'GlobalAveragePool'])),
   },
   {
     name: 'Add of int8 and uint8 inputs (mismatched types) is not fused',
