@@ -1,6 +1,8 @@
 // Float Conv reference (ONNX Conv, opsets 1-22): 1-D, 2-D and 3-D, groups (depthwise included),
-// strides, dilations, explicit pads or auto_pad. Sums run in float64 and are rounded once.
+// strides, dilations, explicit pads or auto_pad. float32 replays onnxruntime's x86 MlasConv
+// (im2col + MLAS SGEMM, bias added last) bit for bit; float16/float64 sum in float64, round once.
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
+import { mlasGemm, mlasSgemmOperation, ORT_INTRA_OP_THREADS } from '../matmul/matmul.ref.js';
 import type { Tensor } from '../tensor.js';
 import { type AutoPad, type ConvGeometry, resolveConvGeometry, rowMajorStrides } from './conv-geometry.js';
 
@@ -106,6 +108,22 @@ export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, p: ConvPara
   const kSize = kernelSpatial.reduce((a, b) => a * b, 1);
   const outSize = geo.outputSpatial.reduce((a, b) => a * b, 1);
   const outPerGroup = outChannels / group;
+  if (x.dtype === 'float32' && w.dtype === 'float32' && (!bias || bias.dtype === 'float32')) {
+    const shape = {
+      batch,
+      group,
+      groupChannels,
+      outPerGroup,
+      inputSpatial,
+      kernelSpatial,
+      geo,
+      inSize,
+      kSize,
+      outSize,
+    };
+    const y = mlasConv(xs as Float32Array, ws as Float32Array, bs as Float32Array | undefined, shape, taps);
+    return { dtype: 'float32', dims: [batch, outChannels, ...geo.outputSpatial], data: y };
+  }
   const y = new Float64Array(batch * outChannels * outSize);
   for (let b = 0; b < batch; b++) {
     for (let m = 0; m < outChannels; m++) {
@@ -125,4 +143,175 @@ export function conv(x: Tensor, w: Tensor, bias: Tensor | undefined, p: ConvPara
     }
   }
   return floatTensor(x.dtype, [batch, outChannels, ...geo.outputSpatial], y);
+}
+
+interface ConvShape {
+  readonly batch: number;
+  readonly group: number;
+  readonly groupChannels: number;
+  readonly outPerGroup: number;
+  readonly inputSpatial: readonly number[];
+  readonly kernelSpatial: readonly number[];
+  readonly geo: ConvGeometry;
+  readonly inSize: number;
+  readonly kSize: number;
+  readonly outSize: number;
+}
+
+const THREAD_COMPLEXITY = 64 * 1024;
+const MAX_THREADS = 16;
+
+/**
+ * onnxruntime's MlasConvPrepare + MlasConv for float32 NCHW (what its CPU Conv runs when graph
+ * optimizations are off): per (batch, group) a GEMM of W [M, K] by the im2col matrix [K, N]
+ * (K = channels x kernel taps in weight order, N = output positions), with the algorithm, K
+ * blocking and 2-thread N split MLAS picks, then the bias added to the finished sums.
+ */
+function mlasConv(
+  xs: Float32Array,
+  ws: Float32Array,
+  bs: Float32Array | undefined,
+  s: ConvShape,
+  taps: KernelTaps,
+): Float32Array {
+  const { batch, group, groupChannels: cg, outPerGroup: mg, inSize, kSize, outSize, geo } = s;
+  const k = cg * kSize;
+  const y = new Float32Array(batch * group * mg * outSize);
+  const ones = (v: readonly number[]) => v.every((d) => d === 1);
+  const pad0 = geo.pads.every((p) => p === 0);
+  const rank = s.inputSpatial.length;
+  // MLAS promotes 1-D to 2-D; "width" is the last spatial axis, "height" the one before (or 1).
+  const inW = s.inputSpatial[rank - 1];
+  const inH = rank === 2 ? s.inputSpatial[0] : 1;
+  const kW = s.kernelSpatial[rank - 1];
+  const kH = rank === 2 ? s.kernelSpatial[0] : 1;
+  let direct: { transB: boolean; ldb: number } | undefined;
+  if (ones(geo.strides) && pad0) {
+    if (k === cg) direct = { transB: false, ldb: outSize };
+    else if (rank <= 2 && ones(geo.dilations) && cg === 1) {
+      if (kW === inW) direct = { transB: true, ldb: inW };
+      else if (kH === inH && kW === 1) direct = { transB: false, ldb: inW };
+    }
+  }
+  const batchGroups = batch * group;
+  const col = direct ? undefined : new Float32Array(k * outSize);
+  // ExpandThenGemmSegmented's thread stride (MlasConvPrepare).
+  let threadStrideN = outSize;
+  if (!direct && mg <= outSize && batchGroups === 1) {
+    const complexity = mg * outSize * k;
+    let target =
+      complexity < THREAD_COMPLEXITY * MAX_THREADS
+        ? Math.floor(complexity / THREAD_COMPLEXITY) + 1
+        : MAX_THREADS;
+    target = Math.min(target, ORT_INTRA_OP_THREADS);
+    threadStrideN = Math.ceil(outSize / target);
+    if (target > 1) threadStrideN = Math.ceil(threadStrideN / 16) * 16;
+  }
+  for (let bg = 0; bg < batchGroups; bg++) {
+    const g = bg % group;
+    const xOff = bg * cg * inSize;
+    const wOff = g * mg * k;
+    const yOff = bg * mg * outSize;
+    const base = {
+      transA: false,
+      m: mg,
+      k,
+      alpha: 1,
+      a: ws,
+      aOff: wOff,
+      lda: k,
+      beta: 0,
+      c: y,
+      cOff: yOff,
+      ldc: outSize,
+    };
+    if (direct) {
+      const call = { ...base, transB: direct.transB, n: outSize, b: xs, bOff: xOff, ldb: direct.ldb };
+      // Several (batch, group) pairs: one single-threaded GEMM each; otherwise the threaded GEMM.
+      if (batchGroups > 1) mlasSgemmOperation(call);
+      else mlasGemm(call);
+    } else {
+      im2col(xs, xOff, col!, cg, inSize, kSize, outSize, taps);
+      if (mg > outSize) {
+        mlasGemm({ ...base, transB: false, n: outSize, b: col!, bOff: 0, ldb: outSize });
+      } else {
+        for (let n0 = 0; n0 < outSize; n0 += threadStrideN)
+          convOperation(base, col!, n0, Math.min(threadStrideN, outSize - n0), k, outSize);
+      }
+    }
+    if (bs) {
+      for (let m = 0; m < mg; m++) {
+        const bv = bs[g * mg + m];
+        const row = yOff + m * outSize;
+        for (let p = 0; p < outSize; p++) y[row + p] += bv;
+      }
+    }
+  }
+  return y;
+}
+
+/** MlasConvOperation: one thread's N segment, in StrideN slices and StrideK blocks. */
+function convOperation(
+  base: { m: number; a: Float32Array; aOff: number; lda: number; c: Float32Array; cOff: number; ldc: number },
+  col: Float32Array,
+  segStart: number,
+  segCount: number,
+  k: number,
+  outSize: number,
+): void {
+  let strideN = 128;
+  let strideK = 128;
+  if (segCount >= k) {
+    while (strideK / 2 >= k) {
+      strideN *= 2;
+      strideK /= 2;
+    }
+  } else {
+    while (strideN > 16 && strideN / 2 >= segCount) {
+      strideK *= 2;
+      strideN /= 2;
+    }
+  }
+  for (let n = 0; n < segCount; n += strideN) {
+    const countN = Math.min(strideN, segCount - n);
+    for (let k0 = 0; k0 < k; k0 += strideK) {
+      mlasSgemmOperation({
+        ...base,
+        transA: false,
+        transB: false,
+        n: countN,
+        k: Math.min(strideK, k - k0),
+        alpha: 1,
+        aOff: base.aOff + k0,
+        b: col,
+        bOff: k0 * outSize + segStart + n,
+        ldb: outSize,
+        beta: k0 === 0 ? 0 : 1,
+        cOff: base.cOff + segStart + n,
+      });
+    }
+  }
+}
+
+/** The [channels x taps, outputs] patch matrix of one (batch, group) input slab, padding as 0. */
+function im2col(
+  xs: Float32Array,
+  xOff: number,
+  col: Float32Array,
+  cg: number,
+  inSize: number,
+  kSize: number,
+  outSize: number,
+  taps: KernelTaps,
+): void {
+  col.fill(0);
+  for (let c = 0; c < cg; c++) {
+    const xBase = xOff + c * inSize;
+    for (let kk = 0; kk < kSize; kk++) {
+      const row = (c * kSize + kk) * outSize;
+      const t1 = taps.start[kk + 1];
+      for (let t = taps.start[kk]; t < t1; t++)
+        col[row + taps.outputOffsets[t]] = xs[xBase + taps.inputOffsets[t]];
+    }
+  }
 }

@@ -210,3 +210,81 @@ describe('Gemm f32 is bit-exact with onnxruntime (C copied into Y, then MLAS alp
       );
   });
 });
+
+describe('Conv f32 is bit-exact with onnxruntime (MlasConv: im2col + SGEMM, bias last)', () => {
+  const r = rng(606);
+  interface ConvCase {
+    n?: number;
+    c: number;
+    m: number;
+    spatial: number[];
+    kernel: number[];
+    group?: number;
+    strides?: number[];
+    pads?: number[];
+    dilations?: number[];
+    bias?: boolean;
+  }
+  async function check(cc: ConvCase): Promise<void> {
+    const group = cc.group ?? 1;
+    const attrs: Record<string, AttrInput> = { kernel_shape: cc.kernel, group };
+    if (cc.strides) attrs.strides = cc.strides;
+    if (cc.pads) attrs.pads = cc.pads;
+    if (cc.dilations) attrs.dilations = cc.dilations;
+    const c: OneNodeCase = {
+      op: 'Conv',
+      opset: 11,
+      inputs: [
+        ['X', randomFloats(r, [cc.n ?? 1, cc.c, ...cc.spatial], -2, 2)],
+        ['W', randomFloats(r, [cc.m, cc.c / group, ...cc.kernel], -1, 1)],
+        ['B', cc.bias === false ? undefined : randomFloats(r, [cc.m], -1, 1)],
+      ],
+      attrs,
+    };
+    await expectExact(c, `Conv ${JSON.stringify(cc)}`);
+  }
+  it('1x1 (direct GEMM, threaded or per batch/group), K blocks over 128 and 256', async () => {
+    await check({ c: 16, m: 24, spatial: [14, 14], kernel: [1, 1] });
+    await check({ c: 300, m: 40, spatial: [7, 9], kernel: [1, 1] });
+    await check({ c: 600, m: 20, spatial: [4, 5], kernel: [1, 1], bias: false });
+    await check({ n: 2, c: 32, m: 16, spatial: [9, 9], kernel: [1, 1] });
+    await check({ c: 32, m: 32, spatial: [6, 6], kernel: [1, 1], group: 4 });
+    await check({ c: 8, m: 1, spatial: [20, 20], kernel: [1, 1] });
+  });
+  it('3x3 padded / strided / dilated (segmented im2col, 2-thread N split, full im2col when M > N)', async () => {
+    await check({ c: 3, m: 16, spatial: [32, 32], kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+    await check({ c: 24, m: 32, spatial: [28, 28], kernel: [3, 3], pads: [1, 1, 1, 1] });
+    await check({ c: 64, m: 48, spatial: [9, 11], kernel: [3, 3], pads: [1, 0, 1, 2], dilations: [2, 1] });
+    await check({ c: 40, m: 96, spatial: [5, 5], kernel: [3, 3], pads: [1, 1, 1, 1] });
+    await check({ c: 7, m: 5, spatial: [12, 10], kernel: [5, 3], strides: [1, 2], pads: [2, 1, 2, 1] });
+    await check({ c: 1, m: 4, spatial: [6, 8], kernel: [3, 8] });
+    await check({ c: 1, m: 1, spatial: [6, 8], kernel: [6, 1] });
+  });
+  it('depthwise (M == 1 kernel) and grouped, batches, 1-D and 3-D', async () => {
+    await check({ c: 32, m: 32, spatial: [16, 16], kernel: [3, 3], group: 32, pads: [1, 1, 1, 1] });
+    await check({
+      c: 16,
+      m: 16,
+      spatial: [15, 15],
+      kernel: [3, 3],
+      group: 16,
+      strides: [2, 2],
+      pads: [1, 1, 1, 1],
+    });
+    await check({ n: 2, c: 8, m: 8, spatial: [10, 10], kernel: [5, 5], group: 8, pads: [2, 2, 2, 2] });
+    await check({ c: 12, m: 24, spatial: [8, 8], kernel: [3, 3], group: 3, pads: [1, 1, 1, 1] });
+    await check({ c: 6, m: 4, spatial: [50], kernel: [5], pads: [2, 2] });
+    await check({ c: 3, m: 4, spatial: [5, 6, 7], kernel: [2, 3, 3], pads: [0, 1, 1, 1, 1, 1] });
+  });
+  it('random 2-D cases', async () => {
+    for (let t = 0; t < 30; t++) {
+      const group = [1, 1, 2, 4][randInt(r, 0, 3)];
+      const c = group * randInt(r, 1, 12);
+      const m = group * randInt(r, 1, 10);
+      const kernel = [randInt(r, 1, 4), randInt(r, 1, 4)];
+      const pads = [randInt(r, 0, 1), randInt(r, 0, 1), randInt(r, 0, 1), randInt(r, 0, 1)];
+      const spatial = [randInt(r, 4, 20), randInt(r, 4, 20)];
+      await check({ c, m, spatial, kernel, group, pads, strides: [randInt(r, 1, 2), randInt(r, 1, 2)] });
+    }
+  });
+});
