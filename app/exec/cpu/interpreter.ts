@@ -42,7 +42,8 @@ export class CpuInterpreter implements Executor {
       const opset = opsetVersion(this.model, node.domain) ?? 1;
       let outputs: Tensor[];
       try {
-        outputs = op({ node, inputs, opset, settings: this.settings });
+        const constantInputs = node.inputs.map((name) => graph.initializers.has(name));
+        outputs = op({ node, inputs, opset, settings: this.settings, constantInputs });
       } catch (e) {
         if (e instanceof ModelError) throw e;
         throw new ModelError(`node '${node.name}' (${node.opType}): ${(e as Error).message}`);

@@ -22,6 +22,11 @@ export interface OpContext {
   readonly inputs: readonly (Tensor | undefined)[];
   /** The opset version of the node's domain in this model. */
   readonly opset: number;
+  /**
+   * Which inputs are constant initializers (onnxruntime prepacks constant GEMM weights, which
+   * changes its float summation order). Absent: none known to be constant.
+   */
+  readonly constantInputs?: readonly boolean[];
   /** Absent: DEFAULT_SETTINGS. */
   readonly settings?: ExecSettings;
 }

@@ -99,12 +99,18 @@ const convTransposeOp: CpuOp = (ctx) => {
 const gemmOp: CpuOp = (ctx) => {
   const { node } = ctx;
   return [
-    gemm(required(ctx, 0), required(ctx, 1), optional(ctx, 2), {
-      alpha: attrFloat(node, 'alpha'),
-      beta: attrFloat(node, 'beta'),
-      transA: attrInt(node, 'transA') !== 0,
-      transB: attrInt(node, 'transB') !== 0,
-    }),
+    gemm(
+      required(ctx, 0),
+      required(ctx, 1),
+      optional(ctx, 2),
+      {
+        alpha: attrFloat(node, 'alpha'),
+        beta: attrFloat(node, 'beta'),
+        transA: attrInt(node, 'transA') !== 0,
+        transB: attrInt(node, 'transB') !== 0,
+      },
+      { constantB: ctx.constantInputs?.[1] === true },
+    ),
   ];
 };
 
@@ -230,7 +236,9 @@ const unary =
 export const nnOps: OpTable = {
   [opKey('', 'Conv')]: convOp,
   [opKey('', 'ConvTranspose')]: convTransposeOp,
-  [opKey('', 'MatMul')]: (ctx) => [matmul(required(ctx, 0), required(ctx, 1))],
+  [opKey('', 'MatMul')]: (ctx) => [
+    matmul(required(ctx, 0), required(ctx, 1), { constantB: ctx.constantInputs?.[1] === true }),
+  ],
   [opKey('', 'Gemm')]: gemmOp,
   [opKey('', 'MaxPool')]: maxPoolOp,
   [opKey('', 'AveragePool')]: averagePoolOp,
