@@ -112,7 +112,8 @@ export async function prepareConv2d(
     !direct && l.KH === 1 && l.KW === 1 && l.sh === 1 && l.sw === 1 && l.pt === 0 && l.pl === 0 && P % 4 === 0;
   const entry = direct ? 'conv_direct' : pointwise ? 'conv_pointwise' : 'conv_tile';
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
-  const quadsW = Math.ceil(l.OW / 4);
+  // Pixels per invocation along a row: 8 in conv_tile, 4 in conv_direct (the uniform's quads_w).
+  const quadsW = Math.ceil(l.OW / (entry === 'conv_tile' ? 8 : 4));
   const words = (total: number) =>
     uniformWords([
       l.C,

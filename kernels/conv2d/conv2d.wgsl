@@ -10,10 +10,10 @@
 // and many outputs per invocation so one load feeds several FMAs.
 // Bindings: 0 x, 1 w (entry-point specific, see below), 2 bias (any read buffer when has_bias = 0),
 // 3 y, 4 params.
-// - conv_tile: 4 horizontally adjacent output pixels x 8 output channels per invocation. w is the
+// - conv_tile: 8 horizontally adjacent output pixels x 8 output channels per invocation. w is the
 //   repacked `w_packed` (repack_weights): [g][oc block of 8][kh][kw][c][8] as vec4 pairs, zero past
-//   Mg, so each (tap, channel) costs 4 x loads + 2 vec4 w loads for 32 FMAs.
-//   Grid: (ceil(OH quads_w / WG), oc blocks, N group).
+//   Mg, so each (tap, channel) costs 8 x loads + 2 vec4 w loads for 64 FMAs (loads, not FMAs, are
+//   what costs on SwiftShader). Grid: (ceil(OH ceil(OW / 8) / WG), oc blocks, N group).
 // - conv_pointwise: 1x1, stride 1, no pads, OH OW % 4 == 0: x and y as vec4 over 4 flat pixels,
 //   same packed w. Grid: (ceil(OH OW / 4 / WG), oc blocks, N group).
 // - conv_direct: 4 adjacent output pixels of one output channel per invocation, original w layout
@@ -82,9 +82,10 @@ fn store_quad(img: u32, oc: u32, oh: u32, ow0: u32, v: vec4<f32>) {
 
 @compute @workgroup_size(WG)
 fn conv_tile(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  // params.quads_w counts 8-pixel runs here: pixels ow0..ow0+3 (quad a) and ow0+4..ow0+7 (quad b).
   let oh = gid.x / params.quads_w;
   if (oh >= params.oh) { return; }
-  let ow0 = (gid.x % params.quads_w) * 4u;
+  let ow0 = (gid.x % params.quads_w) * 8u;
   let ob = wid.y;
   let img = wid.z / params.group;
   let g = wid.z % params.group;
@@ -92,37 +93,56 @@ fn conv_tile(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_i
   let chan0 = (img * params.c + g * params.cg) * plane;
   let ih0 = i32(oh * params.sh) - i32(params.pt);
   let iw0 = i32(ow0 * params.sw) - i32(params.pl);
-  // a<p>: oc 0..3 of pixel p, b<p>: oc 4..7.
-  var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
-  var b0 = vec4<f32>(0.0); var b1 = vec4<f32>(0.0); var b2 = vec4<f32>(0.0); var b3 = vec4<f32>(0.0);
+  let iw1 = iw0 + 4 * i32(params.sw);
+  // p<pixel>l: oc 0..3 of that pixel, p<pixel>h: oc 4..7 (pixels 0..7 of the run).
+  var p0l = vec4<f32>(0.0); var p1l = vec4<f32>(0.0); var p2l = vec4<f32>(0.0); var p3l = vec4<f32>(0.0);
+  var p4l = vec4<f32>(0.0); var p5l = vec4<f32>(0.0); var p6l = vec4<f32>(0.0); var p7l = vec4<f32>(0.0);
+  var p0h = vec4<f32>(0.0); var p1h = vec4<f32>(0.0); var p2h = vec4<f32>(0.0); var p3h = vec4<f32>(0.0);
+  var p4h = vec4<f32>(0.0); var p5h = vec4<f32>(0.0); var p6h = vec4<f32>(0.0); var p7h = vec4<f32>(0.0);
   var wi = (g * params.oc_blocks + ob) * params.kh * params.kw * params.cg * 2u;
   for (var kh = 0u; kh < params.kh; kh++) {
     let ih = ih0 + i32(kh * params.dh);
     for (var kw = 0u; kw < params.kw; kw++) {
-      let t = quad_taps(ih, iw0 + i32(kw * params.dw));
+      let tap = i32(kw * params.dw);
+      let ta = quad_taps(ih, iw0 + tap);
+      let tb = quad_taps(ih, iw1 + tap);
       var base = chan0;
       for (var c = 0u; c < params.cg; c++) {
-        let xv = load_quad(base, t);
-        let wa = w_packed[wi];
-        let wb = w_packed[wi + 1u];
+        let xa = load_quad(base, ta);
+        let xb = load_quad(base, tb);
+        let wl = w_packed[wi];
+        let wh = w_packed[wi + 1u];
         base += plane;
         wi += 2u;
-        a0 = fma(vec4<f32>(xv.x), wa, a0); b0 = fma(vec4<f32>(xv.x), wb, b0);
-        a1 = fma(vec4<f32>(xv.y), wa, a1); b1 = fma(vec4<f32>(xv.y), wb, b1);
-        a2 = fma(vec4<f32>(xv.z), wa, a2); b2 = fma(vec4<f32>(xv.z), wb, b2);
-        a3 = fma(vec4<f32>(xv.w), wa, a3); b3 = fma(vec4<f32>(xv.w), wb, b3);
+        p0l = fma(vec4<f32>(xa.x), wl, p0l); p0h = fma(vec4<f32>(xa.x), wh, p0h);
+        p1l = fma(vec4<f32>(xa.y), wl, p1l); p1h = fma(vec4<f32>(xa.y), wh, p1h);
+        p2l = fma(vec4<f32>(xa.z), wl, p2l); p2h = fma(vec4<f32>(xa.z), wh, p2h);
+        p3l = fma(vec4<f32>(xa.w), wl, p3l); p3h = fma(vec4<f32>(xa.w), wh, p3h);
+        p4l = fma(vec4<f32>(xb.x), wl, p4l); p4h = fma(vec4<f32>(xb.x), wh, p4h);
+        p5l = fma(vec4<f32>(xb.y), wl, p5l); p5h = fma(vec4<f32>(xb.y), wh, p5h);
+        p6l = fma(vec4<f32>(xb.z), wl, p6l); p6h = fma(vec4<f32>(xb.z), wh, p6h);
+        p7l = fma(vec4<f32>(xb.w), wl, p7l); p7h = fma(vec4<f32>(xb.w), wh, p7h);
       }
     }
   }
   let oc0 = ob * 8u;
-  let per_channel = array<vec4<f32>, 8>(
-    vec4<f32>(a0.x, a1.x, a2.x, a3.x), vec4<f32>(a0.y, a1.y, a2.y, a3.y),
-    vec4<f32>(a0.z, a1.z, a2.z, a3.z), vec4<f32>(a0.w, a1.w, a2.w, a3.w),
-    vec4<f32>(b0.x, b1.x, b2.x, b3.x), vec4<f32>(b0.y, b1.y, b2.y, b3.y),
-    vec4<f32>(b0.z, b1.z, b2.z, b3.z), vec4<f32>(b0.w, b1.w, b2.w, b3.w));
+  // Per output channel j: pixels 0..3 and 4..7 (one epilogue in a loop, not 16 inlined copies).
+  let qa = array<vec4<f32>, 8>(
+    vec4<f32>(p0l.x, p1l.x, p2l.x, p3l.x), vec4<f32>(p0l.y, p1l.y, p2l.y, p3l.y),
+    vec4<f32>(p0l.z, p1l.z, p2l.z, p3l.z), vec4<f32>(p0l.w, p1l.w, p2l.w, p3l.w),
+    vec4<f32>(p0h.x, p1h.x, p2h.x, p3h.x), vec4<f32>(p0h.y, p1h.y, p2h.y, p3h.y),
+    vec4<f32>(p0h.z, p1h.z, p2h.z, p3h.z), vec4<f32>(p0h.w, p1h.w, p2h.w, p3h.w));
+  let qb = array<vec4<f32>, 8>(
+    vec4<f32>(p4l.x, p5l.x, p6l.x, p7l.x), vec4<f32>(p4l.y, p5l.y, p6l.y, p7l.y),
+    vec4<f32>(p4l.z, p5l.z, p6l.z, p7l.z), vec4<f32>(p4l.w, p5l.w, p6l.w, p7l.w),
+    vec4<f32>(p4h.x, p5h.x, p6h.x, p7h.x), vec4<f32>(p4h.y, p5h.y, p6h.y, p7h.y),
+    vec4<f32>(p4h.z, p5h.z, p6h.z, p7h.z), vec4<f32>(p4h.w, p5h.w, p6h.w, p7h.w));
   let oc_end = min(8u, params.mg - oc0);
+  let has_b = ow0 + 4u < params.ow;
   for (var j = 0u; j < oc_end; j++) {
-    store_quad(img, g * params.mg + oc0 + j, oh, ow0, per_channel[j]);
+    let oc = g * params.mg + oc0 + j;
+    store_quad(img, oc, oh, ow0, qa[j]);
+    if (has_b) { store_quad(img, oc, oh, ow0 + 4u, qb[j]); }
   }
 }
 
