@@ -14,7 +14,7 @@ struct PackedConvParams {
   x_xor: u32,         // 0x80808080 for uint8 x (x ^ 0x80 = x - 128 as an int8 byte), else 0
   m_total: u32,
   quads_w: u32,       // ceil(OW / 4)
-  cw: u32,            // ceil(Cg / 4): channel words per tap (GEMM kernel)
+  octs_w: u32,        // ceil(OW / 8): 8-pixel groups per row (GEMM kernel)
   oc_blocks: u32,     // ceil(Mg / 8) (GEMM kernel)
   pad0: u32, pad1: u32,
 }

@@ -52,25 +52,23 @@ export interface PackedConvLayout {
   readonly signedOutput: boolean;
 }
 
-/** GEMM-kernel weights: [group][oc block][kh][kw][channel word][8 oc] u32, zero-padded. */
-function repackGemmWeights(l: PackedConvLayout, ocBlocks: number, cw: number): Uint32Array {
+/** GEMM-kernel weights: [group][oc block][kh][kw][channel][2 words of 4 oc bytes] u32, zero-padded. */
+function repackGemmWeights(l: PackedConvLayout, ocBlocks: number): Uint32Array {
   const { w, Cg, KH, KW, group } = l;
   const Mg = l.M / group;
   const taps = KH * KW;
   const shift = w instanceof Int8Array ? 0 : -128;
-  const out = new Uint32Array(group * ocBlocks * taps * cw * OC_BLOCK);
+  const out = new Uint32Array(group * ocBlocks * taps * Cg * 2);
   let i = 0;
   for (let g = 0; g < group; g++) {
     for (let ob = 0; ob < ocBlocks; ob++) {
       for (let tap = 0; tap < taps; tap++) {
-        for (let c4 = 0; c4 < cw; c4++) {
-          for (let j = 0; j < OC_BLOCK; j++, i++) {
-            const oc = ob * OC_BLOCK + j;
-            if (oc >= Mg) continue;
+        for (let c = 0; c < Cg; c++) {
+          for (let half = 0; half < 2; half++, i++) {
             let word = 0;
             for (let b = 0; b < 4; b++) {
-              const c = c4 * 4 + b;
-              if (c >= Cg) break;
+              const oc = ob * OC_BLOCK + half * 4 + b;
+              if (oc >= Mg) break;
               word |= ((w[((g * Mg + oc) * Cg + c) * taps + tap] + shift) & 0xff) << (8 * b);
             }
             out[i] = word >>> 0;
@@ -105,7 +103,8 @@ export async function preparePackedConv(
   const plane = OH * OW;
   const quadsW = Math.ceil(OW / 4);
   const quads = OH * quadsW;
-  const cw = Math.ceil(Cg / 4);
+  // The GEMM-style kernel covers 8 pixels (two quads) of a row per invocation.
+  const octsW = Math.ceil(OW / 8);
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
   const taps = KH * KW;
   // Each invocation writes 4 outputs of one row: whole words when rows are whole words.
@@ -120,8 +119,8 @@ export async function preparePackedConv(
     [input, kernel],
     {
       op,
-      // The depthwise kernel multiplies i32 values; dot4 is only in the GEMM-style kernel.
-      dot4: !l.depthwise && l.dot4,
+      // Neither kernel calls dot4 (f32 fma / i32 products are faster on SwiftShader).
+      dot4: false,
       ordered: false,
       bSums: false,
       packed: true,
@@ -134,12 +133,14 @@ export async function preparePackedConv(
       REQUANT: requantCode(l.requantize),
       WHOLE_WORDS: wholeWords ? 1 : 0,
       STRIDE1: l.strides[1] === 1 ? 1 : 0,
+      // Sum of x per pixel only matters when some weight zero point is not 0.
+      ...(l.depthwise ? {} : { SUM_X: l.zw.some((z) => z !== 0) ? 1 : 0 }),
     },
   );
   const weights = l.depthwise
     ? new Uint32Array(depthwiseWeights(l).buffer)
-    : repackGemmWeights(l, ocBlocks, cw);
-  const groupWeightBytes = l.depthwise ? 0 : ocBlocks * taps * cw * OC_BLOCK * 4;
+    : repackGemmWeights(l, ocBlocks);
+  const groupWeightBytes = l.depthwise ? 0 : ocBlocks * taps * Cg * 2 * 4;
   const imageBytes = C * H * W;
   const outElementBytes = l.requantized ? 1 : 4;
   const planner = new WindowPlanner(ctx, limits);
@@ -158,7 +159,7 @@ export async function preparePackedConv(
     : planGemmChunks(
         planner,
         {
-          grid: [Math.ceil(quads / WG), ocBlocks, N * group],
+          grid: [Math.ceil((OH * octsW) / WG), ocBlocks, N * group],
           aRange: (z) => {
             const start = (Math.floor(z / group) * C + (z % group) * Cg) * H * W;
             return [start, start + Cg * H * W];
@@ -193,7 +194,7 @@ export async function preparePackedConv(
     l.xSigned ? 0 : 0x80808080,
     M,
     quadsW,
-    cw,
+    octsW,
     ocBlocks,
     0,
     0,

@@ -111,6 +111,32 @@ describe('packed int8 conv vs conv2d-int8.ref', () => {
       await expectConv(buildConv(DEPTHWISE_CASES[0], 751, mode));
     }
   });
+  // The GEMM-style kernel sums products in f32 blocks of <= 1024 terms (exact below 2^24): near-
+  // extreme products whose sums pass 2^24 with odd low bits would round if a block were longer.
+  it('f32 product blocks stay exact past 2^24 (Cg > 1024; several taps per block)', async () => {
+    for (const [xDims, wDims, pads] of [
+      [[1, 1100, 2, 3], [5, 1100, 1, 1], [0, 0, 0, 0]],
+      [[1, 200, 5, 6], [9, 200, 3, 3], [1, 1, 1, 1]],
+    ] as const) {
+      const rand = rng(777);
+      const wv = Int8Array.from({ length: size(wDims) }, () => (rand() < 0.5 ? -128 : -127));
+      for (const xv of [
+        new Int8Array(size(xDims)).fill(-127),
+        Int8Array.from(randomInts(rand, size(xDims), -128, 127)),
+      ]) {
+        await expectConv({
+          x: xv,
+          xDims: [...xDims],
+          w: wv,
+          wDims: [...wDims],
+          xZeroPoint: 0,
+          wZeroPoint: 0,
+          pads: [...pads],
+          algorithm: 'packed',
+        });
+      }
+    }
+  });
   it('a conv with statistics or saturation refuses the packed algorithm', async () => {
     const ctx = await gpu();
     const p = buildConv(CONV_CASES[0], 760);
