@@ -72,13 +72,16 @@ export async function preparePool(
       constants: { MODE: q.mode, WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
-  const uniform = uniformWords([H, W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, total, 0]);
+  // One invocation per 4 adjacent outputs of a row (see pool.wgsl).
+  const quadsW = Math.ceil(OW / 4);
+  const invocations = (total / Math.max(OW, 1)) * quadsW;
+  const uniform = uniformWords([H, W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr, invocations, quadsW]);
   const dispatch = prepareDispatch(
     ctx,
     `pool.${p.kind}`,
     pipeline,
     { buffers: [x, y], uniform },
-    elementGrid(ctx, total, WORKGROUP_SIZE),
+    elementGrid(ctx, invocations, WORKGROUP_SIZE),
   );
   return { dispatch, dims };
 }
