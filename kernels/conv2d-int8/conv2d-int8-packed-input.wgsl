@@ -1,8 +1,8 @@
 // conv2d-int8-packed-input.wgsl: the parameters and input reads shared by the packed int8 conv
 // kernels (conv2d-int8-packed.wgsl, conv2d-int8-depthwise-packed.wgsl); see
 // kernels/gpu/wgsl/int8-packed-common.wgsl for why these kernels exist.
-// Each invocation computes 4 horizontally adjacent output pixels (a "quad": one packed output
-// word when OW % 4 == 0), so x is read as 4-byte rows: one or two word loads for unit stride.
+// Each invocation computes two quads of 4 horizontally adjacent output pixels (a quad is one packed
+// output word when OW % 4 == 0), so x is read as 4-byte rows: one or two word loads for unit stride.
 // Bindings: 4 x (packed 8-bit NCHW, window starting at element gemm.a_base), 6 conv (uniform).
 
 struct PackedConvParams {
@@ -13,7 +13,7 @@ struct PackedConvParams {
   zx: i32,            // x zero point in the signed-mapped domain (uint8: zp - 128)
   x_xor: u32,         // 0x80808080 for uint8 x (x ^ 0x80 = x - 128 as an int8 byte), else 0
   m_total: u32,
-  quads_w: u32,       // ceil(OW / 4)
+  quads_w: u32,       // ceil(OW / 4) (not read by the kernels now; kept for the layout)
   octs_w: u32,        // ceil(OW / 8): 8-pixel groups per row (GEMM kernel)
   oc_blocks: u32,     // ceil(Mg / 8) (GEMM kernel)
   pad0: u32, pad1: u32,
@@ -59,9 +59,4 @@ fn x_quad(base: u32, ih: i32, iw0: i32) -> u32 {
   }
   valid = select(0u, valid, row_ok);
   return ((word ^ conv.x_xor) & valid) | (pad & ~valid);
-}
-
-// Where the invocation's quad is: (oh, ow0), or oh >= OH for an idle invocation.
-fn quad_position(q: u32) -> vec2<u32> {
-  return vec2<u32>(q / conv.quads_w, (q % conv.quads_w) * 4u);
 }

@@ -102,8 +102,7 @@ export async function preparePackedConv(
   const Mg = M / group;
   const plane = OH * OW;
   const quadsW = Math.ceil(OW / 4);
-  const quads = OH * quadsW;
-  // The GEMM-style kernel covers 8 pixels (two quads) of a row per invocation.
+  // Both kernels cover 8 pixels (two quads) of a row per invocation.
   const octsW = Math.ceil(OW / 8);
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
   const taps = KH * KW;
@@ -148,7 +147,7 @@ export async function preparePackedConv(
     ? planGemmChunks(
         planner,
         {
-          grid: [Math.ceil(quads / WG), M, N],
+          grid: [Math.ceil((OH * octsW) / WG), M, N],
           aRange: (z) => [z * imageBytes, (z + 1) * imageBytes],
           bRange: () => [0, weights.byteLength],
           outRange: (z, y0, y1) => [(z * M + y0) * plane, (z * M + y1) * plane],
