@@ -1,6 +1,6 @@
 // Host for conv2d.wgsl: f32 Conv (1-D as H = 1, and 2-D; NCHW) with groups, strides, dilations,
 // pads / auto_pad, fused bias and Relu / Clip. Picks the blocked entry point (4 pixels x 8 output
-// channels per invocation on repacked weights; a vec4 one for unpadded 1x1 convs), or the direct
+// channels per invocation on repacked weights; a flat-plane one for unpadded 1x1 convs), or the direct
 // one when each group has few output channels (depthwise). Oracle: conv2d.ref.ts; tests:
 // tests/gpu/float-conv2d.test.ts.
 
@@ -109,7 +109,7 @@ export async function prepareConv2d(
   const P = l.OH * l.OW;
   const direct = (p.algorithm ?? (Mg <= DIRECT_MAX_CHANNELS_PER_GROUP ? 'direct' : 'gemm')) === 'direct';
   const pointwise =
-    !direct && l.KH === 1 && l.KW === 1 && l.sh === 1 && l.sw === 1 && l.pt === 0 && l.pl === 0 && P % 4 === 0;
+    !direct && l.KH === 1 && l.KW === 1 && l.sh === 1 && l.sw === 1 && l.pt === 0 && l.pl === 0 && l.OH === l.H && l.OW === l.W;
   const entry = direct ? 'conv_direct' : pointwise ? 'conv_pointwise' : 'conv_tile';
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
   // Pixels per invocation along a row: 8 in conv_tile, 4 in conv_direct (the uniform's quads_w).
@@ -141,7 +141,7 @@ export async function prepareConv2d(
       ocBlocks,
       0,
     ]);
-  const invocations = pointwise ? P / 4 : l.OH * quadsW;
+  const invocations = pointwise ? Math.ceil(P / 8) : l.OH * quadsW;
   const grid: [number, number, number] = [
     Math.ceil(invocations / WG),
     direct ? l.M : ocBlocks,

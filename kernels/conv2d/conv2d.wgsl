@@ -14,8 +14,9 @@
 //   repacked `w_packed` (repack_weights): [g][oc block of 8][kh][kw][c][8] as vec4 pairs, zero past
 //   Mg, so each (tap, channel) costs 8 x loads + 2 vec4 w loads for 64 FMAs (loads, not FMAs, are
 //   what costs on SwiftShader). Grid: (ceil(OH ceil(OW / 8) / WG), oc blocks, N group).
-// - conv_pointwise: 1x1, stride 1, no pads, OH OW % 4 == 0: x and y as vec4 over 4 flat pixels,
-//   same packed w. Grid: (ceil(OH OW / 4 / WG), oc blocks, N group).
+// - conv_pointwise: 1x1, stride 1, no pads: 8 consecutive flat pixels x 8 output channels (the
+//   plane as one row, so 13x13 or 27x27 planes waste no lanes on row ends), same packed w.
+//   Grid: (ceil(ceil(OH OW / 8) / WG), oc blocks, N group).
 // - conv_direct: 4 adjacent output pixels of one output channel per invocation, original w layout
 //   (depthwise and other narrow groups, where an 8-channel block would be mostly empty).
 //   Grid: (ceil(OH quads_w / WG), M, N).
@@ -35,12 +36,10 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(1) var<storage, read> w_packed: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y4: array<vec4<f32>>;
 @group(0) @binding(4) var<uniform> params: Params;
 
 fn activate(v: vec4<f32>) -> vec4<f32> {
@@ -148,32 +147,58 @@ fn conv_tile(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_i
 
 @compute @workgroup_size(WG)
 fn conv_pointwise(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let quads = params.oh * params.ow / 4u;
-  let q = gid.x;
-  if (q >= quads) { return; }
+  let P = params.oh * params.ow;
+  let p0 = gid.x * 8u;
+  if (p0 >= P) { return; }
   let ob = wid.y;
   let img = wid.z / params.group;
   let g = wid.z % params.group;
-  var xi = (img * params.c + g * params.cg) * quads + q;
-  // acc<j>: output channel j of the block, vec4 over the 4 pixels.
-  var acc: array<vec4<f32>, 8>;
+  // Pixels past P read the last one (never stored): no masks in the loop.
+  let last = vec4<u32>(P - 1u);
+  let oa = min(vec4<u32>(p0) + vec4<u32>(0u, 1u, 2u, 3u), last);
+  let ob4 = min(vec4<u32>(p0) + vec4<u32>(4u, 5u, 6u, 7u), last);
+  var base = (img * params.c + g * params.cg) * P;
+  var p0l = vec4<f32>(0.0); var p1l = vec4<f32>(0.0); var p2l = vec4<f32>(0.0); var p3l = vec4<f32>(0.0);
+  var p4l = vec4<f32>(0.0); var p5l = vec4<f32>(0.0); var p6l = vec4<f32>(0.0); var p7l = vec4<f32>(0.0);
+  var p0h = vec4<f32>(0.0); var p1h = vec4<f32>(0.0); var p2h = vec4<f32>(0.0); var p3h = vec4<f32>(0.0);
+  var p4h = vec4<f32>(0.0); var p5h = vec4<f32>(0.0); var p6h = vec4<f32>(0.0); var p7h = vec4<f32>(0.0);
   var wi = (g * params.oc_blocks + ob) * params.cg * 2u;
   for (var c = 0u; c < params.cg; c++) {
-    let xv = x4[xi];
-    let wa = w_packed[wi];
-    let wb = w_packed[wi + 1u];
-    xi += quads;
+    let xa = vec4<f32>(x[base + oa.x], x[base + oa.y], x[base + oa.z], x[base + oa.w]);
+    let xb = vec4<f32>(x[base + ob4.x], x[base + ob4.y], x[base + ob4.z], x[base + ob4.w]);
+    let wl = w_packed[wi];
+    let wh = w_packed[wi + 1u];
+    base += P;
     wi += 2u;
-    acc[0] = fma(xv, vec4<f32>(wa.x), acc[0]); acc[1] = fma(xv, vec4<f32>(wa.y), acc[1]);
-    acc[2] = fma(xv, vec4<f32>(wa.z), acc[2]); acc[3] = fma(xv, vec4<f32>(wa.w), acc[3]);
-    acc[4] = fma(xv, vec4<f32>(wb.x), acc[4]); acc[5] = fma(xv, vec4<f32>(wb.y), acc[5]);
-    acc[6] = fma(xv, vec4<f32>(wb.z), acc[6]); acc[7] = fma(xv, vec4<f32>(wb.w), acc[7]);
+    p0l = fma(vec4<f32>(xa.x), wl, p0l); p0h = fma(vec4<f32>(xa.x), wh, p0h);
+    p1l = fma(vec4<f32>(xa.y), wl, p1l); p1h = fma(vec4<f32>(xa.y), wh, p1h);
+    p2l = fma(vec4<f32>(xa.z), wl, p2l); p2h = fma(vec4<f32>(xa.z), wh, p2h);
+    p3l = fma(vec4<f32>(xa.w), wl, p3l); p3h = fma(vec4<f32>(xa.w), wh, p3h);
+    p4l = fma(vec4<f32>(xb.x), wl, p4l); p4h = fma(vec4<f32>(xb.x), wh, p4h);
+    p5l = fma(vec4<f32>(xb.y), wl, p5l); p5h = fma(vec4<f32>(xb.y), wh, p5h);
+    p6l = fma(vec4<f32>(xb.z), wl, p6l); p6h = fma(vec4<f32>(xb.z), wh, p6h);
+    p7l = fma(vec4<f32>(xb.w), wl, p7l); p7h = fma(vec4<f32>(xb.w), wh, p7h);
   }
+  let qa = array<vec4<f32>, 8>(
+    vec4<f32>(p0l.x, p1l.x, p2l.x, p3l.x), vec4<f32>(p0l.y, p1l.y, p2l.y, p3l.y),
+    vec4<f32>(p0l.z, p1l.z, p2l.z, p3l.z), vec4<f32>(p0l.w, p1l.w, p2l.w, p3l.w),
+    vec4<f32>(p0h.x, p1h.x, p2h.x, p3h.x), vec4<f32>(p0h.y, p1h.y, p2h.y, p3h.y),
+    vec4<f32>(p0h.z, p1h.z, p2h.z, p3h.z), vec4<f32>(p0h.w, p1h.w, p2h.w, p3h.w));
+  let qb = array<vec4<f32>, 8>(
+    vec4<f32>(p4l.x, p5l.x, p6l.x, p7l.x), vec4<f32>(p4l.y, p5l.y, p6l.y, p7l.y),
+    vec4<f32>(p4l.z, p5l.z, p6l.z, p7l.z), vec4<f32>(p4l.w, p5l.w, p6l.w, p7l.w),
+    vec4<f32>(p4h.x, p5h.x, p6h.x, p7h.x), vec4<f32>(p4h.y, p5h.y, p6h.y, p7h.y),
+    vec4<f32>(p4h.z, p5h.z, p6h.z, p7h.z), vec4<f32>(p4h.w, p5h.w, p6h.w, p7h.w));
   let oc0 = ob * 8u;
   let oc_end = min(8u, params.mg - oc0);
+  let n = min(8u, P - p0);
   for (var j = 0u; j < oc_end; j++) {
     let oc = g * params.mg + oc0 + j;
-    y4[(img * params.m + oc) * quads + q] = activate(acc[j] + vec4<f32>(bias_of(oc)));
+    let bv = vec4<f32>(bias_of(oc));
+    let ra = activate(qa[j] + bv);
+    let rb = activate(qb[j] + bv);
+    let out = (img * params.m + oc) * P + p0;
+    for (var p = 0u; p < n; p++) { y[out + p] = select(rb[p & 3u], ra[p & 3u], p < 4u); }
   }
 }
 

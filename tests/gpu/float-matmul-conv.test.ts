@@ -192,6 +192,8 @@ describe('conv2d.wgsl', () => {
     // Unpadded 1x1 convs over a multiple of 4 pixels take the vec4 pointwise entry point.
     { x: [2, 12, 6, 6], w: [20, 12, 1, 1], bias: true, act: { kind: 'relu' } },
     { x: [1, 8, 4, 4], w: [18, 4, 1, 1], group: 2, act: { kind: 'clip', min: -0.5, max: 0.5 } },
+    // 1x1 with end pads: the output plane is not the input plane (no flat pointwise path).
+    { x: [1, 4, 5, 6], w: [9, 4, 1, 1], pads: [0, 0, 1, 2], bias: true },
     // Weights repacked inside the recorded work (a non-constant w) instead of at prepare time.
     { x: [1, 6, 9, 11], w: [9, 6, 3, 3], pads: [1, 0, 2, 1], bias: true, weightsVary: true },
     { x: [1, 16, 8, 8], w: [12, 16, 1, 1], weightsVary: true },
