@@ -25,12 +25,6 @@ override SUM_X: bool = true;
 // Largest number of products per f32 block that is sure to stay exact (see above).
 const BLOCK_TERMS: u32 = 1024u;
 
-// The 4 signed bytes of a word as f32 (byte i in component i).
-fn bytes_f32(word: u32) -> vec4<f32> {
-  let v = vec4<i32>(bitcast<i32>(word));
-  return vec4<f32>((v << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u));
-}
-
 // The 4 pixel values of output channel `oc` of this invocation's block, for one quad.
 fn finish_channel(oc: u32, g: u32, img: u32, sums: vec4<i32>, sa: vec4<i32>, out0: u32, count: u32) {
   let chan = g * conv.mg + oc;

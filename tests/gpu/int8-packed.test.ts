@@ -227,4 +227,20 @@ describe('packed int8 GEMV vs dense-int8.ref', () => {
       });
     }
   }
+  // Near-extreme odd products whose sums pass 2^24 (an f32 accumulator would round them).
+  it('sums past 2^24 stay exact (K = 1100)', async () => {
+    const ctx = await gpu();
+    const rand = rng(820);
+    const [K, N] = [1100, 7];
+    const p: DenseInt8GpuParams = {
+      a: new Int8Array(K).fill(-127),
+      aDims: [1, K],
+      b: Int8Array.from({ length: K * N }, () => (rand() < 0.5 ? -128 : -127)),
+      bDims: [K, N],
+      aZeroPoint: 0,
+      bZeroPoint: 0,
+    };
+    const got = await denseInt8Gpu(ctx, p);
+    expect(firstMismatch(got.acc!, denseInt8(p).acc)).toBeUndefined();
+  });
 });
