@@ -26,23 +26,20 @@ const ONES: u32 = 0x01010101u;
 
 override STRIDE1: bool = false;  // stride_w == 1: a quad is 4 adjacent bytes (two word loads)
 
-// The signed-mapped bytes x[ih, iw0 + j * stride_w], j = 0..3, of the plane starting at element
-// `base` (window-relative), packed little endian; positions outside the input read the zero point.
-// Branch-free (SwiftShader would run every branch): out-of-range reads are robust-access reads
-// whose bytes are masked out.
-fn x_quad(base: u32, ih: i32, iw0: i32) -> u32 {
-  let pad = (bitcast<u32>(conv.zx) & 0xffu) * ONES;
+// Reading x[ih, iw0 + j * stride_w], j = 0..3 (signed-mapped bytes packed little endian, positions
+// outside the input read the zero point) is split in two so that the conv kernel computes the
+// masks once per tap and only the loads per channel: quad_setup(ih, iw0) -> where and which bytes,
+// quad_read(plane base, setup) -> the word. Branch-free (SwiftShader would run every branch):
+// out-of-range reads are robust-access reads whose bytes are masked out.
+struct QuadSetup {
+  e: i32,       // element offset of byte 0 in its plane
+  valid: u32,   // 0xff in every byte that lies inside the input
+}
+
+fn quad_setup(ih: i32, iw0: i32) -> QuadSetup {
   let row_ok = ih >= 0 && ih < i32(conv.h);
-  let row = i32(base) + ih * i32(conv.w);
-  var word = 0u;
   var valid = 0u;
   if (STRIDE1) {
-    let e = row + iw0;
-    let i = e >> 2u;                   // arithmetic: e = -1 reads words -1 and 0
-    let s = u32(e & 3) * 8u;
-    let w0 = x_data[i];
-    let w1 = x_data[i + 1];
-    word = select((w0 >> s) | (w1 << (32u - s)), w0, s == 0u);
     let lo = u32(clamp(-iw0, 0, 4));                        // bytes before column 0
     let hi = u32(clamp(iw0 + 4 - i32(conv.w), 0, 4));       // bytes after column W - 1
     let m_lo = select(0xffffffffu << (8u * lo), 0u, lo >= 4u);
@@ -51,12 +48,31 @@ fn x_quad(base: u32, ih: i32, iw0: i32) -> u32 {
   } else {
     for (var j = 0u; j < 4u; j = j + 1u) {
       let iw = iw0 + i32(j * conv.stride_w);
-      let e = row + iw;
-      let b = (x_data[e >> 2u] >> (8u * u32(e & 3))) & 0xffu;
-      word = word | (b << (8u * j));
       valid = valid | select(0u, 0xffu << (8u * j), iw >= 0 && iw < i32(conv.w));
     }
   }
-  valid = select(0u, valid, row_ok);
-  return ((word ^ conv.x_xor) & valid) | (pad & ~valid);
+  return QuadSetup(ih * i32(conv.w) + iw0, select(0u, valid, row_ok));
+}
+
+fn quad_read(base: u32, q: QuadSetup) -> u32 {
+  let pad = (bitcast<u32>(conv.zx) & 0xffu) * ONES;
+  let e = i32(base) + q.e;
+  var word = 0u;
+  if (STRIDE1) {
+    let i = e >> 2u;                   // arithmetic: e = -1 reads words -1 and 0
+    let s = u32(e & 3) * 8u;
+    let w0 = x_data[i];
+    let w1 = x_data[i + 1];
+    word = select((w0 >> s) | (w1 << (32u - s)), w0, s == 0u);
+  } else {
+    for (var j = 0u; j < 4u; j = j + 1u) {
+      let ej = e + i32(j * conv.stride_w);
+      word = word | (((x_data[ej >> 2u] >> (8u * u32(ej & 3))) & 0xffu) << (8u * j));
+    }
+  }
+  return ((word ^ conv.x_xor) & q.valid) | (pad & ~q.valid);
+}
+
+fn x_quad(base: u32, ih: i32, iw0: i32) -> u32 {
+  return quad_read(base, quad_setup(ih, iw0));
 }

@@ -78,11 +78,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let kw = tap - kh * conv.kw;
         let ih = ih0 + i32(kh * conv.dil_h);
         let dw = i32(kw * conv.dil_w);
+        // Masks and offsets of this tap's two quads: the same for every channel.
+        let q0 = quad_setup(ih, iw0 + dw);
+        let q1 = quad_setup(ih, iw4 + dw);
         var base = chan0 + c0 * plane;
         var wi = w_group + (tap * conv.cg + c0) * 2u;
         for (var c = c0; c < c1; c = c + 1u) {
-          let x0 = bytes_f32(x_quad(base, ih, iw0 + dw));
-          let x1 = bytes_f32(x_quad(base, ih, iw4 + dw));
+          let x0 = bytes_f32(quad_read(base, q0));
+          let x1 = bytes_f32(quad_read(base, q1));
           let wa = bytes_f32(w_data[wi]);
           let wb = bytes_f32(w_data[wi + 1u]);
           if (SUM_X) { fx0 = fx0 + x0; fx1 = fx1 + x1; }
