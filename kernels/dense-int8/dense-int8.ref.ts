@@ -13,18 +13,19 @@
 // K order for the saturate and pairwise accumulator modes (kernels/quant-math/accumulator.ts):
 // k ascending; pairs are (k, k+1) for even k; saturate mode adds the bias LAST.
 // Overflow statistics are per output column j (the "output channel" of a dense layer).
-import { broadcastIndexMap, broadcastShapes } from '../broadcast/broadcast.js';
+
 import {
   type AccumulatorMode,
   accumulateDot,
   type DotResult,
-  type Int8Data,
   INT32_ACCUMULATOR,
+  type Int8Data,
   type IntAccumulation,
   newStats,
   recordStat,
   validateAccumulatorMode,
 } from '../quant-math/accumulator.js';
+import { resolveDenseGeometry } from './dense-geometry.js';
 
 export interface DenseInt8Params {
   readonly a: Int8Data;
@@ -55,24 +56,12 @@ function zeroPointLookup(
 export function denseInt8(p: DenseInt8Params): IntAccumulation {
   const mode = p.accumulator ?? INT32_ACCUMULATOR;
   validateAccumulatorMode(mode);
-  if (p.aDims.length === 0 || p.bDims.length === 0) throw new Error('denseInt8: inputs must have rank >= 1');
-  const aIs1d = p.aDims.length === 1;
-  const bIs1d = p.bDims.length === 1;
-  const aDims = aIs1d ? [1, p.aDims[0]] : [...p.aDims];
-  const bDims = bIs1d ? (p.transB ? [1, p.bDims[0]] : [p.bDims[0], 1]) : [...p.bDims];
-  const M = aDims[aDims.length - 2];
-  const K = aDims[aDims.length - 1];
-  const bK = p.transB ? bDims[bDims.length - 1] : bDims[bDims.length - 2];
-  const N = p.transB ? bDims[bDims.length - 2] : bDims[bDims.length - 1];
-  if (bK !== K) throw new Error(`denseInt8: A has K=${K}, B has K=${bK}`);
-  const aBatchDims = aDims.slice(0, -2);
-  const bBatchDims = bDims.slice(0, -2);
-  const batchDims = broadcastShapes(aBatchDims, bBatchDims);
-  const aBatchMap = broadcastIndexMap(aBatchDims, batchDims);
-  const bBatchMap = broadcastIndexMap(bBatchDims, batchDims);
-  const batches = aBatchMap.length;
-  const aBatches = aBatchDims.reduce((x, y) => x * y, 1);
-  const bBatches = bBatchDims.reduce((x, y) => x * y, 1);
+  const { M, K, N, aBatchMap, bBatchMap, batches, aBatches, bBatches, outDims } = resolveDenseGeometry(
+    p.aDims,
+    p.bDims,
+    p.transB ?? false,
+    'denseInt8',
+  );
   if (p.a.length !== aBatches * M * K || p.b.length !== bBatches * K * N)
     throw new Error('denseInt8: data length does not match dims');
   const za = zeroPointLookup(p.aZeroPoint, M, aBatches, 'A zero point');
@@ -100,8 +89,6 @@ export function denseInt8(p: DenseInt8Params): IntAccumulation {
       }
     }
   }
-  const dims = [...batchDims];
-  if (!aIs1d) dims.push(M);
-  if (!bIs1d) dims.push(N);
+  const dims = outDims;
   return { acc, dims, ...stats };
 }

@@ -7,7 +7,6 @@
 // executor: constants uploaded once, each run encoded into the caller's command encoder, no host
 // round trip); `denseInt8Gpu` uploads typed arrays, runs once and reads back (tests, benchmarks).
 
-import { broadcastIndexMap, broadcastShapes } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
 import type { SplitLimits } from '../gpu/dispatch.js';
 import {
@@ -34,6 +33,7 @@ import {
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
+import { resolveDenseGeometry } from './dense-geometry.js';
 import { preparePackedGemv } from './dense-int8-gemv.js';
 
 /** 8-bit element type of an operand. */
@@ -114,26 +114,11 @@ export async function prepareDenseInt8(
   const p = spec;
   const mode = p.accumulator ?? INT32_ACCUMULATOR;
   validateAccumulatorMode(mode);
-  if (p.aDims.length === 0 || p.bDims.length === 0)
-    throw new Error('denseInt8Gpu: inputs must have rank >= 1');
   if (p.b && elementType(p.b) !== p.bType) throw new Error(`denseInt8Gpu: b is not ${p.bType}`);
-  const aIs1d = p.aDims.length === 1;
-  const bIs1d = p.bDims.length === 1;
-  const aDims = aIs1d ? [1, p.aDims[0]] : [...p.aDims];
-  const bDims = bIs1d ? (p.transB ? [1, p.bDims[0]] : [p.bDims[0], 1]) : [...p.bDims];
-  const M = aDims[aDims.length - 2];
-  const K = aDims[aDims.length - 1];
-  const bK = p.transB ? bDims[bDims.length - 1] : bDims[bDims.length - 2];
-  const N = p.transB ? bDims[bDims.length - 2] : bDims[bDims.length - 1];
-  if (bK !== K) throw new Error(`denseInt8Gpu: A has K=${K}, B has K=${bK}`);
-  const aBatchDims = aDims.slice(0, -2);
-  const bBatchDims = bDims.slice(0, -2);
-  const batchDims = broadcastShapes(aBatchDims, bBatchDims);
-  const aMap = broadcastIndexMap(aBatchDims, batchDims);
-  const bMap = broadcastIndexMap(bBatchDims, batchDims);
-  const batches = aMap.length;
-  const aBatches = aBatchDims.reduce((x, y) => x * y, 1);
-  const bBatches = bBatchDims.reduce((x, y) => x * y, 1);
+  const geometry = resolveDenseGeometry(p.aDims, p.bDims, p.transB ?? false, 'denseInt8Gpu');
+  const { M, K, N, batches, aBatches, bBatches } = geometry;
+  const aMap = geometry.aBatchMap;
+  const bMap = geometry.bBatchMap;
   if (p.b && p.b.length !== bBatches * K * N) throw new Error('denseInt8Gpu: b length does not match bDims');
   if (p.bias && p.bias.length !== N) throw new Error(`bias has ${p.bias.length} values, expected ${N}`);
   const aSigned = p.aType === 'int8';
@@ -161,9 +146,7 @@ export async function prepareDenseInt8(
   const wgX = gemv ? 64 : 16;
   const wgY = gemv ? 1 : 16;
   const tm = gemv ? 1 : 4;
-  const dims = [...batchDims];
-  if (!aIs1d) dims.push(M);
-  if (!bIs1d) dims.push(N);
+  const dims = [...geometry.outDims];
   const uniform: GemmUniform = {
     m: M,
     n: N,
