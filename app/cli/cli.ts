@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { BackendName } from '../exec/executor.js';
 import { decodeModel } from '../model/decode.js';
-import { InputError, ModelError } from '../model/errors.js';
+import { InputError, ModelError, oneLine } from '../model/errors.js';
 import type { Model } from '../model/ir.js';
 import { CliError, readFileBytes, UsageError } from './cli-errors.js';
 import { helpFor } from './help.js';
@@ -40,14 +40,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     );
     return 1;
   }
-}
-
-/** One printable line: names from a damaged file can carry newlines and control bytes. */
-export function oneLine(s: string): string {
-  return s
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {

@@ -3,7 +3,7 @@
 // and checks the structure, so a corrupt or foreign file fails here with one clear line.
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Tensor } from '../../kernels/tensor.js';
-import { ModelError } from './errors.js';
+import { ModelError, oneLine } from './errors.js';
 import type { AttrValue, Dim, Graph, GraphNode, Model, ValueInfo } from './ir.js';
 import {
   type AttributeProto,
@@ -52,10 +52,6 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
     metadata: Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value])),
     graph,
   };
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
 }
 
 function lowerValueInfo(v: ValueInfoProto): ValueInfo {

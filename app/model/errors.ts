@@ -1,6 +1,18 @@
 // Errors the engine raises for bad input. Each carries a one-line message meant for a person;
 // the CLI prints it as `error: <message>` and the page shows it as a notice.
 
+/**
+ * One printable line: whitespace collapsed, control bytes (names from a damaged file can carry
+ * them) escaped as \xNN, and, when `max` is given, capped with an ellipsis.
+ */
+export function oneLine(text: string, max = Number.POSITIVE_INFINITY): string {
+  const flat = text
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\p{Cc}/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 export class ModelError extends Error {
   override name = 'ModelError';
 }

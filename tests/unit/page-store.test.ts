@@ -165,5 +165,7 @@ describe('numeric helpers', () => {
   it('oneLine collapses whitespace and caps the length', () => {
     expect(oneLine('a\n  b\tc ')).toBe('a b c');
     expect(oneLine('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
+    // Names from a damaged file can carry control bytes: they are shown escaped, never raw.
+    expect(oneLine('node \u0001\u007f name')).toBe('node \\x01\\x7f name');
   });
 });
