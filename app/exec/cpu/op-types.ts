@@ -46,3 +46,9 @@ export function required(ctx: OpContext, i: number): Tensor {
   if (!t) throw new Error(`node '${ctx.node.name}' (${ctx.node.opType}) is missing required input ${i}`);
   return t;
 }
+
+/** Input i, or `undefined` when omitted or empty (ONNX also uses empty tensors for "not given"). */
+export function optional(ctx: OpContext, i: number): Tensor | undefined {
+  const t = ctx.inputs[i];
+  return t && t.data.length > 0 ? t : undefined;
+}

@@ -41,14 +41,8 @@ import {
 import { attrFloat, attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
-import type { CpuOp, OpContext, OpTable } from '../op-types.js';
-import { opKey, required } from '../op-types.js';
-
-/** An optional input that is absent or empty (ONNX uses empty tensors as "not given" too). */
-function optional(ctx: OpContext, i: number): Tensor | undefined {
-  const t = ctx.inputs[i];
-  return t && t.data.length > 0 ? t : undefined;
-}
+import type { CpuOp, OpTable } from '../op-types.js';
+import { opKey, optional, required } from '../op-types.js';
 
 function ints(node: GraphNode, name: string): number[] | undefined {
   const v = attrInts(node, name);

@@ -24,9 +24,9 @@ import { makeTensor, type Tensor, toFloat32, toNumbers } from '../../../../kerne
 import { attrFloat, attrInt } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpContext, OpTable } from '../op-types.js';
-import { opKey, required } from '../op-types.js';
+import { opKey, optional, required } from '../op-types.js';
+import { int8Input, scalarOf } from './quant-inputs.js';
 import { usesPairwiseU8S8 } from './quant-int8.js';
-import { int8Input, optionalInput, scalarOf } from './quant-ms.js';
 
 const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
 
@@ -88,7 +88,7 @@ function qgemmOp(ctx: OpContext): Tensor[] {
     accumulator: usesPairwiseU8S8(ctx, a, b) ? PAIRWISE : INT32_ACCUMULATOR,
   });
   const acc = r.acc;
-  const c = optionalInput(ctx, 6);
+  const c = optional(ctx, 6);
   if (c) {
     const at = biasAt(c, m, n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) acc[i * n + j] = (acc[i * n + j] + at(i, j)) | 0;
@@ -96,7 +96,7 @@ function qgemmOp(ctx: OpContext): Tensor[] {
 
   const alpha = Math.fround(attrFloat(ctx.node, 'alpha'));
   const aScale = Math.fround(scalarOf(required(ctx, 1), 'a_scale'));
-  const yScaleT = optionalInput(ctx, 7);
+  const yScaleT = optional(ctx, 7);
   const yScale = yScaleT ? Math.fround(scalarOf(yScaleT, 'y_scale')) : undefined;
   const scales = Float32Array.from(toFloat32(required(ctx, 4)), (sb) => {
     const s = Math.fround(Math.fround(alpha * aScale) * sb);

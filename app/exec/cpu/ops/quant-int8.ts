@@ -24,7 +24,6 @@ import { denseInt8 } from '../../../../kernels/dense-int8/dense-int8.ref.js';
 import {
   type AccumulatorMode,
   INT32_ACCUMULATOR,
-  type Int8Data,
   type IntAccumulation,
 } from '../../../../kernels/quant-math/accumulator.js';
 import { type QuantDType, qRange } from '../../../../kernels/quant-math/quant-math.js';
@@ -34,26 +33,10 @@ import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import type { OpContext, OpTable } from '../op-types.js';
-import { opKey, required } from '../op-types.js';
+import { opKey, optional, required } from '../op-types.js';
+import { int8Input, scalarOf } from './quant-inputs.js';
 
 const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
-
-function optional(ctx: OpContext, i: number): Tensor | undefined {
-  const t = ctx.inputs[i];
-  return t && t.data.length > 0 ? t : undefined;
-}
-
-function scalarOf(t: Tensor | undefined, what: string): number {
-  if (!t) return 0;
-  if (t.data.length !== 1) throw new ModelError(`${what} must be a scalar, got [${t.dims}]`);
-  return toNumbers(t)[0];
-}
-
-function int8Input(t: Tensor, what: string): Int8Data {
-  if (t.dtype !== 'int8' && t.dtype !== 'uint8')
-    throw new ModelError(`${what} must be int8 or uint8, got ${t.dtype}`);
-  return t.data as Int8Data;
-}
 
 /** True where onnxruntime's MLAS would sum this uint8 x int8 product in saturating pairs. */
 export function usesPairwiseU8S8(ctx: OpContext, x: Tensor, w: Tensor): boolean {

@@ -17,32 +17,13 @@ import {
   qlinearGlobalAveragePool,
 } from '../../../../kernels/qlinear-pool/qlinear-pool.ref.js';
 import { qlinearSoftmax } from '../../../../kernels/qlinear-softmax/qlinear-softmax.ref.js';
-import type { Int8Data } from '../../../../kernels/quant-math/accumulator.js';
 import { normalizeAxis } from '../../../../kernels/shape-ops/axes.js';
-import { makeTensor, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
+import { makeTensor, type Tensor, } from '../../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpContext, OpTable } from '../op-types.js';
-import { opKey, required } from '../op-types.js';
-
-/** Input i, or undefined when omitted or empty. */
-export function optionalInput(ctx: OpContext, i: number): Tensor | undefined {
-  const t = ctx.inputs[i];
-  return t && t.data.length > 0 ? t : undefined;
-}
-
-/** The value of a one-element tensor (scalar or [1]); `fallback` for an omitted one. */
-export function scalarOf(t: Tensor | undefined, what: string, fallback = 0): number {
-  if (!t) return fallback;
-  if (t.data.length !== 1) throw new ModelError(`${what} must be a scalar, got [${t.dims}]`);
-  return toNumbers(t)[0];
-}
-
-export function int8Input(t: Tensor, what: string): Int8Data {
-  if (t.dtype !== 'int8' && t.dtype !== 'uint8')
-    throw new ModelError(`${what} must be int8 or uint8, got ${t.dtype}`);
-  return t.data as Int8Data;
-}
+import { opKey, optional, required } from '../op-types.js';
+import { int8Input, scalarOf } from './quant-inputs.js';
 
 function binaryOp(ref: typeof qlinearAdd) {
   return (ctx: OpContext): Tensor[] => {
@@ -54,13 +35,13 @@ function binaryOp(ref: typeof qlinearAdd) {
       a: int8Input(a, 'A'),
       aDims: a.dims,
       aScale: scalarOf(required(ctx, 1), 'A_scale'),
-      aZeroPoint: scalarOf(optionalInput(ctx, 2), 'A_zero_point'),
+      aZeroPoint: scalarOf(optional(ctx, 2), 'A_zero_point'),
       b: int8Input(b, 'B'),
       bDims: b.dims,
       bScale: scalarOf(required(ctx, 4), 'B_scale'),
-      bZeroPoint: scalarOf(optionalInput(ctx, 5), 'B_zero_point'),
+      bZeroPoint: scalarOf(optional(ctx, 5), 'B_zero_point'),
       cScale: scalarOf(required(ctx, 6), 'C_scale'),
-      cZeroPoint: scalarOf(optionalInput(ctx, 7), 'C_zero_point'),
+      cZeroPoint: scalarOf(optional(ctx, 7), 'C_zero_point'),
     });
     return [makeTensor(a.dtype, r.dims, r.data)];
   };
@@ -74,9 +55,9 @@ function lookupTableOp(f: (ctx: OpContext) => (x: number) => number) {
       f(ctx),
       x.dtype as 'int8' | 'uint8',
       scalarOf(required(ctx, 1), 'X_scale'),
-      scalarOf(optionalInput(ctx, 2), 'X_zero_point'),
+      scalarOf(optional(ctx, 2), 'X_zero_point'),
       scalarOf(required(ctx, 3), 'Y_scale'),
-      scalarOf(optionalInput(ctx, 4), 'Y_zero_point'),
+      scalarOf(optional(ctx, 4), 'Y_zero_point'),
     );
     return [makeTensor(x.dtype, x.dims, applyLookupTable(data, table))];
   };
@@ -89,9 +70,9 @@ function unaryQuantInputs(ctx: OpContext) {
     x,
     data: int8Input(x, 'X'),
     xScale: scalarOf(required(ctx, 1), 'x_scale'),
-    xZeroPoint: scalarOf(optionalInput(ctx, 2), 'x_zero_point'),
+    xZeroPoint: scalarOf(optional(ctx, 2), 'x_zero_point'),
     yScale: scalarOf(required(ctx, 3), 'y_scale'),
-    yZeroPoint: scalarOf(optionalInput(ctx, 4), 'y_zero_point'),
+    yZeroPoint: scalarOf(optional(ctx, 4), 'y_zero_point'),
   };
 }
 
@@ -156,7 +137,7 @@ function qlinearConcatOp(ctx: OpContext): Tensor[] {
   const inputs = [];
   for (let i = 2; i < ctx.inputs.length; i += 3) {
     const x = required(ctx, i);
-    const zp = optionalInput(ctx, i + 2);
+    const zp = optional(ctx, i + 2);
     if (x.dtype !== yZp.dtype || (zp && zp.dtype !== yZp.dtype))
       throw new ModelError(`QLinearConcat input ${(i - 2) / 3} is ${x.dtype}, output is ${yZp.dtype}`);
     inputs.push({

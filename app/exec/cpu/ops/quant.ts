@@ -21,9 +21,9 @@ import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import { dtypeFromOnnx } from '../../../model/tensor-proto.js';
 import type { OpContext, OpTable } from '../op-types.js';
-import { opKey, required } from '../op-types.js';
+import { opKey, optional, required } from '../op-types.js';
 import { quantInt8Ops } from './quant-int8.js';
-import { optionalInput as optional, quantMsOps } from './quant-ms.js';
+import { quantMsOps } from './quant-ms.js';
 
 function quantParams(node: GraphNode, scale: Tensor, zeroPoint: Tensor | undefined): QuantParams {
   return {
