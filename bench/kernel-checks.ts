@@ -14,6 +14,7 @@ import { dequantizeGpu, quantizeGpu } from '../kernels/quantize/quantize.js';
 import { dequantizeLinear, quantizeLinear } from '../kernels/quantize/quantize.ref.js';
 import { requantizeTensor } from '../kernels/requantize/requantize.ref.js';
 import { makeTensor } from '../kernels/tensor.js';
+import { nearTies } from '../tests/helpers/near-ties.js';
 import { rng } from './bench-cases.js';
 
 /** One check: its name and, when it failed, what differed. */
@@ -210,23 +211,6 @@ export function checkConv(ctx: GpuContext, seed: number): Promise<CheckResult[]>
 
 export function checkDepthwise(ctx: GpuContext, seed: number): Promise<CheckResult[]> {
   return checkConvCases(ctx, rng(seed), DEPTHWISE_CASES);
-}
-
-function nextF32(x: number, steps: number): number {
-  const f = new Float32Array([x]);
-  const u = new Int32Array(f.buffer);
-  u[0] += x >= 0 ? steps : -steps;
-  return f[0];
-}
-
-/** Values within 2 ULP of the rounding ties (n + 0.5) * s: where a sloppy division rounds wrong. */
-function nearTies(scale: number, lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let n = lo; n <= hi; n++) {
-    const tie = Math.fround((n + 0.5) * scale);
-    for (let k = -2; k <= 2; k++) out.push(nextF32(tie, k));
-  }
-  return out;
 }
 
 const SPECIALS = [0, -0, Number.NaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38];

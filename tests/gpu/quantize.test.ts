@@ -10,27 +10,10 @@ import {
   type QuantParamsGpu,
   quantizeGpu,
 } from '../../kernels/quantize/quantize.js';
+import { nearTies, nextF32 } from '../helpers/near-ties.js';
 import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
-
-function nextF32(x: number, steps: number): number {
-  const f = new Float32Array([x]);
-  const u = new Int32Array(f.buffer);
-  // Walk the bit pattern: for positive floats +1 is the next float up, for negative the next down.
-  u[0] += x >= 0 ? steps : -steps;
-  return f[0];
-}
-
-/** Values within 2 ULP of every rounding tie (n + 0.5) * s for n in [lo, hi]. */
-function nearTies(scale: number, lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let n = lo; n <= hi; n++) {
-    const tie = Math.fround((n + 0.5) * scale);
-    for (let k = -2; k <= 2; k++) out.push(nextF32(tie, k));
-  }
-  return out;
-}
 
 function oracleQuantize(x: Float32Array, q: QuantParamsGpu, inner: number): number[] {
   const ch = q.scale.length;
