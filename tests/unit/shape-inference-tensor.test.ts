@@ -68,6 +68,8 @@ describe('Slice', () => {
     ['empty when end precedes start', [5], [2], [0], [1], [0, 6]],
     ['negative axis', [1], [3], [-1], [1], [10, 2]],
     ['two axes', [0, 1], [10, 6], [0, 1], [2, 2], [5, 3]],
+    // onnxruntime reads an INT32_MAX end as "no end": reversed, it runs to the first element.
+    ['reverse to an INT32_MAX end', [-1], [2147483647], [0], [-1], [10, 6]],
   ])('%s', (_, starts, ends, axes, steps, want) => {
     expect(dims('Slice', [[10, 6], i64(starts), i64(ends), i64(axes), i64(steps)])).toEqual(want);
   });

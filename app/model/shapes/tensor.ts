@@ -2,6 +2,8 @@
 // Unsqueeze, Gather, Flatten, Pad) and of ReduceMean and Resize. Where an output shape depends on
 // an input's contents (Reshape's shape, Slice's starts), that input must be a constant; opset
 // versions that moved an attribute to an input (Squeeze 13, Slice 10, Pad 11...) are handled here.
+
+import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrString } from '../attributes.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
@@ -148,17 +150,8 @@ export function resolveSlice(ctx: ShapeContext, x: readonly number[]): SliceAxis
     const dim = x[axis];
     const step = steps[i];
     if (step === 0) ctx.fail('a slice step is 0');
-    let start = starts[i] < 0 ? starts[i] + dim : starts[i];
-    let end = ends[i] < 0 ? ends[i] + dim : ends[i];
-    // Clamp as the spec does: [0, dim] going forward, [0, dim-1] / [-1, dim-1] going backward.
-    if (step > 0) {
-      start = Math.min(Math.max(start, 0), dim);
-      end = Math.min(Math.max(end, 0), dim);
-    } else {
-      start = Math.min(Math.max(start, 0), dim - 1);
-      end = Math.min(Math.max(end, -1), dim - 1);
-    }
-    const size = Math.max(0, Math.ceil((end - start) / step));
+    // The op's own clamping (incl. onnxruntime's INT_MAX 'no end'), so shapes match the values.
+    const { start, count: size } = sliceRange(dim, starts[i], ends[i], step);
     out[axis] = { start, step, size };
   });
   return out;
