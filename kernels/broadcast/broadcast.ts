@@ -46,3 +46,14 @@ export function broadcastIndexMap(inDims: readonly number[], outDims: readonly n
   }
   return map;
 }
+
+/** Strides of an operand of shape `dims` broadcast (right-aligned) to `outDims`: 0 along broadcast axes. */
+export function broadcastStrides(dims: readonly number[], outDims: readonly number[]): number[] {
+  const strides = new Array<number>(outDims.length).fill(0);
+  let acc = 1;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    strides[outDims.length - dims.length + k] = dims[k] === 1 ? 0 : acc;
+    acc *= dims[k];
+  }
+  return strides;
+}

@@ -91,14 +91,3 @@ export function resolveConvGeometry(g: ConvGeometryInput): ConvGeometry {
   );
   return { pads, outputSpatial, strides, dilations, dilatedKernel };
 }
-
-/** Row-major strides of a shape. */
-export function rowMajorStrides(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length);
-  let acc = 1;
-  for (let i = dims.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= dims[i];
-  }
-  return s;
-}

@@ -3,8 +3,9 @@
 // (im2col + MLAS SGEMM, bias added last) bit for bit; float16/float64 sum in float64, round once.
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
 import { mlasGemm, mlasSgemmOperation, ORT_INTRA_OP_THREADS } from '../matmul/matmul.ref.js';
+import { stridesOf } from '../shape-ops/axes.js';
 import type { Tensor } from '../tensor.js';
-import { type AutoPad, type ConvGeometry, resolveConvGeometry, rowMajorStrides } from './conv-geometry.js';
+import { type AutoPad, type ConvGeometry, resolveConvGeometry } from './conv-geometry.js';
 
 export interface ConvParams {
   readonly group?: number;
@@ -37,7 +38,7 @@ export function kernelTaps(
   const n = inputSpatial.length;
   const outSize = geo.outputSpatial.reduce((a, b) => a * b, 1);
   const kSize = kernelSpatial.reduce((a, b) => a * b, 1);
-  const inStrides = rowMajorStrides(inputSpatial);
+  const inStrides = stridesOf(inputSpatial);
   const start = new Int32Array(kSize + 1);
   const outOff: number[] = [];
   const inOff: number[] = [];

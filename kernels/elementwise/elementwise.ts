@@ -2,7 +2,7 @@
 // (Cast int32 -> float32 rides along as a unary op). Oracles: elementwise.ref.ts and
 // activation/activation.ref.ts; tests: tests/gpu/float-elementwise.test.ts.
 
-import { broadcastShapes } from '../broadcast/broadcast.js';
+import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
@@ -79,18 +79,6 @@ export async function prepareUnary(
   );
 }
 
-function stridesFor(dims: readonly number[], outDims: readonly number[]): number[] {
-  // Right-aligned numpy broadcasting: a missing or size-1 axis has stride 0.
-  const strides = new Array<number>(outDims.length).fill(0);
-  let acc = 1;
-  for (let k = dims.length - 1; k >= 0; k--) {
-    const o = outDims.length - dims.length + k;
-    strides[o] = dims[k] === 1 ? 0 : acc;
-    acc *= dims[k];
-  }
-  return strides;
-}
-
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -115,7 +103,7 @@ export async function prepareBinary(
   const rank = plain ? 0 : dims.length;
   const table = plain
     ? new Int32Array(1)
-    : Int32Array.from([...dims, ...stridesFor(p.aDims, dims), ...stridesFor(p.bDims, dims)]);
+    : Int32Array.from([...dims, ...broadcastStrides(p.aDims, dims), ...broadcastStrides(p.bDims, dims)]);
   const pl = await pipeline(ctx, 'binary_main', BINARY_OPS[p.op]);
   const uniform = uniformWords([count, rank, 0, 0]);
   const dispatch = prepareDispatch(

@@ -27,20 +27,6 @@ export interface ByteMapSpec {
   readonly table?: Uint8Array;
 }
 
-/** Row-major strides of `dims`. */
-export function rowMajorStrides(dims: readonly number[]): number[] {
-  const s = new Array<number>(dims.length).fill(1);
-  for (let k = dims.length - 2; k >= 0; k--) s[k] = s[k + 1] * dims[k + 1];
-  return s;
-}
-
-/** Strides of an operand broadcast (numpy rules) to `outDims`: 0 along broadcast axes. */
-export function broadcastStrides(dims: readonly number[], outDims: readonly number[]): number[] {
-  const own = rowMajorStrides(dims);
-  const offset = outDims.length - dims.length;
-  return outDims.map((_, k) => (k < offset || dims[k - offset] === 1 ? 0 : own[k - offset]));
-}
-
 /**
  * A dispatch for one byte map from `a` (and `b` for a binary table) into `dst`. The LUT buffer
  * (and the T table) are owned by the dispatch.

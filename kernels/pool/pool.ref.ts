@@ -2,8 +2,9 @@
 // GlobalAveragePool (float). Geometry (auto_pad, ceil_mode, dilations) comes from conv-geometry,
 // shared with Conv, so a pool and a conv agree on what a window is.
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
-import { type AutoPad, resolveConvGeometry, rowMajorStrides } from '../conv2d/conv-geometry.js';
+import { type AutoPad, resolveConvGeometry } from '../conv2d/conv-geometry.js';
 import { increment } from '../conv2d/conv2d.ref.js';
+import { stridesOf } from '../shape-ops/axes.js';
 import { allocData, type Tensor } from '../tensor.js';
 
 export interface PoolParams {
@@ -29,7 +30,7 @@ function poolWindows(inputSpatial: readonly number[], p: PoolParams): PoolWindow
   const n = inputSpatial.length;
   const outSize = geo.outputSpatial.reduce((a, b) => a * b, 1);
   const kSize = p.kernelShape.reduce((a, b) => a * b, 1);
-  const inStrides = rowMajorStrides(inputSpatial);
+  const inStrides = stridesOf(inputSpatial);
   const start = new Int32Array(outSize + 1);
   const paddedCount = new Int32Array(outSize);
   const offsets: number[] = [];
@@ -88,7 +89,7 @@ export function maxPool(x: Tensor, p: PoolParams, storageOrder = 0): MaxPoolResu
   const idx = new BigInt64Array(ys.length);
   // Column-major spatial offsets for storage_order = 1.
   const colStrides = inputSpatial.map((_, a) => inputSpatial.slice(0, a).reduce((s, d) => s * d, 1));
-  const rowStrides = rowMajorStrides(inputSpatial);
+  const rowStrides = stridesOf(inputSpatial);
   const toStorage = (flat: number): number => {
     if (storageOrder === 0) return flat;
     let r = 0;

@@ -2,7 +2,9 @@
 // (Concat pieces at odd offsets, a transposed read) with and without a 256-entry table, and binary
 // maps with numpy broadcasting through a 65536-entry table. Exact byte equality.
 import { describe, expect, it } from 'vitest';
-import { broadcastStrides, prepareByteMap, rowMajorStrides } from '../../kernels/gpu-float/byte-map.js';
+import { broadcastStrides } from '../../kernels/broadcast/broadcast.js';
+import { prepareByteMap } from '../../kernels/gpu-float/byte-map.js';
+import { stridesOf } from '../../kernels/shape-ops/axes.js';
 import { runOnGpu } from './float-kernel-helpers.js';
 import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
@@ -22,13 +24,13 @@ describe('byte-map', () => {
     const [a, b] = [bytes(rand, 2 * 3 * 5), bytes(rand, 2 * 1 * 5)];
     const table = bytes(rand, 256);
     const outDims = [2, 4, 5];
-    const dst = rowMajorStrides(outDims);
+    const dst = stridesOf(outDims);
     // b is read as if stored [5, 1, 2] (a transposed source): a-strides (1, 2, 2) over dims [2, 1, 5].
     const bStrides = [1, 2, 2];
     const out = new Uint8Array(
       await runOnGpu(ctx, [padded(a), padded(b)], 40, async ([ga, gb], o) => [
         await prepareByteMap(ctx, o, ga, undefined, {
-          axes: [2, 3, 5].map((n, k) => ({ n, dstStride: dst[k], aStride: rowMajorStrides([2, 3, 5])[k] })),
+          axes: [2, 3, 5].map((n, k) => ({ n, dstStride: dst[k], aStride: stridesOf([2, 3, 5])[k] })),
           table,
         }),
         await prepareByteMap(ctx, o, gb, undefined, {
@@ -69,7 +71,7 @@ describe('byte-map', () => {
       const n = (d: readonly number[]) => d.reduce((x, y) => x * y, 1);
       const [a, b] = [bytes(rand, n(aDims)), bytes(rand, n(bDims))];
       const table = bytes(rand, 65536);
-      const dst = rowMajorStrides(outDims);
+      const dst = stridesOf(outDims);
       const as = broadcastStrides(aDims, outDims);
       const bs = broadcastStrides(bDims, outDims);
       const count = n(outDims);

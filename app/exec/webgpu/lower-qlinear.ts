@@ -5,26 +5,21 @@
 // QLinearAdd / QLinearMul): bit-exact by construction, whatever f32 arithmetic the reference does.
 // Not here (CPU reference): QLinearAveragePool / QLinearGlobalAveragePool (sums over windows in
 // onnxruntime's f32 order), QLinearSoftmax, MaxPool on 8-bit values.
-import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
-import {
-  broadcastStrides,
-  type ByteMapSpec,
-  prepareByteMap,
-  rowMajorStrides,
-} from '../../../kernels/gpu-float/byte-map.js';
+import { broadcastShapes, broadcastStrides } from '../../../kernels/broadcast/broadcast.js';
+import { type ByteMapSpec, prepareByteMap } from '../../../kernels/gpu-float/byte-map.js';
 import {
   destroyDispatches,
   type PreparedDispatch,
   recordDispatches,
 } from '../../../kernels/gpu-float/float-dispatch.js';
-import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
+import { normalizeAxis, stridesOf } from '../../../kernels/shape-ops/axes.js';
 import { makeTensor, type Tensor } from '../../../kernels/tensor.js';
 import { attrInt } from '../../model/attributes.js';
 import type { GraphNode } from '../../model/ir.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { gpuByteLength } from './gpu-storage.js';
-import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 import { tensorLowerings } from './lower-tensor.js';
+import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 const is8bit = (dtype: string | undefined): dtype is 'int8' | 'uint8' =>
   dtype === 'int8' || dtype === 'uint8';
@@ -82,7 +77,7 @@ async function byteMaps(
 
 /** Identity axes of a contiguous tensor written at row-major `dstStrides`. */
 function copyAxes(dims: readonly number[], dstStrides: readonly number[]) {
-  const own = rowMajorStrides(dims);
+  const own = stridesOf(dims);
   return dims.map((n, k) => ({ n, dstStride: dstStrides[k], aStride: own[k] }));
 }
 
@@ -94,7 +89,7 @@ function concatMaps(
   tables: (Uint8Array | undefined)[],
 ) {
   const outDims = lc.shape(lc.node.outputs[0]).dims;
-  const dstStrides = rowMajorStrides(outDims);
+  const dstStrides = stridesOf(outDims);
   let offset = 0;
   return indices.map((i, k) => {
     const dims = lc.shape(inputName(lc, i)).dims;
@@ -123,7 +118,7 @@ const unaryTable: Lowering = async (lc) => {
   if (!is8bit(dtype) || !constantsKnown(lc, [1, 2, 3, 4])) return undefined;
   const table = rawBytes(runReference(lc, { 0: byteTensor(dtype, 256, (i) => i) }));
   const dims = lc.shape(inputName(lc, 0)).dims;
-  return byteMaps(lc, [{ a: 0, spec: { axes: copyAxes(dims, rowMajorStrides(dims)), table } }]);
+  return byteMaps(lc, [{ a: 0, spec: { axes: copyAxes(dims, stridesOf(dims)), table } }]);
 };
 
 /** A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp with broadcasting: a 65536-entry table. */
@@ -140,7 +135,7 @@ const binaryTable: Lowering = async (lc) => {
   const aDims = lc.shape(inputName(lc, 0)).dims;
   const bDims = lc.shape(inputName(lc, 3)).dims;
   const outDims = broadcastShapes(aDims, bDims);
-  const dst = rowMajorStrides(outDims);
+  const dst = stridesOf(outDims);
   const as = broadcastStrides(aDims, outDims);
   const bs = broadcastStrides(bDims, outDims);
   const axes = outDims.map((n, k) => ({ n, dstStride: dst[k], aStride: as[k], bStride: bs[k] }));
