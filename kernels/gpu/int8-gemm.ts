@@ -4,31 +4,17 @@
 
 import type { AccumulatorMode } from '../quant-math/accumulator.js';
 import {
-  type FusedActivation,
   fusedClampBounds,
   ortRequantMultiplier,
   quantizeMultiplier,
-  type RequantScheme,
+  type RequantizeSpec,
 } from '../requantize/requantize.ref.js';
 import type { GpuContext } from './device.js';
 import type { PipelineParams } from './pipeline-cache.js';
 import { getPipeline } from './pipeline-cache.js';
 import { loadWgsl } from './wgsl-loader.js';
 
-/** Requantize epilogue: int32 accumulators (scale sx*sw, zero point 0) to 8-bit outputs. */
-export interface RequantizeSpec {
-  /** Default: onnxruntime's f32 rule. */
-  readonly scheme?: RequantScheme;
-  readonly inputScale: number;
-  /** One weight scale, or one per output channel. */
-  readonly weightScale: number | ArrayLike<number>;
-  readonly outputScale: number;
-  readonly outputZeroPoint: number;
-  /** Output range: qmin < 0 gives int8 output, otherwise uint8. */
-  readonly qmin: number;
-  readonly qmax: number;
-  readonly activation?: FusedActivation;
-}
+export type { RequantizeSpec } from '../requantize/requantize.ref.js';
 
 /** Options shared by the int8 dense and conv kernels. */
 export interface Int8KernelOptions {

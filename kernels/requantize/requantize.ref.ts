@@ -164,20 +164,26 @@ export type RequantScheme =
   | { readonly kind: 'gemmlowp' }
   | { readonly kind: 'tvm'; readonly rounding?: TvmRounding };
 
-export interface RequantizeParams {
-  readonly acc: Int32Array;
-  /** Output channels along `channelAxis` of `dims` (conv NCHW: axis 1; dense [.., N]: last axis). */
-  readonly dims: readonly number[];
-  readonly channelAxis: number;
+/** Requantize epilogue: int32 accumulators (scale sx*sw, zero point 0) to 8-bit outputs. */
+export interface RequantizeSpec {
+  /** Default: onnxruntime's f32 rule. */
+  readonly scheme?: RequantScheme;
   readonly inputScale: number;
   /** One weight scale (per tensor) or one per output channel. */
   readonly weightScale: number | ArrayLike<number>;
   readonly outputScale: number;
   readonly outputZeroPoint: number;
+  /** Output range: qmin < 0 gives int8 output, otherwise uint8. */
   readonly qmin: number;
   readonly qmax: number;
-  readonly scheme?: RequantScheme;
   readonly activation?: FusedActivation;
+}
+
+export interface RequantizeParams extends RequantizeSpec {
+  readonly acc: Int32Array;
+  /** Output channels along `channelAxis` of `dims` (conv NCHW: axis 1; dense [.., N]: last axis). */
+  readonly dims: readonly number[];
+  readonly channelAxis: number;
 }
 
 /**
