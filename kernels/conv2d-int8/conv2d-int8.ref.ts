@@ -21,19 +21,18 @@ import {
   type AccumulatorMode,
   accumulateDot,
   type DotResult,
-  type Int8Data,
   INT32_ACCUMULATOR,
+  type Int8Data,
   type IntAccumulation,
   newStats,
   recordStat,
   validateAccumulatorMode,
 } from '../quant-math/accumulator.js';
 
-export interface ConvInt8Params {
-  readonly x: Int8Data;
+/** The shape, zero points, bias and attributes of one int8 conv (shared with the GPU host). */
+export interface ConvInt8Shape {
   /** [N, C, H, W] */
   readonly xDims: readonly number[];
-  readonly w: Int8Data;
   /** [M, C/group, kH, kW] */
   readonly wDims: readonly number[];
   /** Input zero point (also the padding value). Default 0. */
@@ -49,6 +48,11 @@ export interface ConvInt8Params {
   readonly dilations?: readonly number[];
   /** [top, left, bottom, right] (ONNX order), default zeros. */
   readonly pads?: readonly number[];
+}
+
+export interface ConvInt8Params extends ConvInt8Shape {
+  readonly x: Int8Data;
+  readonly w: Int8Data;
   readonly accumulator?: AccumulatorMode;
   /** K order of the accumulation: 'chw' (default: c, kh, kw) or 'hwc' (kh, kw, c). */
   readonly kOrder?: ConvKOrder;

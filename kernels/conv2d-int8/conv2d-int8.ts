@@ -34,24 +34,11 @@ import {
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
-import { convOutputSize } from './conv2d-int8.ref.js';
+import { type ConvInt8Shape, convOutputSize } from './conv2d-int8.ref.js';
 import { preparePackedConv } from './conv2d-int8-packed.js';
 
 /** The constant description of one conv op instance (shared by the two API levels). */
-interface ConvInt8Common extends Int8KernelOptions {
-  /** [N, C, H, W] */
-  readonly xDims: readonly number[];
-  /** [M, C/group, kH, kW] */
-  readonly wDims: readonly number[];
-  readonly xZeroPoint?: number;
-  /** One value or M values. */
-  readonly wZeroPoint?: number | ArrayLike<number>;
-  readonly bias?: ArrayLike<number>;
-  readonly group?: number;
-  readonly strides?: readonly number[];
-  readonly dilations?: readonly number[];
-  /** [top, left, bottom, right] */
-  readonly pads?: readonly number[];
+interface ConvInt8Common extends Int8KernelOptions, ConvInt8Shape {
   /**
    * 'auto' (default): the packed kernels (conv2d-int8-packed.ts) for the exact accumulator modes
    * without statistics, else the direct kernel for depthwise convs and the GEMM core otherwise.
