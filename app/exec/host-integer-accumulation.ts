@@ -12,3 +12,8 @@ export function hostIntegerAccumulation(cpuinfo: string | undefined): IntegerAcc
   if (flags.has('avx512_vnni') || flags.has('avx_vnni')) return 'exact';
   return flags.has('avx2') ? 'x86-u8s8-pairwise' : 'exact';
 }
+
+/** True where onnxruntime's MLAS sums a product of these operand types in saturating pairs. */
+export function pairsU8S8(accumulation: IntegerAccumulation | undefined, x: string, w: string): boolean {
+  return accumulation === 'x86-u8s8-pairwise' && x === 'uint8' && w === 'int8';
+}

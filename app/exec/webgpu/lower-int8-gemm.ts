@@ -13,12 +13,13 @@
 //   QLinearConv pairs along the channels-last K order (kh, kw, c); the GPU conv runs K as (c, kh,
 //   kw), the same sequence only when kh * kw = 1 or one input channel per group: those convs run on
 //   the GPU (GEMM kernel), the others stay on the CPU reference. MLAS depthwise convs are exact.
+
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
 import { prepareConv2dInt8, recordConv2dInt8 } from '../../../kernels/conv2d-int8/conv2d-int8.js';
 import { prepareDenseInt8, recordDenseInt8 } from '../../../kernels/dense-int8/dense-int8.js';
 import { prepareBinary, prepareUnary } from '../../../kernels/elementwise/elementwise.js';
-import { destroyDispatches, recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { RequantizeSpec } from '../../../kernels/gpu/int8-gemm.js';
+import { destroyDispatches, recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import {
   type AccumulatorMode,
   INT32_ACCUMULATOR,
@@ -27,6 +28,7 @@ import {
 import { qRange } from '../../../kernels/quant-math/quant-math.js';
 import { makeTensor, sizeOf, type Tensor, toFloat32, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../model/attributes.js';
+import { pairsU8S8 } from '../host-integer-accumulation.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
 import { inputName } from './lowering.js';
 
@@ -76,7 +78,7 @@ function requantizeOf(
 }
 
 function pairwise(lc: LowerContext, x: string, w: string): boolean {
-  return lc.settings.integerAccumulation === 'x86-u8s8-pairwise' && x === 'uint8' && w === 'int8';
+  return pairsU8S8(lc.settings.integerAccumulation, x, w);
 }
 
 /** QLinearConv (qlinear) or ConvInteger on the prepared int8 conv; 1-D convs as H = 1. */

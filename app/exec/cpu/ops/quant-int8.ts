@@ -32,6 +32,7 @@ import { makeTensor, type Tensor, toFloat32, toNumbers } from '../../../../kerne
 import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
+import { pairsU8S8 } from '../../host-integer-accumulation.js';
 import type { OpContext, OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
 import { int8Input, scalarOf } from './quant-inputs.js';
@@ -40,9 +41,7 @@ const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
 
 /** True where onnxruntime's MLAS would sum this uint8 x int8 product in saturating pairs. */
 export function usesPairwiseU8S8(ctx: OpContext, x: Tensor, w: Tensor): boolean {
-  return (
-    ctx.settings?.integerAccumulation === 'x86-u8s8-pairwise' && x.dtype === 'uint8' && w.dtype === 'int8'
-  );
+  return pairsU8S8(ctx.settings?.integerAccumulation, x.dtype, w.dtype);
 }
 
 interface IntConvArgs {
