@@ -13,7 +13,13 @@ export const CONFIG_VERSION = 1;
 
 export type QuantizedDType = 'int8' | 'uint8';
 export type ObserverName = 'minmax' | 'moving-average' | 'percentile' | 'entropy' | 'mse';
-export const OBSERVER_NAMES: readonly ObserverName[] = ['minmax', 'moving-average', 'percentile', 'entropy', 'mse'];
+export const OBSERVER_NAMES: readonly ObserverName[] = [
+  'minmax',
+  'moving-average',
+  'percentile',
+  'entropy',
+  'mse',
+];
 
 /**
  * How conv/dense accumulate in the affine simulation:

@@ -1,0 +1,171 @@
+// Which tensors of a float model get a simulated quantize, and in what role — the layout of
+// onnxruntime's quantize_static in QDQ format, so that our export fuses in onnxruntime exactly as
+// our own affine simulation does:
+// - every float activation a quantized op reads (Conv/Gemm/MatMul: the data input, and a MatMul
+//   or Gemm operand that is not constant; Add/Mul/Concat: every operand) and its first output;
+// - weights: Conv (axis 0), Gemm (axis 0 with transB, else 1), MatMul (last axis) per channel
+//   when configured; constant Add/Mul operands per tensor; all with the weight settings;
+// - bias: Conv's third input, Gemm's C when it is 1-D: int32, scale sx * sw, zero point 0;
+// - a Relu/Clip that alone follows a quantized op is folded into it when activations are
+//   asymmetric (the op's output is not quantized; the Relu/Clip output is), as quantize_static
+//   removes it: the zero point then sits at qmin, which clamps exactly as the Relu does;
+// - data-movement ops (MaxPool, Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Resize) reuse
+//   their input's parameters for their output, so they stay in affine space;
+// - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges).
+import type { DType } from '../../kernels/tensor.js';
+import { topologicalOrder } from '../exec/plan.js';
+import type { GraphNode, Model } from '../model/ir.js';
+import type { QuantConfig } from './config.js';
+import { inferDTypes } from './dtypes.js';
+
+export const SHARED_PARAMS_OPS: ReadonlySet<string> = new Set([
+  'MaxPool',
+  'Reshape',
+  'Transpose',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Resize',
+]);
+
+export interface ActivationRole {
+  /** The node that writes it; undefined for a graph input. */
+  readonly producer?: string;
+  /** Reuses this tensor's parameters (data-movement op outputs). */
+  readonly sharedWith?: string;
+  /** A range fixed by the op's meaning (Softmax: [0, 1]). */
+  readonly fixedRange?: readonly [number, number];
+}
+
+export interface WeightRole {
+  readonly consumer: string;
+  /** Per-channel axis, or undefined for per tensor. */
+  readonly axis?: number;
+}
+
+export interface BiasRole {
+  readonly consumer: string;
+  /** The activation the consumer multiplies by the weight. */
+  readonly input: string;
+  readonly weight: string;
+}
+
+export interface QuantPlan {
+  /** Every node, in topological order. */
+  readonly order: readonly GraphNode[];
+  /** Names of the quantized nodes, in topological order (one calibration step each). */
+  readonly quantizedNodes: readonly string[];
+  readonly activations: ReadonlyMap<string, ActivationRole>;
+  readonly weights: ReadonlyMap<string, WeightRole>;
+  readonly biases: ReadonlyMap<string, BiasRole>;
+  readonly dtypes: ReadonlyMap<string, DType>;
+}
+
+const GEMM_LIKE = new Set(['Conv', 'Gemm', 'MatMul']);
+
+function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number[] {
+  const all = n.inputs.map((_, i) => i);
+  switch (n.opType) {
+    case 'Conv':
+      return [0];
+    case 'Gemm':
+    case 'MatMul':
+      return [0, 1].filter((i) => i === 0 || !isConst(n.inputs[i]));
+    case 'Add':
+    case 'Mul':
+    case 'Concat':
+      return all.filter((i) => n.inputs[i] && !isConst(n.inputs[i]));
+    default:
+      return [0];
+  }
+}
+
+function weightAxis(n: GraphNode, rank: number, perChannel: boolean): number | undefined {
+  if (!perChannel || rank < 2) return undefined;
+  if (n.opType === 'Conv') return 0;
+  if (n.opType === 'Gemm') return n.attributes.transB?.kind === 'int' && n.attributes.transB.value ? 0 : 1;
+  if (n.opType === 'MatMul') return rank - 1;
+  return undefined;
+}
+
+/** Does this Clip have constant bounds (onnxruntime only folds such a Clip)? */
+function hasConstantBounds(n: GraphNode, isConst: (t: string) => boolean): boolean {
+  return n.inputs.slice(1).every((t) => !t || isConst(t));
+}
+
+export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
+  const g = model.graph;
+  const order = topologicalOrder(g);
+  const dtypes = inferDTypes(g);
+  const isConst = (t: string) => g.initializers.has(t);
+  const isFloat = (t: string) => !!t && dtypes.get(t) === 'float32';
+  const consumers = new Map<string, GraphNode[]>();
+  for (const n of order) for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  const opTypes = new Set(config.opTypes);
+  const quantizable = (n: GraphNode) =>
+    (n.domain === '' || n.domain === 'ai.onnx') && opTypes.has(n.opType) && isFloat(n.outputs[0]);
+
+  // Outputs folded into a following Relu/Clip (never quantized themselves).
+  const folded = new Set<string>();
+  if (!config.activations.symmetric) {
+    for (const n of order) {
+      if (!quantizable(n) || n.opType === 'Relu' || n.opType === 'Clip') continue;
+      const out = n.outputs[0];
+      const readers = consumers.get(out) ?? [];
+      const r = readers[0];
+      if (
+        readers.length === 1 &&
+        !graphOutputs.has(out) &&
+        (r.opType === 'Relu' || (r.opType === 'Clip' && hasConstantBounds(r, isConst))) &&
+        quantizable(r)
+      ) {
+        folded.add(out);
+      }
+    }
+  }
+
+  const activations = new Map<string, ActivationRole>();
+  const weights = new Map<string, WeightRole>();
+  const biases = new Map<string, BiasRole>();
+  const producers = new Map<string, string>();
+  for (const n of order) for (const o of n.outputs) if (o) producers.set(o, n.name);
+  const addActivation = (t: string, role: ActivationRole = {}) => {
+    if (!isFloat(t) || isConst(t) || folded.has(t)) return;
+    const old = activations.get(t);
+    activations.set(t, { producer: producers.get(t), ...old, ...role });
+  };
+  const quantizedNodes: string[] = [];
+  for (const n of order) {
+    if (!quantizable(n)) continue;
+    quantizedNodes.push(n.name);
+    for (const i of activationInputs(n, isConst)) addActivation(n.inputs[i]);
+    const out = n.outputs[0];
+    if (SHARED_PARAMS_OPS.has(n.opType) && activations.has(n.inputs[0])) {
+      addActivation(out, { sharedWith: n.inputs[0] });
+    } else if (n.opType === 'Softmax') {
+      addActivation(out, { fixedRange: [0, 1] });
+    } else {
+      addActivation(out);
+    }
+    if (GEMM_LIKE.has(n.opType)) {
+      const w = n.inputs[1];
+      if (w && isConst(w) && isFloat(w) && !weights.has(w)) {
+        const rank = g.initializers.get(w)!.dims.length;
+        weights.set(w, { consumer: n.name, axis: weightAxis(n, rank, config.weights.perChannel) });
+      }
+      const b = n.inputs[2];
+      const wt = w ? g.initializers.get(w) : undefined;
+      const bt = b ? g.initializers.get(b) : undefined;
+      if (b && bt && wt && weights.has(w) && isFloat(b) && bt.dims.length === 1 && n.opType !== 'MatMul') {
+        biases.set(b, { consumer: n.name, input: n.inputs[0], weight: w });
+      }
+    } else if (n.opType === 'Add' || n.opType === 'Mul') {
+      for (const t of n.inputs)
+        if (t && isConst(t) && isFloat(t) && !weights.has(t)) weights.set(t, { consumer: n.name });
+    }
+  }
+  // A bias needs a quantized activation input (its scale is sx * sw).
+  for (const [b, role] of biases) if (!activations.has(role.input)) biases.delete(b);
+  return { order, quantizedNodes, activations, weights, biases, dtypes };
+}
