@@ -1,24 +1,53 @@
-// Constant nodes become initializers before quantization. Exporters (PyTorch among them) often
-// store weights as `Constant` nodes; onnxruntime's quantizer and its graph optimizer both treat
-// them as initializers, so the quantization engine sees one kind of constant only.
+// Constants become initializers before quantization. Exporters often store weights as
+// `Constant` nodes (PyTorch) or compute them from constants (ConstantOfShape fills, a Reshape or
+// Transpose of an initializer); onnxruntime's quantizer and its graph optimizer see such weights
+// as initializers, so the quantization engine folds every node whose inputs are all constant
+// (deterministic ops only) and sees one kind of constant.
 import type { Tensor } from '../../kernels/tensor.js';
-import { findCpuOp } from '../exec/cpu/registry.js';
-import { ModelError } from '../model/errors.js';
-import { type GraphNode, type Model, opsetVersion } from '../model/ir.js';
+import { topologicalOrder } from '../exec/plan.js';
+import type { GraphNode, Model } from '../model/ir.js';
+import { runNode } from './node-runner.js';
 
-/** The model with every Constant node (of the main graph) turned into an initializer. */
+const NONDETERMINISTIC = new Set([
+  'RandomNormal',
+  'RandomUniform',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Multinomial',
+  'Bernoulli',
+]);
+/** Folded outputs larger than this stay computed at run time. */
+const MAX_FOLDED_ELEMENTS = 1 << 24;
+
+/** The model with every constant-only node (of the main graph) turned into initializers. */
 export function materializeConstants(model: Model): Model {
   const g = model.graph;
-  const constants = g.nodes.filter((n) => n.opType === 'Constant' && n.domain === '' && n.outputs[0]);
-  if (constants.length === 0) return model;
-  const op = findCpuOp('', 'Constant');
-  if (!op) throw new ModelError('the Constant op is missing from the CPU registry');
   const initializers = new Map<string, Tensor>(g.initializers);
-  const opset = opsetVersion(model, '') ?? 1;
-  for (const n of constants) {
-    const [t] = op({ node: n, inputs: [], opset });
-    initializers.set(n.outputs[0], t);
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  const folded = new Set<GraphNode>();
+  for (const n of topologicalOrder(g)) {
+    const foldable =
+      (n.domain === '' || n.domain === 'ai.onnx') &&
+      !NONDETERMINISTIC.has(n.opType) &&
+      n.inputs.every((i) => !i || initializers.has(i)) &&
+      n.outputs.every((o) => o && !graphOutputs.has(o));
+    if (!foldable) continue;
+    let outputs: Tensor[];
+    try {
+      outputs = runNode(
+        model,
+        n,
+        n.inputs.map((i) => (i ? initializers.get(i) : undefined)),
+        n.inputs.map(() => true),
+      );
+    } catch {
+      continue; // left to run time, where its error (if any) is reported with the run
+    }
+    if (outputs.some((t) => t.data.length > MAX_FOLDED_ELEMENTS)) continue;
+    n.outputs.forEach((o, k) => initializers.set(o, outputs[k]));
+    folded.add(n);
   }
-  const kept: GraphNode[] = g.nodes.filter((n) => !constants.includes(n));
-  return { ...model, graph: { ...g, nodes: kept, initializers } };
+  if (folded.size === 0) return model;
+  const nodes = g.nodes.filter((n) => !folded.has(n));
+  return { ...model, graph: { ...g, nodes, initializers } };
 }

@@ -14,7 +14,7 @@
 // - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges).
 import type { DType } from '../../kernels/tensor.js';
 import { topologicalOrder } from '../exec/plan.js';
-import type { GraphNode, Model } from '../model/ir.js';
+import { type GraphNode, type Model, opsetVersion } from '../model/ir.js';
 import type { QuantConfig } from './config.js';
 import { inferDTypes } from './dtypes.js';
 
@@ -59,6 +59,8 @@ export interface QuantPlan {
   readonly weights: ReadonlyMap<string, WeightRole>;
   readonly biases: ReadonlyMap<string, BiasRole>;
   readonly dtypes: ReadonlyMap<string, DType>;
+  /** What the plan could not do as configured, one line each (shown by the CLI and the page). */
+  readonly warnings: readonly string[];
 }
 
 const GEMM_LIKE = new Set(['Conv', 'Gemm', 'MatMul']);
@@ -103,6 +105,16 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
   for (const n of order) for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const graphOutputs = new Set(g.outputs.map((o) => o.name));
   const opTypes = new Set(config.opTypes);
+  const warnings: string[] = [];
+  const opset = opsetVersion(model, '') ?? 1;
+  // DequantizeLinear's axis needs opset 13; raising an older model that far would change the
+  // meaning of some of its ops, so its weights are quantized per tensor instead.
+  const perChannel = config.weights.perChannel && opset >= 13;
+  if (config.weights.perChannel && opset < 13) {
+    warnings.push(
+      `per-channel weights need ai.onnx opset 13; this model is opset ${opset}: weights are quantized per tensor`,
+    );
+  }
   const quantizable = (n: GraphNode) =>
     (n.domain === '' || n.domain === 'ai.onnx') && opTypes.has(n.opType) && isFloat(n.outputs[0]);
 
@@ -152,7 +164,7 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
       const w = n.inputs[1];
       if (w && isConst(w) && isFloat(w) && !weights.has(w)) {
         const rank = g.initializers.get(w)!.dims.length;
-        weights.set(w, { consumer: n.name, axis: weightAxis(n, rank, config.weights.perChannel) });
+        weights.set(w, { consumer: n.name, axis: weightAxis(n, rank, perChannel) });
       }
       const b = n.inputs[2];
       const wt = w ? g.initializers.get(w) : undefined;
@@ -167,5 +179,5 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
   }
   // A bias needs a quantized activation input (its scale is sx * sw).
   for (const [b, role] of biases) if (!activations.has(role.input)) biases.delete(b);
-  return { order, quantizedNodes, activations, weights, biases, dtypes };
+  return { order, quantizedNodes, activations, weights, biases, dtypes, warnings };
 }

@@ -44,7 +44,11 @@ function axisAttr(p: { axis?: number }): Record<string, AttrValue> {
   return p.axis === undefined ? {} : { axis: { kind: 'int', value: p.axis } };
 }
 
-/** The smallest ai.onnx opset the graph needs: 10 for QuantizeLinear, 13 for per-channel axes. */
+/**
+ * The ai.onnx opset the export declares at least: 10 for QuantizeLinear, 13 for per-channel axes
+ * (the plan only quantizes per channel from opset 13: raising a model's opset further would change
+ * the meaning of some of its ops, e.g. Dropout's ratio, Softmax's axis, Squeeze's axes).
+ */
 function raiseOpset(opsets: readonly OpsetImport[], needed: number): OpsetImport[] {
   const has = opsets.some((o) => o.domain === '' || o.domain === 'ai.onnx');
   if (!has) return [...opsets, { domain: '', version: needed }];
