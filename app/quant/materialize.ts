@@ -44,7 +44,7 @@ export function materializeConstants(model: Model): Model {
       continue; // left to run time, where its error (if any) is reported with the run
     }
     if (outputs.some((t) => t.data.length > MAX_FOLDED_ELEMENTS)) continue;
-    n.outputs.forEach((o, k) => initializers.set(o, outputs[k]));
+    for (const [k, o] of n.outputs.entries()) initializers.set(o, outputs[k]);
     folded.add(n);
   }
   if (folded.size === 0) return model;
