@@ -8,7 +8,12 @@ import { topologicalOrder } from '../exec/plan.js';
 import type { GraphNode, Model } from '../model/ir.js';
 import { runNode } from './node-runner.js';
 
-const NONDETERMINISTIC = new Set([
+// Q/DQ nodes are the quantization itself (an imported QDQ model's weights sit behind a DQ):
+// they are never folded away.
+const NOT_FOLDED = new Set([
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'DynamicQuantizeLinear',
   'RandomNormal',
   'RandomUniform',
   'RandomNormalLike',
@@ -28,7 +33,7 @@ export function materializeConstants(model: Model): Model {
   for (const n of topologicalOrder(g)) {
     const foldable =
       (n.domain === '' || n.domain === 'ai.onnx') &&
-      !NONDETERMINISTIC.has(n.opType) &&
+      !NOT_FOLDED.has(n.opType) &&
       n.inputs.every((i) => !i || initializers.has(i)) &&
       n.outputs.every((o) => o && !graphOutputs.has(o));
     if (!foldable) continue;

@@ -12,6 +12,7 @@ import { Calibration, type RangeChooser } from '../../app/quant/calibrate.js';
 import { DEFAULT_CONFIG } from '../../app/quant/config.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import { buildSimulatedModel } from '../../app/quant/simulated-model.js';
+import { floatModelBytes, mobilenetLike } from '../helpers/realistic-models.js';
 import { rng, runOrt } from './quant-ort.helper.js';
 
 const minmax: RangeChooser = (values) => {
@@ -45,10 +46,32 @@ function feedsFor(model: ReturnType<typeof decodeModel>, seed: number): Map<stri
   return feeds;
 }
 
+const MOBILENETS = {
+  'mobilenet-like opset 13, gemm head, BatchNorm folded': {
+    opset: 13,
+    head: 'gemm',
+    foldBatchNorm: true,
+    seed: 11,
+  },
+  'mobilenet-like opset 14, matmul head, HardSwish, BatchNorm kept': {
+    opset: 14,
+    head: 'matmul',
+    hardSwishOp: true,
+    seed: 12,
+  },
+} as const;
+
+function modelBytes(name: string): Uint8Array {
+  const net = MOBILENETS[name as keyof typeof MOBILENETS];
+  return net
+    ? floatModelBytes(mobilenetLike({ ...net }))
+    : readFileSync(`tests/fixtures/models/${name}.onnx`);
+}
+
 describe('QDQ export runs in onnxruntime with our numbers', () => {
-  for (const name of MODELS) {
+  for (const name of [...MODELS, ...Object.keys(MOBILENETS)]) {
     it(name, async () => {
-      const model = decodeModel(readFileSync(`tests/fixtures/models/${name}.onnx`));
+      const model = decodeModel(modelBytes(name));
       const samples = [1, 2, 3].map((k) => feedsFor(model, k));
       const cal = new Calibration({ model, config: DEFAULT_CONFIG, samples, chooseRange: minmax });
       await cal.run();
