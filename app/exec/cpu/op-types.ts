@@ -1,5 +1,7 @@
 // What a CPU op implementation sees. Adapters in app/exec/cpu/ops/ read attributes and call the
 // pure reference functions in kernels/<op>/<op>.ref.ts, where each op's meaning is written once.
+import type { AccumulatorMode } from '../../../kernels/quant-math/accumulator.js';
+import type { RequantScheme } from '../../../kernels/requantize/requantize.ref.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import type { GraphNode } from '../../model/ir.js';
 
@@ -10,8 +12,39 @@ import type { GraphNode } from '../../model/ir.js';
  */
 export type IntegerAccumulation = 'exact' | 'x86-u8s8-pairwise';
 
+/**
+ * What one integer conv / matmul node's accumulators did in one run (app/exec/accumulator-stats.ts
+ * computes it the same way on both backends).
+ */
+export interface AccumulatorStats {
+  /** Accumulators that overflowed the mode (wrapped, or saturated at least once). */
+  readonly overflowCount: number;
+  /** The largest |exact accumulator| (unbounded, bias included), capped at 2^32 - 1 as the GPU's u32. */
+  readonly maxAbs: number;
+  /** The largest |acc| the node's mode holds: 2^31-1 (int32), 2^(N-1)-1 (wrap/sat N), 32767 (pairwise, per pair). */
+  readonly limit: number;
+  /** Accumulators computed (output elements of the node). */
+  readonly count: number;
+}
+
 export interface ExecSettings {
   readonly integerAccumulation: IntegerAccumulation;
+  /**
+   * A simulated accumulator for QLinearConv, QLinearMatMul, com.microsoft QGemm, ConvInteger and
+   * MatMulInteger; it overrides `integerAccumulation`. int32 / wrap N / saturate N apply to every
+   * one of those nodes; 'pairwise-int16-saturate' applies only where onnxruntime's MLAS pairs
+   * uint8 x int8 on x86 without VNNI (pairsU8S8; not depthwise convs, not ConvInteger), the
+   * others then sum exactly in int32. Absent: `integerAccumulation` decides, as before.
+   */
+  readonly accumulator?: AccumulatorMode;
+  /** How QLinearConv / QLinearMatMul / QGemm (with y_scale) requantize. Absent: onnxruntime's f32 rule. */
+  readonly requantize?: RequantScheme;
+  /**
+   * Called once per run for each integer conv / matmul node with its accumulator statistics (the
+   * CPU interpreter as the node runs, the WebGPU executor after the run's last submit). Costs the
+   * GPU its fastest (packed) kernels while set.
+   */
+  readonly onAccumulatorStats?: (nodeName: string, stats: AccumulatorStats) => void;
 }
 
 export const DEFAULT_SETTINGS: ExecSettings = { integerAccumulation: 'exact' };

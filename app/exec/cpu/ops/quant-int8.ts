@@ -18,30 +18,34 @@
 // - Everything else is exact: uint8 weights (U8U8 kernel widens to int16), int8 activations (no
 //   S8S8 QGEMM on x86 without AVX-VNNI-INT8: the portable kernel), and ConvInteger (uint8 only in
 //   onnxruntime; its GEMM takes the weights as A, so an int8 weight would be S8U8: portable).
+// settings.accumulator (a simulated accumulator: int32, wrap N, saturate N, or the pairwise rule
+// above) overrides integerAccumulation (app/exec/accumulator-stats.ts, shared with the GPU);
+// saturate N sums a conv's K as (c, kh, kw), the reference order the GPU kernels follow.
+// settings.requantize picks the QLinear requantize rule (default onnxruntime's), and
+// settings.onAccumulatorStats receives each node's overflow statistics.
 import { parseAutoPad, resolveConvGeometry } from '../../../../kernels/conv2d/conv-geometry.js';
 import { type ConvKOrder, conv2dInt8 } from '../../../../kernels/conv2d-int8/conv2d-int8.ref.js';
 import { denseInt8 } from '../../../../kernels/dense-int8/dense-int8.ref.js';
-import {
-  type AccumulatorMode,
-  INT32_ACCUMULATOR,
-  type IntAccumulation,
-} from '../../../../kernels/quant-math/accumulator.js';
+import type { AccumulatorMode, IntAccumulation } from '../../../../kernels/quant-math/accumulator.js';
 import { type QuantDType, qRange } from '../../../../kernels/quant-math/quant-math.js';
 import { requantizeTensor } from '../../../../kernels/requantize/requantize.ref.js';
 import { makeTensor, type Tensor, toFloat32, toNumbers } from '../../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
-import type { GraphNode } from '../../../model/ir.js';
-import { pairsU8S8 } from '../../host-integer-accumulation.js';
+import { accumulatorStats, type IntegerNodeKind, nodeAccumulator } from '../../accumulator-stats.js';
 import type { OpContext, OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
 import { int8Input, scalarOf } from './quant-inputs.js';
 
-const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
+/** The accumulator of a matmul-like node (QLinearMatMul, MatMulInteger, QGemm) under ctx.settings. */
+export function matmulAccumulator(ctx: OpContext, a: Tensor, b: Tensor): AccumulatorMode {
+  return nodeAccumulator(ctx.settings, { kind: 'matmul', xType: a.dtype, wType: b.dtype });
+}
 
-/** True where onnxruntime's MLAS would sum this uint8 x int8 product in saturating pairs. */
-export function usesPairwiseU8S8(ctx: OpContext, x: Tensor, w: Tensor): boolean {
-  return pairsU8S8(ctx.settings?.integerAccumulation, x.dtype, w.dtype);
+/** Hands one node's accumulator statistics to settings.onAccumulatorStats, if set. */
+export function reportAccumulatorStats(ctx: OpContext, mode: AccumulatorMode, r: IntAccumulation): void {
+  const report = ctx.settings?.onAccumulatorStats;
+  if (report) report(ctx.node.name, accumulatorStats(mode, r.overflowCount, r.maxAbs, r.acc.length));
 }
 
 interface IntConvArgs {
@@ -50,12 +54,15 @@ interface IntConvArgs {
   xZeroPoint: number;
   wZeroPoint: number[] | undefined;
   bias?: ArrayLike<number>;
-  /** Reproduce onnxruntime's channels-last pairwise u8s8 accumulation (non-depthwise convs). */
-  pairwise: boolean;
+  kind: IntegerNodeKind;
 }
 
-/** Runs the int8 conv reference for 1-D or 2-D convs (1-D as H = 1), resolving auto_pad. */
-function intConv(node: GraphNode, a: IntConvArgs): IntAccumulation {
+/**
+ * Runs the int8 conv reference for 1-D or 2-D convs (1-D as H = 1), resolving auto_pad, with the
+ * node's accumulator, and reports its statistics.
+ */
+function intConv(ctx: OpContext, a: IntConvArgs): IntAccumulation {
+  const node = ctx.node;
   const rank = a.x.dims.length;
   if (rank !== 3 && rank !== 4)
     throw new ModelError(`${node.opType}: only 1-D and 2-D convolutions are supported`);
@@ -72,8 +79,9 @@ function intConv(node: GraphNode, a: IntConvArgs): IntAccumulation {
   // MLAS treats a conv with one input and one output channel per group as depthwise (even with
   // group 1): exact.
   const depthwise = a.w.dims[1] === 1 && a.w.dims[0] === group;
-  const pairwise = a.pairwise && !depthwise;
-  const kOrder: ConvKOrder = pairwise ? 'hwc' : 'chw';
+  const mode = nodeAccumulator(ctx.settings, { kind: a.kind, xType: a.x.dtype, wType: a.w.dtype, depthwise });
+  // onnxruntime pairs along its channels-last im2col K; every other mode sums (c, kh, kw).
+  const kOrder: ConvKOrder = mode.kind === 'pairwise-int16-saturate' ? 'hwc' : 'chw';
   const is1d = rank === 3;
   const r = conv2dInt8({
     x: int8Input(a.x, 'conv input'),
@@ -87,20 +95,21 @@ function intConv(node: GraphNode, a: IntConvArgs): IntAccumulation {
     strides: is1d ? [1, geo.strides[0]] : geo.strides,
     dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
     pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
-    accumulator: pairwise ? PAIRWISE : INT32_ACCUMULATOR,
+    accumulator: mode,
     kOrder,
   });
+  reportAccumulatorStats(ctx, mode, r);
   return is1d ? { ...r, dims: [r.dims[0], r.dims[1], r.dims[3]] } : r;
 }
 
 function convIntegerOp(ctx: OpContext): Tensor[] {
   const zw = optional(ctx, 3);
-  const r = intConv(ctx.node, {
+  const r = intConv(ctx, {
     x: required(ctx, 0),
     w: required(ctx, 1),
     xZeroPoint: scalarOf(optional(ctx, 2), 'x_zero_point'),
     wZeroPoint: zw ? toNumbers(zw) : undefined,
-    pairwise: false, // see the header: never the U8S8 kernel in onnxruntime
+    kind: 'conv-integer', // see the header: never the U8S8 kernel in onnxruntime
   });
   return [makeTensor('int32', r.dims, r.acc)];
 }
@@ -116,16 +125,17 @@ function qlinearConvOp(ctx: OpContext): Tensor[] {
   const w = required(ctx, 3);
   const yZp = required(ctx, 7);
   const bias = optional(ctx, 8);
-  const r = intConv(ctx.node, {
+  const r = intConv(ctx, {
     x,
     w,
     xZeroPoint: scalarOf(required(ctx, 2), 'x_zero_point'),
     wZeroPoint: toNumbers(required(ctx, 5)),
     bias: bias ? (bias.data as Int32Array) : undefined,
-    pairwise: usesPairwiseU8S8(ctx, x, w),
+    kind: 'qlinear-conv',
   });
   const out = outputRange(yZp);
   const y = requantizeTensor({
+    scheme: ctx.settings?.requantize,
     acc: r.acc,
     dims: r.dims,
     channelAxis: 1,
@@ -144,6 +154,7 @@ function matMulIntegerOp(ctx: OpContext): Tensor[] {
   const b = required(ctx, 1);
   const za = optional(ctx, 2);
   const zb = optional(ctx, 3);
+  const mode = matmulAccumulator(ctx, a, b);
   const r = denseInt8({
     a: int8Input(a, 'A'),
     aDims: a.dims,
@@ -151,8 +162,9 @@ function matMulIntegerOp(ctx: OpContext): Tensor[] {
     bDims: b.dims,
     aZeroPoint: za ? toNumbers(za) : undefined,
     bZeroPoint: zb ? toNumbers(zb) : undefined,
-    accumulator: usesPairwiseU8S8(ctx, a, b) ? PAIRWISE : INT32_ACCUMULATOR,
+    accumulator: mode,
   });
+  reportAccumulatorStats(ctx, mode, r);
   return [makeTensor('int32', r.dims, r.acc)];
 }
 
@@ -160,6 +172,7 @@ function qlinearMatMulOp(ctx: OpContext): Tensor[] {
   const a = required(ctx, 0);
   const b = required(ctx, 3);
   const yZp = required(ctx, 7);
+  const mode = matmulAccumulator(ctx, a, b);
   const r = denseInt8({
     a: int8Input(a, 'a'),
     aDims: a.dims,
@@ -167,10 +180,12 @@ function qlinearMatMulOp(ctx: OpContext): Tensor[] {
     bDims: b.dims,
     aZeroPoint: scalarOf(required(ctx, 2), 'a_zero_point'),
     bZeroPoint: toNumbers(required(ctx, 5)),
-    accumulator: usesPairwiseU8S8(ctx, a, b) ? PAIRWISE : INT32_ACCUMULATOR,
+    accumulator: mode,
   });
+  reportAccumulatorStats(ctx, mode, r);
   const out = outputRange(yZp);
   const y = requantizeTensor({
+    scheme: ctx.settings?.requantize,
     acc: r.acc,
     dims: r.dims,
     channelAxis: r.dims.length - 1,
