@@ -5,12 +5,15 @@ import { isCpuSupported } from '../exec/cpu/interpreter.js';
 import { cpuConstantEvaluator } from '../exec/cpu/constant-evaluator.js';
 import { ModelError } from '../model/errors.js';
 import type { Model } from '../model/ir.js';
+import { opsetProblems } from '../model/opset-range.js';
 import { inferShapes, type ShapeResult } from '../model/shape-inference.js';
 import { type ModelSummary, summarizeModel, type ValueSummary } from '../model/summary.js';
 
 export interface ModelFacts extends ModelSummary {
   /** Why shape inference stopped (a ModelError's message), or null when it ran through. */
   readonly shapeInferenceNote: string | null;
+  /** Why `run` would refuse the model before looking at its ops (opsets outside our range). */
+  readonly warnings: readonly string[];
 }
 
 export function modelFacts(model: Model): ModelFacts {
@@ -24,7 +27,7 @@ export function modelFacts(model: Model): ModelFacts {
     if (!(e instanceof ModelError)) throw e;
     shapeInferenceNote = `stopped: ${e.message}`;
   }
-  return { ...summarizeModel(model, shapes, isCpuSupported), shapeInferenceNote };
+  return { ...summarizeModel(model, shapes, isCpuSupported), shapeInferenceNote, warnings: opsetProblems(model) };
 }
 
 function opName(domain: string, opType: string): string {
@@ -53,6 +56,8 @@ export function formatFacts(path: string, f: ModelFacts): string {
   row('model', path);
   row('format', `${f.format}, ir_version ${f.irVersion}`);
   row('opsets', f.opsets.map((o) => `${o.domain} ${o.version}`).join(', ') || '(none)');
+  // Next to the opsets it is about: `run` refuses such a model.
+  for (const w of f.warnings) row('warning', w);
   row('producer', [f.producer.name, f.producer.version].filter(Boolean).join(' ') || '(not recorded)');
   rows('inputs', f.inputs.map(describeValue), '(none)');
   rows('outputs', f.outputs.map(describeValue), '(none)');

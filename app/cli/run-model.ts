@@ -11,6 +11,7 @@ import type { IntegerAccumulation } from '../exec/cpu/op-types.js';
 import { hostIntegerAccumulation } from '../exec/host-integer-accumulation.js';
 import { ModelError } from '../model/errors.js';
 import type { Model, ValueInfo } from '../model/ir.js';
+import { assertSupportedOpsets } from '../model/opset-range.js';
 import { fuseQdqForIntegerExecution } from '../quant/fuse-qdq.js';
 import { decodeTensorFile, encodeTensorFile } from '../model/tensor-proto.js';
 import { CliError, readFileBytes } from './cli-errors.js';
@@ -115,6 +116,8 @@ export interface WrittenOutput {
 }
 
 export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
+  // A model stamped with an opset we do not implement would run with another version's meaning.
+  assertSupportedOpsets(req.model);
   // --integer: fuse QDQ groups into integer kernels as onnxruntime does at optimization level
   // 'all'; a model without QDQ groups comes back unchanged and runs as plain float.
   const model = req.integer ? fuseQdqForIntegerExecution(req.model) : req.model;

@@ -4,6 +4,7 @@ import { isCpuSupported } from '../exec/cpu/interpreter.js';
 import { assertSupported } from '../exec/support.js';
 import { decodeModel } from '../model/decode.js';
 import type { Model } from '../model/ir.js';
+import { assertSupportedOpsets } from '../model/opset-range.js';
 import { cancelRun, resetRun } from './actions-run.js';
 import { modelShapes, summarizeForPage } from './model-views.js';
 import { oneLine } from './one-line.js';
@@ -31,6 +32,7 @@ export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
     if (bytes.byteLength > MAX_BYTES)
       throw new Error(`the file is ${Math.round(bytes.byteLength / 2 ** 20)} MiB, over the page's limit`);
     model = decodeModel(bytes);
+    assertSupportedOpsets(model); // an opset we do not implement: refused like a bad file
   } catch (e) {
     setState({
       loading: null,
