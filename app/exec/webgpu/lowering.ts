@@ -15,6 +15,11 @@ export interface GpuWork {
   readonly record?: (encoder: GPUCommandEncoder) => Promise<void>;
   /** Frees what the lowering prepared outside the dispatches (prepared int8 ops). */
   readonly destroy?: () => void;
+  /**
+   * After the run's last submit: reads back what `record` left for the host (accumulator
+   * statistics) and returns the report to make; the executor makes them in plan order.
+   */
+  readonly collect?: () => Promise<() => void>;
   /** Host-side GPU kernels (the int8 conv/dense hosts upload and read back themselves). */
   readonly host?: (inputs: readonly (Tensor | undefined)[]) => Promise<Tensor[]>;
 }

@@ -194,6 +194,9 @@ export class WebGpuExecutor implements Executor {
     }
     await readBack([...new Set(wanted.filter((n) => !onHost(n)))]);
     submit();
+    // Per-node results the GPU work left for the host (accumulator statistics), in plan order.
+    const collected = plan.steps.map((s) => (s.kind === 'gpu' ? s.work.collect?.() : undefined));
+    for (const report of await Promise.all(collected)) report?.();
     const result = new Map<string, Tensor>();
     for (const name of wanted) {
       const t = hostValue(name);
