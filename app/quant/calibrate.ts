@@ -25,7 +25,7 @@ import {
   paramsFromRange,
   type QParams,
   quantizeBias,
-  weightParams,
+  weightParamsFor,
 } from './params.js';
 import { planQuantization, type QuantPlan } from './quant-plan.js';
 import type { ParamSet } from './simulated-model.js';
@@ -146,12 +146,7 @@ export class Calibration {
     const g = this.model.graph;
     for (const [w, role] of this.plan.weights) {
       const t = g.initializers.get(w)!;
-      const o = this.config.overrides[w];
-      const r = effectiveRole(this.config.weights, o);
-      const p =
-        o?.scale !== undefined && o.zeroPoint !== undefined
-          ? manualParams(o.scale, o.zeroPoint, r)
-          : weightParams(t, o?.min !== undefined ? undefined : role.axis, r);
+      const p = weightParamsFor(t, role.axis, this.config.weights, this.config.overrides[w]);
       this.weights.set(w, p);
       if (!this.passthrough(w))
         this.fakeWeights.set(w, makeTensor('float32', t.dims, fakeQuantize(toFloat32(t), t.dims, p)));

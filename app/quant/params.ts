@@ -146,3 +146,18 @@ export function dequantizedBias(qb: QuantizedBias): Float32Array {
   const q = qb.q.data as Int32Array;
   return Float32Array.from(q, (v, i) => dequantizeValue(v, qb.scale[qb.scale.length === 1 ? 0 : i], 0));
 }
+
+/** A weight's parameters under the weight settings and its override (manual scale or range wins). */
+export function weightParamsFor(
+  w: Tensor,
+  axis: number | undefined,
+  weights: RoleConfig,
+  override?: TensorOverride,
+): QParams {
+  const r = effectiveRole(weights, override);
+  if (override?.scale !== undefined && override.zeroPoint !== undefined)
+    return manualParams(override.scale, override.zeroPoint, r);
+  if (override?.min !== undefined && override.max !== undefined)
+    return paramsFromRange([override.min, override.max], r);
+  return weightParams(w, axis, r);
+}
