@@ -4,8 +4,8 @@
 // int shape math or through an injected `evaluate` (app/model must not import app/exec; the CLI
 // and executors pass the CPU reference ops).
 import { sizeOf, type Tensor } from '../../kernels/tensor.js';
-import { ModelError } from './errors.js';
-import { type Dim, type GraphNode, type Model, opsetVersion } from './ir.js';
+import { InputError, ModelError } from './errors.js';
+import { type Dim, type Graph, type GraphNode, type Model, opsetVersion } from './ir.js';
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
@@ -20,8 +20,12 @@ export type { ValueShape } from './shapes/types.js';
 export interface InferShapesOptions {
   /** Values for symbolic dims, by name (e.g. `{ batch: 4 }`). */
   readonly bindings?: Readonly<Record<string, number>>;
-  /** The value of a symbolic dim without a binding; default 1 (batch = 1). */
-  readonly defaultDim?: number;
+  /**
+   * The value of a symbolic dim without a binding; default 1 (batch = 1), a guess fit for
+   * describing a model. 'error' refuses unbound dims instead, naming the input and the dim: what
+   * an executor plans with must come from real sizes.
+   */
+  readonly defaultDim?: number | 'error';
   /** Computes a node's outputs from constant inputs; `undefined` when it cannot. */
   readonly evaluate?: (node: GraphNode, inputs: readonly (Tensor | undefined)[]) => Tensor[] | undefined;
   /** Largest constant (in elements) that is folded and kept in `constants`; default 4096. */
@@ -59,21 +63,69 @@ export function shapeOf(result: ShapeResult, name: string): ValueShape {
   return v;
 }
 
-/** Binds symbolic dims: a name takes bindings[name] ?? defaultDim. */
+/**
+ * Binds symbolic dims: a name takes bindings[name] ?? defaultDim. With defaultDim 'error' an
+ * unbound name is an InputError naming `where` (e.g. "input 'x'") and the dim.
+ */
 export function bindDims(
   dims: readonly Dim[],
   bindings: Readonly<Record<string, number>>,
-  defaultDim: number,
+  defaultDim: number | 'error',
   used?: Record<string, number>,
+  where = 'a value',
 ): number[] {
-  return dims.map((d) => {
+  return dims.map((d, axis) => {
     if (typeof d === 'number') return d;
-    const v = bindings[d] ?? defaultDim;
+    // hasOwn: a dim named like an Object.prototype member ('constructor') is still unbound.
+    const v = Object.hasOwn(bindings, d) ? bindings[d] : defaultDim;
+    if (v === 'error')
+      throw new InputError(
+        `${where} has symbolic dim '${d}' (axis ${axis}) with no size given; the real input sizes are needed to plan the run`,
+      );
     if (!Number.isInteger(v) || v < 0)
       throw new ModelError(`symbolic dim '${d}' is bound to ${v}, not a size`);
     if (used) used[d] = v;
     return v;
   });
+}
+
+/** The symbolic dim names of the graph inputs, in order of first appearance. */
+export function symbolicInputDims(graph: Graph): string[] {
+  const names = new Set<string>();
+  for (const input of graph.inputs) {
+    if (graph.initializers.has(input.name)) continue;
+    for (const d of input.dims ?? []) if (typeof d === 'string') names.add(d);
+  }
+  return [...names];
+}
+
+/**
+ * The sizes the symbolic dims of the graph inputs take in `dimsOf` (the actual input tensors'
+ * dims, by input name). A name bound to two sizes (by two inputs, or two axes) is an InputError:
+ * one plan cannot serve both.
+ */
+export function bindingsFromInputs(
+  graph: Graph,
+  dimsOf: (input: string) => readonly number[] | undefined,
+): Record<string, number> {
+  const bindings: Record<string, number> = {};
+  const from: Record<string, string> = {};
+  for (const input of graph.inputs) {
+    if (graph.initializers.has(input.name)) continue;
+    const dims = dimsOf(input.name);
+    if (!dims) continue;
+    input.dims?.forEach((d, axis) => {
+      if (typeof d !== 'string' || axis >= dims.length) return;
+      const here = `input '${input.name}' axis ${axis}`;
+      if (Object.hasOwn(bindings, d) && bindings[d] !== dims[axis])
+        throw new InputError(
+          `symbolic dim '${d}' is ${bindings[d]} in ${from[d]} but ${dims[axis]} in ${here}`,
+        );
+      bindings[d] = dims[axis];
+      from[d] = here;
+    });
+  }
+  return bindings;
 }
 
 function describeNode(node: GraphNode): string {
@@ -102,7 +154,8 @@ export function inferShapes(model: Model, options: InferShapesOptions = {}): Sha
     if (values.has(input.name)) continue;
     if (!input.dtype) throw new ModelError(`graph input '${input.name}' has no declared tensor element type`);
     if (!input.dims) throw new ModelError(`graph input '${input.name}' has no declared shape (rank unknown)`);
-    values.set(input.name, { dtype: input.dtype, dims: bindDims(input.dims, bindings, defaultDim, used) });
+    const dims = bindDims(input.dims, bindings, defaultDim, used, `input '${input.name}'`);
+    values.set(input.name, { dtype: input.dtype, dims });
   }
 
   for (const node of topologicalOrder(graph.nodes, values)) {

@@ -29,8 +29,9 @@ export interface NodeSpec {
 }
 
 export interface ModelSpec {
-  inputs: Array<{ name: string; dtype: DType; dims: number[] }>;
-  outputs: Array<{ name: string; dtype: DType; dims?: number[] }>;
+  /** A string dim is symbolic (dim_param), e.g. ['N', 3, 'H', 'W']. */
+  inputs: Array<{ name: string; dtype: DType; dims: Array<number | string> }>;
+  outputs: Array<{ name: string; dtype: DType; dims?: Array<number | string> }>;
   nodes: NodeSpec[];
   initializers?: Record<string, Tensor>;
   opset?: number;
@@ -52,7 +53,7 @@ function attribute(name: string, v: AttrInput): AttributeProto {
   return a;
 }
 
-function valueInfo(name: string, dtype: DType, dims?: number[]) {
+function valueInfo(name: string, dtype: DType, dims?: Array<number | string>) {
   return create(ValueInfoProtoSchema, {
     name,
     type: create(TypeProtoSchema, {
@@ -62,7 +63,11 @@ function valueInfo(name: string, dtype: DType, dims?: number[]) {
           elemType: dtypeToOnnx(dtype),
           shape: dims
             ? create(TensorShapeProtoSchema, {
-                dim: dims.map((d) => create(TensorShapeProto_DimensionSchema, { value: { case: 'dimValue', value: BigInt(d) } })),
+                dim: dims.map((d) =>
+                  create(TensorShapeProto_DimensionSchema, {
+                    value: typeof d === 'string' ? { case: 'dimParam', value: d } : { case: 'dimValue', value: BigInt(d) },
+                  }),
+                ),
               })
             : undefined,
         }),

@@ -1,4 +1,5 @@
-// Plans a model for the WebGPU executor once: shapes from inferShapes, constants folded with the
+// Plans a model for the WebGPU executor once per set of input sizes: shapes from inferShapes
+// at the bound sizes of the symbolic input dims, constants folded with the
 // CPU reference ops, each node lowered to GPU work (or a view, a fusion into its producer, or a
 // host step on the CPU reference when no kernel fits), buffers assigned by liveness.
 import type { GpuContext } from '../../../kernels/gpu/device.js';
@@ -80,7 +81,9 @@ export async function buildPlan(
   bindings: Readonly<Record<string, number>>,
 ): Promise<GpuPlan> {
   const graph = model.graph;
-  const shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings });
+  // Every symbolic input dim must be bound: a guessed size would plan buffers and kernels for
+  // a shape the run never has (and fail on pools whose window exceeds the guess).
+  const shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings, defaultDim: 'error' });
   const { order, lastUse } = planExecution(graph, keep);
   const keepSet = new Set(keep);
   const constants = new Map<string, Tensor>(graph.initializers);

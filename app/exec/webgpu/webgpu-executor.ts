@@ -1,5 +1,7 @@
 // The WebGPU executor: runs a whole model on the GPU with the float WGSL kernels and the int8
-// kernels, planned once per (requested outputs, input dims) by gpu-plan.ts. A run writes the
+// kernels, planned once per (requested outputs, sizes of the symbolic input dims) by gpu-plan.ts.
+// The sizes come from the fed tensors, or from the caller where a plan is wanted before any input
+// exists; an unbound symbolic dim is an error naming it, never a guess. A run writes the
 // inputs, records every GPU node into one command encoder (a node without a GPU kernel splits it:
 // its inputs are read back, the CPU reference runs, its outputs are written back), appends copies
 // of the requested values to staging buffers, submits once and maps them. A lost device (found
@@ -9,6 +11,7 @@ import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import { ModelError } from '../../model/errors.js';
 import type { Model } from '../../model/ir.js';
+import { bindingsFromInputs, symbolicInputDims } from '../../model/shape-inference.js';
 import { isCpuSupported } from '../cpu/interpreter.js';
 import { DEFAULT_SETTINGS, type ExecSettings } from '../cpu/op-types.js';
 import type { Executor, RunOptions } from '../executor.js';
@@ -31,9 +34,33 @@ export interface RunReport {
   readonly deviceRestarted?: string;
 }
 
+/** Sizes of symbolic input dims by name, e.g. `{ N: 1, H: 48, W: 192 }`. */
+export type DimBindings = Readonly<Record<string, number>>;
+
+export interface CreateOptions {
+  /**
+   * Sizes of the symbolic input dims to plan with at once (the page, a benchmark: before any
+   * input exists). Without them a model with symbolic inputs is planned at its first run.
+   */
+  readonly bindings?: DimBindings;
+}
+
+/** Plans kept per executor (each holds its GPU buffers); the least recently used goes first. */
+const MAX_PLANS = 4;
+
+interface PlanEntry {
+  readonly plan: Promise<GpuPlan>;
+  /** Runs using the plan now: an evicted plan is destroyed when the last one ends. */
+  users: number;
+  evicted: boolean;
+}
+
 export class WebGpuExecutor implements Executor {
   readonly backend = 'webgpu' as const;
-  private readonly plans = new Map<string, Promise<GpuPlan>>();
+  /** By plan key, in least-recently-used order (a Map keeps insertion order). */
+  private readonly plans = new Map<string, PlanEntry>();
+  /** The symbolic sizes of the last run: what summary() describes when given none. */
+  private lastBindings: DimBindings | undefined;
   /** Called when the device was lost and the run is repeated (the CLI / page report it). */
   onDeviceLost?: (message: string) => void;
 
@@ -43,48 +70,88 @@ export class WebGpuExecutor implements Executor {
     private readonly settings: ExecSettings,
   ) {}
 
-  /** Checks the ops (UnsupportedOpsError like the CPU interpreter) and plans the default run. */
-  static async create(model: Model, settings: ExecSettings = DEFAULT_SETTINGS): Promise<WebGpuExecutor> {
+  /**
+   * Checks the ops (UnsupportedOpsError like the CPU interpreter) and plans the default run when
+   * its sizes are known: a model without symbolic input dims, or `options.bindings` given (all of
+   * them bound, else an InputError names the input and the dim).
+   */
+  static async create(
+    model: Model,
+    settings: ExecSettings = DEFAULT_SETTINGS,
+    options: CreateOptions = {},
+  ): Promise<WebGpuExecutor> {
     assertSupported(model, isCpuSupported);
     const executor = new WebGpuExecutor(model, await acquireGpu(), settings);
-    await executor.plan(
-      model.graph.outputs.map((o) => o.name),
-      {},
-    );
+    if (options.bindings || symbolicInputDims(model.graph).length === 0) {
+      try {
+        await executor.withPlan(executor.defaultOutputs(), options.bindings ?? {}, async () => {});
+      } catch (e) {
+        executor.dispose();
+        throw e;
+      }
+    }
     return executor;
   }
 
-  /** The plan summary for the default outputs (GPU nodes, views, fusions, CPU fallbacks). */
-  async summary(): Promise<PlanSummary> {
-    return (
-      await this.plan(
-        this.model.graph.outputs.map((o) => o.name),
-        {},
-      )
-    ).summary;
+  /** Plans held now (one per set of requested outputs and symbolic sizes, at most MAX_PLANS). */
+  get planCount(): number {
+    return this.plans.size;
   }
 
-  private plan(outputs: readonly string[], bindings: Record<string, number>): Promise<GpuPlan> {
-    const key = JSON.stringify([outputs, bindings]);
-    let p = this.plans.get(key);
-    if (!p) {
-      p = buildPlan(this.gpu, this.model, outputs, this.settings, bindings);
-      p.catch(() => this.plans.delete(key));
-      this.plans.set(key, p);
-    }
-    return p;
+  private defaultOutputs(): string[] {
+    return this.model.graph.outputs.map((o) => o.name);
   }
 
-  /** Symbolic input dims bound to the fed sizes (so a batch of 4 gets its own plan). */
-  private bindingsFor(feeds: ReadonlyMap<string, Tensor>): Record<string, number> {
-    const bindings: Record<string, number> = {};
-    for (const input of this.model.graph.inputs) {
-      const t = feeds.get(input.name);
-      input.dims?.forEach((d, i) => {
-        if (typeof d === 'string' && t) bindings[d] = t.dims[i];
+  /**
+   * The plan summary for the default outputs (GPU nodes, views, fusions, CPU fallbacks), at the
+   * given sizes of the symbolic input dims, else at those of the last run; a model with symbolic
+   * inputs, no run yet and no bindings is an InputError naming the input and the dim.
+   */
+  async summary(bindings?: DimBindings): Promise<PlanSummary> {
+    return this.withPlan(this.defaultOutputs(), bindings ?? this.lastBindings ?? {}, async (p) => p.summary);
+  }
+
+  /** Runs `use` with the plan for (outputs, bindings), built on first use and kept while used. */
+  private async withPlan<T>(
+    outputs: readonly string[],
+    bindings: DimBindings,
+    use: (plan: GpuPlan) => Promise<T>,
+  ): Promise<T> {
+    // Only the symbolic dims of the inputs matter; sorted, so equal sizes give one key.
+    const relevant = symbolicInputDims(this.model.graph)
+      .filter((d) => Object.hasOwn(bindings, d))
+      .sort()
+      .map((d) => [d, bindings[d]]);
+    const key = JSON.stringify([outputs, relevant]);
+    let entry = this.plans.get(key);
+    if (entry) {
+      this.plans.delete(key); // re-inserted below: now the most recently used
+    } else {
+      const plan = buildPlan(this.gpu, this.model, outputs, this.settings, Object.fromEntries(relevant));
+      entry = { plan, users: 0, evicted: false };
+      const failed = entry;
+      plan.catch(() => {
+        if (this.plans.get(key) === failed) this.plans.delete(key);
       });
     }
-    return bindings;
+    this.plans.set(key, entry);
+    this.evictOldPlans();
+    entry.users++;
+    try {
+      return await use(await entry.plan);
+    } finally {
+      entry.users--;
+      if (entry.evicted && entry.users === 0) destroyPlan(entry);
+    }
+  }
+
+  private evictOldPlans(): void {
+    for (const [key, entry] of this.plans) {
+      if (this.plans.size <= MAX_PLANS) return;
+      this.plans.delete(key);
+      entry.evicted = true;
+      if (entry.users === 0) destroyPlan(entry);
+    }
   }
 
   /** What the last successful run did: submissions, readbacks, host steps, device restart. */
@@ -123,8 +190,23 @@ export class WebGpuExecutor implements Executor {
     options: RunOptions,
     restarted: string | undefined,
   ): Promise<Map<string, Tensor>> {
-    const wanted = options.outputs ?? this.model.graph.outputs.map((o) => o.name);
-    const plan = await this.plan(wanted, this.bindingsFor(feeds));
+    const wanted = options.outputs ?? this.defaultOutputs();
+    const bindings = bindingsFromInputs(this.model.graph, (name) => feeds.get(name)?.dims);
+    const outputs = await this.withPlan(wanted, bindings, (plan) =>
+      this.runPlan(plan, feeds, wanted, options, restarted),
+    );
+    this.lastBindings = bindings;
+    return outputs;
+  }
+
+  /** One run on one plan: writes, records, submits and reads back (see the file comment). */
+  private async runPlan(
+    plan: GpuPlan,
+    feeds: ReadonlyMap<string, Tensor>,
+    wanted: readonly string[],
+    options: RunOptions,
+    restarted: string | undefined,
+  ): Promise<Map<string, Tensor>> {
     const { device } = this.gpu;
     const report = { submits: 0, readbacks: 0, hostSteps: 0 };
     const host = new Map<string, Tensor>(feeds);
@@ -209,9 +291,16 @@ export class WebGpuExecutor implements Executor {
   }
 
   dispose(): void {
-    for (const p of this.plans.values()) p.then((plan) => plan.destroy()).catch(() => {});
+    for (const entry of this.plans.values()) {
+      entry.evicted = true;
+      if (entry.users === 0) destroyPlan(entry);
+    }
     this.plans.clear();
   }
+}
+
+function destroyPlan(entry: PlanEntry): void {
+  entry.plan.then((plan) => plan.destroy()).catch(() => {});
 }
 
 function writeTensor(device: GPUDevice, buffer: GPUBuffer, t: Tensor): void {
