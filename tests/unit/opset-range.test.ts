@@ -117,7 +117,12 @@ describe('opsetProblems', () => {
   });
 
   it('domains we do not implement are left to the op-support check', () => {
-    const m = model(withOpsets(reluModel(13), [{ domain: '', version: 13 }, { domain: 'ai.onnx.ml', version: 99 }]));
+    const m = model(
+      withOpsets(reluModel(13), [
+        { domain: '', version: 13 },
+        { domain: 'ai.onnx.ml', version: 99 },
+      ]),
+    );
     expect(opsetProblems(m)).toEqual([]);
   });
 
@@ -131,14 +136,18 @@ describe('opsetProblems', () => {
   it('several problems make one line; assertSupportedOpsets throws it', () => {
     const m = model(reluModel(99, 3));
     expect(() => assertSupportedOpsets(m)).toThrow(UnsupportedOpsetError);
-    expect(() => assertSupportedOpsets(m)).toThrow(/^the model uses opset ai\.onnx 99, .*; the model uses opset com\.microsoft 3, /);
+    expect(() => assertSupportedOpsets(m)).toThrow(
+      /^the model uses opset ai\.onnx 99, .*; the model uses opset com\.microsoft 3, /,
+    );
     expect(() => assertSupportedOpsets(model(reluModel(13, 1)))).not.toThrow();
   });
 
   it('onnxruntime also refuses ai.onnx 99 and runs the com.microsoft-only model', async () => {
     await expect(ort.InferenceSession.create(reluModel(99), { logSeverityLevel: 4 })).rejects.toThrow(/99/);
     const session = await ort.InferenceSession.create(msOnlyModel(), { logSeverityLevel: 3 });
-    const out = await session.run({ x: new ort.Tensor('uint8', Uint8Array.from([0, 100, 128, 255]), [1, 4]) });
+    const out = await session.run({
+      x: new ort.Tensor('uint8', Uint8Array.from([0, 100, 128, 255]), [1, 4]),
+    });
     expect(out.y.dims).toEqual([1, 4]);
     await session.release();
   });
@@ -185,7 +194,16 @@ describe('qplay and the page', () => {
   });
 
   it.each(['cpu', 'webgpu'])('run --backend %s refuses the model in one error line', async (backend) => {
-    const r = await cli('run', future, '--input', x, '--out', join(dir, `out-${backend}`), '--backend', backend);
+    const r = await cli(
+      'run',
+      future,
+      '--input',
+      x,
+      '--out',
+      join(dir, `out-${backend}`),
+      '--backend',
+      backend,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
@@ -202,7 +220,9 @@ describe('qplay and the page', () => {
   });
 
   describe('the page', () => {
-    beforeEach(() => setState({ modelId: null, summary: null, notice: null, unsupported: null, run: idleRun }));
+    beforeEach(() =>
+      setState({ modelId: null, summary: null, notice: null, unsupported: null, run: idleRun }),
+    );
 
     it('refuses the model with the message as an error notice, keeping the current model', () => {
       expect(loadModelBytes('good.onnx', reluModel(13, 1))).toBe(true);
