@@ -12,7 +12,16 @@
 //   kernels/quant-math/accumulator.ts: x + 128 for int8 activations, w - 128 for uint8 weights).
 //   QLinearConv pairs along the channels-last K order (kh, kw, c); the GPU conv runs K as (c, kh,
 //   kw), the same sequence only when kh * kw = 1 or one input channel per group: those convs run on
-//   the GPU (GEMM kernel), the others stay on the CPU reference. MLAS depthwise convs are exact.
+//   the GPU (GEMM kernel), the others stay on the CPU reference (the reason is listed in the plan
+//   summary's kernelErrors). MLAS depthwise convs are exact.
+// - settings.accumulator (int32, wrap N, saturate N, pairwise): the node's mode comes from the rule
+//   the CPU ops use (app/exec/accumulator-stats.ts); saturate N sums (c, kh, kw) on both backends.
+// settings.requantize goes into the kernels' requantize epilogue (ort, gemmlowp, TVM roundings).
+// Statistics (settings.onAccumulatorStats): the node is prepared with `stats`, which rules out the
+// packed kernels (they have no statistics) and takes the tiled GEMM core or the direct depthwise
+// kernel, both bit-exact with the reference in every mode. Each run clears a per-channel stats
+// buffer, the kernel fills it, a copy goes to a staging buffer in the same encoder, and `collect`
+// maps it after the run's last submit: the same per-node numbers as the CPU reference.
 
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
 import { prepareConv2dInt8, recordConv2dInt8 } from '../../../kernels/conv2d-int8/conv2d-int8.js';
@@ -20,19 +29,14 @@ import { prepareDenseInt8, recordDenseInt8 } from '../../../kernels/dense-int8/d
 import { prepareBinary, prepareUnary } from '../../../kernels/elementwise/elementwise.js';
 import type { RequantizeSpec } from '../../../kernels/gpu/int8-gemm.js';
 import { destroyDispatches, recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
-import {
-  type AccumulatorMode,
-  INT32_ACCUMULATOR,
-  type Int8Data,
-} from '../../../kernels/quant-math/accumulator.js';
+import type { PreparedGemm } from '../../../kernels/gpu/int8-gemm-run.js';
+import type { AccumulatorMode, Int8Data } from '../../../kernels/quant-math/accumulator.js';
 import { qRange } from '../../../kernels/quant-math/quant-math.js';
 import { makeTensor, sizeOf, type Tensor, toFloat32, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../model/attributes.js';
-import { pairsU8S8 } from '../host-integer-accumulation.js';
+import { accumulatorStats, nodeAccumulator } from '../accumulator-stats.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
 import { inputName } from './lowering.js';
-
-const PAIRWISE: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
 
 const is8bit = (dtype: string | undefined): dtype is 'int8' | 'uint8' =>
   dtype === 'int8' || dtype === 'uint8';
@@ -60,6 +64,7 @@ const scalar = (t: Tensor | undefined) => (t?.data.length ? toNumbers(t)[0] : 0)
 
 /** The requantize epilogue of a QLinear* node from its constant scales and output zero point. */
 function requantizeOf(
+  lc: LowerContext,
   inputScale: Tensor | undefined,
   weightScale: Tensor | undefined,
   outputScale: Tensor | undefined,
@@ -69,6 +74,7 @@ function requantizeOf(
   if (inputScale.data.length !== 1 || outputScale.data.length !== 1 || yZp.data.length !== 1)
     return undefined;
   return {
+    scheme: lc.settings.requantize,
     inputScale: scalar(inputScale),
     weightScale: toFloat32(weightScale),
     outputScale: scalar(outputScale),
@@ -77,8 +83,74 @@ function requantizeOf(
   };
 }
 
-function pairwise(lc: LowerContext, x: string, w: string): boolean {
-  return pairsU8S8(lc.settings.integerAccumulation, x, w);
+/** The accumulator of a matmul-like node (QLinearMatMul, MatMulInteger, QGemm). */
+function matmulMode(lc: LowerContext, a: string, b: string): AccumulatorMode {
+  return nodeAccumulator(lc.settings, { kind: 'matmul', xType: a, wType: b });
+}
+
+/** Whether the node reports accumulator statistics (the kernels then skip their packed family). */
+const wantsStats = (lc: LowerContext) => lc.settings.onAccumulatorStats !== undefined;
+
+interface StatsReadback {
+  /** The kernel's statistics buffer (pass as GemmBuffers.stats). */
+  readonly buffer: GPUBuffer;
+  /** Copies the statistics to the staging buffer: record after the kernel, in the same encoder. */
+  copy(encoder: GPUCommandEncoder): void;
+  readonly collect: NonNullable<GpuWork['collect']>;
+  destroy(): void;
+}
+
+/** Statistics buffers of one node, read back after the run (settings.onAccumulatorStats). */
+function statsReadback(lc: LowerContext, prepared: PreparedGemm, mode: AccumulatorMode): StatsReadback {
+  const report = lc.settings.onAccumulatorStats!;
+  const name = lc.node.name;
+  const bytes = prepared.statsBytes;
+  const { device } = lc.gpu;
+  const buffer = device.createBuffer({ label: `${name}.acc-stats`, size: bytes, usage: 0x80 | 0x04 | 0x08 });
+  const staging = device.createBuffer({ label: `${name}.acc-stats.read`, size: bytes, usage: 0x01 | 0x08 });
+  return {
+    buffer,
+    copy: (encoder) => encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes),
+    collect: async () => {
+      await staging.mapAsync(0x0001);
+      // Per output channel: [overflow count, max |exact acc|] as u32 (int8-gemm-core.wgsl).
+      const words = new Uint32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      const channels = prepared.channels;
+      const overflows = Array.from({ length: channels }, (_, c) => words[2 * c]);
+      const maxAbs = Array.from({ length: channels }, (_, c) => words[2 * c + 1]);
+      const stats = accumulatorStats(mode, overflows, maxAbs, prepared.outputCount);
+      return () => report(name, stats);
+    },
+    destroy: () => {
+      buffer.destroy();
+      staging.destroy();
+    },
+  };
+}
+
+/** GPU work that runs one prepared int8 op (with its statistics readback when asked for). */
+function gemmWork(
+  lc: LowerContext,
+  prepared: PreparedGemm,
+  mode: AccumulatorMode,
+  run: (encoder: GPUCommandEncoder, stats: GPUBuffer | undefined) => void,
+  extra?: { record: (encoder: GPUCommandEncoder) => void; destroy: () => void },
+): GpuWork {
+  const stats = prepared.stats ? statsReadback(lc, prepared, mode) : undefined;
+  return {
+    record: async (encoder) => {
+      run(encoder, stats?.buffer);
+      stats?.copy(encoder);
+      extra?.record(encoder);
+    },
+    collect: stats?.collect,
+    destroy: () => {
+      prepared.destroy();
+      stats?.destroy();
+      extra?.destroy();
+    },
+  };
 }
 
 /** QLinearConv (qlinear) or ConvInteger on the prepared int8 conv; 1-D convs as H = 1. */
@@ -92,7 +164,7 @@ function intConv(qlinear: boolean): Lowering {
     const c = constants(lc, qlinear ? [1, 2, 3, 4, 5, 6, 7, 8] : [1, 2, 3]);
     if (!c) return undefined;
     const [w, xZp, wZp, requantize, bias] = qlinear
-      ? [c[2], c[1], c[4], requantizeOf(c[0], c[3], c[5], c[6]), nonEmpty(c[7])]
+      ? [c[2], c[1], c[4], requantizeOf(lc, c[0], c[3], c[5], c[6]), nonEmpty(c[7])]
       : [c[0], nonEmpty(c[1]), nonEmpty(c[2]), undefined, undefined];
     if (!w || (qlinear && !requantize) || (xZp && xZp.data.length !== 1)) return undefined;
     if (bias && bias.dtype !== 'int32') return undefined;
@@ -101,8 +173,13 @@ function intConv(qlinear: boolean): Lowering {
     const kernelSize = sizeOf(ws.dims.slice(2));
     // MLAS depthwise (one input and one output channel per group) is exact.
     const depthwise = Cg === 1 && M === group;
-    const pairs = qlinear && pairwise(lc, xs.dtype, ws.dtype) && !depthwise;
-    if (pairs && kernelSize !== 1 && Cg !== 1) return undefined; // (kh, kw, c) order: CPU
+    const kind = qlinear ? 'qlinear-conv' : 'conv-integer';
+    const mode = nodeAccumulator(lc.settings, { kind, xType: xs.dtype, wType: ws.dtype, depthwise });
+    const pairs = mode.kind === 'pairwise-int16-saturate';
+    if (pairs && kernelSize !== 1 && Cg !== 1)
+      throw new Error(
+        "pairwise int16 accumulation pairs onnxruntime's (kh, kw, c) order, the GPU conv sums (c, kh, kw): CPU reference",
+      );
     const geo = resolveConvGeometry({
       inputSpatial: xs.dims.slice(2),
       kernelSpatial: ws.dims.slice(2),
@@ -125,10 +202,11 @@ function intConv(qlinear: boolean): Lowering {
       strides: is1d ? [1, geo.strides[0]] : geo.strides,
       dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
       pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
-      accumulator: pairs ? PAIRWISE : INT32_ACCUMULATOR,
-      // The direct depthwise kernel has no pairwise K loop; the GEMM kernel has.
+      accumulator: mode,
+      // The pairwise K order of the GEMM kernel is the one checked above.
       algorithm: pairs ? 'gemm' : 'auto',
       requantize,
+      stats: wantsStats(lc),
     });
     if (requantize && lc.shape(lc.node.outputs[0]).dtype !== (requantize.qmin < 0 ? 'int8' : 'uint8')) {
       prepared.destroy();
@@ -136,10 +214,9 @@ function intConv(qlinear: boolean): Lowering {
     }
     const x = lc.input(0);
     const out = lc.output(0);
-    return {
-      record: async (encoder) => recordConv2dInt8(lc.gpu, encoder, prepared, { a: x, out }),
-      destroy: () => prepared.destroy(),
-    };
+    return gemmWork(lc, prepared, mode, (encoder, stats) =>
+      recordConv2dInt8(lc.gpu, encoder, prepared, { a: x, out, stats }),
+    );
   };
 }
 
@@ -157,9 +234,10 @@ function intMatMul(qlinear: boolean): Lowering {
     const c = constants(lc, qlinear ? [1, 2, 4, 5, 6, 7] : [2, 3]);
     if (!c) return undefined;
     const [za, zb] = qlinear ? [c[1], c[3]] : [nonEmpty(c[0]), nonEmpty(c[1])];
-    const requantize = qlinear ? requantizeOf(c[0], c[2], c[4], c[5]) : undefined;
+    const requantize = qlinear ? requantizeOf(lc, c[0], c[2], c[4], c[5]) : undefined;
     if (qlinear && (!requantize || za?.data.length !== 1)) return undefined;
     const b = lc.constant(inputName(lc, bIndex));
+    const mode = matmulMode(lc, as.dtype, bs.dtype);
     const prepared = await prepareDenseInt8(lc.gpu, {
       aDims: as.dims,
       bDims: bs.dims,
@@ -168,16 +246,16 @@ function intMatMul(qlinear: boolean): Lowering {
       aZeroPoint: za ? toNumbers(za) : undefined,
       bZeroPoint: zb ? toNumbers(zb) : undefined,
       b: b ? (b.data as Int8Data) : undefined,
-      accumulator: pairwise(lc, as.dtype, bs.dtype) ? PAIRWISE : INT32_ACCUMULATOR,
+      accumulator: mode,
       requantize,
+      stats: wantsStats(lc),
     });
     const a = lc.input(0);
     const bBuffer = b ? undefined : lc.input(bIndex);
     const out = lc.output(0);
-    return {
-      record: async (encoder) => recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out }),
-      destroy: () => prepared.destroy(),
-    };
+    return gemmWork(lc, prepared, mode, (encoder, stats) =>
+      recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out, stats }),
+    );
   };
 }
 
@@ -219,6 +297,7 @@ const qgemm: Lowering = async (lc) => {
   if (yScale) {
     if (!yZp || !is8bit(yZp.dtype) || yScale.data.length !== 1 || yZp.data.length !== 1) return undefined;
     requantize = {
+      scheme: lc.settings.requantize,
       inputScale,
       weightScale: toFloat32(bScale),
       outputScale: scalar(yScale),
@@ -227,6 +306,7 @@ const qgemm: Lowering = async (lc) => {
     };
   }
   const b = lc.constant(inputName(lc, 3));
+  const mode = matmulMode(lc, as.dtype, bs.dtype);
   const prepared = await prepareDenseInt8(lc.gpu, {
     aDims: as.dims,
     bDims: bs.dims,
@@ -237,17 +317,17 @@ const qgemm: Lowering = async (lc) => {
     bZeroPoint: toNumbers(zb),
     bias: biasValues,
     b: b ? (b.data as Int8Data) : undefined,
-    accumulator: pairwise(lc, as.dtype, bs.dtype) ? PAIRWISE : INT32_ACCUMULATOR,
+    accumulator: mode,
     requantize,
+    stats: wantsStats(lc),
   });
   const a = lc.input(0);
   const bBuffer = b ? undefined : lc.input(3);
   if (requantize) {
     const out = lc.output(0);
-    return {
-      record: async (encoder) => recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out }),
-      destroy: () => prepared.destroy(),
-    };
+    return gemmWork(lc, prepared, mode, (encoder, stats) =>
+      recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out, stats }),
+    );
   }
   // Float output: acc (int32) -> f32 -> * scale[n].
   const scales = Float32Array.from(toFloat32(bScale), (sb) => Math.fround(inputScale * sb));
@@ -263,17 +343,16 @@ const qgemm: Lowering = async (lc) => {
     bDims: scaleDims,
   });
   const dispatches = [cast, mul.dispatch];
-  const work: GpuWork = {
-    record: async (encoder) => {
-      recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out: acc });
-      recordDispatches(encoder, dispatches, `QGemm.${lc.node.name}.scale`);
+  return gemmWork(
+    lc,
+    prepared,
+    mode,
+    (encoder, stats) => recordDenseInt8(lc.gpu, encoder, prepared, { a, b: bBuffer, out: acc, stats }),
+    {
+      record: (encoder) => recordDispatches(encoder, dispatches, `QGemm.${lc.node.name}.scale`),
+      destroy: () => destroyDispatches(dispatches),
     },
-    destroy: () => {
-      prepared.destroy();
-      destroyDispatches(dispatches);
-    },
-  };
-  return work;
+  );
 };
 
 export const int8GemmLowerings: Readonly<Record<string, Lowering>> = {
