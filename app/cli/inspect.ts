@@ -6,7 +6,7 @@ import { cpuConstantEvaluator } from '../exec/cpu/constant-evaluator.js';
 import { ModelError } from '../model/errors.js';
 import type { Model } from '../model/ir.js';
 import { opsetProblems } from '../model/opset-range.js';
-import { inferShapes, type ShapeResult } from '../model/shape-inference.js';
+import { inferShapes, type ShapeResult, symbolicInputDims } from '../model/shape-inference.js';
 import { type ModelSummary, summarizeModel, type ValueSummary } from '../model/summary.js';
 
 export interface ModelFacts extends ModelSummary {
@@ -24,8 +24,11 @@ export function modelFacts(model: Model): ModelFacts {
     if (shapes.warnings.length) shapeInferenceNote = shapes.warnings[0];
   } catch (e) {
     // A model we cannot infer is still worth describing: report why and keep the declared shapes.
+    // Symbolic dims were taken as 1 here (no input exists): say so, it is often the reason.
     if (!(e instanceof ModelError)) throw e;
-    shapeInferenceNote = `stopped: ${e.message}`;
+    const symbols = symbolicInputDims(model.graph);
+    const guess = symbols.length ? ` (symbolic dims ${symbols.join(', ')} taken as 1)` : '';
+    shapeInferenceNote = `stopped${guess}: ${e.message}`;
   }
   return { ...summarizeModel(model, shapes, isCpuSupported), shapeInferenceNote, warnings: opsetProblems(model) };
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { modelFacts } from '../../app/cli/inspect.js';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { cpuConstantEvaluator } from '../../app/exec/cpu/constant-evaluator.js';
 import { decodeModel } from '../../app/model/decode.js';
@@ -47,6 +48,12 @@ describe('shape inference with defaultDim: error', () => {
 
   it('the default (describing a model) still takes 1, and fails at the 2x2 pool as the issue saw', () => {
     expect(() => inferShapes(cnn, { evaluate: cpuConstantEvaluator(cnn) })).toThrow(/pool1.*MaxPool/);
+  });
+
+  it('inspect says the dims were taken as 1 when that stops inference', () => {
+    expect(modelFacts(cnn).shapeInferenceNote).toBe(
+      "stopped (symbolic dims N, H, W taken as 1): node 'pool1' (MaxPool): kernel extent 2 exceeds padded input 1",
+    );
   });
 
   it('a dim named like an Object.prototype member is unbound until given', () => {
