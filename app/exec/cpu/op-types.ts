@@ -40,9 +40,11 @@ export interface ExecSettings {
   /** How QLinearConv / QLinearMatMul / QGemm (with y_scale) requantize. Absent: onnxruntime's f32 rule. */
   readonly requantize?: RequantScheme;
   /**
-   * Called once per run for each integer conv / matmul node with its accumulator statistics (the
-   * CPU interpreter as the node runs, the WebGPU executor after the run's last submit). Costs the
-   * GPU its fastest (packed) kernels while set.
+   * Called once per run for each integer conv / matmul node with its accumulator statistics: by
+   * the CPU ops as the node runs (the CPU interpreter, and nodes the WebGPU executor leaves to the
+   * CPU), and for GPU nodes after the run's last submit, in plan order. Costs the GPU its fastest
+   * (packed) kernels while set. A node whose inputs are all constant is folded when the WebGPU
+   * executor plans, and reports then, not per run.
    */
   readonly onAccumulatorStats?: (nodeName: string, stats: AccumulatorStats) => void;
 }
