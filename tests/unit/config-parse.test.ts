@@ -156,7 +156,7 @@ describe('parseConfig: defaults and round trips', () => {
       '{"overrides": {"__proto__": {"passthrough": true}, "constructor": {"observer": "mse"}}}',
     );
     expect(Object.keys(c.overrides).sort()).toEqual(['__proto__', 'constructor']);
-    expect(c.overrides.__proto__).toEqual({ passthrough: true });
+    expect(Object.getOwnPropertyDescriptor(c.overrides, '__proto__')?.value).toEqual({ passthrough: true });
     const json = JSON.stringify(configToJson(c));
     expect(json).toContain('"__proto__":{"passthrough":true}');
     expect(parseConfigText(json)).toEqual(c);
