@@ -8,11 +8,14 @@ import type { Model } from '../model/ir.js';
 import { CliError, readFileBytes, UsageError } from './cli-errors.js';
 import { helpFor } from './help.js';
 import { formatFacts, modelFacts } from './inspect.js';
+import { calibrateCommand, exportCommand, reportCommand, simulateCommand } from './quant-commands.js';
 import { formatOutputs, runModel } from './run-model.js';
 
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: long commands draw a progress bar there. */
+  readonly stderrIsTTY?: boolean;
 }
 
 /** Runs one `qplay` invocation; returns the exit code (0 ok, 1 failure, 2 usage error). */
@@ -67,6 +70,10 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   }
   if (command === 'inspect') return inspectCommand(rest, io);
   if (command === 'run') return runCommand(rest, io);
+  if (command === 'calibrate') return calibrateCli(rest, io);
+  if (command === 'simulate') return simulateCli(rest, io);
+  if (command === 'export') return exportCli(rest, io);
+  if (command === 'report') return reportCli(rest, io);
   throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -146,6 +153,118 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
     return 0;
   } catch (e) {
     // Name the model in engine errors (unsupported ops, a node that failed) so the line says where.
+    throw prefixed(e, path);
+  }
+}
+
+const IMAGE_OPTIONS = {
+  size: { type: 'string' },
+  layout: { type: 'string' },
+  mean: { type: 'string' },
+  std: { type: 'string' },
+  scale: { type: 'string' },
+  'channel-order': { type: 'string' },
+} as const;
+
+function quantIo(io: CliIo) {
+  return { stdout: io.stdout, stderr: io.stderr, progress: io.stderrIsTTY === true };
+}
+
+async function calibrateCli(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('calibrate', args, {
+    data: { type: 'string' },
+    config: { type: 'string' },
+    observer: { type: 'string' },
+    'per-channel': { type: 'boolean' },
+    'per-tensor': { type: 'boolean' },
+    'activation-dtype': { type: 'string' },
+    range: { type: 'string' },
+    'no-error-propagation': { type: 'boolean' },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+    ...IMAGE_OPTIONS,
+  });
+  const path = onePositional('calibrate', positionals);
+  const bytes = readFileBytes(path, 'model');
+  const model = loadModel(path);
+  try {
+    return await calibrateCommand(
+      path,
+      bytes,
+      model,
+      {
+        data: values.data,
+        config: values.config,
+        observer: values.observer,
+        perChannel: values['per-channel'],
+        perTensor: values['per-tensor'],
+        activationDtype: values['activation-dtype'],
+        range: values.range,
+        noErrorPropagation: values['no-error-propagation'],
+        backend: values.backend,
+        out: values.out,
+        size: values.size,
+        layout: values.layout,
+        mean: values.mean,
+        std: values.std,
+        scale: values.scale,
+        channelOrder: values['channel-order'],
+      },
+      quantIo(io),
+    );
+  } catch (e) {
+    throw prefixed(e, path);
+  }
+}
+
+async function simulateCli(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('simulate', args, {
+    session: { type: 'string' },
+    input: { type: 'string', multiple: true },
+    mode: { type: 'string' },
+    accumulator: { type: 'string' },
+    passthrough: { type: 'string', multiple: true },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+  });
+  const path = onePositional('simulate', positionals);
+  const model = loadModel(path);
+  try {
+    return await simulateCommand(model, values, quantIo(io));
+  } catch (e) {
+    throw prefixed(e, path);
+  }
+}
+
+function exportCli(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse('export', args, {
+    session: { type: 'string' },
+    out: { type: 'string' },
+    overrides: { type: 'string' },
+  });
+  const path = onePositional('export', positionals);
+  const model = loadModel(path);
+  try {
+    return exportCommand(model, values, quantIo(io));
+  } catch (e) {
+    throw prefixed(e, path);
+  }
+}
+
+async function reportCli(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('report', args, {
+    session: { type: 'string' },
+    data: { type: 'string' },
+    json: { type: 'boolean' },
+    mode: { type: 'string' },
+    backend: { type: 'string' },
+    ...IMAGE_OPTIONS,
+  });
+  const path = onePositional('report', positionals);
+  const model = loadModel(path);
+  try {
+    return await reportCommand(model, { ...values, channelOrder: values['channel-order'] }, quantIo(io));
+  } catch (e) {
     throw prefixed(e, path);
   }
 }

@@ -3,29 +3,11 @@
 // so they come back bit for bit.
 import type { Model } from '../model/ir.js';
 import type { ActivationResult } from './calibrate.js';
-import type { QuantConfig, QuantizedDType, TensorOverride } from './config.js';
+import type { TensorParams as TensorEntry, WeightParams as WeightEntry } from '../session/session.js';
+import type { QuantConfig } from './config.js';
 import { effectiveRole, type QParams, roleRange, weightParamsFor } from './params.js';
 import type { QuantPlan } from './quant-plan.js';
 import type { ParamSet } from './simulated-model.js';
-
-export interface TensorEntry {
-  readonly dtype: QuantizedDType;
-  readonly scale: number | readonly number[];
-  readonly zeroPoint: number | readonly number[];
-  readonly axis?: number;
-  readonly observer: string;
-  readonly range: readonly [number, number];
-  readonly passthrough: boolean;
-  readonly override?: TensorOverride;
-}
-
-export interface WeightEntry {
-  readonly dtype: QuantizedDType;
-  readonly scale: number | readonly number[];
-  readonly zeroPoint: number | readonly number[];
-  readonly axis?: number;
-  readonly passthrough: boolean;
-}
 
 function scalarOrList(values: readonly number[], perChannel: boolean): number | number[] {
   return perChannel ? [...values] : values[0];
