@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-node';
 import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel, type NodeSpec } from './onnx-builder.js';
+import { QUIET } from './ort-quiet.js';
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -330,6 +331,7 @@ export async function calibrate(g: FloatGraph, inputs: Tensor[]): Promise<Map<st
     ),
   ];
   const session = await ort.InferenceSession.create(floatModelBytes(g, values), {
+    ...QUIET,
     graphOptimizationLevel: 'disabled',
   });
   const ranges = new Map<string, [number, number]>();

@@ -10,6 +10,7 @@ import { makeTensor, toFloat32 } from '../../kernels/tensor.js';
 import { runCli } from '../../app/cli/cli.js';
 import { decodeTensorFile, encodeTensorFile } from '../../app/model/tensor-proto.js';
 import { buildModel } from '../helpers/onnx-builder.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 const repo = join(import.meta.dirname, '../..');
 const models = join(repo, 'tests/fixtures/models');
@@ -317,7 +318,7 @@ describe('qplay run --integer on a QDQ model', () => {
   const xFile = file('qdq-x.pb', encodeTensorFile(x, 'x'));
 
   async function ortRun(level: 'all' | 'disabled'): Promise<number[]> {
-    const session = await ort.InferenceSession.create(qdqBytes, { graphOptimizationLevel: level });
+    const session = await ort.InferenceSession.create(qdqBytes, { ...QUIET, graphOptimizationLevel: level });
     const ref = (await session.run({ x: new ort.Tensor('float32', x.data as Float32Array, [M, K]) })).y;
     await session.release();
     return Array.from(ref.data as Float32Array);

@@ -10,6 +10,7 @@ import { encodeModel } from '../../app/model/encode.js';
 import { ModelError } from '../../app/model/errors.js';
 import type { Model } from '../../app/model/ir.js';
 import { buildModel, type ModelSpec } from '../helpers/onnx-builder.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 const modelDir = join(import.meta.dirname, '../fixtures/models');
 const modelFiles = readdirSync(modelDir).filter((f) => f.endsWith('.onnx'));
@@ -38,7 +39,7 @@ function randomFeeds(model: Model, seed: number): Record<string, ort.Tensor> {
 }
 
 async function runOrt(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+  const session = await ort.InferenceSession.create(bytes, { ...QUIET, graphOptimizationLevel: 'disabled' });
   try {
     return await session.run(feeds);
   } finally {

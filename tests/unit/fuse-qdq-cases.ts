@@ -13,6 +13,7 @@ import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import type { Model } from '../../app/model/ir.js';
 import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel, type ModelSpec, type NodeSpec } from '../helpers/onnx-builder.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 /** onnxruntime's integer accumulation on this host (the --integer CLI default, 'auto'). */
 const HOST_SETTINGS = { integerAccumulation: resolveAccumulation('auto') };
@@ -150,6 +151,7 @@ export async function runOrt(
   level: 'all' | 'disabled',
 ): Promise<Record<string, Tensor>> {
   const session = await ort.InferenceSession.create(bytes, {
+    ...QUIET,
     graphOptimizationLevel: level,
     executionProviders: ['cpu'],
   });
@@ -175,6 +177,7 @@ export async function ortOptimizedModel(bytes: Uint8Array): Promise<Model> {
   const path = join(dir, 'optimized.onnx');
   try {
     const session = await ort.InferenceSession.create(bytes, {
+      ...QUIET,
       graphOptimizationLevel: 'all',
       optimizedModelFilePath: path,
     });

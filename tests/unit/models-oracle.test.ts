@@ -21,6 +21,7 @@ import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model } from '../../app/model/ir.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 const dir = join(import.meta.dirname, '../fixtures/models');
 const files = readdirSync(dir)
@@ -78,6 +79,7 @@ async function runOrt(
   level: 'disabled' | 'all',
 ): Promise<Map<string, ort.Tensor>> {
   const session = await ort.InferenceSession.create(bytes, {
+    ...QUIET,
     graphOptimizationLevel: level,
     executionProviders: ['cpu'],
   });

@@ -6,6 +6,7 @@ import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { type DType, elementAsNumber, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { type AttrInput, buildModel } from '../helpers/onnx-builder.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 /** A deterministic PRNG (mulberry32) so random cases are reproducible by seed. */
 export function rng(seed: number): () => number {
@@ -85,7 +86,7 @@ export function runOurs(c: OneNodeCase): Map<string, Tensor> {
 }
 
 export async function runOrt(c: OneNodeCase): Promise<Map<string, Tensor>> {
-  const session = await ort.InferenceSession.create(oneNodeModel(c), { executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(oneNodeModel(c), { ...QUIET, executionProviders: ['cpu'] });
   const feeds: Record<string, ort.Tensor> = {};
   for (const [k, t] of feedsOf(c))
     feeds[k] = new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as never, [...t.dims]);

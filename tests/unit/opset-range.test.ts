@@ -22,8 +22,7 @@ import { encodeTensorFile } from '../../app/model/tensor-proto.js';
 import { loadModelBytes } from '../../app/store/actions-model.js';
 import { getState, idleRun, setState } from '../../app/store/store.js';
 import { buildModel } from '../helpers/onnx-builder.js';
-
-ort.env.logLevel = 'fatal';
+import { QUIET, SILENT } from '../helpers/ort-quiet.js';
 
 /** y = Relu(x) stamped with the given ai.onnx opset (and com.microsoft, when given). */
 function reluModel(opset: number, msOpset?: number): Uint8Array {
@@ -143,8 +142,8 @@ describe('opsetProblems', () => {
   });
 
   it('onnxruntime also refuses ai.onnx 99 and runs the com.microsoft-only model', async () => {
-    await expect(ort.InferenceSession.create(reluModel(99), { logSeverityLevel: 4 })).rejects.toThrow(/99/);
-    const session = await ort.InferenceSession.create(msOnlyModel(), { logSeverityLevel: 3 });
+    await expect(ort.InferenceSession.create(reluModel(99), SILENT)).rejects.toThrow(/99/);
+    const session = await ort.InferenceSession.create(msOnlyModel(), QUIET);
     const out = await session.run({
       x: new ort.Tensor('uint8', Uint8Array.from([0, 100, 128, 255]), [1, 4]),
     });

@@ -10,9 +10,11 @@ import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { gemm, matmul } from '../../kernels/matmul/matmul.ref.js';
 import type { AttrInput } from '../helpers/onnx-builder.js';
 import { type OneNodeCase, oneNodeModel, randInt, randomFloats, rng, runOurs } from './nn-oracle.helper.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 async function runOrtDisabled(c: OneNodeCase): Promise<Tensor> {
   const session = await ort.InferenceSession.create(oneNodeModel(c), {
+    ...QUIET,
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'disabled',
   });

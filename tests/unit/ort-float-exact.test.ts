@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import type { AttrInput } from '../helpers/onnx-builder.js';
 import { type OneNodeCase, oneNodeModel, randInt, randomFloats, rng, runOurs } from './nn-oracle.helper.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 /**
  * onnxruntime with graph optimizations off, as on the QDQ "disabled" path: at 'all' its NCHWc
@@ -16,6 +17,7 @@ import { type OneNodeCase, oneNodeModel, randInt, randomFloats, rng, runOurs } f
  */
 async function runOrtDisabled(c: OneNodeCase): Promise<Map<string, Tensor>> {
   const session = await ort.InferenceSession.create(oneNodeModel(c), {
+    ...QUIET,
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'disabled',
   });

@@ -7,8 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
-
-ort.env.logLevel = 'error';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 /** Deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {
@@ -121,10 +120,7 @@ export async function runOrt(
   bytes: Uint8Array,
   feeds: ReadonlyMap<string, Tensor>,
 ): Promise<Map<string, Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: ['cpu'],
-    logSeverityLevel: 3,
-  });
+  const session = await ort.InferenceSession.create(bytes, { ...QUIET, executionProviders: ['cpu'] });
   try {
     const f: Record<string, ort.Tensor> = {};
     for (const [k, t] of feeds) f[k] = new ort.Tensor('float32', t.data as Float32Array, [...t.dims]);

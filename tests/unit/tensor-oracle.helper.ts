@@ -6,6 +6,7 @@ import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { DType, Tensor, TensorData } from '../../kernels/tensor.js';
 import { type AttrInput, buildModel } from '../helpers/onnx-builder.js';
+import { QUIET } from '../helpers/ort-quiet.js';
 
 /** A deterministic PRNG (mulberry32) so random cases are reproducible by seed. */
 export function rng(seed: number): () => number {
@@ -125,7 +126,7 @@ export function runOurs(c: OneNode): Tensor[] {
 }
 
 export async function runOrt(c: OneNode): Promise<Tensor[]> {
-  const session = await ort.InferenceSession.create(oneNodeModel(c));
+  const session = await ort.InferenceSession.create(oneNodeModel(c), QUIET);
   const res = await session.run(
     Object.fromEntries(feeds(c).map(([n, t]) => [n, new ort.Tensor(t.dtype, t.data, t.dims)])),
   );
