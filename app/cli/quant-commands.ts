@@ -10,7 +10,7 @@ import type { Model } from '../model/ir.js';
 import { encodeTensorFile } from '../model/tensor-proto.js';
 import { Calibration, type CalibrationProgress } from '../quant/calibrate.js';
 import { DEFAULT_CONFIG, OBSERVER_NAMES, type ObserverName, type QuantConfig } from '../quant/config.js';
-import { parseConfig } from '../quant/config-parse.js';
+import { parseConfigText } from '../quant/config-parse.js';
 import { computeMetrics, type QuantMetrics } from '../quant/metrics.js';
 import { tensorQuantOverrides } from '../quant/overrides-export.js';
 import { defaultRangeChooser } from '../quant/range-chooser.js';
@@ -93,16 +93,16 @@ export interface CalibrateFlags {
 function configFrom(flags: CalibrateFlags): QuantConfig {
   let base: QuantConfig = DEFAULT_CONFIG;
   if (flags.config) {
-    let json: unknown;
+    let text: string;
     try {
-      json = JSON.parse(readFileSync(flags.config, 'utf8'));
+      text = readFileSync(flags.config, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new CliError(
         `cannot read config '${flags.config}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
       );
     }
-    base = parseConfig(json, flags.config);
+    base = parseConfigText(text, flags.config);
   }
   if (flags.perChannel && flags.perTensor)
     throw new UsageError('calibrate: --per-channel and --per-tensor exclude each other');
@@ -152,7 +152,7 @@ export async function calibrateCommand(
     samples: samples.map((s) => s.feeds),
     chooseRange: defaultRangeChooser,
   });
-  for (const w of cal.plan.warnings) io.stderr(`warning: ${w}\n`);
+  for (const w of cal.notes) io.stderr(`note: ${w}\n`);
   const bar = progressBar(io);
   const started = Date.now();
   await cal.run({ onProgress: (p) => bar.update(p) });
@@ -230,7 +230,12 @@ export async function simulateCommand(model: Model, flags: SimulateFlags, io: Qu
   if (!flags.out) throw new UsageError('simulate: missing --out DIR');
   const mode = oneOf<SimulationMode>('--mode', flags.mode, ['affine', 'fake']) ?? 'affine';
   const backend = backendOf('simulate', flags.backend);
-  const s = loadSession(model, readSessionFile(flags.session), passthroughList(flags.passthrough));
+  const s = loadSession(
+    model,
+    readSessionFile(flags.session),
+    passthroughList(flags.passthrough),
+    flags.session,
+  );
   // Default: what onnxruntime does on this CPU when the session asks for int32 sums (so simulate
   // equals onnxruntime 'all' here); a session's simulated accumulator (wrap16, ...) otherwise.
   const accumulator = (flags.accumulator ??
@@ -275,7 +280,7 @@ export function exportCommand(
 ): number {
   if (!flags.session) throw new UsageError('export: missing --session SESSION.json');
   if (!flags.out) throw new UsageError('export: missing --out MODEL.qdq.onnx');
-  const s = loadSession(model, readSessionFile(flags.session));
+  const s = loadSession(model, readSessionFile(flags.session), [], flags.session);
   const qdq = buildSimulatedModel(s.model, s.plan, s.params);
   const bytes = encodeModel({ ...qdq, producerName: 'qplay', producerVersion: '0.1.0' });
   try {
@@ -304,7 +309,7 @@ export async function reportCommand(
   io: QuantIo,
 ): Promise<number> {
   if (!flags.session) throw new UsageError('report: missing --session SESSION.json');
-  const s = loadSession(model, readSessionFile(flags.session));
+  const s = loadSession(model, readSessionFile(flags.session), [], flags.session);
   const mode = oneOf<SimulationMode>('--mode', flags.mode, ['affine', 'fake']) ?? 'affine';
   let metrics: QuantMetrics | undefined;
   if (flags.data) {

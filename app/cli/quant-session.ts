@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Model } from '../model/ir.js';
 import type { QuantConfig } from '../quant/config.js';
-import { materializeConstants } from '../quant/materialize.js';
+import { prepareModel } from '../quant/prepare-model.js';
 import { planQuantization, type QuantPlan } from '../quant/quant-plan.js';
 import { paramSetFromEntries } from '../quant/session-params.js';
 import type { ParamSet } from '../quant/simulated-model.js';
@@ -37,10 +37,11 @@ export function loadSession(
   model: Model,
   doc: SessionDocument,
   passthrough: readonly string[] = [],
+  where?: string,
 ): LoadedSession {
-  const materialized = materializeConstants(model);
-  checkSessionAgainstModel(doc, materialized);
   const config = doc.config;
+  const materialized = prepareModel(model, config).model;
+  checkSessionAgainstModel(doc, materialized, where);
   const plan = planQuantization(materialized, config);
   const known = new Set([...plan.activations.keys(), ...plan.weights.keys(), ...plan.biases.keys()]);
   const unknown = passthrough.filter((t) => !known.has(t));

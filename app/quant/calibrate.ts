@@ -15,7 +15,6 @@ import { makeTensor, toFloat32 } from '../../kernels/tensor.js';
 import { CpuInterpreter } from '../exec/cpu/interpreter.js';
 import type { GraphNode, Model } from '../model/ir.js';
 import type { ObserverName, QuantConfig } from './config.js';
-import { materializeConstants } from './materialize.js';
 import { runNode } from './node-runner.js';
 import {
   dequantizedBias,
@@ -27,6 +26,7 @@ import {
   quantizeBias,
   weightParamsFor,
 } from './params.js';
+import { prepareModel } from './prepare-model.js';
 import { planQuantization, type QuantPlan } from './quant-plan.js';
 import type { ParamSet } from './simulated-model.js';
 
@@ -97,6 +97,8 @@ export class Calibration {
   readonly model: Model;
   readonly plan: QuantPlan;
   readonly config: QuantConfig;
+  /** What preparing and planning changed or could not do (opset raised, per-tensor fallback). */
+  readonly notes: readonly string[];
   readonly samples: readonly ReadonlyMap<string, Tensor>[];
   private readonly chooseRange: RangeChooser;
   private readonly steps: readonly Step[];
@@ -110,11 +112,13 @@ export class Calibration {
 
   constructor(input: CalibrationInput) {
     if (input.samples.length === 0) throw new Error('calibration needs at least one sample');
-    this.model = materializeConstants(input.model);
+    const prepared = prepareModel(input.model, input.config);
+    this.model = prepared.model;
     this.config = input.config;
     this.samples = input.samples;
     this.chooseRange = input.chooseRange;
     this.plan = planQuantization(this.model, this.config);
+    this.notes = [...prepared.notes, ...this.plan.warnings];
     this.steps = groupSteps(this.plan);
     this.steps.forEach((s, k) => {
       for (const n of s.nodes) for (const i of n.inputs) if (i) this.lastUse.set(i, k);

@@ -2,7 +2,13 @@
 // --config file, a session document's "config", the page's settings); the defaults are those of
 // onnxruntime.quantization.quantize_static in QDQ format with per-channel weights:
 //   activations uint8 asymmetric (full range), min-max calibration;
-//   weights int8 symmetric per channel, range [-127, 127] (onnxruntime's symmetric int8 range);
+//   weights int8 symmetric per channel, 7-bit range [-64, 64] (onnxruntime's reduce_range): one
+//   deliberate difference from quantize_static's default. onnxruntime on x86 CPUs without VNNI
+//   sums uint8 x int8 products in int16-saturating pairs (VPMADDUBSW); with 8-bit weights those
+//   pairs overflow on ordinary models and the export's numbers then depend on the CPU it runs on
+//   (we measured mnist-8 logits off by 23% on such a CPU). 7-bit weights never saturate a pair
+//   (255 * 64 * 2 < 32768), so the export runs the same everywhere; onnxruntime recommends
+//   reduce_range for per-channel models on x86 for this reason. 'restricted' gives [-127, 127];
 //   bias int32 with scale sx * sw (zero point 0).
 // Reading a config document strictly (unknown keys, bad values) is config-parse.ts's job.
 import type { AccumulatorMode } from '../../kernels/quant-math/accumulator.js';
@@ -123,7 +129,7 @@ export const DEFAULT_CONFIG: QuantConfig = {
     averagingConstant: 0.01,
     bins: 2048,
   },
-  weights: { dtype: 'int8', symmetric: true, range: 'restricted', perChannel: true },
+  weights: { dtype: 'int8', symmetric: true, range: 'reduced', perChannel: true },
   bias: { dtype: 'int32' },
   accumulator: 'int32',
   rounding: 'ort',

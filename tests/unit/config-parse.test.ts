@@ -321,7 +321,7 @@ describe('parseConfig: refusals', () => {
     );
     // The role is unknown to a config alone: uint8 [0,255] as an activation, int8 [-127,127] as a weight.
     expect(refusal({ overrides: { t: { scale: 0.1, zeroPoint: 300 } } })).toBe(
-      `overrides["t"].zeroPoint: 300 is outside the tensor's integer range (uint8 0..255 as an activation, or int8 -127..127 as a weight)`,
+      `overrides["t"].zeroPoint: 300 is outside the tensor's integer range (uint8 0..255 as an activation, or int8 -64..64 as a weight)`,
     );
     expect(parseConfig({ overrides: { t: { scale: 0.1, zeroPoint: -5 } } }).overrides.t).toEqual({
       scale: 0.1,
@@ -329,7 +329,7 @@ describe('parseConfig: refusals', () => {
     });
     // The override's own dtype and range mode decide the range.
     expect(refusal({ overrides: { t: { dtype: 'uint8', scale: 0.1, zeroPoint: -5 } } })).toBe(
-      `overrides["t"].zeroPoint: -5 is outside the tensor's integer range (uint8 0..255)`,
+      `overrides["t"].zeroPoint: -5 is outside the tensor's integer range (uint8 0..255 as an activation, or uint8 0..127 as a weight)`,
     );
     expect(
       refusal({ overrides: { t: { dtype: 'uint8', range: 'reduced', scale: 0.1, zeroPoint: 128 } } }),
@@ -383,7 +383,7 @@ describe('checkConfigAgainstModel', () => {
     // 200 fits a uint8 activation but not an int8 weight.
     const w = parseConfig({ overrides: { Parameter5: { scale: 0.01, zeroPoint: 200 } } });
     expect(() => checkConfigAgainstModel(w, model)).toThrow(
-      `overrides["Parameter5"].zeroPoint: 200 is outside the tensor's integer range (int8 -127..127)`,
+      `overrides["Parameter5"].zeroPoint: 200 is outside the tensor's integer range (int8 -64..64)`,
     );
     // -5 fits an int8 weight but not a uint8 activation.
     const a = parseConfig({ overrides: { Input3: { scale: 0.01, zeroPoint: -5 } } });
