@@ -16,6 +16,11 @@ export interface MetricsJson {
     overflows: number;
     maxAbsAccumulator?: number;
     accumulatorLimit?: number;
+    /** x86 without VNNI (pairwise int16 sums) and the other weight range, for conv/dense. */
+    preview?: {
+      x86Pairwise: { overflows: number; sqnr: number | null };
+      otherWeightRange: { range: string; sqnr: number | null; x86Overflows: number };
+    };
   }[];
   outputs: { name: string; sqnr: number | null; top1Agreement?: number }[];
   sensitivity: { node: string; outputSqnr: number | null }[];
@@ -35,6 +40,21 @@ export function metricsJson(m: QuantMetrics): MetricsJson {
       overflows: l.overflows,
       ...(l.accumulator
         ? { maxAbsAccumulator: l.accumulator.maxAbs, accumulatorLimit: l.accumulator.limit }
+        : {}),
+      ...(l.preview
+        ? {
+            preview: {
+              x86Pairwise: {
+                overflows: l.preview.x86Pairwise.overflows,
+                sqnr: finiteOrNull(l.preview.x86Pairwise.sqnr),
+              },
+              otherWeightRange: {
+                range: l.preview.otherWeightRange.range,
+                sqnr: finiteOrNull(l.preview.otherWeightRange.sqnr),
+                x86Overflows: l.preview.otherWeightRange.x86Overflows,
+              },
+            },
+          }
         : {}),
     })),
     outputs: m.outputs.map((o) => ({
@@ -62,7 +82,7 @@ export function formatMetrics(m: MetricsJson, stored: boolean): string {
   );
   out.push(
     table([
-      ['node', 'op', 'local', 'cumul.', 'cosine', 'max err', 'clip %', 'overflows'],
+      ['node', 'op', 'local', 'cumul.', 'cosine', 'max err', 'clip %', 'overflows', 'x86 sat.', 'other w'],
       ...m.layers.map((l) => [
         l.node,
         l.opType,
@@ -72,8 +92,15 @@ export function formatMetrics(m: MetricsJson, stored: boolean): string {
         l.maxAbsError.toPrecision(3),
         (100 * l.clipRate).toFixed(2),
         String(l.overflows),
+        l.preview ? `${l.preview.x86Pairwise.overflows} (${db(l.preview.x86Pairwise.sqnr)})` : '',
+        l.preview
+          ? `${l.preview.otherWeightRange.range} ${db(l.preview.otherWeightRange.sqnr)}/${l.preview.otherWeightRange.x86Overflows}`
+          : '',
       ]),
     ]),
+  );
+  out.push(
+    "x86 sat.: accumulators saturated by onnxruntime's pairwise int16 sums on x86 without VNNI (cumulative SQNR then); other w: SQNR with the other weight range / its x86 saturations",
   );
   out.push('');
   out.push('outputs');

@@ -11,22 +11,27 @@
 // - sensitivity: the output SQNR with every layer quantized but one (that one's weights, bias and
 //   output in float), one layer at a time, highest first: the layer that costs most leads.
 import { makeTensor, type Tensor, toFloat32 } from '../../kernels/tensor.js';
-import type { ExecSettings } from '../exec/cpu/op-types.js';
+import type { AccumulatorStats, ExecSettings } from '../exec/cpu/op-types.js';
 import type { BackendName } from '../exec/executor.js';
 import type { GraphNode, Model } from '../model/ir.js';
 import { argmaxRows, ErrorAccumulator } from './compare.js';
 import { runNode } from './node-runner.js';
 import { clippedCount, dequantizedBias, fakeQuantize, type QParams, quantizeBias } from './params.js';
+import type { QuantConfig } from './config.js';
 import type { QuantPlan } from './quant-plan.js';
 import { createExecutor, executionGraph, runSamples, type SimulationMode } from './simulate.js';
-import { buildSimulatedModel, type ParamSet, qdqNames } from './simulated-model.js';
+import { accumulatorPreview, type LayerPreview } from './accumulator-preview.js';
+import {
+  type Layer,
+  LAYER_OPS,
+  layerTensor,
+  runAffine,
+  simulatedNames,
+  simulatedValue,
+} from './metrics-runs.js';
+import { buildSimulatedModel, type ParamSet } from './simulated-model.js';
 
-export interface AccumulatorStats {
-  readonly overflowCount: number;
-  readonly maxAbs: number;
-  readonly limit: number;
-  readonly count: number;
-}
+export type { AccumulatorStats } from '../exec/cpu/op-types.js';
 
 export interface LayerMetrics {
   readonly node: string;
@@ -39,6 +44,8 @@ export interface LayerMetrics {
   readonly clipRate: number;
   readonly overflows: number;
   readonly accumulator?: AccumulatorStats;
+  /** What onnxruntime's x86 pairwise sums and the other weight range would do (conv/dense). */
+  readonly preview?: LayerPreview;
 }
 
 export interface OutputMetrics {
@@ -65,62 +72,18 @@ export interface MetricsInput {
   readonly model: Model;
   readonly plan: QuantPlan;
   readonly params: ParamSet;
+  /** The configuration the parameters were made with (weight settings and overrides). */
+  readonly config: QuantConfig;
   readonly samples: readonly ReadonlyMap<string, Tensor>[];
   readonly mode: SimulationMode;
   readonly backend: BackendName;
   readonly settings: ExecSettings;
+  /** Per conv/dense layer: x86 pairwise int16 sums and the other weight range (three more runs). */
+  readonly accumulatorPreview?: boolean;
   /** Skip the sensitivity ranking (one inference per layer and sample). */
   readonly sensitivity?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number, what: string) => void;
-}
-
-const LAYER_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
-
-/** The tensor that carries a quantized node's output (a folded Relu/Clip's output). */
-function layerTensor(
-  plan: QuantPlan,
-  node: GraphNode,
-  consumers: Map<string, GraphNode[]>,
-): string | undefined {
-  const out = node.outputs[0];
-  if (plan.activations.has(out)) return out;
-  const next = consumers.get(out)?.[0];
-  if (next && (next.opType === 'Relu' || next.opType === 'Clip') && plan.activations.has(next.outputs[0])) {
-    return next.outputs[0];
-  }
-  return undefined;
-}
-
-/** The value names of a quantized tensor in the simulated graph. */
-function simulatedNames(model: Model, t: string) {
-  const n = qdqNames(t);
-  const isOutput = model.graph.outputs.some((o) => o.name === t);
-  return {
-    beforeQ: isOutput ? n.floatOutput : t,
-    dequantized: isOutput ? t : n.dequantized,
-    quantized: n.quantized,
-  };
-}
-
-/** A quantized tensor's value in a run of the simulated graph (dequantizing a fused int8 output). */
-function simulatedValue(
-  run: Map<string, Tensor>,
-  model: Model,
-  t: string,
-  p: QParams | undefined,
-  live: boolean,
-): Float32Array | undefined {
-  if (!live) return run.has(t) ? toFloat32(run.get(t)!) : undefined;
-  const names = simulatedNames(model, t);
-  const dq = run.get(names.dequantized);
-  if (dq) return toFloat32(dq);
-  const q = run.get(names.quantized);
-  if (q && p) {
-    const v = toFloat32(q);
-    return Float32Array.from(v, (x) => Math.fround(Math.fround(x - p.zeroPoint[0]) * p.scale[0]));
-  }
-  return undefined;
 }
 
 export async function computeMetrics(input: MetricsInput): Promise<QuantMetrics> {
@@ -132,7 +95,7 @@ export async function computeMetrics(input: MetricsInput): Promise<QuantMetrics>
   const layers = plan.quantizedNodes
     .map((name) => byName.get(name)!)
     .map((node) => ({ node, tensor: layerTensor(plan, node, consumers) }))
-    .filter((l): l is { node: GraphNode; tensor: string } => l.tensor !== undefined)
+    .filter((l): l is Layer => l.tensor !== undefined)
     .filter((l) => LAYER_OPS.has(l.node.opType) || l.node.outputs[0] === l.tensor);
   const outputNames = model.graph.outputs.map((o) => o.name);
   const live = (t: string) => !params.passthrough.has(t);
@@ -162,29 +125,13 @@ export async function computeMetrics(input: MetricsInput): Promise<QuantMetrics>
   input.onProgress?.(2, 4, 'fake-quant run');
 
   // The chosen mode (affine: the fused integer graph, with its accumulator statistics).
-  const accStats = new Map<string, AccumulatorStats>();
-  const settings: ExecSettings = {
-    ...input.settings,
-    onAccumulatorStats: (nodeName: string, s: AccumulatorStats) => {
-      const layer = nodeName.replace(/_quant(_\d+)?$/, '');
-      const old = accStats.get(layer);
-      accStats.set(layer, {
-        overflowCount: (old?.overflowCount ?? 0) + s.overflowCount,
-        maxAbs: Math.max(old?.maxAbs ?? 0, s.maxAbs),
-        limit: s.limit,
-        count: (old?.count ?? 0) + s.count,
-      });
-    },
-  } as ExecSettings;
   let modeRuns = fakeRuns;
-  let graph = qdq;
+  let accStats = new Map<string, AccumulatorStats>();
   if (input.mode === 'affine') {
-    graph = executionGraph(qdq, 'affine');
-    const exec = await createExecutor(graph, input.backend, settings);
-    const wanted = layers.flatMap((l) => Object.values(simulatedNames(model, l.tensor)));
-    modeRuns = await runSamples(exec, graph, samples, wanted, input.signal);
-    exec.dispose();
+    ({ runs: modeRuns, stats: accStats } = await runAffine(input, params, input.settings, layers));
   }
+  let preview: Map<string, LayerPreview> | undefined;
+  if (input.accumulatorPreview) preview = await accumulatorPreview(input, layers, floatRuns);
   input.onProgress?.(3, 4, `${input.mode} run`);
 
   const layerMetrics: LayerMetrics[] = layers.map(({ node, tensor }) => {
@@ -215,6 +162,7 @@ export async function computeMetrics(input: MetricsInput): Promise<QuantMetrics>
       clipRate: total === 0 ? 0 : clipped / total,
       overflows: acc?.overflowCount ?? 0,
       ...(acc ? { accumulator: acc } : {}),
+      ...(preview?.has(node.name) ? { preview: preview.get(node.name) } : {}),
     };
   });
 

@@ -50,7 +50,9 @@ describe('metrics on mnist-8', () => {
       model: cal.model,
       plan: cal.plan,
       params: cal.paramSet(),
+      config: cal.config,
       samples,
+      accumulatorPreview: true,
       mode: 'affine',
       backend: 'cpu',
       settings: { integerAccumulation: 'exact' },
@@ -93,6 +95,16 @@ describe('metrics on mnist-8', () => {
     }
     if (process.env.QPLAY_PRINT) console.log(JSON.stringify(metrics, null, 1));
     expect(metrics.outputs[0].top1Agreement).toBeGreaterThanOrEqual(0.75);
+  });
+
+  it("previews onnxruntime's x86 pairwise sums: none saturate with 7-bit weights, some with 8-bit", () => {
+    const dense = metrics.layers.filter((l) => l.preview);
+    expect(dense.map((l) => l.opType).sort()).toEqual(['Conv', 'Conv', 'MatMul']);
+    for (const l of dense) {
+      expect(l.preview!.x86Pairwise.overflows).toBe(0);
+      expect(l.preview!.otherWeightRange.range).toBe('restricted');
+    }
+    expect(dense.reduce((n, l) => n + l.preview!.otherWeightRange.x86Overflows, 0)).toBeGreaterThan(0);
   });
 
   it('ranks every conv/dense layer by output SQNR with that layer in float, highest first', () => {
