@@ -1,0 +1,179 @@
+// Choosing the calibration set: the bundled digits (mnist-like models), random inputs (the
+// default for a model with no data of its own, said on screen), dropped images with the
+// preprocessing fields, tensor files. The samples are kept here so a configuration change can
+// restart calibration on the same data.
+import { oneLine } from './one-line.js';
+import { restartSession } from './quant-actions.js';
+import {
+  decodeImageInBrowser,
+  describeSamples,
+  type Feeds,
+  type ImageFields,
+  imageOptionsFrom,
+  imagesToSamples,
+  type RandomSpec,
+  randomSamples,
+  tensorFilesToSamples,
+} from './quant-data.js';
+import { type DataState, getQuant, setQuant } from './quant-store.js';
+import { getModelEntry } from './registry.js';
+import { acceptsDigits, loadDigitTensor } from './sample-input.js';
+
+let current: { samples: Feeds[]; description: string } | null = null;
+/** Images kept decoded, so changing a preprocessing field re-runs only the preprocessing. */
+let images: { name: string; image: Awaited<ReturnType<typeof decodeImageInBrowser>> }[] = [];
+
+function graph() {
+  const g = getModelEntry(getQuant().modelId)?.model.graph;
+  if (!g) throw new Error('no model is open');
+  return g;
+}
+
+function dataError(e: unknown, what: string): void {
+  const text = oneLine(`${what}: ${(e as Error)?.message ?? String(e)}`, 400);
+  setQuant({ error: text, message: text });
+}
+
+async function adopt(samples: Feeds[], description: string, data: Omit<DataState, 'count' | 'description'>) {
+  current = { samples, description };
+  for (const url of getQuant().data.thumbnails)
+    if (!data.thumbnails.includes(url)) URL.revokeObjectURL?.(url);
+  setQuant({
+    data: { ...data, description: `${description} — ${describeSamples(samples)}`, count: samples.length },
+  });
+  return restartSession({
+    method: 'start',
+    config: getQuant().config,
+    samples: samples.map((s) => [...s]),
+    description,
+  });
+}
+
+/** The bundled digits for a 28x28 grayscale model, else random inputs (said on screen). */
+export async function chooseDefaultData(): Promise<boolean> {
+  let g: ReturnType<typeof graph>;
+  try {
+    g = graph();
+  } catch (e) {
+    dataError(e, 'No calibration data');
+    return false;
+  }
+  if (acceptsDigits(g)) {
+    try {
+      const samples: Feeds[] = [];
+      for (let d = 0; d < 10; d++) samples.push(new Map([[g.inputs[0].name, await loadDigitTensor(d)]]));
+      return await adopt(samples, 'the 10 bundled digit images', {
+        kind: 'samples',
+        thumbnails: [],
+        note: null,
+      });
+    } catch {
+      // No canvas or no network (tests in Node): random inputs below, said in the note.
+    }
+  }
+  return chooseRandomData(
+    getQuant().randomSpec,
+    'this model has no calibration data of its own: random inputs are used; drop images or tensor files for real ones',
+  );
+}
+
+export async function chooseRandomData(spec: RandomSpec, note: string | null = null): Promise<boolean> {
+  setQuant({ randomSpec: spec });
+  try {
+    const samples = randomSamples(graph(), spec);
+    const dist =
+      spec.distribution === 'uniform'
+        ? `uniform [${spec.a}, ${spec.b})`
+        : `normal (mean ${spec.a}, std ${spec.b})`;
+    return await adopt(samples, `${spec.count} random inputs, ${dist}`, {
+      kind: 'random',
+      thumbnails: [],
+      note,
+    });
+  } catch (e) {
+    dataError(e, 'Random inputs failed');
+    return false;
+  }
+}
+
+function imageSamples(fields: ImageFields): Feeds[] {
+  return imagesToSamples(
+    graph(),
+    images.map((i) => i.image),
+    imageOptionsFrom(fields),
+  );
+}
+
+/** Dropped or chosen images: decoded by the browser, preprocessed by the CLI's rule. */
+export async function chooseImageFiles(files: readonly File[]): Promise<boolean> {
+  try {
+    const decoded = [];
+    for (const f of files) decoded.push({ name: f.name, image: await decodeImageInBrowser(f, f.name) });
+    images = decoded;
+    const samples = imageSamples(getQuant().imageFields);
+    const thumbnails = files.slice(0, 24).map((f) => URL.createObjectURL(f));
+    return await adopt(samples, `${files.length} image${files.length === 1 ? '' : 's'}`, {
+      kind: 'images',
+      thumbnails,
+      note: null,
+    });
+  } catch (e) {
+    dataError(e, 'Could not use the images');
+    return false;
+  }
+}
+
+/** A preprocessing field changed: the images are preprocessed again and calibration restarts. */
+export async function setImageFields(fields: ImageFields): Promise<boolean> {
+  setQuant({ imageFields: fields });
+  if (getQuant().data.kind !== 'images' || images.length === 0) return true;
+  try {
+    const samples = imageSamples(fields);
+    return await adopt(samples, `${images.length} images`, { ...getQuant().data });
+  } catch (e) {
+    dataError(e, 'Preprocessing failed');
+    return false;
+  }
+}
+
+export async function chooseTensorFiles(
+  files: readonly { name: string; bytes: Uint8Array }[],
+): Promise<boolean> {
+  try {
+    const samples = tensorFilesToSamples(graph(), files);
+    return await adopt(samples, `${files.length} tensor file${files.length === 1 ? '' : 's'}`, {
+      kind: 'tensors',
+      thumbnails: [],
+      note: null,
+    });
+  } catch (e) {
+    dataError(e, 'Could not use the tensor files');
+    return false;
+  }
+}
+
+/** Files from a file input or a drop: images, or .pb/.npy tensors. */
+export async function chooseDataFiles(files: readonly File[]): Promise<boolean> {
+  if (files.length === 0) return false;
+  if (files.every((f) => /\.(pb|npy)$/i.test(f.name))) {
+    const read = await Promise.all(
+      files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
+    );
+    return chooseTensorFiles(read);
+  }
+  const bad = files.find((f) => !/\.(png|jpe?g|bmp)$/i.test(f.name));
+  if (bad) {
+    dataError(
+      new Error(`${bad.name} is neither an image (png, jpg, bmp) nor a tensor file (.pb, .npy)`),
+      'Calibration data',
+    );
+    return false;
+  }
+  return chooseImageFiles(files);
+}
+
+/** A configuration change: same data, calibration from the top. */
+export async function restartWithCurrentData(): Promise<boolean> {
+  if (!current) return chooseDefaultData();
+  return adopt(current.samples, current.description, { ...getQuant().data });
+}

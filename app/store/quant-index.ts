@@ -1,0 +1,42 @@
+// What the UI may use of the quantization slice (beside ./index.ts): the store hook, actions,
+// selectors and plain view types.
+export {
+  calibrate,
+  clearManualRange,
+  dismissQuantError,
+  inspectNode,
+  pauseCalibration,
+  refreshMetrics,
+  resetCalibration,
+  selectTensor,
+  setConfig,
+  setLogCount,
+  setManualRange,
+  setMode,
+  setPassthrough,
+  setSqnrKind,
+  startQuantSync,
+  stepCalibration,
+  stopWorker,
+} from './quant-actions.js';
+export type { ImageFields, RandomSpec } from './quant-data.js';
+export {
+  setImageFields,
+  chooseDataFiles,
+  chooseDefaultData,
+  chooseRandomData,
+} from './quant-data-actions.js';
+export { downloadExport, type ExportKind, uploadSession } from './quant-export.js';
+export {
+  HEAVY_CLIP,
+  type NodeQuantMark,
+  nodeColours,
+  SQNR_BANDS,
+  sqnrColour,
+  useCalibrationNode,
+  useNodeColours,
+} from './quant-selectors.js';
+export { type QuantState, useQuantStore } from './quant-store.js';
+export { runStrategy, setStrategySource } from './quant-strategy.js';
+export type * from './quant-types.js';
+export { OBSERVER_NAMES, ROUNDING_NAMES } from '../quant/config.js';

@@ -1,0 +1,107 @@
+// The quantization slice: its own small zustand store beside the page's (./store.ts), so the
+// quantization panels and the graph view's colours re-render only on what they read. Big data
+// (samples, parameters, values) stays in the quant worker; this holds views and flags.
+import { create } from 'zustand';
+import { DEFAULT_CONFIG, type QuantConfig } from '../quant/config.js';
+import { DEFAULT_IMAGE_FIELDS, DEFAULT_RANDOM, type ImageFields, type RandomSpec } from './quant-data.js';
+import type {
+  CalibrationOverview,
+  CalibrationProgressView,
+  MetricsView,
+  NodeTensors,
+  SimulationMode,
+  TensorDetail,
+} from './quant-types.js';
+
+export type QuantPhase = 'none' | 'ready' | 'running' | 'paused' | 'done' | 'error';
+export type QuantBusy =
+  | null
+  | 'open'
+  | 'data'
+  | 'step'
+  | 'calibrate'
+  | 'metrics'
+  | 'update'
+  | 'export'
+  | 'strategy';
+export type DataKind = 'samples' | 'random' | 'images' | 'tensors' | 'none';
+
+export interface DataState {
+  readonly kind: DataKind;
+  readonly description: string;
+  readonly count: number;
+  /** Object URLs of the dropped images (thumbnails). */
+  readonly thumbnails: readonly string[];
+  /** What the page chose on its own ("random inputs: this model has no data of its own"). */
+  readonly note: string | null;
+}
+
+export interface StrategyState {
+  readonly source: string;
+  readonly running: boolean;
+  readonly messages: readonly string[];
+}
+
+export const DEFAULT_STRATEGY = `// input: { name, kind, dtype, qmin, qmax, symmetric, min, max, values }
+// return { min, max } or { scale, zeroPoint }, or null to keep the tensor as it is.
+(input) => {
+  if (input.kind !== 'activation') return null;
+  // Clip the top 0.1% of values.
+  const sorted = Float32Array.from(input.values).sort();
+  const hi = sorted[Math.floor(0.999 * (sorted.length - 1))];
+  return { min: Math.min(0, input.min), max: Math.max(hi, 1e-6) };
+}`;
+
+export interface QuantState {
+  readonly modelId: string | null;
+  readonly phase: QuantPhase;
+  readonly busy: QuantBusy;
+  /** The live status line (role="status"). */
+  readonly message: string;
+  readonly error: string | null;
+  readonly config: QuantConfig;
+  readonly data: DataState;
+  readonly imageFields: ImageFields;
+  readonly randomSpec: RandomSpec;
+  readonly overview: CalibrationOverview | null;
+  readonly progress: CalibrationProgressView | null;
+  readonly metricsProgress: { readonly done: number; readonly total: number; readonly what: string } | null;
+  readonly mode: SimulationMode;
+  readonly sqnrKind: 'local' | 'cumulative';
+  readonly metrics: MetricsView | null;
+  readonly nodeTensors: NodeTensors | null;
+  readonly selectedTensor: string | null;
+  readonly tensor: TensorDetail | null;
+  readonly logCount: boolean;
+  readonly strategy: StrategyState;
+  readonly exportNote: string | null;
+}
+
+export const initialQuantState: QuantState = {
+  modelId: null,
+  phase: 'none',
+  busy: null,
+  message: 'No model open',
+  error: null,
+  config: DEFAULT_CONFIG,
+  data: { kind: 'none', description: '', count: 0, thumbnails: [], note: null },
+  imageFields: DEFAULT_IMAGE_FIELDS,
+  randomSpec: DEFAULT_RANDOM,
+  overview: null,
+  progress: null,
+  metricsProgress: null,
+  mode: 'affine',
+  sqnrKind: 'cumulative',
+  metrics: null,
+  nodeTensors: null,
+  selectedTensor: null,
+  tensor: null,
+  logCount: false,
+  strategy: { source: DEFAULT_STRATEGY, running: false, messages: [] },
+  exportNote: null,
+};
+
+export const useQuantStore = create<QuantState>()(() => initialQuantState);
+
+export const getQuant = useQuantStore.getState;
+export const setQuant = useQuantStore.setState;
