@@ -1,11 +1,17 @@
 import { useEffect } from 'react';
 import { detectGpu, loadDefaultSample, loadModelFile, showNotice } from '../store/index.js';
+import { startQuantSync } from '../store/quant-index.js';
+import { CalibrationPanel } from './CalibrationPanel.js';
+import { ExportPanel } from './ExportPanel.js';
 import { GpuNotice } from './GpuNotice.js';
 import { GraphView } from './GraphView.js';
+import { InspectorPanel } from './InspectorPanel.js';
+import { MetricsPanel } from './MetricsPanel.js';
 import { ModelSummaryPanel } from './ModelSummaryPanel.js';
 import { NodeInspector } from './NodeInspector.js';
 import { NoticeBar } from './NoticeBar.js';
 import { RunPanel } from './RunPanel.js';
+import { StrategyPanel } from './StrategyPanel.js';
 import { TopBar } from './TopBar.js';
 import { useFileDrop } from './use-file-drop.js';
 
@@ -18,6 +24,7 @@ function openDropped(files: FileList): void {
 
 export function App() {
   const dragging = useFileDrop(openDropped);
+  useEffect(() => startQuantSync(), []);
   useEffect(() => {
     void loadDefaultSample();
     void detectGpu();
@@ -28,8 +35,15 @@ export function App() {
       <NoticeBar />
       <GpuNotice />
       <main className="workspace">
+        <aside className="quant-panel" aria-label="Quantization">
+          <CalibrationPanel />
+          <MetricsPanel />
+          <StrategyPanel />
+          <ExportPanel />
+        </aside>
         <GraphView />
         <aside className="side-panel">
+          <InspectorPanel />
           <RunPanel />
           <NodeInspector />
           <ModelSummaryPanel />

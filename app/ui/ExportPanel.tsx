@@ -1,0 +1,63 @@
+// Leaving with the result: the QDQ model, the session document, onnxruntime's overrides; and
+// opening a session document saved earlier (checked against the open model).
+import { downloadExport, uploadSession, useQuantStore } from '../store/quant-index.js';
+import { Section } from './Section.js';
+
+export function ExportPanel() {
+  const done = useQuantStore((s) => s.overview?.done ?? false);
+  const hasModel = useQuantStore((s) => s.overview !== null);
+  const busy = useQuantStore((s) => s.busy);
+  const note = useQuantStore((s) => s.exportNote);
+  if (!hasModel) return null;
+  return (
+    <Section title="Export" testId="export-panel">
+      <div className="quant-buttons">
+        <button
+          type="button"
+          className="button"
+          disabled={!done || busy !== null}
+          onClick={() => void downloadExport('qdq')}
+          data-testid="export-qdq"
+        >
+          QDQ model (.onnx)
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!done || busy !== null}
+          onClick={() => void downloadExport('session')}
+          data-testid="export-session"
+        >
+          Session (.json)
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={!done || busy !== null}
+          onClick={() => void downloadExport('overrides')}
+          data-testid="export-overrides"
+        >
+          Overrides (.json)
+        </button>
+      </div>
+      <label className="file-button">
+        Load a session…
+        <input
+          type="file"
+          accept=".json,application/json"
+          aria-label="Load session"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = '';
+            if (f) void uploadSession(f);
+          }}
+        />
+      </label>
+      {note && (
+        <p className="small muted" data-testid="export-note">
+          {note}
+        </p>
+      )}
+    </Section>
+  );
+}
