@@ -16,6 +16,9 @@ import type {
 } from './quant-types.js';
 import { getState, useAppStore } from './store.js';
 
+/** Models with up to this many operators get the sensitivity ranking with their metrics. */
+const SENSITIVITY_AUTO_STEPS = 40;
+
 /** The running call, so pause / cancel can reach it. */
 let running: { abort(): void } | null = null;
 /** Bumped by every model change: answers for an older model are dropped. */
@@ -165,7 +168,8 @@ async function advance(method: 'step' | 'run'): Promise<void> {
   const now = await call<CalibrationOverview>(null, { method: 'overview' }, 'Calibration failed');
   if (now) setOverview(now);
   else if (!o) setQuant({ phase: 'error', progress: null });
-  if (now?.done) await refreshMetrics(true);
+  // The sensitivity ranking costs one inference per layer and sample: automatic on small models only.
+  if (now?.done) await refreshMetrics(now.steps <= SENSITIVITY_AUTO_STEPS);
 }
 
 /** Calibrates the next operator. */

@@ -53,6 +53,32 @@ export function imageOptionsFrom(f: ImageFields): ImageOptions {
   });
 }
 
+/** The spatial size a symbolic image dimension takes when nothing else says (ImageNet's). */
+export const DEFAULT_SPATIAL = 224;
+
+/**
+ * The graph with its symbolic input dimensions bound: the batch (first) dimension to 1, the
+ * others of a rank-3/4 input to 224 (the spatial default), any other to 1. Random inputs need a
+ * shape; binding H and W to 1 makes real CNNs fail at their first pooling.
+ */
+export function bindSymbolicDims(graph: Graph): Graph {
+  const inputs = graph.inputs.map((input) => {
+    const dims = input.dims;
+    if (!dims || dims.every((d) => typeof d === 'number')) return input;
+    const image = dims.length === 3 || dims.length === 4;
+    const bound = dims.map((d, i) => {
+      if (typeof d === 'number') return d;
+      if (i === 0) return 1;
+      return image ? DEFAULT_SPATIAL : 1;
+    });
+    // [N, C, H, W] with every slot symbolic: read as NCHW colour (NHWC declares its channels).
+    if (image && dims.length === 4 && typeof dims[1] !== 'number' && typeof dims[3] !== 'number')
+      bound[1] = 3;
+    return { ...input, dims: bound };
+  });
+  return { ...graph, inputs };
+}
+
 /** `count` random samples: float inputs drawn from the distribution, others as randomFeeds makes them. */
 export function randomSamples(graph: Graph, spec: RandomSpec): Feeds[] {
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 256)
@@ -64,8 +90,9 @@ export function randomSamples(graph: Graph, spec: RandomSpec): Feeds[] {
   if (spec.distribution === 'normal' && !(spec.b > 0))
     throw new Error(`a normal distribution needs a positive standard deviation, not ${spec.b}`);
   const out: Feeds[] = [];
+  const bound = bindSymbolicDims(graph);
   for (let k = 0; k < spec.count; k++) {
-    const feeds = randomFeeds(graph, k + 1);
+    const feeds = randomFeeds(bound, k + 1);
     const next = seededRandom(1000 + k);
     for (const [name, t] of feeds) {
       if (t.dtype !== 'float32') continue;
