@@ -116,7 +116,9 @@ describe('images and tensor files', () => {
     });
     const samples = imagesToSamples(g, imgs, options);
     const plan = planImageInput(g.inputs[0], options);
-    samples.forEach((s, i) => expect(s.get('x')).toEqual(imageToTensor(imgs[i], plan)));
+    samples.forEach((s, i) => {
+      expect(s.get('x')).toEqual(imageToTensor(imgs[i], plan));
+    });
   });
 
   it('a symbolic H, W takes the first image’s size unless a size is given', () => {
