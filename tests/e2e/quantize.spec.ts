@@ -87,7 +87,10 @@ test('calibrate mnist-8, inspect a Conv, drag a clip handle, passthrough, fake/a
 
   // Export the QDQ model and run it in onnxruntime.
   await expect(page.getByTestId('export-qdq')).toBeEnabled({ timeout: 30_000 });
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-qdq').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-qdq').click(),
+  ]);
   expect(download.suggestedFilename()).toBe('mnist-8.qdq.onnx');
   const bytes = readFileSync((await download.path())!);
   const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
@@ -114,5 +117,59 @@ test('a model with no data of its own calibrates on random inputs, said on scree
   await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
   await expect(status(page)).toContainText('Calibrated mlp-batchnorm-pytorch.onnx', { timeout: 90_000 });
   await page.screenshot({ path: `${SHOTS}/random-calibrated.png` });
+  expect(errors).toEqual([]);
+});
+
+test('images as calibration data, a user strategy in its worker, and a session loaded back', async ({
+  page,
+}) => {
+  const errors = await openPage(page);
+  const SAMPLES = new URL('../../public/samples', import.meta.url).pathname;
+  await page.getByTestId('calibration-data').locator('summary').click();
+  await page.getByLabel('Calibration files').setInputFiles(
+    [3, 5, 8].map((d) => ({
+      name: `digit-${d}.png`,
+      mimeType: 'image/png',
+      buffer: readFileSync(`${SAMPLES}/digit-${d}.png`),
+    })),
+  );
+  await expect(page.getByTestId('calibration-data')).toContainText('3 samples (images)', { timeout: 30_000 });
+  await expect(page.getByTestId('calibration-data').locator('.thumbnails img')).toHaveCount(3);
+  await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
+  await expect(status(page)).toContainText('Calibrated mnist-8.onnx', { timeout: 90_000 });
+
+  // The strategy runs only on the click, in a worker without the page's APIs.
+  const editor = page.getByLabel('Strategy function');
+  const messages = page.getByTestId('strategy-messages');
+  await editor.fill("(input) => { fetch('https://example.com'); return null; }");
+  await page.getByRole('button', { name: 'Run strategy' }).click();
+  await expect(messages).toContainText('fetch is not a function', { timeout: 30_000 });
+  await editor.fill('42');
+  await page.getByRole('button', { name: 'Run strategy' }).click();
+  await expect(messages).toContainText('must be a function', { timeout: 30_000 });
+  await editor.fill("(input) => input.kind === 'activation' ? { min: input.min, max: input.max / 2 } : null");
+  await page.getByRole('button', { name: 'Run strategy' }).click();
+  await expect(messages).toContainText('set by the strategy', { timeout: 30_000 });
+  await expect(status(page)).toContainText('Calibrated mnist-8.onnx', { timeout: 60_000 });
+  await page.screenshot({ path: `${SHOTS}/strategy.png` });
+
+  // Save the session, then load it back.
+  const [saved] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-session').click(),
+  ]);
+  const text = readFileSync((await saved.path())!);
+  await page
+    .getByLabel('Load session')
+    .setInputFiles({ name: 'saved.session.json', mimeType: 'application/json', buffer: text });
+  await expect(page.getByTestId('export-note')).toContainText('saved.session.json', { timeout: 30_000 });
+  await expect(status(page)).toContainText('mnist-8.onnx', { timeout: 60_000 });
+  // A document that is not a session: one readable line, nothing lost.
+  await page
+    .getByLabel('Load session')
+    .setInputFiles({ name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from('{"format": 3}') });
+  await expect(page.getByTestId('quant-error').or(status(page))).toContainText(
+    'Could not load the session junk.json',
+  );
   expect(errors).toEqual([]);
 });
