@@ -11,6 +11,7 @@ import {
   clearManualRange,
   inspectNode,
   openForQuant,
+  pauseCalibration,
   resetCalibration,
   setMode,
   setManualRange,
@@ -20,7 +21,7 @@ import {
 import { chooseRandomData } from '../../app/store/quant-data-actions.js';
 import { exportFiles, uploadSession } from '../../app/store/quant-export.js';
 import { nodeColours } from '../../app/store/quant-selectors.js';
-import { getQuant } from '../../app/store/quant-store.js';
+import { getQuant, useQuantStore } from '../../app/store/quant-store.js';
 import { getState, setState } from '../../app/store/store.js';
 import { QUIET } from '../helpers/ort-quiet.js';
 
@@ -49,6 +50,27 @@ describe('quant store on mnist-8', () => {
     expect(getQuant().message).toMatch(/Paused at operator 1 of/);
     await resetCalibration();
     expect(getQuant().overview?.step).toBe(0);
+  }, 60_000);
+
+  it('pause stops Calibrate between two operators; the next Calibrate resumes from there', async () => {
+    const seen: number[] = [];
+    const stop = useQuantStore.subscribe((s) => {
+      if (s.progress) seen.push(s.progress.step);
+    });
+    const running = calibrate();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(getQuant().phase).toBe('running');
+    pauseCalibration();
+    await running;
+    stop();
+    const o = getQuant().overview!;
+    expect(o.step).toBeGreaterThan(0);
+    expect(o.step).toBeLessThan(o.steps);
+    expect(getQuant().phase).toBe('paused');
+    expect(getQuant().error).toBeNull();
+    expect(getQuant().message).toMatch(new RegExp(`Paused at operator ${o.step} of ${o.steps}`));
+    expect(seen[0]).toBe(1);
+    await resetCalibration();
   }, 60_000);
 
   it('calibrates to the end, says "Calibrated" with the model name, and computes metrics', async () => {
@@ -83,7 +105,16 @@ describe('quant store on mnist-8', () => {
     const before = getQuant().metrics!;
     const tensor = getQuant().tensor!.name;
     const last = before.layers[before.layers.length - 1];
+    const reruns: { ran: number; total: number }[] = [];
+    const stop = useQuantStore.subscribe((s) => {
+      if (s.metrics?.rerun) reruns.push(s.metrics.rerun);
+    });
     await setPassthrough(last.tensor, true);
+    stop();
+    // The quick update ran only the nodes after the last layer's quantizer, not the whole graph.
+    expect(reruns.length).toBeGreaterThan(0);
+    expect(reruns[0].ran).toBeGreaterThan(0);
+    expect(reruns[0].ran).toBeLessThan(reruns[0].total / 2);
     const after = getQuant().metrics!;
     expect(after.mode).toBe('affine');
     // The full pass replaced the quick one; the quick one said how little it re-ran.
