@@ -19,6 +19,14 @@ import { getState, useAppStore } from './store.js';
 /** Models with up to this many operators get the sensitivity ranking with their metrics. */
 const SENSITIVITY_AUTO_STEPS = 40;
 
+/** Whether the user asked for the accumulator preview on this model. */
+let previewAsked = false;
+
+/** A model small enough for the costly extras (sensitivity ranking, accumulator preview) by default. */
+function small(o: CalibrationOverview): boolean {
+  return (o.steps || o.activations) <= SENSITIVITY_AUTO_STEPS;
+}
+
 /** The running call, so pause / cancel can reach it. */
 let running: { abort(): void } | null = null;
 /** Bumped by every model change: answers for an older model are dropped. */
@@ -96,13 +104,20 @@ export async function refreshMetrics(sensitivity = false): Promise<void> {
   setQuant({ metricsProgress: { done: 0, total: 4, what: 'float reference' } });
   const m = await call<MetricsView>(
     'metrics',
-    { method: 'metrics', mode: getQuant().mode, sensitivity },
+    { method: 'metrics', mode: getQuant().mode, sensitivity, preview: getQuant().preview },
     'Metrics failed',
     true,
   );
   setQuant({ metricsProgress: null });
   if (!m) return;
-  setQuant({ metrics: m, message: doneMessage(m) });
+  // A refresh without the (costly) ranking keeps the last one, marked as from before the change.
+  const old = getQuant().metrics?.sensitivity ?? [];
+  const keep = !sensitivity && m.sensitivity.length === 0 && old.length > 0;
+  setQuant({
+    metrics: keep ? { ...m, sensitivity: old } : m,
+    sensitivityStale: keep,
+    message: doneMessage(m),
+  });
   await refreshTensor();
 }
 
@@ -134,6 +149,8 @@ export async function openForQuant(modelId: string | null): Promise<void> {
     `Could not prepare ${entry.fileName} for quantization`,
   );
   if (!o) return;
+  previewAsked = false;
+  setQuant({ sensitivityStale: false });
   const { chooseDefaultData } = await import('./quant-data-actions.js');
   await chooseDefaultData();
 }
@@ -145,9 +162,10 @@ export async function restartSession(samples: QuantRequest & { method: 'start' }
     setQuant({ phase: 'error' });
     return false;
   }
-  setQuant({ metrics: null, tensor: null });
+  // The accumulator preview costs three more affine runs per sample: automatic on small models.
+  setQuant({ metrics: null, tensor: null, preview: previewAsked || small(o) });
   setOverview(o);
-  if (o.done) await refreshMetrics(false);
+  if (o.done) await refreshMetrics(small(o));
   return true;
 }
 
@@ -169,7 +187,7 @@ async function advance(method: 'step' | 'run'): Promise<void> {
   if (now) setOverview(now);
   else if (!o) setQuant({ phase: 'error', progress: null });
   // The sensitivity ranking costs one inference per layer and sample: automatic on small models only.
-  if (now?.done) await refreshMetrics(now.steps <= SENSITIVITY_AUTO_STEPS);
+  if (now?.done) await refreshMetrics(small(now));
 }
 
 /** Calibrates the next operator. */
@@ -218,6 +236,13 @@ export async function setMode(mode: SimulationMode): Promise<void> {
 
 export function setSqnrKind(kind: 'local' | 'cumulative'): void {
   setQuant({ sqnrKind: kind });
+}
+
+/** Asks for the accumulator preview (x86 pairwise sums, the other weight range) and recomputes. */
+export async function computePreview(): Promise<void> {
+  previewAsked = true;
+  setQuant({ preview: true });
+  await refreshMetrics(false);
 }
 
 export function setLogCount(on: boolean): void {

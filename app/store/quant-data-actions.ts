@@ -5,6 +5,8 @@
 import { oneLine } from './one-line.js';
 import { restartSession } from './quant-actions.js';
 import {
+  bindSymbolicDims,
+  DEFAULT_RANDOM,
   decodeImageInBrowser,
   describeSamples,
   type Feeds,
@@ -71,8 +73,15 @@ export async function chooseDefaultData(): Promise<boolean> {
       // No canvas or no network (tests in Node): random inputs below, said in the note.
     }
   }
+  // Big inputs (224x224 colour and up) calibrate on 4 random samples by default: each costs about
+  // seven inferences with the metrics, and random data gains little from more.
+  const spec = getQuant().randomSpec;
+  const elements = bindSymbolicDims(g).inputs.reduce(
+    (n, i) => n + (i.dims ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1),
+    0,
+  );
   return chooseRandomData(
-    getQuant().randomSpec,
+    spec === DEFAULT_RANDOM && elements > 100_000 ? { ...spec, count: 4 } : spec,
     'this model has no calibration data of its own: random inputs are used; drop images or tensor files for real ones',
   );
 }

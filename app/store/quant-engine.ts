@@ -185,10 +185,14 @@ export class QuantEngine {
     return this.plan!;
   }
 
-  /** The full metrics in a simulation mode (float, fake-quant and the mode's run; CPU backend). */
+  /**
+   * The full metrics in a simulation mode (float, fake-quant and the mode's run; CPU backend);
+   * `preview` adds the x86 / other-weight-range accumulator preview (three more affine runs).
+   */
   async metrics(
     mode: SimulationMode,
     sensitivity: boolean,
+    preview: boolean,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number, what: string) => void,
   ): Promise<MetricsView> {
@@ -203,7 +207,7 @@ export class QuantEngine {
       mode,
       backend: 'cpu',
       settings: this.settings(),
-      accumulatorPreview: true,
+      accumulatorPreview: preview,
       sensitivity,
       signal,
       onProgress,

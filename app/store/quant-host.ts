@@ -52,7 +52,7 @@ export class QuantHost {
       case 'overview':
         return this.need().overview();
       case 'metrics':
-        return this.need().metrics(req.mode, req.sensitivity, signal, (done, total, what) =>
+        return this.need().metrics(req.mode, req.sensitivity, req.preview, signal, (done, total, what) =>
           progress({ kind: 'metrics', done, total, what }),
         );
       case 'passthrough':

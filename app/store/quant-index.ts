@@ -3,6 +3,7 @@
 export {
   calibrate,
   clearManualRange,
+  computePreview,
   dismissQuantError,
   inspectNode,
   pauseCalibration,

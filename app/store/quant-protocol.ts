@@ -24,7 +24,12 @@ export type QuantRequest =
   | { readonly method: 'run' }
   | { readonly method: 'reset' }
   | { readonly method: 'overview' }
-  | { readonly method: 'metrics'; readonly mode: SimulationMode; readonly sensitivity: boolean }
+  | {
+      readonly method: 'metrics';
+      readonly mode: SimulationMode;
+      readonly sensitivity: boolean;
+      readonly preview: boolean;
+    }
   | {
       readonly method: 'passthrough';
       readonly tensor: string;

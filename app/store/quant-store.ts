@@ -69,6 +69,10 @@ export interface QuantState {
   readonly mode: SimulationMode;
   readonly sqnrKind: 'local' | 'cumulative';
   readonly metrics: MetricsView | null;
+  /** Compute the accumulator preview with the metrics (automatic on small models). */
+  readonly preview: boolean;
+  /** The sensitivity ranking shown is from before the last change. */
+  readonly sensitivityStale: boolean;
   readonly nodeTensors: NodeTensors | null;
   readonly selectedTensor: string | null;
   readonly tensor: TensorDetail | null;
@@ -93,6 +97,8 @@ export const initialQuantState: QuantState = {
   mode: 'affine',
   sqnrKind: 'cumulative',
   metrics: null,
+  preview: true,
+  sensitivityStale: false,
   nodeTensors: null,
   selectedTensor: null,
   tensor: null,

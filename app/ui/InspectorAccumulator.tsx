@@ -1,12 +1,13 @@
 // For a conv/dense layer: the largest |accumulator| against the mode's limit, the overflow
 // count, and what onnxruntime on x86 without VNNI (pairwise int16 sums) or the other weight
 // range would do to this layer (metrics.ts's preview).
-import { useQuantStore } from '../store/quant-index.js';
+import { computePreview, useQuantStore } from '../store/quant-index.js';
 import { fmt } from './InspectorPanel.js';
 
 export function InspectorAccumulator({ node }: { node: string }) {
   const row = useQuantStore((s) => s.metrics?.layers.find((l) => l.node === node) ?? null);
   const mode = useQuantStore((s) => s.metrics?.mode);
+  const busy = useQuantStore((s) => s.busy);
   if (!row) return null;
   const acc = row.accumulator;
   const p = row.preview;
@@ -40,6 +41,16 @@ export function InspectorAccumulator({ node }: { node: string }) {
           </>
         )}
       </dl>
+      {!p && acc && (
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          onClick={() => void computePreview()}
+        >
+          Preview x86 sums and the other weight range
+        </button>
+      )}
       {p && (
         <table className="kv small" data-testid="accumulator-preview">
           <tbody>

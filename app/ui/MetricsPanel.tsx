@@ -142,6 +142,7 @@ function Outputs() {
 
 function Sensitivity() {
   const ranking = useQuantStore((s) => s.metrics?.sensitivity ?? []);
+  const stale = useQuantStore((s) => s.sensitivityStale);
   const busy = useQuantStore((s) => s.busy);
   return (
     <div data-testid="sensitivity">
@@ -156,16 +157,31 @@ function Sensitivity() {
           Rank layers
         </button>
       ) : (
-        <ol className="small mono sensitivity-list">
-          {ranking.map((r) => (
-            <li key={r.node}>
-              <button type="button" className="link-button" onClick={() => selectNode(r.node)}>
-                {r.node}
-              </button>{' '}
-              {fmt(r.outputSqnr, 3)} dB
-            </li>
-          ))}
-        </ol>
+        <>
+          {stale && (
+            <p className="small muted">
+              From before the last change.{' '}
+              <button
+                type="button"
+                className="link-button"
+                disabled={busy !== null}
+                onClick={() => void refreshMetrics(true)}
+              >
+                Recompute
+              </button>
+            </p>
+          )}
+          <ol className="small mono sensitivity-list">
+            {ranking.map((r) => (
+              <li key={r.node}>
+                <button type="button" className="link-button" onClick={() => selectNode(r.node)}>
+                  {r.node}
+                </button>{' '}
+                {fmt(r.outputSqnr, 3)} dB
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </div>
   );
