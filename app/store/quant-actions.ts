@@ -142,7 +142,14 @@ export async function openForQuant(modelId: string | null): Promise<void> {
     data: { kind: 'none', description: '', count: 0, thumbnails: [], note: null },
     message: entry ? `Opening ${entry.fileName} for quantization…` : 'No model open',
   });
-  if (!entry || getState().unsupported) return;
+  if (!entry) return;
+  const unsupported = getState().unsupported;
+  if (unsupported) {
+    setQuant({
+      message: oneLine(`${entry.fileName} cannot run here, so it cannot be quantized: ${unsupported}`, 400),
+    });
+    return;
+  }
   const o = await call<CalibrationOverview>(
     'open',
     { method: 'open', bytes: entry.bytes, fileName: entry.fileName, config: getQuant().config },
@@ -187,7 +194,11 @@ async function advance(method: 'step' | 'run'): Promise<void> {
   if (now) setOverview(now);
   else if (!o) setQuant({ phase: 'error', progress: null });
   // The sensitivity ranking costs one inference per layer and sample: automatic on small models only.
-  if (now?.done) await refreshMetrics(small(now));
+  if (now?.done) {
+    // The selected tensor's parameters first (one float run), then the metrics (several runs).
+    await refreshTensor();
+    await refreshMetrics(small(now));
+  }
 }
 
 /** Calibrates the next operator. */

@@ -24,7 +24,8 @@ import { modelExplorerNodeData } from '../../app/store/quant-views.js';
 import { getQuant } from '../../app/store/quant-store.js';
 import { overrideFrom } from '../../app/store/quant-strategy.js';
 import { seededRandom } from '../../app/store/sample-input.js';
-import { getState } from '../../app/store/store.js';
+import { getState, setState } from '../../app/store/store.js';
+import { buildModel } from '../helpers/onnx-builder.js';
 
 const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
 
@@ -210,4 +211,21 @@ describe('a QDQ model opened in the page', () => {
     for (const v of Object.values(data.results)) expect(Number.isFinite(v.value)).toBe(true);
     expect(decodeModel(qdq).graph.nodes.length).toBeGreaterThan(12);
   }, 120_000);
+});
+
+describe('a model the engine cannot run', () => {
+  it('says why it cannot be quantized, in one line', async () => {
+    setState({ modelId: null, unsupported: null });
+    const bytes = buildModel({
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 4] }],
+      outputs: [{ name: 'y', dtype: 'float32', dims: [1, 4] }],
+      nodes: [{ op: 'FrobnicateXYZ', name: 'mystery', inputs: ['x'], outputs: ['y'] }],
+    });
+    expect(loadModelBytes('odd.onnx', bytes)).toBe(true);
+    await openForQuant(getState().modelId);
+    expect(getQuant().message).toMatch(
+      /^odd\.onnx cannot run here, so it cannot be quantized: .*FrobnicateXYZ/,
+    );
+    expect(getQuant().overview).toBeNull();
+  });
 });
