@@ -258,6 +258,7 @@ async function reportCli(args: readonly string[], io: CliIo): Promise<number> {
     json: { type: 'boolean' },
     mode: { type: 'string' },
     backend: { type: 'string' },
+    samples: { type: 'string' },
     ...IMAGE_OPTIONS,
   });
   const path = onePositional('report', positionals);

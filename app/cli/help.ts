@@ -132,6 +132,7 @@ in the session at calibration are shown (no sensitivity ranking).
 
 options:
   --data DIR      samples to measure on (as for calibrate, with the same image options)
+  --samples N     measure on the first N samples only (each metric costs whole inferences)
   --json          one JSON document: {layers, outputs, sensitivity} (SQNR null = exact)
   --mode M        affine (default) or fake
   --backend B     cpu (default) or webgpu

@@ -194,11 +194,13 @@ function outputMetrics(
       const a = toFloat32(ref);
       const b = toFloat32(q);
       acc.add(a, b);
-      const classes = ref.dims[ref.dims.length - 1] ?? 1;
-      if (classes < 2 || ref.dims.length < 1) classifier = false;
+      // A classifier's output: [N, classes] (or with trailing 1s, [N, classes, 1, 1]).
+      const trailing = ref.dims.slice(2).every((d) => d === 1);
+      const cls = ref.dims.length >= 2 && trailing ? ref.dims[1] : ref.dims.length === 1 ? ref.dims[0] : 0;
+      if (cls < 2 || !(ref.dims.length <= 2 || trailing)) classifier = false;
       if (!classifier) return;
-      const ra = argmaxRows(a, classes);
-      const rb = argmaxRows(b, classes);
+      const ra = argmaxRows(a, cls);
+      const rb = argmaxRows(b, cls);
       ra.forEach((c, i) => {
         rows++;
         if (c === rb[i]) agree++;
