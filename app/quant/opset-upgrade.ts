@@ -103,6 +103,8 @@ function float(a: AttrValue | undefined): number | undefined {
 interface Rewriter {
   readonly nodes: GraphNode[];
   readonly initializers: Map<string, Tensor>;
+  /** Values some node or the graph outputs read. */
+  readonly read: ReadonlySet<string>;
   fresh(base: string): string;
 }
 
@@ -127,8 +129,8 @@ function rewrite(n: GraphNode, opset: number, r: Rewriter): GraphNode[] | undefi
   const axes = ints(n.attributes.axes);
   switch (op) {
     case 'Dropout':
-      // Inference: the output is the input; a mask output (rarely read) cannot be kept.
-      if (n.outputs.length > 1 && n.outputs[1]) return undefined;
+      // Inference: the output is the input; a mask output that something reads cannot be kept.
+      if (n.outputs.length > 1 && n.outputs[1] && r.read.has(n.outputs[1])) return undefined;
       return [{ ...n, opType: 'Identity', inputs: [n.inputs[0]], outputs: [n.outputs[0]], attributes: {} }];
     case 'Squeeze':
     case 'Unsqueeze':
@@ -237,6 +239,7 @@ export function upgradeToOpset13(model: Model): OpsetUpgrade {
   const r: Rewriter = {
     nodes: [],
     initializers: new Map(g.initializers),
+    read: new Set([...g.nodes.flatMap((n) => n.inputs), ...g.outputs.map((o) => o.name)]),
     fresh(base) {
       let name = base;
       for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
