@@ -2,7 +2,8 @@
 // their outputs): the fused graph has the structure of onnxruntime's optimized graph, compared as
 // the multiset of "quantization node <- producers of its inputs". Differences that are only
 // onnxruntime's layout and function inlining are normalized away first: Level-3 NHWC Transposes
-// (looked through) and the DQ -> Transpose -> Q pairs they leave (same parameters: an identity),
+// and NCHWc ReorderInput/ReorderOutput (looked through; whether onnxruntime blocks a float op as
+// NCHWc depends on the host's vector width: AVX-512 hosts block AveragePool, AVX2 hosts do not) and the DQ -> Transpose -> Q pairs they leave (same parameters: an identity),
 // NhwcMaxPool (MaxPool), and HardSwish, which onnxruntime inlines as HardSigmoid -> Mul.
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
@@ -13,6 +14,8 @@ import { type QuantConfig, quantizeModel } from '../helpers/realistic-quantize.j
 import { ortOptimizedModel } from './fuse-qdq-cases.js';
 
 const QUANT = /^(QuantizeLinear|DequantizeLinear|QLinear\w+|QGemm|MatMulInteger(ToFloat)?)$/;
+/** Layout-only nodes: the value passes through unchanged in meaning. */
+const LAYOUT = new Set(['Transpose', 'ReorderInput', 'ReorderOutput']);
 const RENAME: Record<string, string> = {
   NhwcMaxPool: 'MaxPool',
   HardSwish: 'Mul',
@@ -29,10 +32,10 @@ function structure(m: Model): string[] {
   const source = (v: string): (typeof m.graph.nodes)[number] | undefined => {
     let p = producer.get(v);
     for (;;) {
-      if (p?.opType === 'Transpose') p = producer.get(p.inputs[0]);
+      if (p && LAYOUT.has(p.opType)) p = producer.get(p.inputs[0]);
       else if (p?.opType === 'QuantizeLinear') {
         let dq = producer.get(p.inputs[0]);
-        while (dq?.opType === 'Transpose') dq = producer.get(dq.inputs[0]);
+        while (dq && LAYOUT.has(dq.opType)) dq = producer.get(dq.inputs[0]);
         const same =
           dq?.opType === 'DequantizeLinear' && [1, 2].every((i) => init(dq.inputs[i]) === init(p!.inputs[i]));
         if (!same) return p;
@@ -45,7 +48,7 @@ function structure(m: Model): string[] {
   const layoutDq = new Set(
     m.graph.nodes.filter(isLayoutPair).map((q) => {
       let dq = producer.get(q.inputs[0]);
-      while (dq?.opType === 'Transpose') dq = producer.get(dq.inputs[0]);
+      while (dq && LAYOUT.has(dq.opType)) dq = producer.get(dq.inputs[0]);
       return dq;
     }),
   );
