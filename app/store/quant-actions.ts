@@ -4,7 +4,9 @@
 import type { QuantConfig, TensorOverride } from '../quant/config.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry } from './registry.js';
-import { quantCall, terminateQuantWorker } from './quant-client.js';
+import { quantCall, terminateQuantWorkers } from './quant-client.js';
+import type { ParamSnapshot } from './quant-engine.js';
+import { abortMetrics, metricsPass } from './quant-metrics-actions.js';
 import type { QuantProgress, QuantRequest } from './quant-protocol.js';
 import { getQuant, type QuantBusy, setQuant } from './quant-store.js';
 import type {
@@ -99,17 +101,32 @@ function doneMessage(m: MetricsView | null): string {
   return `${head}: output SQNR ${sqnr}${top1} (${m.mode === 'affine' ? 'affine' : 'fake-quant'})`;
 }
 
+/** Bumped by every metrics request: an older pass's answer is dropped. */
+let metricsRequest = 0;
+
+/**
+ * Recomputes the metrics in the metrics worker on a snapshot of the current parameters (a newer
+ * request aborts an older one); the inspector and stepper keep answering meanwhile.
+ */
 export async function refreshMetrics(sensitivity = false): Promise<void> {
   if (!getQuant().overview?.done) return;
-  setQuant({ metricsProgress: { done: 0, total: 4, what: 'float reference' } });
-  const m = await call<MetricsView>(
-    'metrics',
-    { method: 'metrics', mode: getQuant().mode, sensitivity, preview: getQuant().preview },
-    'Metrics failed',
-    true,
-  );
-  setQuant({ metricsProgress: null });
-  if (!m) return;
+  const mine = ++metricsRequest;
+  const s = session;
+  setQuant({ metricsBusy: true, metricsProgress: { done: 0, total: 4, what: 'float reference' } });
+  let m: MetricsView | null = null;
+  try {
+    const snapshot = await call<ParamSnapshot>(null, { method: 'snapshot' }, 'Metrics failed');
+    const result = snapshot && mine === metricsRequest ? await metricsPass(snapshot, sensitivity) : null;
+    if (result && mine === metricsRequest && s === session) {
+      await call(null, { method: 'setMetrics', result }, 'Metrics failed');
+      m = result.view;
+    }
+  } catch (e) {
+    if (mine === metricsRequest && s === session) fail(e, 'Metrics failed');
+  } finally {
+    if (mine === metricsRequest) setQuant({ metricsBusy: false, metricsProgress: null });
+  }
+  if (!m || mine !== metricsRequest || s !== session) return;
   // A refresh without the (costly) ranking keeps the last one, marked as from before the change.
   const old = getQuant().metrics?.sensitivity ?? [];
   const keep = !sensitivity && m.sensitivity.length === 0 && old.length > 0;
@@ -125,12 +142,16 @@ export async function refreshMetrics(sensitivity = false): Promise<void> {
 export async function openForQuant(modelId: string | null): Promise<void> {
   session++;
   running = null;
+  metricsRequest++;
+  abortMetrics();
   const entry = getModelEntry(modelId);
   for (const url of getQuant().data.thumbnails) URL.revokeObjectURL?.(url);
   setQuant({
     modelId,
     phase: 'none',
     busy: null,
+    metricsBusy: false,
+    metricsProgress: null,
     overview: null,
     metrics: null,
     progress: null,
@@ -164,6 +185,7 @@ export async function openForQuant(modelId: string | null): Promise<void> {
 
 /** Starts (or restarts) the session on the current config and data (calibration from the top). */
 export async function restartSession(samples: QuantRequest & { method: 'start' }): Promise<boolean> {
+  dropMetrics();
   const o = await call<CalibrationOverview>('data', samples, 'Could not set up calibration');
   if (!o) {
     setQuant({ phase: 'error' });
@@ -214,17 +236,26 @@ export function calibrate(): Promise<void> {
 /** Stops the running calibration or metrics between two operators (resumable). */
 export function pauseCalibration(): void {
   running?.abort();
+  if (getQuant().metricsBusy) dropMetrics();
+}
+
+/** Stops the metrics pass in flight (its parameters are stale); its answer is dropped. */
+function dropMetrics(): void {
+  metricsRequest++;
+  abortMetrics();
+  setQuant({ metricsBusy: false, metricsProgress: null });
 }
 
 /** The hard stop: the worker is ended (the session is rebuilt from the start). */
 export async function stopWorker(): Promise<void> {
-  terminateQuantWorker();
+  terminateQuantWorkers();
   await openForQuant(getQuant().modelId);
   setQuant({ message: 'Stopped; calibration starts over' });
 }
 
 export async function resetCalibration(): Promise<void> {
   if (getQuant().busy) pauseCalibration();
+  dropMetrics();
   const o = await call<CalibrationOverview>('update', { method: 'reset' }, 'Reset failed');
   if (!o) return;
   setQuant({ metrics: null, tensor: null });

@@ -21,7 +21,13 @@ import { type DataState, getQuant, setQuant } from './quant-store.js';
 import { getModelEntry } from './registry.js';
 import { acceptsDigits, loadDigitTensor } from './sample-input.js';
 
-let current: { samples: Feeds[]; description: string } | null = null;
+let current: { samples: Feeds[]; description: string; version: number } | null = null;
+let version = 0;
+
+/** The samples calibration runs on now (the metrics worker gets the same), with a version. */
+export function currentData(): { samples: readonly Feeds[]; description: string; version: number } | null {
+  return current;
+}
 /** Images kept decoded, so changing a preprocessing field re-runs only the preprocessing. */
 let images: { name: string; image: Awaited<ReturnType<typeof decodeImageInBrowser>> }[] = [];
 
@@ -37,7 +43,7 @@ function dataError(e: unknown, what: string): void {
 }
 
 async function adopt(samples: Feeds[], description: string, data: Omit<DataState, 'count' | 'description'>) {
-  current = { samples, description };
+  current = { samples, description, version: ++version };
   for (const url of getQuant().data.thumbnails)
     if (!data.thumbnails.includes(url)) URL.revokeObjectURL?.(url);
   setQuant({

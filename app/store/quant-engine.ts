@@ -12,7 +12,7 @@ import { Calibration, type CalibrationProgress } from '../quant/calibrate.js';
 import type { QuantConfig, TensorOverride } from '../quant/config.js';
 import { importQdqModel } from '../quant/import-qdq.js';
 import { IncrementalRunner } from '../quant/incremental.js';
-import { computeMetrics, type QuantMetrics } from '../quant/metrics.js';
+import { computeMetrics } from '../quant/metrics.js';
 import { tensorQuantOverrides } from '../quant/overrides-export.js';
 import { effectiveRole, paramsFromRange, type QParams } from '../quant/params.js';
 import { prepareModel } from '../quant/prepare-model.js';
@@ -44,6 +44,18 @@ interface FixedParams {
   readonly what: string;
 }
 
+/** The full metrics: the page's view and the session document's JSON (computed by a second worker). */
+export interface MetricsResult {
+  readonly view: MetricsView;
+  readonly json: object;
+}
+
+/** What a second engine needs to compute the metrics of this one's parameters. */
+export interface ParamSnapshot {
+  readonly config: QuantConfig;
+  readonly params: ParamSet;
+}
+
 export interface ProgressSink {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: CalibrationProgress) => void;
@@ -58,7 +70,8 @@ export class QuantEngine {
   private passthrough = new Set<string>();
   private floatRuns: Map<string, Tensor>[] | null = null;
   private runners = new Map<SimulationMode, IncrementalRunner>();
-  private last: { metrics: QuantMetrics; view: MetricsView } | null = null;
+  /** The last full metrics: the view, and the session document's JSON of them. */
+  private last: { json: object; view: MetricsView } | null = null;
   private notes: string[] = [];
 
   constructor(
@@ -112,6 +125,7 @@ export class QuantEngine {
 
   private clearDerived(): void {
     this.floatRuns = null;
+    this.adoptedKey = '';
     this.runners.clear();
     this.last = null;
   }
@@ -195,7 +209,7 @@ export class QuantEngine {
     preview: boolean,
     signal?: AbortSignal,
     onProgress?: (done: number, total: number, what: string) => void,
-  ): Promise<MetricsView> {
+  ): Promise<MetricsResult> {
     const plan = this.requireDone('metrics');
     const params = this.params();
     const metrics = await computeMetrics({
@@ -221,8 +235,8 @@ export class QuantEngine {
       rerun: null,
       full: true,
     };
-    this.last = { metrics, view };
-    return view;
+    this.last = { json: metricsJson(metrics), view };
+    return this.last;
   }
 
   /** Runs the mode's execution graph incrementally: only nodes whose inputs or constants changed. */
@@ -428,7 +442,7 @@ export class QuantEngine {
         steps: this.cal?.stepCount ?? 0,
         errorPropagation: this.config.errorPropagation,
       },
-      metrics: this.last ? metricsJson(this.last.metrics) : {},
+      metrics: this.last?.json ?? {},
     } as SessionDocument;
     const baseName = this.fileName.replace(/\.onnx$/i, '');
     return {
@@ -464,6 +478,44 @@ export class QuantEngine {
     this.clearDerived();
     this.notes = [`parameters from the session ${where}`, ...notes];
     return notes;
+  }
+
+  /** The configuration and parameters now, for the metrics engine (./quant-metrics-actions.ts). */
+  snapshot(): ParamSnapshot {
+    this.requireDone('metrics');
+    return { config: this.config, params: this.params() };
+  }
+
+  /**
+   * Takes another engine's parameters as fixed (the metrics engine): on the model prepared for
+   * their config, as calibration prepared it (an imported QDQ model keeps its float model).
+   */
+  adopt(s: ParamSnapshot): void {
+    this.requireStarted();
+    if (this.fixed?.what === 'quantized model') {
+      this.fixed.params = s.params;
+    } else {
+      const model = prepareModel(this.source, s.config).model;
+      this.fixed = { model, plan: planQuantization(model, s.config), params: s.params, what: 'calibration' };
+    }
+    // The float values stay while the prepared model and plan stay (the same op types and weights).
+    const key = JSON.stringify([s.config.opTypes, s.config.weights.perChannel]);
+    if (key !== this.adoptedKey) this.floatRuns = null;
+    this.adoptedKey = key;
+    this.cal = null;
+    this.config = s.config;
+    this.passthrough = new Set(s.params.passthrough);
+    this.runners.clear();
+    this.last = null;
+  }
+
+  private adoptedKey = '';
+
+  /** Metrics computed elsewhere become this engine's last (the passthrough quick path starts from them). */
+  setMetrics(m: MetricsResult): void {
+    this.last = m;
+    // Prime the incremental runner on the current parameters, so a toggle re-runs only its part.
+    this.runQuick(m.view.mode, this.params());
   }
 
   /** The current configuration (with overrides), for the page's form. */

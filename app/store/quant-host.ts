@@ -75,6 +75,14 @@ export class QuantHost {
         };
       case 'config':
         return this.need().currentConfig();
+      case 'snapshot':
+        return this.need().snapshot();
+      case 'adopt':
+        this.need().adopt(req.snapshot);
+        return null;
+      case 'setMetrics':
+        this.need().setMetrics(req.result);
+        return null;
     }
   }
 }

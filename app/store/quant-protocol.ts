@@ -3,6 +3,7 @@
 // between two operators (the calibration stays resumable).
 import type { Tensor } from '../../kernels/tensor.js';
 import type { QuantConfig } from '../quant/config.js';
+import type { MetricsResult, ParamSnapshot } from './quant-engine.js';
 import type { CalibrationProgressView, OverrideMap, SimulationMode } from './quant-types.js';
 
 export type Feeds = readonly (readonly [string, Tensor])[];
@@ -42,7 +43,10 @@ export type QuantRequest =
   | { readonly method: 'strategyInputs' }
   | { readonly method: 'export' }
   | { readonly method: 'loadSession'; readonly text: string; readonly where: string }
-  | { readonly method: 'config' };
+  | { readonly method: 'config' }
+  | { readonly method: 'snapshot' }
+  | { readonly method: 'adopt'; readonly snapshot: ParamSnapshot }
+  | { readonly method: 'setMetrics'; readonly result: MetricsResult };
 
 export type QuantProgress =
   | { readonly kind: 'calibration'; readonly progress: CalibrationProgressView }

@@ -14,16 +14,7 @@ import type {
 } from './quant-types.js';
 
 export type QuantPhase = 'none' | 'ready' | 'running' | 'paused' | 'done' | 'error';
-export type QuantBusy =
-  | null
-  | 'open'
-  | 'data'
-  | 'step'
-  | 'calibrate'
-  | 'metrics'
-  | 'update'
-  | 'export'
-  | 'strategy';
+export type QuantBusy = null | 'open' | 'data' | 'step' | 'calibrate' | 'update' | 'export' | 'strategy';
 export type DataKind = 'samples' | 'random' | 'images' | 'tensors' | 'none';
 
 export interface DataState {
@@ -56,6 +47,8 @@ export interface QuantState {
   readonly modelId: string | null;
   readonly phase: QuantPhase;
   readonly busy: QuantBusy;
+  /** A metrics pass runs in the metrics worker (the main worker stays free). */
+  readonly metricsBusy: boolean;
   /** The live status line (role="status"). */
   readonly message: string;
   readonly error: string | null;
@@ -85,6 +78,7 @@ export const initialQuantState: QuantState = {
   modelId: null,
   phase: 'none',
   busy: null,
+  metricsBusy: false,
   message: 'No model open',
   error: null,
   config: DEFAULT_CONFIG,

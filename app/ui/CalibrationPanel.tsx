@@ -20,6 +20,7 @@ function ProgressLine() {
   const p = useQuantStore((s) => s.progress);
   const m = useQuantStore((s) => s.metricsProgress);
   const busy = useQuantStore((s) => s.busy);
+  const metricsBusy = useQuantStore((s) => s.metricsBusy);
   if (p && (busy === 'calibrate' || busy === 'step')) {
     const value = p.step - 1 + p.sample / p.samples;
     return (
@@ -34,7 +35,7 @@ function ProgressLine() {
       </div>
     );
   }
-  if (m && busy === 'metrics') {
+  if (m && metricsBusy) {
     return (
       <div className="quant-progress" data-testid="metrics-progress">
         <progress max={m.total} value={m.done} aria-label="Metrics progress" />
@@ -53,8 +54,10 @@ export function CalibrationPanel() {
   const overview = useQuantStore((s) => s.overview);
   const propagation = useQuantStore((s) => s.config.errorPropagation);
   const hasModel = useQuantStore((s) => s.modelId !== null);
+  const metricsBusy = useQuantStore((s) => s.metricsBusy);
   if (!hasModel) return null;
-  const working = busy === 'calibrate' || busy === 'step' || busy === 'metrics';
+  const calibrating = busy === 'calibrate' || busy === 'step';
+  const working = calibrating || metricsBusy;
   const canAdvance = overview !== null && !overview.done && busy === null && phase !== 'error';
   return (
     <Section title="Calibration" testId="calibration-panel">
@@ -89,7 +92,7 @@ export function CalibrationPanel() {
           Calibrate
         </button>
         <button type="button" className="button" onClick={pauseCalibration} disabled={!working}>
-          {busy === 'metrics' ? 'Cancel' : 'Pause'}
+          {calibrating ? 'Pause' : 'Cancel metrics'}
         </button>
         <button
           type="button"

@@ -192,6 +192,7 @@ export function MetricsPanel() {
   const mode = useQuantStore((s) => s.mode);
   const kind = useQuantStore((s) => s.sqnrKind);
   const busy = useQuantStore((s) => s.busy);
+  const metricsBusy = useQuantStore((s) => s.metricsBusy);
   const done = useQuantStore((s) => s.overview?.done ?? false);
   if (!done) return null;
   return (
@@ -242,7 +243,7 @@ export function MetricsPanel() {
           </button>
         </>
       ) : (
-        <p className="small muted">{busy === 'metrics' ? 'computing…' : 'no metrics yet'}</p>
+        <p className="small muted">{metricsBusy ? 'computing…' : 'no metrics yet'}</p>
       )}
     </Section>
   );
