@@ -1,30 +1,16 @@
-// The calibration's default range chooser: the built-in observers over one tensor's values.
+// The calibration's default range chooser: the built-in observer strategies over one tensor's
+// values (app/quant/strategy.ts), each gathering only the statistics it reads.
 import type { RangeChooser } from './calibrate.js';
+import { builtinRange } from './strategy.js';
 
-export const defaultRangeChooser: RangeChooser = (values, observer, _q, config) => {
-  let lo = 0;
-  let hi = 0;
-  if (observer === 'moving-average') {
-    let first = true;
-    const c = config.activations.averagingConstant;
-    for (const v of values) {
-      let bl = Number.POSITIVE_INFINITY;
-      let bh = Number.NEGATIVE_INFINITY;
-      for (const x of v) {
-        if (x < bl) bl = x;
-        if (x > bh) bh = x;
-      }
-      if (bl > bh) continue;
-      if (first) [lo, hi, first] = [bl, bh, false];
-      else [lo, hi] = [lo + c * (bl - lo), hi + c * (bh - hi)];
-    }
-    return [lo, hi];
-  }
-  if (observer !== 'minmax') throw new Error(`observer '${observer}' is not wired yet`);
-  for (const v of values)
-    for (const x of v) {
-      if (x < lo) lo = x;
-      if (x > hi) hi = x;
-    }
-  return [lo, hi];
-};
+export const defaultRangeChooser: RangeChooser = (values, observer, q, config) =>
+  builtinRange(observer, {
+    name: '',
+    role: 'activation',
+    dtype: q.qmin < 0 ? 'int8' : 'uint8',
+    qmin: q.qmin,
+    qmax: q.qmax,
+    symmetric: q.symmetric,
+    values,
+    config,
+  });

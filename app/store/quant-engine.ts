@@ -408,7 +408,14 @@ export class QuantEngine {
       if (!p || this.plan!.activations.get(t)?.sharedWith) continue;
       const role = effectiveRole(this.config.activations, this.config.overrides[t]);
       out.push(
-        strategyInput(t, 'activation', p, role.symmetric, concatValues(this.floats().map((r) => r.get(t)!))),
+        strategyInput(
+          t,
+          'activation',
+          p,
+          role.symmetric,
+          this.floats().map((r) => concatValues([r.get(t)!])),
+          this.config,
+        ),
       );
     }
     for (const w of plan.weights.keys()) {
@@ -416,7 +423,7 @@ export class QuantEngine {
       const t = this.model.graph.initializers.get(w);
       if (!p || !t) continue;
       const role = effectiveRole(this.config.weights, this.config.overrides[w]);
-      out.push(strategyInput(w, 'weight', p, role.symmetric, concatValues([t])));
+      out.push(strategyInput(w, 'weight', p, role.symmetric, [concatValues([t])], this.config));
     }
     return out;
   }

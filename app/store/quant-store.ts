@@ -33,14 +33,15 @@ export interface StrategyState {
   readonly messages: readonly string[];
 }
 
-export const DEFAULT_STRATEGY = `// input: { name, kind, dtype, qmin, qmax, symmetric, min, max, values }
+export const DEFAULT_STRATEGY = `// input: { name, kind, dtype, qmin, qmax, symmetric, count, min, max, sampleRanges,
+//   histogram: { counts, edges }, absHistogram, centredHistogram, percentiles: { '99.99': … },
+//   settings, candidates: [{ observer, range: [lo, hi], sqnr }], values }
 // return { min, max } or { scale, zeroPoint }, or null to keep the tensor as it is.
 (input) => {
   if (input.kind !== 'activation') return null;
-  // Clip the top 0.1% of values.
-  const sorted = Float32Array.from(input.values).sort();
-  const hi = sorted[Math.floor(0.999 * (sorted.length - 1))];
-  return { min: Math.min(0, input.min), max: Math.max(hi, 1e-6) };
+  // The observer whose range quantizes this tensor with the best SQNR.
+  const best = input.candidates.reduce((a, b) => (b.sqnr > a.sqnr ? b : a));
+  return { min: best.range[0], max: best.range[1] };
 }`;
 
 export interface QuantState {

@@ -2,6 +2,7 @@
 // dedicated Web Worker made from a Blob. The worker has no DOM and no page state; network and
 // storage APIs are removed before the user's code is evaluated, and it is ended after a time
 // limit. Its answers become per-tensor manual overrides ({min, max} or {scale, zeroPoint}).
+import { checkStrategyResult } from '../quant/strategy.js';
 import { setOverrides } from './quant-actions.js';
 import { quantCall } from './quant-client.js';
 import { getQuant, setQuant } from './quant-store.js';
@@ -53,24 +54,14 @@ type Answer =
       errors: string[];
     };
 
-/** Checks one answer; a string says what is wrong with it. */
+/** Checks one answer (the engine's rule); a string says what is wrong with it. */
 export function overrideFrom(
   input: Pick<StrategyInput, 'name' | 'qmin' | 'qmax'>,
   r: { min?: unknown; max?: unknown; scale?: unknown; zeroPoint?: unknown },
 ): TensorOverride | string {
-  const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
-  if (r.scale !== undefined || r.zeroPoint !== undefined) {
-    if (!num(r.scale) || !((r.scale as number) > 0)) return `${input.name}: scale must be a positive number`;
-    if (!Number.isInteger(r.zeroPoint)) return `${input.name}: zeroPoint must be an integer`;
-    const z = r.zeroPoint as number;
-    if (z < input.qmin || z > input.qmax)
-      return `${input.name}: zeroPoint ${z} is outside [${input.qmin}, ${input.qmax}]`;
-    if (!(Math.fround(r.scale as number) > 0)) return `${input.name}: scale underflows float32`;
-    return { scale: r.scale as number, zeroPoint: z };
-  }
-  if (!num(r.min) || !num(r.max)) return `${input.name}: return {min, max} or {scale, zeroPoint} as numbers`;
-  if ((r.min as number) > (r.max as number)) return `${input.name}: min ${r.min} is above max ${r.max}`;
-  return { min: r.min as number, max: r.max as number };
+  const checked = checkStrategyResult(input, r);
+  if (checked === null) return `${input.name}: no answer`;
+  return checked;
 }
 
 export function setStrategySource(source: string): void {

@@ -2,6 +2,7 @@
 // (structured clone) and the store hands to the UI. Nothing here holds a tensor. The engine's
 // config types are re-exported so the UI (which may not import app/quant) can name them.
 import type { ObserverName, QuantConfig, TensorOverride } from '../quant/config.js';
+import type { TensorStatistics } from '../quant/strategy.js';
 
 export type {
   AccumulatorName,
@@ -151,15 +152,9 @@ export interface ExportFiles {
 }
 
 /** What the strategy editor's function receives for one tensor. */
-export interface StrategyInput {
-  readonly name: string;
+/** What a typed strategy receives per tensor: the engine's statistics, plus values to compute on. */
+export interface StrategyInput extends TensorStatistics {
   readonly kind: TensorKind;
-  readonly dtype: string;
-  readonly qmin: number;
-  readonly qmax: number;
-  readonly symmetric: boolean;
-  readonly min: number;
-  readonly max: number;
   /** The tensor's float values over the calibration samples (at most 65,536, evenly sampled). */
   readonly values: Float32Array;
 }

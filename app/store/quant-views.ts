@@ -4,10 +4,10 @@
 import { type Tensor, toFloat32 } from '../../kernels/tensor.js';
 import type { ActivationResult } from '../quant/calibrate.js';
 import { argmaxRows, ErrorAccumulator } from '../quant/compare.js';
-import { OBSERVER_NAMES, type QuantConfig } from '../quant/config.js';
+import type { QuantConfig } from '../quant/config.js';
 import type { QuantMetrics } from '../quant/metrics.js';
-import { effectiveRole, fakeQuantize, paramsFromRange, type QParams } from '../quant/params.js';
-import { defaultRangeChooser } from '../quant/range-chooser.js';
+import { effectiveRole, fakeQuantize, type QParams, roleRange } from '../quant/params.js';
+import { gatherStatistics } from '../quant/strategy.js';
 import type {
   CandidateRange,
   HistogramView,
@@ -77,26 +77,25 @@ export function sqnrUnder(values: Float32Array, dims: readonly number[], p: QPar
 /** The range every observer would choose for an activation's per-sample values, and its SQNR. */
 export function candidateRanges(
   perSample: readonly Float32Array[],
-  all: Float32Array,
   config: QuantConfig,
   tensor: string,
 ): CandidateRange[] {
   const role = effectiveRole(config.activations, config.overrides[tensor]);
-  const { qmin, qmax } = paramsFromRange([0, 0], role);
-  return OBSERVER_NAMES.map((observer) => {
-    try {
-      const range = defaultRangeChooser(
-        perSample,
-        observer,
-        { qmin, qmax, symmetric: role.symmetric },
-        config,
-      );
-      const sqnr = sqnrUnder(all, [], paramsFromRange(range, role));
-      return { observer, range: [range[0], range[1]] as const, sqnr, note: null };
-    } catch (e) {
-      return { observer, range: null, sqnr: null, note: (e as Error).message };
-    }
-  });
+  const { qmin, qmax } = roleRange(role);
+  const stats = gatherStatistics(
+    {
+      name: tensor,
+      role: 'activation',
+      dtype: role.dtype,
+      qmin,
+      qmax,
+      symmetric: role.symmetric,
+      values: perSample,
+      config,
+    },
+    { candidates: true },
+  );
+  return stats.candidates.map((c) => ({ observer: c.observer, range: c.range, sqnr: c.sqnr, note: null }));
 }
 
 /** Per-channel lo/hi of a weight along its axis. */
@@ -162,7 +161,7 @@ export function tensorDetail(d: DetailInput): TensorDetail {
     valueMax: vmax,
     count: values.length,
     sqnr: values.length > 0 ? sqnrUnder(values, d.kind === 'weight' ? d.dims : [], p) : null,
-    candidates: d.kind === 'activation' ? candidateRanges(d.perSample, values, d.config, d.name) : [],
+    candidates: d.kind === 'activation' ? candidateRanges(d.perSample, d.config, d.name) : [],
     channels,
   };
 }
@@ -176,25 +175,40 @@ export function sampleValues(values: Float32Array, limit = STRATEGY_VALUES): Flo
   return out;
 }
 
+/** A tensor as a typed strategy sees it: its statistics (candidates' SQNR on the sampled values). */
 export function strategyInput(
   name: string,
   kind: TensorKind,
   params: QParams,
   symmetric: boolean,
-  values: Float32Array,
+  perSample: readonly Float32Array[],
+  config: QuantConfig,
 ): StrategyInput {
-  const [min, max] = finiteExtent(values);
-  return {
-    name,
-    kind,
-    dtype: params.dtype,
-    qmin: params.qmin,
-    qmax: params.qmax,
-    symmetric,
-    min,
-    max,
-    values: sampleValues(values),
-  };
+  const values = sampleValues(perSample.length === 1 ? perSample[0] : concat(perSample));
+  const stats = gatherStatistics(
+    {
+      name,
+      role: kind === 'weight' ? 'weight' : 'activation',
+      dtype: params.dtype,
+      qmin: params.qmin,
+      qmax: params.qmax,
+      symmetric,
+      values: perSample,
+      config,
+    },
+    { candidates: true, sqnrValues: [values] },
+  );
+  return { ...stats, kind, values };
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 const TOP_K = 5;
