@@ -281,7 +281,14 @@ function kernelM1TransposeB(
   }
 }
 
-/** The AVX512F kernel over K blocks: per block acc = sequential FMAs from +0, then into C. */
+/** Columns of C computed together: four accumulator rows of this length stay in L1. */
+const TILE_N = 512;
+
+/**
+ * The AVX512F kernel over K blocks: per block acc = sequential FMAs from +0, then into C. Each
+ * element's arithmetic is that order exactly; for speed four rows of C share each loaded row of B
+ * and the columns go in tiles (neither changes any element's sequence of operations).
+ */
 function blockedKernel(g: MlasGemmCall, strideK: number): void {
   const { m, n, k, a, b, c } = g;
   const alpha = fr(g.alpha);
@@ -298,22 +305,55 @@ function blockedKernel(g: MlasGemmCall, strideK: number): void {
   }
   const aRow = g.transA ? 1 : g.lda;
   const aCol = g.transA ? g.lda : 1;
-  const acc = new Float32Array(n);
-  for (let i = 0; i < m; i++) {
-    const cRow = g.cOff + i * g.ldc;
-    if (beta !== 0 && beta !== 1) for (let j = 0; j < n; j++) c[cRow + j] = fr(c[cRow + j] * beta);
-    let zero = beta === 0;
+  if (beta !== 0 && beta !== 1)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) c[g.cOff + i * g.ldc + j] = fr(c[g.cOff + i * g.ldc + j] * beta);
+  const tile = Math.min(TILE_N, n);
+  const acc = [
+    new Float32Array(tile),
+    new Float32Array(tile),
+    new Float32Array(tile),
+    new Float32Array(tile),
+  ];
+  const av = new Float64Array(4);
+  for (let i0 = 0; i0 < m; i0 += 4) {
+    const rows = Math.min(4, m - i0);
     for (let k0 = 0; k0 < k; k0 += strideK) {
       const k1 = Math.min(k, k0 + strideK);
-      acc.fill(0);
-      for (let t = k0; t < k1; t++) {
-        const av = a[g.aOff + i * aRow + t * aCol];
-        const r = bOff + t * ldb;
-        for (let j = 0; j < n; j++) acc[j] += av * bRows[r + j];
+      const zero = beta === 0 && k0 === 0;
+      for (let j0 = 0; j0 < n; j0 += tile) {
+        const w = Math.min(tile, n - j0);
+        for (let r = 0; r < rows; r++) acc[r].fill(0);
+        const [acc0, acc1, acc2, acc3] = acc;
+        for (let t = k0; t < k1; t++) {
+          for (let r = 0; r < rows; r++) av[r] = a[g.aOff + (i0 + r) * aRow + t * aCol];
+          const a0 = av[0];
+          const a1 = av[1];
+          const a2 = av[2];
+          const a3 = av[3];
+          const row = bOff + t * ldb + j0;
+          if (rows === 4)
+            for (let j = 0; j < w; j++) {
+              const bv = bRows[row + j];
+              acc0[j] += a0 * bv;
+              acc1[j] += a1 * bv;
+              acc2[j] += a2 * bv;
+              acc3[j] += a3 * bv;
+            }
+          else
+            for (let r = 0; r < rows; r++) {
+              const ar = av[r];
+              const accR = acc[r];
+              for (let j = 0; j < w; j++) accR[j] += ar * bRows[row + j];
+            }
+        }
+        for (let r = 0; r < rows; r++) {
+          const accR = acc[r];
+          const cRow = g.cOff + (i0 + r) * g.ldc + j0;
+          if (zero) for (let j = 0; j < w; j++) c[cRow + j] = accR[j] * alpha;
+          else for (let j = 0; j < w; j++) c[cRow + j] = accR[j] * alpha + c[cRow + j];
+        }
       }
-      if (zero) for (let j = 0; j < n; j++) c[cRow + j] = acc[j] * alpha;
-      else for (let j = 0; j < n; j++) c[cRow + j] = acc[j] * alpha + c[cRow + j];
-      zero = false;
     }
   }
 }
