@@ -1,4 +1,4 @@
-// Calibration operator by operator, in topological order (DESIGN.md §2): step k fixes the
+// Calibration operator by operator, in topological order (docs/architecture.md): step k fixes the
 // parameters of the tensors quantized operator k writes (and of the graph inputs it is the first
 // to read), from statistics gathered with every operator before k already quantized — each
 // sample's quantized activations are kept at the frontier, so a whole calibration costs about

@@ -1,4 +1,4 @@
-// Scalar quantization arithmetic, written once and bit-exact with onnxruntime CPU (DESIGN.md §3).
+// Scalar quantization arithmetic, written once and bit-exact with onnxruntime CPU (docs/architecture.md: what is exact against what).
 //
 // - quantize:   q = clamp(roundHalfEven(f32(f32(x) / f32(s))) + zp, qmin, qmax)
 //   MLAS divides in f32 then uses nearbyintf (ties to even). Multiplying by the reciprocal is NOT

@@ -11,7 +11,7 @@
 // one packed word, i.e. 4 consecutive elements, so no two invocations write the same word.
 // Dispatch: 2-D grid, linear workgroup = wid.y * num_workgroups.x + wid.x.
 //
-// Formulas (DESIGN.md §3, kernels/quant-math/quant-math.ts):
+// Formulas (kernels/quant-math/quant-math.ts):
 //   quantize   q = clamp(roundHalfEven(fl32(x / s)) + zp, qmin, qmax); NaN -> clamp(zp)
 //   dequantize y = fl32(f32(q - zp) * s)
 //   fake       y = dequantize(quantize(x))

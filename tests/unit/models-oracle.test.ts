@@ -1,5 +1,5 @@
 // onnxruntime-node is the oracle for every real model in tests/fixtures/models, on seeded
-// random inputs, both ways onnxruntime runs a model (DESIGN.md §3):
+// random inputs, both ways onnxruntime runs a model (docs/architecture.md):
 //  - our plain CPU interpreter  vs  onnxruntime with graphOptimizationLevel 'disabled';
 //  - our `--integer` path (fuseQdqForIntegerExecution, then the interpreter)  vs  'all'.
 // Float outputs must agree within 1e-4 of the largest |reference output| (a scale-free bound:
