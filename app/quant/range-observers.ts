@@ -12,9 +12,12 @@
 // - mse: PyTorch HistogramObserver._non_linear_param_search on a [min, max] histogram: shrink from
 //   the side holding less mass, in 1e-5 cdf steps, while the L2 quantization error estimated over
 //   `dstBins` destination bins does not grow.
-// Histograms follow numpy.histogram: equal bins whose edges are float32 (the calibrator's dtype),
-// a value goes to the bin whose edges hold it (the last bin holds its right edge); non-finite
-// values are left out.
+// Which values count (finite ones) and the histogram's bin rule (numpy.histogram on float32
+// edges) are the observers' reference, kernels/observers/observers.ref.ts, which the GPU
+// observers equal too.
+import { binEstimateScale, binOf, counts, histogramEdges } from '../../kernels/observers/observers.ref.js';
+
+export { histogramEdges };
 
 export interface Histogram {
   /** Counts per bin. */
@@ -30,7 +33,7 @@ export function finiteMinMax(values: readonly ArrayLike<number>[]): [number, num
   for (const v of values)
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x - x !== 0) continue;
+      if (!counts(x)) continue;
       if (x < lo) lo = x;
       if (x > hi) hi = x;
     }
@@ -50,18 +53,6 @@ export function finiteAbsMinMax(values: readonly ArrayLike<number>[]): [number, 
   return lo === Number.POSITIVE_INFINITY ? [0, 0] : [lo, hi];
 }
 
-/** numpy's equal edges (linspace) in float32. A zero-width range widens by 0.5 each side, as numpy. */
-export function histogramEdges(lo: number, hi: number, bins: number): Float64Array {
-  let a = lo;
-  let b = hi;
-  if (a === b) [a, b] = [a - 0.5, b + 0.5];
-  const step = (b - a) / bins;
-  const edges = new Float64Array(bins + 1);
-  for (let k = 0; k < bins; k++) edges[k] = Math.fround(a + k * step);
-  edges[bins] = Math.fround(b);
-  return edges;
-}
-
 /** A histogram of the values (or of |x| with `abs`) on the given edges; values outside are left out. */
 export function histogramOn(
   values: readonly ArrayLike<number>[],
@@ -69,22 +60,14 @@ export function histogramOn(
   abs = false,
 ): Histogram {
   const bins = edges.length - 1;
-  const counts = new Float64Array(bins);
-  const lo = edges[0];
-  const hi = edges[bins];
-  const scale = bins / (hi - lo);
+  const hist = new Float64Array(bins);
+  const scale = binEstimateScale(edges);
   for (const v of values)
     for (let i = 0; i < v.length; i++) {
-      let x = v[i];
-      if (abs) x = Math.abs(x);
-      if (!(x >= lo && x <= hi)) continue;
-      let k = Math.min(bins - 1, Math.floor((x - lo) * scale));
-      // The estimate is within a bin of the answer; the float32 edges decide, as in numpy.
-      while (k > 0 && x < edges[k]) k--;
-      while (k < bins - 1 && x >= edges[k + 1]) k++;
-      counts[k]++;
+      const k = binOf(abs ? Math.abs(v[i]) : v[i], edges, scale);
+      if (k >= 0) hist[k]++;
     }
-  return { counts, edges };
+  return { counts: hist, edges };
 }
 
 export function histogram(
@@ -306,7 +289,7 @@ export function movingAverageFromRanges(
 }
 
 function hasFinite(v: ArrayLike<number>): boolean {
-  for (let i = 0; i < v.length; i++) if (v[i] - v[i] === 0) return true;
+  for (let i = 0; i < v.length; i++) if (counts(v[i])) return true;
   return false;
 }
 

@@ -3,6 +3,7 @@
 // typed by a person can run in a Web Worker that sees nothing else. The built-in observers are
 // such strategies; the calibration's default range chooser runs them, gathering only the
 // statistics each one reads (a 2048-bin histogram of a 25M-value activation is not free).
+import { counts } from '../../kernels/observers/observers.ref.js';
 import { computeScaleZeroPoint } from '../../kernels/quant-math/quant-math.js';
 import type { ObserverName, QuantConfig, QuantizedDType } from './config.js';
 import { OBSERVER_NAMES } from './config.js';
@@ -125,7 +126,7 @@ const EMPTY: Histogram = { counts: new Float64Array(0), edges: new Float64Array(
 
 function countFinite(values: readonly ArrayLike<number>[]): number {
   let n = 0;
-  for (const v of values) for (let i = 0; i < v.length; i++) if (v[i] - v[i] === 0) n++;
+  for (const v of values) for (let i = 0; i < v.length; i++) if (counts(v[i])) n++;
   return n;
 }
 

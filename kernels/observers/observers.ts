@@ -1,5 +1,5 @@
 // GPU calibration observers (observers.wgsl): min/max and histograms, per tensor or per channel.
-// The formulas (NaN handling, bin rule) are documented in observers.wgsl.
+// Their meaning (which values count, the bin rule) is observers.ref.ts; the kernels equal it.
 
 import { readBuffer, uploadBuffer, uploadUniform } from '../gpu/buffers.js';
 import { type GpuContext, withValidation } from '../gpu/device.js';
@@ -10,29 +10,15 @@ import {
   maxWorkgroupsPerDimension,
   type SplitLimits,
 } from '../gpu/dispatch.js';
-import { f32Bits } from '../gpu/int8-packing.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { binEstimateScale, channelLayout, histogramEdges, type ObserverLayout } from './observers.ref.js';
 
 const RUN = 64;
 const WORKGROUP_SIZE = 64;
 export const DEFAULT_HISTOGRAM_BINS = 2048;
 
-/** Channel layout of a tensor: per tensor (axis undefined) or per index of `axis`. */
-export interface ObserverLayout {
-  readonly dims: readonly number[];
-  readonly axis?: number;
-}
-
-function layout(l: ObserverLayout): { count: number; inner: number; channels: number } {
-  const count = l.dims.reduce((a, b) => a * b, 1);
-  if (l.axis === undefined) return { count, inner: 1, channels: 1 };
-  const axis = l.axis < 0 ? l.axis + l.dims.length : l.axis;
-  if (axis < 0 || axis >= l.dims.length) throw new Error(`observer axis ${l.axis} out of range`);
-  let inner = 1;
-  for (let i = axis + 1; i < l.dims.length; i++) inner *= l.dims[i];
-  return { count, inner, channels: l.dims[axis] };
-}
+export type { ObserverLayout } from './observers.ref.js';
 
 async function runObserver(
   ctx: GpuContext,
@@ -44,7 +30,7 @@ async function runObserver(
   bins: number,
   limits?: SplitLimits,
 ): Promise<Uint32Array> {
-  const { count, inner, channels } = layout(l);
+  const { count, inner, channels } = channelLayout(l);
   if (x.length !== count) throw new Error(`observer: ${x.length} values for dims [${l.dims}]`);
   const pipeline = await getPipeline(ctx, {
     op: 'observers',
@@ -105,14 +91,14 @@ function keyToF32(key: number): number {
   return new Float32Array(Uint32Array.of(bits).buffer)[0];
 }
 
-/** Min and max per channel (one pair per tensor without `axis`); NaN ignored; [0, 0] if none. */
+/** Min and max per channel (one pair per tensor without `axis`), as minMaxRef. */
 export async function minMaxGpu(
   ctx: GpuContext,
   x: Float32Array,
   l: ObserverLayout,
   limits?: SplitLimits,
 ): Promise<{ min: Float32Array; max: Float32Array }> {
-  const { channels } = layout(l);
+  const { channels } = channelLayout(l);
   const init = new Uint32Array(2 * channels);
   for (let c = 0; c < channels; c++) init[2 * c] = 0xffffffff;
   const keys = await runObserver(
@@ -128,22 +114,16 @@ export async function minMaxGpu(
   const min = new Float32Array(channels);
   const max = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
-    if (keys[2 * c] === 0xffffffff) continue; // no non-NaN value
+    if (keys[2 * c] === 0xffffffff) continue; // no finite value
     min[c] = keyToF32(keys[2 * c]);
     max[c] = keyToF32(keys[2 * c + 1]);
   }
   return { min, max };
 }
 
-/** The f32 bin multiplier for a range: f32(bins / (f32(hi) - f32(lo))), in f64 then rounded. */
-export function histogramScale(lo: number, hi: number, bins: number): number {
-  const width = Math.fround(hi) - Math.fround(lo);
-  return width > 0 ? Math.fround(bins / width) : 0;
-}
-
 /**
- * Histograms of `bins` bins over [lo[c], hi[c]] per channel (one range per tensor without `axis`);
- * returns channels * bins counts, channel-major.
+ * Histograms of `bins` bins over [lo[c], hi[c]] per channel (one range per tensor without `axis`),
+ * as histogramRef; returns channels * bins counts, channel-major.
  */
 export async function histogramGpu(
   ctx: GpuContext,
@@ -154,13 +134,15 @@ export async function histogramGpu(
   bins = DEFAULT_HISTOGRAM_BINS,
   limits?: SplitLimits,
 ): Promise<Uint32Array> {
-  const { channels } = layout(l);
+  const { channels } = channelLayout(l);
   if (lo.length !== channels || hi.length !== channels) throw new Error(`histogram: need ${channels} ranges`);
-  const ranges = new Uint32Array(3 * channels);
+  // Per channel: the estimate's scale, then after all scales the channel's bins + 1 f32 edges.
+  const ranges = new Float32Array(channels + channels * (bins + 1));
   for (let c = 0; c < channels; c++) {
-    ranges[2 * c] = f32Bits([lo[c]])[0];
-    ranges[2 * c + 1] = f32Bits([histogramScale(lo[c], hi[c], bins)])[0];
-    ranges[2 * channels + c] = f32Bits([hi[c]])[0];
+    const edges = histogramEdges(lo[c], hi[c], bins);
+    ranges[c] = binEstimateScale(edges);
+    ranges.set(edges, channels + c * (bins + 1));
   }
-  return runObserver(ctx, 'histogram_main', x, l, new Uint32Array(channels * bins), ranges, bins, limits);
+  const rangeBits = new Uint32Array(ranges.buffer);
+  return runObserver(ctx, 'histogram_main', x, l, new Uint32Array(channels * bins), rangeBits, bins, limits);
 }

@@ -1,7 +1,11 @@
 // observers.wgsl: calibration statistics on the GPU, per tensor or per channel.
 //
+// The meaning (which values count, the bin rule) is kernels/observers/observers.ref.ts; these
+// kernels equal it bit for bit.
+//
 // Bindings (group 0): 0 src array<u32> (f32 bits), 1 out array<atomic<u32>>, 2 ranges array<u32>
-// (histogram: per channel [lo bits, scale bits], then hi bits per channel), 3 params uniform.
+// (histogram: the f32 estimate scale of each channel, then each channel's BINS + 1 f32 edges),
+// 3 params uniform.
 // Channel of element i: ((start + i) / inner) % channels (per tensor: channels = 1); `start` is the
 // first element of this dispatch's window of a larger tensor (inputs above the binding limit run
 // as several dispatches, each binding a window of src).
@@ -9,13 +13,12 @@
 // run instead of one per element.
 //
 // minmax_main: out[2c] = min key, out[2c+1] = max key of channel c, where key(x) maps f32 bits to
-//   an order-preserving u32 (negative: ~bits, positive: bits | 0x80000000). NaN is ignored.
-//   The host initializes min keys to 0xffffffff and max keys to 0, and decodes keys back to f32.
-// histogram_main: out[c*BINS + b] counts x in channel c with
-//   b = min(floor(f32(f32(x - lo) * scale)), BINS - 1),  scale = f32(BINS / (hi - lo)),
-//   counting only lo <= x <= hi (NaN and out-of-range values are ignored, as numpy.histogram).
-//   Subtraction and multiplication are correctly rounded in WGSL (and cannot fuse), so a CPU
-//   mirror with Math.fround gives the same bins.
+//   an order-preserving u32 (negative: ~bits, positive: bits | 0x80000000). NaN and infinities are
+//   left out. The host initializes min keys to 0xffffffff and max keys to 0 and decodes the keys.
+// histogram_main: out[c*BINS + b] counts x in channel c whose bin on the edges is b: the estimate
+//   floor(f32(f32(x - lo) * scale)) (correctly rounded, no fusion in WGSL), then moved until
+//   edges[b] <= x < edges[b + 1] (the last bin holds its right edge). Values outside
+//   [edges[0], edges[BINS]], NaN and infinities are not counted.
 
 override RUN: u32 = 64u;
 override WORKGROUP_SIZE: u32 = 64u;
@@ -32,7 +35,7 @@ fn order_key(bits: u32) -> u32 {
   return select(bits | 0x80000000u, ~bits, (bits & 0x80000000u) != 0u);
 }
 
-fn is_nan(bits: u32) -> bool { return (bits & 0x7fffffffu) > 0x7f800000u; }
+fn is_nonfinite(bits: u32) -> bool { return (bits & 0x7f800000u) == 0x7f800000u; }
 
 fn channel_of(i: u32) -> u32 { return ((params.start + i) / params.inner) % params.channels; }
 
@@ -58,7 +61,7 @@ fn minmax_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
       hi = 0u;
     }
     let bits = src[i];
-    if (is_nan(bits)) { continue; }
+    if (is_nonfinite(bits)) { continue; }
     let key = order_key(bits);
     lo = min(lo, key);
     hi = max(hi, key);
@@ -74,15 +77,20 @@ fn histogram_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
   let end = min(start + RUN, params.count);
   for (var i = start; i < end; i = i + 1u) {
     let bits = src[i];
-    if (is_nan(bits)) { continue; }
+    if (is_nonfinite(bits)) { continue; }
     let c = channel_of(i);
-    let lo = bitcast<f32>(ranges[2u * c]);
-    let scale = bitcast<f32>(ranges[2u * c + 1u]);
+    let scale = bitcast<f32>(ranges[c]);
+    let base = params.channels + c * (BINS + 1u);
     let x = bitcast<f32>(bits);
-    // hi (for the range test) is stored after the channel pairs.
-    let hi = bitcast<f32>(ranges[2u * params.channels + c]);
-    if (x < lo || x > hi) { continue; }
-    let b = min(u32(floor((x - lo) * scale)), BINS - 1u);
+    let lo = bitcast<f32>(ranges[base]);
+    if (x < lo || x > bitcast<f32>(ranges[base + BINS])) { continue; }
+    var b = min(u32(floor((x - lo) * scale)), BINS - 1u);
+    loop {
+      if (b > 0u && x < bitcast<f32>(ranges[base + b])) { b = b - 1u; } else { break; }
+    }
+    loop {
+      if (b < BINS - 1u && x >= bitcast<f32>(ranges[base + b + 1u])) { b = b + 1u; } else { break; }
+    }
     atomicAdd(&out[c * BINS + b], 1u);
   }
 }
