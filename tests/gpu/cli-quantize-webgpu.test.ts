@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { mnistDigitSamples, quantizeWorkflow } from '../helpers/quantize-workflow.js';
 import { decodeModel } from '../../app/model/decode.js';
+import { asExported } from '../helpers/exported-form.js';
 import { makeTensor } from '../../kernels/tensor.js';
 import { floatModelBytes, imageInput, mobilenetLike, rng } from '../helpers/realistic-models.js';
 
@@ -74,4 +75,12 @@ describe('qplay calibrate -> export -> onnxruntime, on WebGPU', () => {
       await quantizeWorkflow(dir, 'webgpu', name, bytes, input.name, samples, sample(9), tolerance);
     }, 300_000);
   }
+
+  it('Constant-node weights, BatchNorm kept, symbolic [N, 3, H, W] at 32x48', async () => {
+    const g = mobilenetLike({ opset: 13, size: 32, head: 'gemm', foldBatchNorm: false, seed: 31 });
+    const dims = [1, 3, 32, 48];
+    const samples = [0, 1, 2, 3].map((k) => imageInput(dims, 300 + k));
+    const bytes = asExported(floatModelBytes(g));
+    await quantizeWorkflow(dir, 'webgpu', 'exported', bytes, g.input.name, samples, imageInput(dims, 8), 0.3);
+  }, 300_000);
 });
