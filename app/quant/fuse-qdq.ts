@@ -338,7 +338,7 @@ function replaceWithIntegerToFloat(g: EditableGraph, node: EditNode, a: EditNode
 
 /**
  * GemmNodeGroupSelector + GemmReplaceWithQuant: every Gemm input from a DQ (the bias, if any, int32
- * with beta = 1), a Q after it or none (then QGemm has a float output); int8 A needs int8 B and the
+ * with beta = 1 and alpha = 1), a Q after it or none (then QGemm has a float output); int8 A needs int8 B and the
  * Q of the same type as A. Unlike QLinearMatMul, int8 activations are allowed on x86 (QGemm has an
  * S8S8 kernel). QGemm takes Gemm's attributes without beta.
  */
@@ -354,6 +354,10 @@ function tryGemm(g: EditableGraph, node: EditNode): boolean {
   if (bias) {
     const beta = node.attributes.beta;
     if ((beta?.kind === 'float' && beta.value !== 1) || dqInputType(g, bias) !== 'int32') return false;
+    // onnxruntime 1.30 also leaves a Gemm with a bias and alpha != 1 in float (measured: its
+    // optimized graph keeps the DQ -> Gemm -> Q group; without a bias it fuses any alpha).
+    const alpha = node.attributes.alpha;
+    if (alpha?.kind === 'float' && alpha.value !== 1) return false;
   }
   const inputs = [...dqOperands(g, a), ...dqOperands(g, b), bias ? bias.inputs[0] : ''];
   const q = group.q[0];

@@ -109,8 +109,8 @@ export function accumulatorBlock(act: Act, perChannel: boolean, seed: number): B
     12,
     weightScales(b, fcW).map((s) => Math.fround(flat.scale * s)),
   );
-  // alpha stays 1: onnxruntime 1.30 leaves a QDQ Gemm with a bias and alpha != 1 in float, while
-  // fuse-qdq.ts fuses it into QGemm anyway, which would break the comparison with 'all'.
+  // alpha stays 1: onnxruntime 1.30 (and fuse-qdq.ts after it) leaves a QDQ Gemm with a bias and
+  // alpha != 1 in float, and this block is here to exercise the integer kernels.
   const fc = b.qdq(b.op('Gemm', [flat.dq, fcW, fcBias], { transB: 1 }), 0.1, b.zp());
   const mm = b.qdq(b.op('MatMul', [fc.dq, b.weight([12, 6], false)]), 0.2, b.zp());
   b.nodes.push({ op: 'MatMul', inputs: [mm.dq, b.weight([6, 5], false)], outputs: ['y'] });

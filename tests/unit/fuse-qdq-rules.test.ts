@@ -322,6 +322,21 @@ const rules: RuleCase[] = [
     },
   },
   {
+    name: 'DQ -> Gemm(alpha 0.5) with an int32 bias DQ stays float, as onnxruntime 1.30 leaves it',
+    input: [2, 6],
+    build: (b) => {
+      const x = b.qdq('x', sx, b.zp());
+      const w = b.weight([4, 6], true, 0);
+      const ws = weightScales(b, w).map((s) => sx * s);
+      const gemm = b.op('Gemm', [x.dq, w, b.bias(4, ws)], { transB: 1, alpha: { float: 0.5 } });
+      return { outputs: [b.qdq(gemm, 0.05, b.zp()).q] };
+    },
+    expectOps: (ops) => {
+      expect(ops).toContain('Gemm');
+      expect(ops).not.toContain('QGemm');
+    },
+  },
+  {
     name: 'DQ -> Gemm without Q becomes QGemm with a float output (alpha kept)',
     input: [3, 6],
     build: (b) => {
