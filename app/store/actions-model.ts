@@ -6,6 +6,7 @@ import { decodeModel } from '../model/decode.js';
 import type { Model } from '../model/ir.js';
 import { assertSupportedOpsets } from '../model/opset-range.js';
 import { cancelRun, resetRun } from './actions-run.js';
+import { defaultInputDims, dimBindings, dimsHint } from './input-dims.js';
 import { modelShapes, summarizeForPage } from './model-views.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry, registerModel, releaseModelsExcept } from './registry.js';
@@ -54,14 +55,21 @@ export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
     return false;
   }
   cancelRun();
-  const { known, note } = modelShapes(model);
-  const modelId = registerModel({ model, bytes, fileName, known });
+  const inputDims = defaultInputDims(model.graph);
+  const { known, note, error } = modelShapes(
+    model,
+    dimBindings(inputDims),
+    inputDims.length ? dimsHint(inputDims) : null,
+  );
+  const modelId = registerModel({ model, bytes, fileName, known, shapeError: error });
   releaseModelsExcept(modelId);
   resetRun();
   const digits = acceptsDigits(model.graph);
   const choice = getState().inputChoice;
   setState({
     modelId,
+    inputDims,
+    shapesVersion: getState().shapesVersion + 1,
     summary: summarizeForPage(model, fileName, note),
     unsupported,
     loading: null,

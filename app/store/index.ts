@@ -11,8 +11,10 @@ export {
   selectNode,
   showNotice,
 } from './actions-model.js';
+export { resetInputDims, setInputDim } from './actions-dims.js';
 export { cancelRun, runModel, setInputChoice } from './actions-run.js';
 export { useModelView, useNodeDetails } from './hooks.js';
+export { type InputDim, MAX_DIM } from './input-dims.js';
 export { digitUrl } from './sample-input.js';
 export { type AppState, useAppStore } from './store.js';
 export type * from './types.js';

@@ -14,15 +14,22 @@ import type { ModelSummary, NodeDetails, NodeInput, ValueView } from './types.js
  * math folded with the CPU reference ops), else the declared ones (graph inputs/outputs,
  * value_info, initializers), with the reason inference stopped.
  */
-export function modelShapes(model: Model): { known: Map<string, ValueInfo>; note: string | null } {
+export function modelShapes(
+  model: Model,
+  bindings: Readonly<Record<string, number>> = {},
+  dimsHint: string | null = null,
+): { known: Map<string, ValueInfo>; note: string | null; error: string | null } {
   const known = declaredValues(model.graph);
   try {
-    const result = inferShapes(model, { evaluate: cpuConstantEvaluator(model) });
+    const result = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings });
     for (const [name, v] of result.values) known.set(name, { name, dtype: v.dtype, dims: v.dims });
     const note = result.warnings.length ? `shape inference: ${result.warnings[0]}` : null;
-    return { known, note };
+    return { known, note, error: null };
   } catch (e) {
-    return { known, note: `shapes from the file only (inference stopped: ${(e as Error).message})` };
+    // With symbolic input dims the likely cause is their sizes: say which to set.
+    const error = (e as Error).message;
+    const hint = dimsHint ? `; ${dimsHint}` : '';
+    return { known, note: `shapes from the file only (inference stopped: ${error}${hint})`, error };
   }
 }
 

@@ -2,6 +2,7 @@
 // step / calibrate / pause / reset, switch mode, toggle passthrough, set manual ranges. Every
 // failure ends as one readable line in the slice's `error` and the status message.
 import type { QuantConfig, TensorOverride } from '../quant/config.js';
+import { dimsFailureHint } from './actions-dims.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry } from './registry.js';
 import { quantCall, terminateQuantWorkers } from './quant-client.js';
@@ -41,7 +42,9 @@ export function modelName(): string {
 function fail(e: unknown, what: string): void {
   const err = e as Error;
   if (err?.name === 'AbortError') return;
-  const text = oneLine(`${what}: ${err?.message ?? String(e)}`, 400);
+  // Random data takes the page's input dimensions: a shape failure there points at them.
+  const hint = getQuant().data.kind === 'random' ? dimsFailureHint() : '';
+  const text = oneLine(`${what}: ${err?.message ?? String(e)}${hint}`, 400);
   setQuant({ error: text, message: text });
 }
 

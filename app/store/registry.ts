@@ -10,6 +10,8 @@ export interface ModelEntry {
   readonly fileName: string;
   /** dtype/shape of every value we know of (see knownValues). */
   readonly known: ReadonlyMap<string, ValueInfo>;
+  /** Why shape inference failed at the current input dimensions, or null. */
+  readonly shapeError: string | null;
 }
 
 const models = new Map<string, ModelEntry>();
@@ -24,6 +26,16 @@ export function registerModel(entry: ModelEntry): string {
 
 export function getModelEntry(id: string | null): ModelEntry | undefined {
   return id ? models.get(id) : undefined;
+}
+
+/** New shapes for a model whose input dimensions changed (the model itself stays). */
+export function updateModelShapes(
+  id: string,
+  known: ReadonlyMap<string, ValueInfo>,
+  shapeError: string | null,
+): void {
+  const entry = models.get(id);
+  if (entry) models.set(id, { ...entry, known, shapeError });
 }
 
 /** Drops every model but the one kept (the page shows one model at a time). */

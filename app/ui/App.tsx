@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { detectGpu, loadDefaultSample, loadModelFile, showNotice } from '../store/index.js';
-import { startQuantSync } from '../store/quant-index.js';
+import { followInputDims, startQuantSync } from '../store/quant-index.js';
 import { CalibrationPanel } from './CalibrationPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 import { GpuNotice } from './GpuNotice.js';
@@ -25,6 +25,7 @@ function openDropped(files: FileList): void {
 export function App() {
   const dragging = useFileDrop(openDropped);
   useEffect(() => startQuantSync(), []);
+  useEffect(() => followInputDims(), []);
   useEffect(() => {
     void loadDefaultSample();
     void detectGpu();

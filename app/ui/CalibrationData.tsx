@@ -3,6 +3,7 @@
 // dropped on this box) with the image preprocessing fields and thumbnails.
 import { useState } from 'react';
 import { useAppStore } from '../store/index.js';
+import { InputDims } from './InputDims.js';
 import {
   chooseDataFiles,
   chooseDefaultData,
@@ -156,6 +157,7 @@ export function CalibrationData() {
           Use the 10 bundled digits
         </button>
       )}
+      <InputDims where="calibration" />
       <RandomForm />
       {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file input inside is the keyboard path */}
       <div

@@ -1,0 +1,96 @@
+// The page's symbolic input dimensions without a browser: their defaults (batch 1, spatial 224),
+// sizes a person sets reaching the shapes, the random calibration data and Run's random inputs,
+// and a shape failure that names the dims to set.
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../app/model/ir.js';
+import { currentBindings, setInputDim } from '../../app/store/actions-dims.js';
+import { loadModelBytes } from '../../app/store/actions-model.js';
+import { defaultInputDims, withImplied } from '../../app/store/input-dims.js';
+import { randomSamples } from '../../app/store/quant-data.js';
+import { getModelEntry } from '../../app/store/registry.js';
+import { getState } from '../../app/store/store.js';
+import { buildModel } from '../helpers/onnx-builder.js';
+
+function graphWith(dims: (number | string)[]): Graph {
+  return {
+    inputs: [{ name: 'x', dtype: 'float32', dims }],
+    outputs: [],
+    nodes: [],
+    initializers: new Map(),
+  } as unknown as Graph;
+}
+
+/** [N,3,H,W] -> MaxPool 2x2: fails shape inference when H or W is 1, as the OCR model did. */
+const pooled = buildModel({
+  inputs: [{ name: 'image', dtype: 'float32', dims: ['N', 3, 'H', 'W'] }],
+  outputs: [{ name: 'y', dtype: 'float32' }],
+  nodes: [
+    {
+      op: 'MaxPool',
+      inputs: ['image'],
+      outputs: ['y'],
+      name: 'pool',
+      attrs: { kernel_shape: [2, 2], strides: [2, 2] },
+    },
+  ],
+  opset: 13,
+});
+
+describe('symbolic input dimensions', () => {
+  it('default to 1 for the batch and 224 for the spatial dims, each name once', () => {
+    const dims = defaultInputDims(graphWith(['N', 3, 'H', 'W']));
+    expect(dims.map((d) => [d.name, d.value, d.source])).toEqual([
+      ['N', 1, 'batch'],
+      ['H', 224, 'spatial'],
+      ['W', 224, 'spatial'],
+    ]);
+    expect(defaultInputDims(graphWith(['batch', 16])).map((d) => [d.name, d.value])).toEqual([['batch', 1]]);
+    expect(defaultInputDims(graphWith([1, 3, 28, 28]))).toEqual([]);
+  });
+
+  it('take the sizes the calibration data implies, unless a person set them (the batch stays)', () => {
+    const dims = defaultInputDims(graphWith(['N', 3, 'H', 'W'])).map((d) =>
+      d.name === 'W' ? { ...d, value: 100, edited: true } : d,
+    );
+    const next = withImplied(dims, { N: 8, H: 48, W: 192 });
+    expect(next.map((d) => [d.name, d.value, d.source])).toEqual([
+      ['N', 1, 'batch'],
+      ['H', 48, 'data'],
+      ['W', 100, 'spatial'],
+    ]);
+  });
+
+  it('reach the shapes, and a failing size points at the dims to set', () => {
+    expect(loadModelBytes('pooled.onnx', pooled)).toBe(true);
+    expect(getState().inputDims.map((d) => d.value)).toEqual([1, 224, 224]);
+    const outDims = () => getModelEntry(getState().modelId)?.known.get('y')?.dims;
+    expect(outDims()).toEqual([1, 3, 112, 112]);
+    expect(getState().summary?.shapeNote).toBeNull();
+
+    expect(setInputDim('H', '1')).toBe(true);
+    expect(getModelEntry(getState().modelId)?.shapeError).toMatch(/kernel extent 2 exceeds padded input 1/);
+    expect(getState().summary?.shapeNote).toContain('set the input dimensions: N, H, W');
+
+    expect(setInputDim('H', '48')).toBe(true);
+    expect(setInputDim('W', '192')).toBe(true);
+    expect(outDims()).toEqual([1, 3, 24, 96]);
+    expect(getState().summary?.shapeNote).toBeNull();
+    expect(currentBindings()).toEqual({ N: 1, H: 48, W: 192 });
+
+    const samples = randomSamples(
+      getModelEntry(getState().modelId)!.model.graph,
+      { count: 2, distribution: 'uniform', a: 0, b: 1 },
+      currentBindings(),
+    );
+    expect(samples[0].get('image')?.dims).toEqual([1, 3, 48, 192]);
+  });
+
+  it('refuse a size that is not a whole number from 1, with a one-line notice', () => {
+    loadModelBytes('pooled.onnx', pooled);
+    for (const bad of ['0', '-3', '2.5', 'abc', '', '100000']) {
+      expect(setInputDim('H', bad)).toBe(false);
+      expect(getState().notice?.text).toMatch(/input dimension H must be a whole number from 1 to 8192/);
+    }
+    expect(currentBindings().H).toBe(224);
+  });
+});
