@@ -13,8 +13,6 @@ import { getModelEntry, registerModel, releaseModelsExcept } from './registry.js
 import { acceptsDigits } from './sample-input.js';
 import { getState, setState } from './store.js';
 
-export const DEFAULT_SAMPLE = 'mnist-8.onnx';
-
 /** The largest file we try to decode in the page (the whole file is held in memory twice). */
 const MAX_BYTES = 512 * 1024 * 1024;
 
@@ -95,21 +93,6 @@ export async function loadModelFile(file: File): Promise<boolean> {
     setState({
       loading: null,
       notice: { kind: 'error', text: oneLine(`Could not read ${file.name}: ${(e as Error).message}`) },
-    });
-    return false;
-  }
-}
-
-export async function loadDefaultSample(): Promise<boolean> {
-  setState({ loading: DEFAULT_SAMPLE });
-  try {
-    const response = await fetch(`${import.meta.env.BASE_URL}samples/${DEFAULT_SAMPLE}`);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return loadModelBytes(DEFAULT_SAMPLE, new Uint8Array(await response.arrayBuffer()));
-  } catch (e) {
-    setState({
-      loading: null,
-      notice: { kind: 'error', text: oneLine(`Could not fetch the default sample: ${(e as Error).message}`) },
     });
     return false;
   }

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { detectGpu, loadDefaultSample, loadModelFile, showNotice } from '../store/index.js';
+import { detectGpu, loadModelFile, openInitialModel, showNotice } from '../store/index.js';
 import { followInputDims, startQuantSync } from '../store/quant-index.js';
 import { CalibrationPanel } from './CalibrationPanel.js';
 import { ExportPanel } from './ExportPanel.js';
@@ -27,7 +27,7 @@ export function App() {
   useEffect(() => startQuantSync(), []);
   useEffect(() => followInputDims(), []);
   useEffect(() => {
-    void loadDefaultSample();
+    void openInitialModel(window.location.search);
     void detectGpu();
   }, []);
   return (
