@@ -5,6 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../app/model/ir.js';
 import { currentBindings, setInputDim } from '../../app/store/actions-dims.js';
 import { loadModelBytes } from '../../app/store/actions-model.js';
+import { openForQuant } from '../../app/store/quant-actions.js';
+import { chooseTensorFiles, followInputDims } from '../../app/store/quant-data-actions.js';
+import { getQuant } from '../../app/store/quant-store.js';
+import { encodeTensorFile } from '../../app/model/tensor-proto.js';
+import { makeTensor } from '../../kernels/tensor.js';
 import { defaultInputDims, withImplied } from '../../app/store/input-dims.js';
 import { randomSamples } from '../../app/store/quant-data.js';
 import { getModelEntry } from '../../app/store/registry.js';
@@ -93,4 +98,31 @@ describe('symbolic input dimensions', () => {
     }
     expect(currentBindings().H).toBe(224);
   });
+});
+
+describe('the calibration data and the input dimensions', () => {
+  it('random data follows a size a person sets; tensor files make their sizes the defaults', async () => {
+    const stop = followInputDims();
+    try {
+      loadModelBytes('pooled.onnx', pooled);
+      await openForQuant(getState().modelId);
+      expect(getQuant().data.kind).toBe('random');
+      expect(getQuant().data.description).toContain('image [1×3×224×224]');
+      setInputDim('W', '64');
+      await expect.poll(() => getQuant().data.description).toContain('image [1×3×224×64]');
+
+      const t = makeTensor('float32', [1, 3, 40, 60], new Float32Array(3 * 40 * 60).fill(0.5));
+      const file = { name: 'sample.pb', bytes: encodeTensorFile(t, 'image') };
+      expect(await chooseTensorFiles([file, file])).toBe(true);
+      // H takes the data's size; W was set by the person and stays.
+      expect(getState().inputDims.map((d) => [d.name, d.value, d.source])).toEqual([
+        ['N', 1, 'batch'],
+        ['H', 40, 'data'],
+        ['W', 64, 'spatial'],
+      ]);
+      expect(getQuant().data.kind).toBe('tensors');
+    } finally {
+      stop();
+    }
+  }, 60_000);
 });
