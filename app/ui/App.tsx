@@ -50,7 +50,11 @@ export function App() {
           <ModelSummaryPanel />
         </aside>
       </main>
-      {dragging && <div className="drop-overlay">Drop to open the model</div>}
+      {dragging === 'page' && (
+        <div className="drop-overlay">
+          <span className="drop-label">Drop to open the model</span>
+        </div>
+      )}
     </div>
   );
 }

@@ -162,15 +162,14 @@ export function CalibrationData() {
       {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file input inside is the keyboard path */}
       <div
         className={`data-drop${over ? ' over' : ''}`}
+        data-own-drop
         onDragOver={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
+          e.preventDefault(); // the page's listener sees it too, and steps aside (data-own-drop)
           setOver(true);
         }}
         onDragLeave={() => setOver(false)}
         onDrop={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
+          e.preventDefault(); // the page's listener ends its drag state and leaves the files here
           setOver(false);
           void chooseDataFiles([...e.dataTransfer.files]);
         }}

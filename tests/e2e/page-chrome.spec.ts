@@ -204,6 +204,24 @@ test('a real drop of a file anywhere on the page opens it, with a drop target wh
   await expect(page.getByText('Drop to open the model')).toHaveCount(0);
   await expect(page.getByTestId('model-name')).toHaveText('dropped.onnx');
   await expect(page.getByTestId('node-count')).toHaveText('8 nodes');
+
+  // The calibration data's own drop zone: the page's target steps aside, the image becomes data.
+  const png = [...readFileSync(new URL('../../public/samples/digit-3.png', import.meta.url).pathname)];
+  const image = await page.evaluateHandle((data) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(data)], 'three.png', { type: 'image/png' }));
+    return dt;
+  }, png);
+  const details = page.getByTestId('calibration-data');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  const zone = page.locator('[data-own-drop]');
+  await zone.dispatchEvent('dragenter', { dataTransfer: image });
+  await zone.dispatchEvent('dragover', { dataTransfer: image });
+  await expect(zone).toHaveClass(/over/);
+  await expect(page.getByText('Drop to open the model')).toHaveCount(0);
+  await zone.dispatchEvent('drop', { dataTransfer: image });
+  await expect(page.getByTestId('data-description')).toContainText('1 image', { timeout: 30_000 });
+  await expect(page.getByTestId('model-name')).toHaveText('dropped.onnx');
   expect(errors).toEqual([]);
 });
 
