@@ -280,7 +280,21 @@ test('light and dark themes follow the system, both legible, charts included', a
 
 test('every control is reachable with Tab and shows a focus ring', async ({ page }) => {
   const errors = await openDefault(page);
-  await expect(page.getByTestId('quant-status')).toContainText('Ready', { timeout: 60_000 });
+  // The busiest state: calibrated, metrics shown, a Conv inspected, every fold open.
+  await expect(page.getByTestId('calibration-data')).toContainText('10 bundled digit', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
+  await expect(page.getByTestId('quant-status')).toContainText('Calibrated mnist-8.onnx', {
+    timeout: 90_000,
+  });
+  await expect(page.getByRole('button', { name: 'Cancel metrics' })).toBeDisabled({ timeout: 90_000 });
+  await page.locator('g.graph-node[data-op="Conv"]').first().click();
+  await expect(page.getByTestId('quant-inspector').getByRole('slider').first()).toBeVisible({
+    timeout: 30_000,
+  });
+  const closed = page.locator('details:not([open]) > summary');
+  for (let i = 0; i < 10 && (await closed.count()) > 0; i++) await closed.first().click();
+  await expect(closed).toHaveCount(0);
+  await page.mouse.click(2, 300); // focus back on the page, no control
   // Every visible, enabled control gets a mark; tabbing must reach each mark.
   const total = await page.evaluate(() => {
     const sel =
@@ -303,14 +317,14 @@ test('every control is reachable with Tab and shows a focus ring', async ({ page
     }
     return n;
   });
-  expect(total).toBeGreaterThan(20);
+  expect(total).toBeGreaterThan(60);
   const reached = new Set<string>();
   let ringless: string[] = [];
   for (let i = 0; i < total + 40 && reached.size < total; i++) {
     await page.keyboard.press('Tab');
     const seen = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      if (!el) return null;
+      if (!el || el === document.body) return null; // past the last control: the page itself
       // The ring: an outline on the element or its label, or the graph's dashed stroke.
       const ringOn = (e: Element | null) =>
         !!e && getComputedStyle(e).outlineStyle !== 'none' && getComputedStyle(e).outlineWidth !== '0px';
