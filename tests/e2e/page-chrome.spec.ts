@@ -371,5 +371,24 @@ test('README screenshot: mnist-8 calibrated, a Conv inspected', async ({ page })
   ).toBeVisible();
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: 'docs/screenshot-calibrated.png' });
+  // The same in the dark theme (a test artifact): the histogram stays legible.
+  const chart = () =>
+    page.evaluate(() => {
+      const style = (sel: string) => getComputedStyle(document.querySelector(sel)!);
+      return {
+        bg: style('svg.histogram').backgroundColor,
+        bin: style('svg.histogram .bin').fill,
+        tick: style('svg.histogram .tick').fill,
+      };
+    });
+  const light = await chart();
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(async () => (await chart()).bg).not.toBe(light.bg);
+  const dark = await chart();
+  for (const c of [light, dark]) {
+    expect(await contrast(page, c.bin, c.bg)).toBeGreaterThan(3);
+    expect(await contrast(page, c.tick, c.bg)).toBeGreaterThan(4.5);
+  }
+  await page.screenshot({ path: 'test-results/page-chrome-calibrated-dark.png' });
   expect(errors).toEqual([]);
 });
