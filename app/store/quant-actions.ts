@@ -189,9 +189,11 @@ export async function openForQuant(modelId: string | null): Promise<void> {
 /** Starts (or restarts) the session on the current config and data (calibration from the top). */
 export async function restartSession(samples: QuantRequest & { method: 'start' }): Promise<boolean> {
   dropMetrics();
+  const mine = session;
   const o = await call<CalibrationOverview>('data', samples, 'Could not set up calibration');
   if (!o) {
-    setQuant({ phase: 'error' });
+    // A null answer for an older model (another one opened meanwhile) is not this model's error.
+    if (mine === session) setQuant({ phase: 'error' });
     return false;
   }
   // The accumulator preview costs three more affine runs per sample: automatic on small models.

@@ -75,9 +75,12 @@ export async function chooseDefaultData(): Promise<boolean> {
     return false;
   }
   if (acceptsDigits(g)) {
+    const model = getQuant().modelId;
     try {
       const samples: Feeds[] = [];
       for (let d = 0; d < 10; d++) samples.push(new Map([[g.inputs[0].name, await loadDigitTensor(d)]]));
+      // Another model opened while the digits loaded: these are not its data.
+      if (getQuant().modelId !== model) return false;
       return await adopt(samples, 'the 10 bundled digit images', {
         kind: 'samples',
         thumbnails: [],
@@ -129,9 +132,11 @@ function imageSamples(fields: ImageFields): Feeds[] {
 
 /** Dropped or chosen images: decoded by the browser, preprocessed by the CLI's rule. */
 export async function chooseImageFiles(files: readonly File[]): Promise<boolean> {
+  const model = getQuant().modelId;
   try {
     const decoded = [];
     for (const f of files) decoded.push({ name: f.name, image: await decodeImageInBrowser(f, f.name) });
+    if (getQuant().modelId !== model) return false; // another model opened meanwhile
     images = decoded;
     const samples = imageSamples(getQuant().imageFields);
     const thumbnails = files.slice(0, 24).map((f) => URL.createObjectURL(f));

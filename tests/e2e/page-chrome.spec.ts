@@ -108,6 +108,12 @@ test('symbolic input dims: shown with defaults, used by Run and random calibrati
   await expect(runError).toContainText('set the input dimensions: N, H, W', { timeout: 30_000 });
   await expect(runError).toContainText('H=2');
   await expect(page.getByTestId('model-summary')).toContainText('set the input dimensions: N, H, W');
+  // The random calibration data follows, and its failure names the dims too.
+  await expect(page.getByTestId('data-description')).toContainText('image [1×3×2×224]', { timeout: 30_000 });
+  await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
+  const quantError = page.getByTestId('quant-error');
+  await expect(quantError).toContainText('kernel extent 3 exceeds padded input 2', { timeout: 30_000 });
+  await expect(quantError).toContainText('(with N=1, H=2, W=224; set the input dimensions: N, H, W)');
 
   // Real sizes: Run (CPU, then WebGPU) and the random calibration data take them.
   await setDim(page, 'run', 'H', 48);
