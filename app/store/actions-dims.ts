@@ -9,7 +9,7 @@ import {
   parseDimSize,
   withImplied,
 } from './input-dims.js';
-import { modelShapes } from './model-views.js';
+import { modelShapes, summarizeForPage } from './model-views.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry, updateModelShapes } from './registry.js';
 import { getState, setState } from './store.js';
@@ -31,7 +31,7 @@ export function dimsFailureHint(): string {
 }
 
 function applyDims(dims: readonly InputDim[]): void {
-  const { modelId, summary } = getState();
+  const { modelId } = getState();
   const entry = getModelEntry(modelId);
   if (!entry || !modelId) return;
   const shapes = modelShapes(entry.model, dimBindings(dims), dims.length ? dimsHint(dims) : null);
@@ -39,7 +39,7 @@ function applyDims(dims: readonly InputDim[]): void {
   setState({
     inputDims: dims,
     shapesVersion: getState().shapesVersion + 1,
-    summary: summary ? { ...summary, shapeNote: shapes.note } : summary,
+    summary: summarizeForPage(entry.model, entry.fileName, shapes.note, shapes.known),
   });
 }
 

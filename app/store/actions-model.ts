@@ -68,7 +68,7 @@ export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
     modelId,
     inputDims,
     shapesVersion: getState().shapesVersion + 1,
-    summary: summarizeForPage(model, fileName, note),
+    summary: summarizeForPage(model, fileName, note, known),
     unsupported,
     loading: null,
     notice: unsupported

@@ -52,12 +52,18 @@ export function valueView(name: string, known: ReadonlyMap<string, ValueInfo>): 
 }
 
 /** The page's model panel: app/model/summary.ts's facts (the same `qplay inspect` prints). */
-export function summarizeForPage(model: Model, fileName: string, shapeNote: string | null): ModelSummary {
+export function summarizeForPage(
+  model: Model,
+  fileName: string,
+  shapeNote: string | null,
+  known?: ReadonlyMap<string, ValueInfo>,
+): ModelSummary {
   const s = summarizeModel(model, undefined, isCpuSupported);
+  // An output the file declares no shape for shows the inferred one (at the input dimensions).
   const io = (v: (typeof s.inputs)[number]): ValueView => ({
     name: v.name,
-    dtype: v.dtype ?? '?',
-    shape: formatDims(v.shape ?? v.inferredShape),
+    dtype: v.dtype ?? known?.get(v.name)?.dtype ?? '?',
+    shape: formatDims(v.shape ?? v.inferredShape ?? known?.get(v.name)?.dims),
   });
   return {
     fileName,

@@ -128,6 +128,7 @@ test('symbolic input dims: shown with defaults, used by Run and random calibrati
     await expect(outputs).toContainText('H=48, W=192');
     await expect(page.getByTestId('run-placement')).toHaveAttribute('data-backend', backend);
   }
+  await page.screenshot({ path: 'test-results/page-chrome-input-dims.png' });
   await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
   await expect(page.getByTestId('quant-status')).toContainText('Calibrated ocr-like.onnx', {
     timeout: 90_000,

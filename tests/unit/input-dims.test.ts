@@ -79,6 +79,8 @@ describe('symbolic input dimensions', () => {
     expect(setInputDim('H', '48')).toBe(true);
     expect(setInputDim('W', '192')).toBe(true);
     expect(outDims()).toEqual([1, 3, 24, 96]);
+    // The summary's output (no shape in the file) shows the inferred one.
+    expect(getState().summary?.outputs[0].shape).toBe('[1,3,24,96]');
     expect(getState().summary?.shapeNote).toBeNull();
     expect(currentBindings()).toEqual({ N: 1, H: 48, W: 192 });
 
