@@ -4,6 +4,7 @@
 import {
   describeDims,
   dimBindings,
+  dimsCheck,
   dimsHint,
   type InputDim,
   parseDimSize,
@@ -26,7 +27,7 @@ export function currentBindings(): Record<string, number> {
 export function dimsFailureHint(): string {
   const dims = getState().inputDims;
   const entry = getModelEntry(getState().modelId);
-  if (dims.length === 0 || !entry?.shapeError) return '';
+  if (dims.length === 0 || !entry?.dimsError) return '';
   return ` (with ${describeDims(dims)}; ${dimsHint(dims)})`;
 }
 
@@ -34,8 +35,8 @@ function applyDims(dims: readonly InputDim[]): void {
   const { modelId } = getState();
   const entry = getModelEntry(modelId);
   if (!entry || !modelId) return;
-  const shapes = modelShapes(entry.model, dimBindings(dims), dims.length ? dimsHint(dims) : null);
-  updateModelShapes(modelId, shapes.known, shapes.error);
+  const shapes = modelShapes(entry.model, dimBindings(dims), dimsCheck(dims));
+  updateModelShapes(modelId, shapes.known, shapes.dimsError);
   setState({
     inputDims: dims,
     shapesVersion: getState().shapesVersion + 1,

@@ -6,7 +6,7 @@ import { decodeModel } from '../model/decode.js';
 import type { Model } from '../model/ir.js';
 import { assertSupportedOpsets } from '../model/opset-range.js';
 import { cancelRun, resetRun } from './actions-run.js';
-import { defaultInputDims, dimBindings, dimsHint } from './input-dims.js';
+import { defaultInputDims, dimBindings, dimsCheck } from './input-dims.js';
 import { modelShapes, summarizeForPage } from './model-views.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry, registerModel, releaseModelsExcept } from './registry.js';
@@ -54,12 +54,8 @@ export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
   }
   cancelRun();
   const inputDims = defaultInputDims(model.graph);
-  const { known, note, error } = modelShapes(
-    model,
-    dimBindings(inputDims),
-    inputDims.length ? dimsHint(inputDims) : null,
-  );
-  const modelId = registerModel({ model, bytes, fileName, known, shapeError: error });
+  const { known, note, dimsError } = modelShapes(model, dimBindings(inputDims), dimsCheck(inputDims));
+  const modelId = registerModel({ model, bytes, fileName, known, dimsError });
   releaseModelsExcept(modelId);
   resetRun();
   const digits = acceptsDigits(model.graph);

@@ -54,6 +54,25 @@ export function dimsHint(dims: readonly InputDim[]): string {
   return `set the input dimensions: ${dims.map((d) => d.name).join(', ')}`;
 }
 
+/**
+ * Sizes to retry shape inference with when it fails at the chosen ones: the defaults, and every
+ * non-batch dim at 512. When one infers, the failure was the sizes' fault (a pooling on H = 1),
+ * not the model's (an op without a shape function).
+ */
+export function dimProbes(dims: readonly InputDim[]): Record<string, number>[] {
+  return [
+    Object.fromEntries(dims.map((d) => [d.name, d.defaultValue])),
+    Object.fromEntries(dims.map((d) => [d.name, d.source === 'batch' ? 1 : 512])),
+  ];
+}
+
+/** The shape-failure check for these dims (none without symbolic dims). */
+export function dimsCheck(
+  dims: readonly InputDim[],
+): { probes: Record<string, number>[]; hint: string } | null {
+  return dims.length ? { probes: dimProbes(dims), hint: dimsHint(dims) } : null;
+}
+
 /** Sizes the calibration data implies replace the defaults of the dims nobody edited. */
 export function withImplied(
   dims: readonly InputDim[],

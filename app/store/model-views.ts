@@ -17,20 +17,40 @@ import type { ModelSummary, NodeDetails, NodeInput, ValueView } from './types.js
 export function modelShapes(
   model: Model,
   bindings: Readonly<Record<string, number>> = {},
-  dimsHint: string | null = null,
-): { known: Map<string, ValueInfo>; note: string | null; error: string | null } {
+  dims: DimsCheck | null = null,
+): { known: Map<string, ValueInfo>; note: string | null; dimsError: string | null } {
   const known = declaredValues(model.graph);
+  const evaluate = cpuConstantEvaluator(model);
   try {
-    const result = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings });
+    const result = inferShapes(model, { evaluate, bindings });
     for (const [name, v] of result.values) known.set(name, { name, dtype: v.dtype, dims: v.dims });
     const note = result.warnings.length ? `shape inference: ${result.warnings[0]}` : null;
-    return { known, note, error: null };
+    return { known, note, dimsError: null };
   } catch (e) {
-    // With symbolic input dims the likely cause is their sizes: say which to set.
     const error = (e as Error).message;
-    const hint = dimsHint ? `; ${dimsHint}` : '';
-    return { known, note: `shapes from the file only (inference stopped: ${error}${hint})`, error };
+    // The input dims are to blame when other sizes infer: then say which to set.
+    const blame = dims?.probes.some((p) => {
+      try {
+        inferShapes(model, { evaluate, bindings: p });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const hint = blame ? `; ${dims?.hint}` : '';
+    return {
+      known,
+      note: `shapes from the file only (inference stopped: ${error}${hint})`,
+      dimsError: blame ? error : null,
+    };
   }
+}
+
+/** What tells a shape failure caused by the input dims' sizes: other sizes to try, the hint to give. */
+export interface DimsCheck {
+  readonly probes: readonly Readonly<Record<string, number>>[];
+  /** "set the input dimensions: N, H, W" */
+  readonly hint: string;
 }
 
 export function declaredValues(graph: Graph): Map<string, ValueInfo> {

@@ -10,8 +10,11 @@ export interface ModelEntry {
   readonly fileName: string;
   /** dtype/shape of every value we know of (see knownValues). */
   readonly known: ReadonlyMap<string, ValueInfo>;
-  /** Why shape inference failed at the current input dimensions, or null. */
-  readonly shapeError: string | null;
+  /**
+   * Why shape inference fails at the current input dimensions when other sizes infer (the sizes
+   * are to blame), else null.
+   */
+  readonly dimsError: string | null;
 }
 
 const models = new Map<string, ModelEntry>();
@@ -32,10 +35,10 @@ export function getModelEntry(id: string | null): ModelEntry | undefined {
 export function updateModelShapes(
   id: string,
   known: ReadonlyMap<string, ValueInfo>,
-  shapeError: string | null,
+  dimsError: string | null,
 ): void {
   const entry = models.get(id);
-  if (entry) models.set(id, { ...entry, known, shapeError });
+  if (entry) models.set(id, { ...entry, known, dimsError });
 }
 
 /** Drops every model but the one kept (the page shows one model at a time). */

@@ -73,7 +73,7 @@ describe('symbolic input dimensions', () => {
     expect(getState().summary?.shapeNote).toBeNull();
 
     expect(setInputDim('H', '1')).toBe(true);
-    expect(getModelEntry(getState().modelId)?.shapeError).toMatch(/kernel extent 2 exceeds padded input 1/);
+    expect(getModelEntry(getState().modelId)?.dimsError).toMatch(/kernel extent 2 exceeds padded input 1/);
     expect(getState().summary?.shapeNote).toContain('set the input dimensions: N, H, W');
 
     expect(setInputDim('H', '48')).toBe(true);
@@ -90,6 +90,21 @@ describe('symbolic input dimensions', () => {
       currentBindings(),
     );
     expect(samples[0].get('image')?.dims).toEqual([1, 3, 48, 192]);
+  });
+
+  it('do not take the blame for a shape failure no size fixes', () => {
+    // Reshape to 5x7 fits no [N,3,H,W] the probes try: the model is at fault, not the sizes.
+    const reshaped = buildModel({
+      inputs: [{ name: 'image', dtype: 'float32', dims: ['N', 3, 'H', 'W'] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      nodes: [{ op: 'Reshape', name: 'flat', inputs: ['image', 'shape'], outputs: ['y'] }],
+      initializers: { shape: makeTensor('int64', [2], [5, 7]) },
+      opset: 13,
+    });
+    expect(loadModelBytes('reshaped.onnx', reshaped)).toBe(true);
+    expect(getState().summary?.shapeNote).toMatch(/inference stopped: .*Reshape/);
+    expect(getState().summary?.shapeNote).not.toContain('set the input dimensions');
+    expect(getModelEntry(getState().modelId)?.dimsError).toBeNull();
   });
 
   it('refuse a size that is not a whole number from 1, with a one-line notice', () => {
