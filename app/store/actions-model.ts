@@ -6,13 +6,12 @@ import { decodeModel } from '../model/decode.js';
 import type { Model } from '../model/ir.js';
 import { assertSupportedOpsets } from '../model/opset-range.js';
 import { cancelRun, resetRun } from './actions-run.js';
+import { defaultInputDims, dimBindings, dimsCheck } from './input-dims.js';
 import { modelShapes, summarizeForPage } from './model-views.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry, registerModel, releaseModelsExcept } from './registry.js';
 import { acceptsDigits } from './sample-input.js';
 import { getState, setState } from './store.js';
-
-export const DEFAULT_SAMPLE = 'mnist-8.onnx';
 
 /** The largest file we try to decode in the page (the whole file is held in memory twice). */
 const MAX_BYTES = 512 * 1024 * 1024;
@@ -54,15 +53,18 @@ export function loadModelBytes(fileName: string, bytes: Uint8Array): boolean {
     return false;
   }
   cancelRun();
-  const { known, note } = modelShapes(model);
-  const modelId = registerModel({ model, bytes, fileName, known });
+  const inputDims = defaultInputDims(model.graph);
+  const { known, note, dimsError } = modelShapes(model, dimBindings(inputDims), dimsCheck(inputDims));
+  const modelId = registerModel({ model, bytes, fileName, known, dimsError });
   releaseModelsExcept(modelId);
   resetRun();
   const digits = acceptsDigits(model.graph);
   const choice = getState().inputChoice;
   setState({
     modelId,
-    summary: summarizeForPage(model, fileName, note),
+    inputDims,
+    shapesVersion: getState().shapesVersion + 1,
+    summary: summarizeForPage(model, fileName, note, known),
     unsupported,
     loading: null,
     notice: unsupported
@@ -87,21 +89,6 @@ export async function loadModelFile(file: File): Promise<boolean> {
     setState({
       loading: null,
       notice: { kind: 'error', text: oneLine(`Could not read ${file.name}: ${(e as Error).message}`) },
-    });
-    return false;
-  }
-}
-
-export async function loadDefaultSample(): Promise<boolean> {
-  setState({ loading: DEFAULT_SAMPLE });
-  try {
-    const response = await fetch(`${import.meta.env.BASE_URL}samples/${DEFAULT_SAMPLE}`);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return loadModelBytes(DEFAULT_SAMPLE, new Uint8Array(await response.arrayBuffer()));
-  } catch (e) {
-    setState({
-      loading: null,
-      notice: { kind: 'error', text: oneLine(`Could not fetch the default sample: ${(e as Error).message}`) },
     });
     return false;
   }

@@ -3,8 +3,11 @@
 // cancellation and where the run went go through the store's run slice.
 import { sizeOf, type Tensor, toNumbers } from '../../kernels/tensor.js';
 import { gpuDetected } from './actions-gpu.js';
+import { dimsFailureHint } from './actions-dims.js';
+import { describeDims, dimBindings } from './input-dims.js';
 import { formatDims } from './model-views.js';
 import { oneLine } from './one-line.js';
+import { bindSymbolicDims } from './quant-data.js';
 import { getModelEntry, registerTensor, releaseTensors } from './registry.js';
 import { cancelWorkerRun, runInWorker } from './run-client.js';
 import { loadDigitTensor, randomFeeds } from './sample-input.js';
@@ -53,7 +56,11 @@ async function makeFeeds(
     };
   }
   const seed = choice.kind === 'random' ? choice.seed : 1;
-  return { feeds: randomFeeds(graph, seed), label: `random inputs (seed ${seed})` };
+  // The symbolic input dims take the sizes set on the page (batch 1, spatial 224 by default).
+  const dims = getState().inputDims;
+  const bound = bindSymbolicDims(graph, dimBindings(dims));
+  const sizes = dims.length ? `, ${describeDims(dims)}` : '';
+  return { feeds: randomFeeds(bound, seed), label: `random inputs (seed ${seed}${sizes})` };
 }
 
 export async function runModel(): Promise<void> {
@@ -107,7 +114,7 @@ export async function runModel(): Promise<void> {
       run: {
         ...getState().run,
         status: cancelled ? 'cancelled' : 'error',
-        error: cancelled ? null : oneLine(err.message),
+        error: cancelled ? null : oneLine(err.message + dimsFailureHint()),
       },
     });
   }

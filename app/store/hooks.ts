@@ -11,14 +11,18 @@ export interface ModelView {
   readonly id: string;
   readonly model: Model;
   readonly known: ReadonlyMap<string, ValueInfo>;
+  /** Which shapes these are: new input dimensions give new ones for the same model. */
+  readonly shapesVersion: number;
 }
 
 export function useModelView(): ModelView | null {
   const id = useAppStore((s) => s.modelId);
+  // New input dimensions give new shapes for the same model (the registry entry is replaced).
+  const shapesVersion = useAppStore((s) => s.shapesVersion);
   return useMemo(() => {
     const entry = getModelEntry(id);
-    return entry && id ? { id, model: entry.model, known: entry.known } : null;
-  }, [id]);
+    return entry && id ? { id, model: entry.model, known: entry.known, shapesVersion } : null;
+  }, [id, shapesVersion]);
 }
 
 export function useNodeDetails(): NodeDetails | null {

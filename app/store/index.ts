@@ -3,16 +3,25 @@
 export { detectGpu, setBackend } from './actions-gpu.js';
 export {
   currentModel,
-  DEFAULT_SAMPLE,
   dismissNotice,
-  loadDefaultSample,
   loadModelBytes,
   loadModelFile,
   selectNode,
   showNotice,
 } from './actions-model.js';
+export { resetInputDims, setInputDim } from './actions-dims.js';
+export {
+  DEFAULT_SAMPLE,
+  loadDefaultSample,
+  loadModelUrl,
+  loadSample,
+  openInitialModel,
+  SAMPLES,
+  type Sample,
+} from './actions-open.js';
 export { cancelRun, runModel, setInputChoice } from './actions-run.js';
 export { useModelView, useNodeDetails } from './hooks.js';
+export { type InputDim, MAX_DIM } from './input-dims.js';
 export { digitUrl } from './sample-input.js';
 export { type AppState, useAppStore } from './store.js';
 export type * from './types.js';

@@ -14,16 +14,43 @@ import type { ModelSummary, NodeDetails, NodeInput, ValueView } from './types.js
  * math folded with the CPU reference ops), else the declared ones (graph inputs/outputs,
  * value_info, initializers), with the reason inference stopped.
  */
-export function modelShapes(model: Model): { known: Map<string, ValueInfo>; note: string | null } {
+export function modelShapes(
+  model: Model,
+  bindings: Readonly<Record<string, number>> = {},
+  dims: DimsCheck | null = null,
+): { known: Map<string, ValueInfo>; note: string | null; dimsError: string | null } {
   const known = declaredValues(model.graph);
+  const evaluate = cpuConstantEvaluator(model);
   try {
-    const result = inferShapes(model, { evaluate: cpuConstantEvaluator(model) });
+    const result = inferShapes(model, { evaluate, bindings });
     for (const [name, v] of result.values) known.set(name, { name, dtype: v.dtype, dims: v.dims });
     const note = result.warnings.length ? `shape inference: ${result.warnings[0]}` : null;
-    return { known, note };
+    return { known, note, dimsError: null };
   } catch (e) {
-    return { known, note: `shapes from the file only (inference stopped: ${(e as Error).message})` };
+    const error = (e as Error).message;
+    // The input dims are to blame when other sizes infer: then say which to set.
+    const blame = dims?.probes.some((p) => {
+      try {
+        inferShapes(model, { evaluate, bindings: p });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const hint = blame ? `; ${dims?.hint}` : '';
+    return {
+      known,
+      note: `shapes from the file only (inference stopped: ${error}${hint})`,
+      dimsError: blame ? error : null,
+    };
   }
+}
+
+/** What tells a shape failure caused by the input dims' sizes: other sizes to try, the hint to give. */
+export interface DimsCheck {
+  readonly probes: readonly Readonly<Record<string, number>>[];
+  /** "set the input dimensions: N, H, W" */
+  readonly hint: string;
 }
 
 export function declaredValues(graph: Graph): Map<string, ValueInfo> {
@@ -45,12 +72,18 @@ export function valueView(name: string, known: ReadonlyMap<string, ValueInfo>): 
 }
 
 /** The page's model panel: app/model/summary.ts's facts (the same `qplay inspect` prints). */
-export function summarizeForPage(model: Model, fileName: string, shapeNote: string | null): ModelSummary {
+export function summarizeForPage(
+  model: Model,
+  fileName: string,
+  shapeNote: string | null,
+  known?: ReadonlyMap<string, ValueInfo>,
+): ModelSummary {
   const s = summarizeModel(model, undefined, isCpuSupported);
+  // An output the file declares no shape for shows the inferred one (at the input dimensions).
   const io = (v: (typeof s.inputs)[number]): ValueView => ({
     name: v.name,
-    dtype: v.dtype ?? '?',
-    shape: formatDims(v.shape ?? v.inferredShape),
+    dtype: v.dtype ?? known?.get(v.name)?.dtype ?? '?',
+    shape: formatDims(v.shape ?? v.inferredShape ?? known?.get(v.name)?.dims),
   });
   return {
     fileName,

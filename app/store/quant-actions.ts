@@ -2,6 +2,7 @@
 // step / calibrate / pause / reset, switch mode, toggle passthrough, set manual ranges. Every
 // failure ends as one readable line in the slice's `error` and the status message.
 import type { QuantConfig, TensorOverride } from '../quant/config.js';
+import { dimsFailureHint } from './actions-dims.js';
 import { oneLine } from './one-line.js';
 import { getModelEntry } from './registry.js';
 import { quantCall, terminateQuantWorkers } from './quant-client.js';
@@ -41,7 +42,9 @@ export function modelName(): string {
 function fail(e: unknown, what: string): void {
   const err = e as Error;
   if (err?.name === 'AbortError') return;
-  const text = oneLine(`${what}: ${err?.message ?? String(e)}`, 400);
+  // Random data takes the page's input dimensions: a shape failure there points at them.
+  const hint = getQuant().data.kind === 'random' ? dimsFailureHint() : '';
+  const text = oneLine(`${what}: ${err?.message ?? String(e)}${hint}`, 400);
   setQuant({ error: text, message: text });
 }
 
@@ -186,9 +189,11 @@ export async function openForQuant(modelId: string | null): Promise<void> {
 /** Starts (or restarts) the session on the current config and data (calibration from the top). */
 export async function restartSession(samples: QuantRequest & { method: 'start' }): Promise<boolean> {
   dropMetrics();
+  const mine = session;
   const o = await call<CalibrationOverview>('data', samples, 'Could not set up calibration');
   if (!o) {
-    setQuant({ phase: 'error' });
+    // A null answer for an older model (another one opened meanwhile) is not this model's error.
+    if (mine === session) setQuant({ phase: 'error' });
     return false;
   }
   // The accumulator preview costs three more affine runs per sample: automatic on small models.

@@ -2,6 +2,8 @@
 // default for a model with no data of its own, said on screen), dropped images with the
 // preprocessing fields, tensor files. The samples are kept here so a configuration change can
 // restart calibration on the same data.
+import { bindingsFromInputs } from '../model/shape-inference.js';
+import { applyImpliedDims, currentBindings } from './actions-dims.js';
 import { oneLine } from './one-line.js';
 import { restartSession } from './quant-actions.js';
 import {
@@ -20,6 +22,7 @@ import {
 import { type DataState, getQuant, setQuant } from './quant-store.js';
 import { getModelEntry } from './registry.js';
 import { acceptsDigits, loadDigitTensor } from './sample-input.js';
+import { useAppStore } from './store.js';
 
 let current: { samples: Feeds[]; description: string; version: number } | null = null;
 let version = 0;
@@ -44,6 +47,11 @@ function dataError(e: unknown, what: string): void {
 
 async function adopt(samples: Feeds[], description: string, data: Omit<DataState, 'count' | 'description'>) {
   current = { samples, description, version: ++version };
+  // Images and tensor files have real sizes: they become the symbolic dims' defaults.
+  if (data.kind === 'images' || data.kind === 'tensors') {
+    const first = samples[0];
+    applyImpliedDims(bindingsFromInputs(graph(), (name) => first?.get(name)?.dims));
+  }
   for (const url of getQuant().data.thumbnails)
     if (!data.thumbnails.includes(url)) URL.revokeObjectURL?.(url);
   setQuant({
@@ -67,9 +75,12 @@ export async function chooseDefaultData(): Promise<boolean> {
     return false;
   }
   if (acceptsDigits(g)) {
+    const model = getQuant().modelId;
     try {
       const samples: Feeds[] = [];
       for (let d = 0; d < 10; d++) samples.push(new Map([[g.inputs[0].name, await loadDigitTensor(d)]]));
+      // Another model opened while the digits loaded: these are not its data.
+      if (getQuant().modelId !== model) return false;
       return await adopt(samples, 'the 10 bundled digit images', {
         kind: 'samples',
         thumbnails: [],
@@ -82,7 +93,7 @@ export async function chooseDefaultData(): Promise<boolean> {
   // Big inputs (224x224 colour and up) calibrate on 4 random samples by default: each costs about
   // seven inferences with the metrics, and random data gains little from more.
   const spec = getQuant().randomSpec;
-  const elements = bindSymbolicDims(g).inputs.reduce(
+  const elements = bindSymbolicDims(g, currentBindings()).inputs.reduce(
     (n, i) => n + (i.dims ?? []).reduce<number>((a, d) => a * (typeof d === 'number' ? d : 1), 1),
     0,
   );
@@ -95,7 +106,7 @@ export async function chooseDefaultData(): Promise<boolean> {
 export async function chooseRandomData(spec: RandomSpec, note: string | null = null): Promise<boolean> {
   setQuant({ randomSpec: spec });
   try {
-    const samples = randomSamples(graph(), spec);
+    const samples = randomSamples(graph(), spec, currentBindings());
     const dist =
       spec.distribution === 'uniform'
         ? `uniform [${spec.a}, ${spec.b})`
@@ -121,9 +132,11 @@ function imageSamples(fields: ImageFields): Feeds[] {
 
 /** Dropped or chosen images: decoded by the browser, preprocessed by the CLI's rule. */
 export async function chooseImageFiles(files: readonly File[]): Promise<boolean> {
+  const model = getQuant().modelId;
   try {
     const decoded = [];
     for (const f of files) decoded.push({ name: f.name, image: await decodeImageInBrowser(f, f.name) });
+    if (getQuant().modelId !== model) return false; // another model opened meanwhile
     images = decoded;
     const samples = imageSamples(getQuant().imageFields);
     const thumbnails = files.slice(0, 24).map((f) => URL.createObjectURL(f));
@@ -191,4 +204,18 @@ export async function chooseDataFiles(files: readonly File[]): Promise<boolean> 
 export async function restartWithCurrentData(): Promise<boolean> {
   if (!current) return chooseDefaultData();
   return adopt(current.samples, current.description, { ...getQuant().data });
+}
+
+/**
+ * Random calibration data follows the page's input dimensions: a size set there makes new random
+ * samples at that size (calibration restarts). Other data has its own sizes and stays.
+ */
+export function followInputDims(): () => void {
+  return useAppStore.subscribe((s, prev) => {
+    if (s.modelId !== prev.modelId || s.inputDims === prev.inputDims) return;
+    if (s.modelId !== getQuant().modelId || getQuant().data.kind !== 'random') return;
+    const before = Object.fromEntries(prev.inputDims.map((d) => [d.name, d.value]));
+    if (s.inputDims.every((d) => before[d.name] === d.value)) return;
+    void chooseRandomData(getQuant().randomSpec, getQuant().data.note);
+  });
 }

@@ -57,30 +57,36 @@ export function imageOptionsFrom(f: ImageFields): ImageOptions {
 export const DEFAULT_SPATIAL = 224;
 
 /**
- * The graph with its symbolic input dimensions bound: the batch (first) dimension to 1, the
- * others of a rank-3/4 input to 224 (the spatial default), any other to 1. Random inputs need a
- * shape; binding H and W to 1 makes real CNNs fail at their first pooling.
+ * The graph with its symbolic input dimensions bound: a name in `sizes` (the page's input
+ * dimensions) to that size, else the batch (first) dimension to 1, the others of a rank-3/4
+ * input to 224 (the spatial default), any other to 1. Random inputs need a shape; binding H and
+ * W to 1 makes real CNNs fail at their first pooling.
  */
-export function bindSymbolicDims(graph: Graph): Graph {
+export function bindSymbolicDims(graph: Graph, sizes: Readonly<Record<string, number>> = {}): Graph {
   const inputs = graph.inputs.map((input) => {
     const dims = input.dims;
     if (!dims || dims.every((d) => typeof d === 'number')) return input;
     const image = dims.length === 3 || dims.length === 4;
     const bound = dims.map((d, i) => {
       if (typeof d === 'number') return d;
+      if (Object.hasOwn(sizes, d)) return sizes[d];
       if (i === 0) return 1;
       return image ? DEFAULT_SPATIAL : 1;
     });
     // [N, C, H, W] with every slot symbolic: read as NCHW colour (NHWC declares its channels).
     if (image && dims.length === 4 && typeof dims[1] !== 'number' && typeof dims[3] !== 'number')
-      bound[1] = 3;
+      if (!Object.hasOwn(sizes, String(dims[1]))) bound[1] = 3;
     return { ...input, dims: bound };
   });
   return { ...graph, inputs };
 }
 
 /** `count` random samples: float inputs drawn from the distribution, others as randomFeeds makes them. */
-export function randomSamples(graph: Graph, spec: RandomSpec): Feeds[] {
+export function randomSamples(
+  graph: Graph,
+  spec: RandomSpec,
+  sizes: Readonly<Record<string, number>> = {},
+): Feeds[] {
   if (!Number.isInteger(spec.count) || spec.count < 1 || spec.count > 256)
     throw new Error(`the number of random samples must be 1 to 256, not ${spec.count}`);
   if (!Number.isFinite(spec.a) || !Number.isFinite(spec.b))
@@ -90,7 +96,7 @@ export function randomSamples(graph: Graph, spec: RandomSpec): Feeds[] {
   if (spec.distribution === 'normal' && !(spec.b > 0))
     throw new Error(`a normal distribution needs a positive standard deviation, not ${spec.b}`);
   const out: Feeds[] = [];
-  const bound = bindSymbolicDims(graph);
+  const bound = bindSymbolicDims(graph, sizes);
   for (let k = 0; k < spec.count; k++) {
     const feeds = randomFeeds(bound, k + 1);
     const next = seededRandom(1000 + k);

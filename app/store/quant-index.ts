@@ -26,6 +26,7 @@ export {
   chooseDataFiles,
   chooseDefaultData,
   chooseRandomData,
+  followInputDims,
 } from './quant-data-actions.js';
 export { downloadExport, type ExportKind, uploadSession } from './quant-export.js';
 export {

@@ -10,6 +10,11 @@ export interface ModelEntry {
   readonly fileName: string;
   /** dtype/shape of every value we know of (see knownValues). */
   readonly known: ReadonlyMap<string, ValueInfo>;
+  /**
+   * Why shape inference fails at the current input dimensions when other sizes infer (the sizes
+   * are to blame), else null.
+   */
+  readonly dimsError: string | null;
 }
 
 const models = new Map<string, ModelEntry>();
@@ -24,6 +29,16 @@ export function registerModel(entry: ModelEntry): string {
 
 export function getModelEntry(id: string | null): ModelEntry | undefined {
   return id ? models.get(id) : undefined;
+}
+
+/** New shapes for a model whose input dimensions changed (the model itself stays). */
+export function updateModelShapes(
+  id: string,
+  known: ReadonlyMap<string, ValueInfo>,
+  dimsError: string | null,
+): void {
+  const entry = models.get(id);
+  if (entry) models.set(id, { ...entry, known, dimsError });
 }
 
 /** Drops every model but the one kept (the page shows one model at a time). */

@@ -2,6 +2,7 @@
 // ./registry.ts keyed by id; actions live in ./actions-*.ts as module-level functions so the
 // UI, tests and later a worker can call them without a hook.
 import { create } from 'zustand';
+import type { InputDim } from './input-dims.js';
 import type { Backend, GpuStatus, InputChoice, ModelSummary, Notice, RunState } from './types.js';
 
 export interface ModelSlice {
@@ -11,6 +12,10 @@ export interface ModelSlice {
   /** Why the current model cannot run (unsupported ops), or null. */
   unsupported: string | null;
   notice: Notice | null;
+  /** The model's symbolic input dimensions with the sizes they take (./actions-dims.ts). */
+  inputDims: readonly InputDim[];
+  /** Bumped when the shapes of the current model change (its input dimensions were set). */
+  shapesVersion: number;
 }
 
 export interface SelectionSlice {
@@ -52,6 +57,8 @@ export const useAppStore = create<AppState>()(() => ({
   loading: null,
   unsupported: null,
   notice: null,
+  inputDims: [],
+  shapesVersion: 0,
   selectedNode: null,
   inputChoice: { kind: 'digit', digit: 7 },
   acceptsDigits: false,

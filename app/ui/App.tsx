@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
-import { detectGpu, loadDefaultSample, loadModelFile, showNotice } from '../store/index.js';
-import { startQuantSync } from '../store/quant-index.js';
+import { detectGpu, loadModelFile, openInitialModel, showNotice } from '../store/index.js';
+import { followInputDims, startQuantSync } from '../store/quant-index.js';
 import { CalibrationPanel } from './CalibrationPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 import { GpuNotice } from './GpuNotice.js';
@@ -25,8 +25,9 @@ function openDropped(files: FileList): void {
 export function App() {
   const dragging = useFileDrop(openDropped);
   useEffect(() => startQuantSync(), []);
+  useEffect(() => followInputDims(), []);
   useEffect(() => {
-    void loadDefaultSample();
+    void openInitialModel(window.location.search);
     void detectGpu();
   }, []);
   return (
@@ -49,7 +50,11 @@ export function App() {
           <ModelSummaryPanel />
         </aside>
       </main>
-      {dragging && <div className="drop-overlay">Drop to open the model</div>}
+      {dragging === 'page' && (
+        <div className="drop-overlay">
+          <span className="drop-label">Drop to open the model</span>
+        </div>
+      )}
     </div>
   );
 }

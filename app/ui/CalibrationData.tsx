@@ -3,6 +3,7 @@
 // dropped on this box) with the image preprocessing fields and thumbnails.
 import { useState } from 'react';
 import { useAppStore } from '../store/index.js';
+import { InputDims } from './InputDims.js';
 import {
   chooseDataFiles,
   chooseDefaultData,
@@ -156,19 +157,19 @@ export function CalibrationData() {
           Use the 10 bundled digits
         </button>
       )}
+      <InputDims where="calibration" />
       <RandomForm />
       {/* biome-ignore lint/a11y/noStaticElementInteractions: a drop target; the file input inside is the keyboard path */}
       <div
         className={`data-drop${over ? ' over' : ''}`}
+        data-own-drop
         onDragOver={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
+          e.preventDefault(); // the page's listener sees it too, and steps aside (data-own-drop)
           setOver(true);
         }}
         onDragLeave={() => setOver(false)}
         onDrop={(e) => {
-          e.preventDefault();
-          e.stopPropagation();
+          e.preventDefault(); // the page's listener ends its drag state and leaves the files here
           setOver(false);
           void chooseDataFiles([...e.dataTransfer.files]);
         }}

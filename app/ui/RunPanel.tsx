@@ -1,5 +1,6 @@
 import { cancelRun, runModel, useAppStore } from '../store/index.js';
 import { BackendToggle } from './BackendToggle.js';
+import { InputDims } from './InputDims.js';
 import { InputPicker } from './InputPicker.js';
 import { RunOutputs } from './RunOutputs.js';
 import { Section } from './Section.js';
@@ -13,6 +14,7 @@ export function RunPanel() {
   return (
     <Section title="Run" testId="run-panel" extra={<BackendToggle />}>
       <InputPicker />
+      <InputDims where="run" />
       <div className="run-controls">
         {running ? (
           <button type="button" className="button" onClick={cancelRun} data-testid="cancel-run">
