@@ -1,6 +1,7 @@
 // Narrow hooks over the store + registry: components re-render only when the id they depend on
 // changes, and the heavy objects come from the registry, not from React state.
 import { useMemo } from 'react';
+import type { GraphFolding } from '../model/graph-folding.js';
 import type { Model, ValueInfo } from '../model/ir.js';
 import { describeNode } from './model-views.js';
 import { getModelEntry } from './registry.js';
@@ -11,13 +12,14 @@ export interface ModelView {
   readonly id: string;
   readonly model: Model;
   readonly known: ReadonlyMap<string, ValueInfo>;
+  readonly folding: GraphFolding;
 }
 
 export function useModelView(): ModelView | null {
   const id = useAppStore((s) => s.modelId);
   return useMemo(() => {
     const entry = getModelEntry(id);
-    return entry && id ? { id, model: entry.model, known: entry.known } : null;
+    return entry && id ? { id, model: entry.model, known: entry.known, folding: entry.folding } : null;
   }, [id]);
 }
 
@@ -25,7 +27,7 @@ export function useNodeDetails(): NodeDetails | null {
   const view = useModelView();
   const selected = useAppStore((s) => s.selectedNode);
   return useMemo(
-    () => (view && selected ? describeNode(view.model, view.known, selected) : null),
+    () => (view && selected ? describeNode(view.model, view.known, selected, view.folding) : null),
     [view, selected],
   );
 }
