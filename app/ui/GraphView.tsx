@@ -41,28 +41,28 @@ export function GraphView() {
   const lastScale = useRef(1);
   /**
    * The minimap's rectangle and the labels' level of detail follow the view (no React). While
-   * the scale changes, labels are hidden: every new scale re-rasterizes every glyph, which was
+   * a gesture changes the scale, labels are hidden: every new scale re-rasterizes every glyph, which was
    * most of a zoom frame's cost (100 ms against 33 ms without text at 4x CPU throttling).
    */
-  const syncView = useCallback((v: View) => {
+  const syncView = useCallback((v: View, gesture: boolean) => {
     const svg = svgRef.current;
     const l = layoutRef.current;
     if (!svg) return;
     svg.classList.toggle('zoomed-out', v.k < LABEL_SCALE);
-    if (v.k !== lastScale.current) {
-      lastScale.current = v.k;
+    // Only a gesture (wheel, pinch) changes the scale frame after frame; a jump keeps its labels.
+    if (gesture && v.k !== lastScale.current) {
       svg.classList.add('zooming');
       if (zoomingTimer.current) clearTimeout(zoomingTimer.current);
       zoomingTimer.current = setTimeout(() => svg.classList.remove('zooming'), 150);
     }
     const rect = miniViewRef.current;
     if (!rect || !l) return;
-    const s = minimapScale(l);
+    const { sx, sy } = minimapScale(l);
     const r = visibleRect(v, svg.getBoundingClientRect());
-    rect.setAttribute('x', (r.x * s).toFixed(1));
-    rect.setAttribute('y', (r.y * s).toFixed(1));
-    rect.setAttribute('width', (r.width * s).toFixed(1));
-    rect.setAttribute('height', (r.height * s).toFixed(1));
+    rect.setAttribute('x', (r.x * sx).toFixed(1));
+    rect.setAttribute('y', (r.y * sy).toFixed(1));
+    rect.setAttribute('width', (r.width * sx).toFixed(1));
+    rect.setAttribute('height', (r.height * sy).toFixed(1));
   }, []);
 
   useEffect(() => {
@@ -74,7 +74,8 @@ export function GraphView() {
         const t = event.transform;
         viewRef.current = { x: t.x, y: t.y, k: t.k };
         sceneRef.current?.setAttribute('transform', t.toString());
-        syncView(viewRef.current);
+        syncView(viewRef.current, event.sourceEvent != null);
+        lastScale.current = t.k;
       });
     zoomRef.current = behavior;
     select(svg).call(behavior).on('dblclick.zoom', null);

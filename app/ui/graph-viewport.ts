@@ -25,7 +25,7 @@ const TOP_INSET = 52;
 export function fitView(scene: Size, port: Size, readable: boolean): View {
   const height = Math.max(port.height - TOP_INSET, 1);
   const fit = Math.min(port.width / scene.width, height / scene.height, 1.25);
-  const k = readable ? Math.max(fit, Math.min(0.7, port.width / scene.width)) : fit;
+  const k = readable ? Math.max(fit, Math.min(0.85, port.width / scene.width)) : fit;
   const x = (port.width - scene.width * k) / 2;
   const y = TOP_INSET + (fit >= k ? (height - scene.height * k) / 2 : 0);
   return { x, y, k };

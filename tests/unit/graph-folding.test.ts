@@ -1,6 +1,8 @@
 // The graph view's folding: Constant weights and shape-computation chains are not drawn but
 // belong to their consumer; the summary counts Constant weights as parameters.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { decodeModel } from '../../app/model/decode.js';
 import { foldGraph } from '../../app/model/graph-folding.js';
 import type { ValueInfo } from '../../app/model/ir.js';
 import { inferShapes } from '../../app/model/shape-inference.js';
@@ -79,5 +81,23 @@ describe('summarizeModel with Constant weights', () => {
     expect(s.constantCount).toBe(3);
     expect(s.parameterCount).toBe(1 + 1 + 36 + 4 + 2);
     expect(s.initializerBytes + s.constantBytes).toBe(8 + 8 + 36 * 4 + 4 * 4 + 2 * 8);
+  });
+});
+
+describe('a PyTorch export with Constant nodes (mlp-batchnorm-pytorch.onnx)', () => {
+  const m = decodeModel(
+    readFileSync(new URL('../fixtures/models/mlp-batchnorm-pytorch.onnx', import.meta.url)),
+  );
+  it('folds its Constants into their consumers and counts them as parameters', () => {
+    const f = foldGraph(m.graph);
+    const constants = m.graph.nodes.filter((n) => n.opType === 'Constant');
+    expect(constants.length).toBe(4);
+    expect(f.hidden.size).toBe(4);
+    for (const i of f.hidden) expect(f.hostOf.has(i)).toBe(true);
+    const s = summarizeModel(m);
+    let initializers = 0;
+    for (const t of m.graph.initializers.values()) initializers += t.data.length;
+    expect(s.constantCount).toBe(4);
+    expect(s.parameterCount).toBeGreaterThan(initializers);
   });
 });
