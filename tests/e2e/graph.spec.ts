@@ -216,6 +216,16 @@ test('mnist-8: quantize markers, the calibrated operator, SQNR colours, legend a
   await passthrough.uncheck();
   await expect(page.locator('g.q-edge.passthrough')).toHaveCount(0, { timeout: 30_000 });
 
+  // A narrow manual range on that output clips most values: the box gets the clipping badge.
+  await expect(target.locator('[data-badge="clip"]')).toHaveCount(0);
+  const inspector = page.getByTestId('quant-inspector');
+  await inspector.getByLabel('min', { exact: true }).fill('-50');
+  await inspector.getByLabel('max', { exact: true }).fill('50');
+  await inspector.getByRole('button', { name: 'Set range', exact: true }).click();
+  await expect(target.locator('[data-badge="clip"]')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByTestId('sqnr-legend')).toContainText('clipping');
+  await page.screenshot({ path: `${SHOTS}/clip-badge.png` });
+
   // The minimap moves the view: zoomed in at the top, a click at its bottom shows the output.
   const first = page.locator('g.graph-node').first();
   await page.getByRole('button', { name: 'Fit', exact: true }).click();
