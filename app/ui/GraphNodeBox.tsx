@@ -36,6 +36,7 @@ export const GraphNodeBox = memo(function GraphNodeBox({
   selected,
   mark,
   active,
+  reveal,
 }: {
   node: LaidNode;
   selected: boolean;
@@ -43,6 +44,8 @@ export const GraphNodeBox = memo(function GraphNodeBox({
   mark?: NodeQuantMark;
   /** The operator calibration is at. */
   active?: boolean;
+  /** Bring this box into view (a keyboard user tabbing to a box off screen). */
+  reveal?: (nodeName: string) => void;
 }) {
   const left = node.x - node.width / 2;
   const top = node.y - node.height / 2;
@@ -84,6 +87,7 @@ export const GraphNodeBox = memo(function GraphNodeBox({
           selectNode(node.nodeName);
         }
       }}
+      onFocus={() => node.nodeName && reveal?.(node.nodeName)}
     >
       <title>{`${node.nodeName} (${node.category})${sqnr ? `; SQNR ${sqnr}` : ''}${folded}`}</title>
       <rect

@@ -116,6 +116,7 @@ export function GraphView() {
     },
     [layout, apply],
   );
+  const reveal = useCallback((name: string) => focusNode(name, false), [focusNode]);
   // A selection from anywhere brings its node into view (a click in the graph is already there).
   useEffect(() => {
     if (drawnSelected) focusNode(drawnSelected, false);
@@ -177,6 +178,7 @@ export function GraphView() {
               selected={n.nodeName !== null && n.nodeName === drawnSelected}
               mark={n.nodeName ? marks.get(n.nodeName) : undefined}
               active={n.nodeName !== null && n.nodeName === calibrating}
+              reveal={reveal}
             />
           ))}
         </g>
