@@ -7,6 +7,7 @@
 // and qdq-fold's constant folding keep it. Structural only: nothing is evaluated.
 import { type DType, isIntegerDType, type Tensor } from '../../kernels/tensor.js';
 import type { Graph, GraphNode, ValueInfo } from './ir.js';
+import { dtypeFromOnnx } from './tensor-proto.js';
 
 /** Ops whose output is not a function of their inputs: never folded. */
 const NONDETERMINISTIC = new Set([
@@ -82,16 +83,24 @@ function foldable(
 /** `known`: the dtypes shape inference found (a value of unknown dtype does not fold). */
 export function foldGraph(graph: Graph, known?: ReadonlyMap<string, ValueInfo>): GraphFolding {
   const nodes = graph.nodes;
-  const dtypeOf = (v: string): DType | undefined => known?.get(v)?.dtype ?? graph.initializers.get(v)?.dtype;
-  const isInteger = (v: string) => {
-    const d = dtypeOf(v);
-    return d !== undefined && (isIntegerDType(d) || d === 'bool');
-  };
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => {
     for (const o of n.outputs) if (o) producer.set(o, i);
   });
+  const integer = new Map<string, boolean>();
+  const isInteger = (v: string): boolean => {
+    const cached = integer.get(v);
+    if (cached !== undefined) return cached;
+    integer.set(v, false); // a cycle (an invalid file) reads as float
+    const declared = known?.get(v)?.dtype ?? graph.initializers.get(v)?.dtype;
+    const p = producer.get(v);
+    const result = declared
+      ? isIntegerType(declared)
+      : p !== undefined && producesInteger(nodes[p], isInteger);
+    integer.set(v, result);
+    return result;
+  };
   // Folded candidates to a fixed point (graph order is usually topological; a second pass
   // covers files that are not).
   const hidden = new Set<number>();
@@ -147,6 +156,79 @@ export function foldGraph(graph: Graph, known?: ReadonlyMap<string, ValueInfo>):
   const constantNode = new Map<string, GraphNode>();
   for (const n of nodes) if (isConstantNode(n) && n.outputs[0]) constantNode.set(n.outputs[0], n);
   return { hidden, foldedInto, hostOf, constantNode };
+}
+
+function isIntegerType(d: DType): boolean {
+  return isIntegerDType(d) || d === 'bool';
+}
+
+/** Ops whose output has the element type of their first input. */
+const SAME_TYPE = new Set([
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Slice',
+  'Reshape',
+  'Identity',
+  'Expand',
+  'Tile',
+  'Transpose',
+  'Flatten',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Mod',
+  'Neg',
+  'Abs',
+  'Min',
+  'Max',
+  'Range',
+  'ReduceProd',
+  'ReduceSum',
+  'ReduceMin',
+  'ReduceMax',
+]);
+const BOOLEAN = new Set([
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+]);
+
+/**
+ * Whether a node's output is integer when shape inference did not say (it stops at the first
+ * node it cannot handle; the shape chains after it are still integer math).
+ */
+function producesInteger(node: GraphNode, isInteger: (v: string) => boolean): boolean {
+  if (!isDefaultDomain(node)) return false;
+  if (SHAPE_READERS.has(node.opType) || BOOLEAN.has(node.opType)) return true;
+  if (node.opType === 'Cast') {
+    const to = node.attributes.to;
+    const d = to?.kind === 'int' ? dtypeFromOnnx(to.value) : undefined;
+    return d !== undefined && isIntegerType(d);
+  }
+  if (node.opType === 'Constant') {
+    const t = constantTensor(node);
+    if (t) return isIntegerType(t.dtype);
+    return node.attributes.value_int !== undefined || node.attributes.value_ints !== undefined;
+  }
+  if (node.opType === 'ConstantOfShape') {
+    const v = node.attributes.value;
+    return v?.kind === 'tensor' && isIntegerType(v.value.dtype);
+  }
+  return (
+    SAME_TYPE.has(node.opType) &&
+    node.inputs[0] !== undefined &&
+    node.inputs[0] !== '' &&
+    isInteger(node.inputs[0])
+  );
 }
 
 /** Node indices in an order where every producer comes before its consumers (Kahn). */

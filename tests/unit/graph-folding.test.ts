@@ -70,8 +70,26 @@ describe('foldGraph', () => {
     });
     expect(foldGraph(m.graph, dtypes(m)).hidden.size).toBe(0);
   });
-  it('folds nothing but Constants and Shape readers when dtypes are unknown', () => {
-    expect(names([...foldGraph(ocrLike.graph).hidden])).toEqual(['cw', 'cb', 'shape']);
+  it('folds the shape chain from the ops alone when shape inference gave no dtypes', () => {
+    expect(names([...foldGraph(ocrLike.graph).hidden].sort((a, b) => a - b))).toEqual([
+      'cw',
+      'cb',
+      'shape',
+      'gather',
+      'unsq',
+      'concat',
+    ]);
+  });
+  it('without dtypes, a Cast to float stops the fold', () => {
+    const m = model({
+      inputs: [['x', 'float32', [1, 4]]],
+      nodes: [
+        { op: 'Shape', in: ['x'], out: ['s'], name: 'shape' },
+        { op: 'Cast', in: ['s'], out: ['f'], attrs: { to: 1 }, name: 'cast' },
+        { op: 'Add', in: ['x', 'f'], out: ['y'], name: 'add' },
+      ],
+    });
+    expect([...foldGraph(m.graph).hidden].map((i) => m.graph.nodes[i].name)).toEqual(['shape']);
   });
 });
 
