@@ -30,7 +30,11 @@ export function modelFacts(model: Model): ModelFacts {
     const guess = symbols.length ? ` (symbolic dims ${symbols.join(', ')} taken as 1)` : '';
     shapeInferenceNote = `stopped${guess}: ${e.message}`;
   }
-  return { ...summarizeModel(model, shapes, isCpuSupported), shapeInferenceNote, warnings: opsetProblems(model) };
+  return {
+    ...summarizeModel(model, shapes, isCpuSupported),
+    shapeInferenceNote,
+    warnings: opsetProblems(model),
+  };
 }
 
 function opName(domain: string, opType: string): string {
@@ -67,7 +71,7 @@ export function formatFacts(path: string, f: ModelFacts): string {
   if (f.symbolicDims.length) row('symbols', f.symbolicDims.join(', '));
   row(
     'parameters',
-    `${f.parameterCount.toLocaleString('en-US')} in ${f.initializerCount} initializers (${f.initializerBytes.toLocaleString('en-US')} bytes)`,
+    `${f.parameterCount.toLocaleString('en-US')} in ${f.initializerCount} initializers${f.constantCount ? ` and ${f.constantCount} Constant nodes` : ''} (${(f.initializerBytes + f.constantBytes).toLocaleString('en-US')} bytes)`,
   );
   const ops = f.opCounts.map((o) => `${opName(o.domain, o.opType)} x${o.count}`);
   row('ops', `${f.nodeCount} nodes: ${ops.join(', ') || '(none)'}`);

@@ -2,6 +2,7 @@
 // Pure data; formatting belongs to the CLI and the UI. Which ops are supported depends on the
 // executor, so the caller passes `isSupported` (the CLI passes the CPU registry).
 import { type DType, sizeOf } from '../../kernels/tensor.js';
+import { constantSize, isConstantNode } from './graph-folding.js';
 import type { Dim, Model, ValueInfo } from './ir.js';
 import { hasShapeFunction, type ShapeResult } from './shape-inference.js';
 
@@ -41,9 +42,13 @@ export interface ModelSummary {
   /** Most frequent first, ties by domain then op name. */
   readonly opCounts: readonly OpCount[];
   readonly initializerCount: number;
-  /** Elements in all initializers. */
+  /** `Constant` nodes (exporters often keep weights in them instead of initializers). */
+  readonly constantCount: number;
+  /** Elements in all initializers and Constant nodes. */
   readonly parameterCount: number;
   readonly initializerBytes: number;
+  /** Bytes held in Constant nodes (initializerBytes + constantBytes: the parameters' bytes). */
+  readonly constantBytes: number;
   /** Ops the caller's executor cannot run, with their node names, in first-seen order. */
   readonly unsupported: readonly UnsupportedOpSummary[];
 }
@@ -91,6 +96,15 @@ export function summarizeModel(
     parameterCount += sizeOf(t.dims);
     initializerBytes += t.data.byteLength;
   }
+  let constantCount = 0;
+  let constantBytes = 0;
+  for (const n of graph.nodes) {
+    if (!isConstantNode(n)) continue;
+    constantCount++;
+    const size = constantSize(n);
+    parameterCount += size?.count ?? 0;
+    constantBytes += size?.bytes ?? 0;
+  }
   const symbolicDims: string[] = [];
   for (const input of graph.inputs) {
     for (const d of input.dims ?? [])
@@ -108,8 +122,10 @@ export function summarizeModel(
     nodeCount: graph.nodes.length,
     opCounts,
     initializerCount: graph.initializers.size,
+    constantCount,
     parameterCount,
     initializerBytes,
+    constantBytes,
     unsupported: [...unsupported.values()],
   };
 }

@@ -2,6 +2,7 @@
 // the details of one node. Computed here so the UI never touches tensors.
 import { cpuConstantEvaluator } from '../exec/cpu/constant-evaluator.js';
 import { isCpuSupported } from '../exec/cpu/interpreter.js';
+import { constantTensor, type GraphFolding } from '../model/graph-folding.js';
 import type { AttrValue, Dim, Graph, Model, ValueInfo } from '../model/ir.js';
 import { findSchema } from '../model/op-schema.js';
 import { inferShapes } from '../model/shape-inference.js';
@@ -98,7 +99,7 @@ export function summarizeForPage(
       count: o.count,
     })),
     parameterCount: s.parameterCount,
-    parameterBytes: s.initializerBytes,
+    parameterBytes: s.initializerBytes + s.constantBytes,
     shapeNote,
   };
 }
@@ -139,14 +140,19 @@ export function describeNode(
   model: Model,
   known: ReadonlyMap<string, ValueInfo>,
   nodeName: string,
+  folding?: GraphFolding,
 ): NodeDetails | null {
-  const node = model.graph.nodes.find((n) => n.name === nodeName);
-  if (!node) return null;
+  const index = model.graph.nodes.findIndex((n) => n.name === nodeName);
+  if (index < 0) return null;
+  const node = model.graph.nodes[index];
+  const nodes = model.graph.nodes;
   const schema = findSchema(node.domain, node.opType);
   const inputs: NodeInput[] = node.inputs.map((name, i) => {
     const role = slotName(schema?.inputs, i);
     if (!name) return { name: '(omitted)', dtype: '', shape: '', role };
-    const init = model.graph.initializers.get(name);
+    // A weight held in a Constant node is shown as an initializer is (the graph does not draw it).
+    const constant = folding?.constantNode.get(name);
+    const init = model.graph.initializers.get(name) ?? (constant ? constantTensor(constant) : null);
     const view = valueView(name, known);
     return init ? { ...view, role, initializer: tensorStats(init) } : { ...view, role };
   });
@@ -160,5 +166,11 @@ export function describeNode(
       .sort((a, b) => a.name.localeCompare(b.name)),
     inputs,
     outputs: node.outputs.filter(Boolean).map((name) => valueView(name, known)),
+    folded: (folding?.foldedInto.get(index) ?? []).map((i) => ({
+      name: nodes[i].name,
+      opType: nodes[i].opType,
+      outputs: nodes[i].outputs.filter(Boolean).map((o) => valueView(o, known)),
+    })),
+    foldedInto: folding?.hidden.has(index) ? nodes[folding.hostOf.get(index)!].name : null,
   };
 }

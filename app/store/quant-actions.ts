@@ -346,6 +346,9 @@ export async function setPassthrough(tensor: string, on: boolean): Promise<void>
       message: `${doneMessage(m)}; ${tensor} ${on ? 'passes through in float' : 'quantized again'} (re-ran ${m.rerun?.ran ?? '?'} of ${m.rerun?.total ?? '?'} nodes)`,
     });
   }
+  // The graph draws passthrough edges differently: it reads the set from the overview.
+  const o = await call<CalibrationOverview>(null, { method: 'overview' }, 'Passthrough failed');
+  if (o) setQuant({ overview: o });
   await refreshTensor();
   await refreshMetrics(false);
 }

@@ -166,6 +166,8 @@ export class QuantEngine {
       activations: plan?.activations.size ?? 0,
       weights: plan?.weights.size ?? 0,
       imported: this.fixed !== null,
+      quantized: plan ? [...plan.activations.keys()] : [],
+      passthrough: [...this.passthrough],
     };
   }
 

@@ -33,10 +33,12 @@ export {
   HEAVY_CLIP,
   type NodeQuantMark,
   nodeColours,
+  type QuantEdges,
   SQNR_BANDS,
   sqnrColour,
   useCalibrationNode,
   useNodeColours,
+  useQuantEdges,
 } from './quant-selectors.js';
 export { type QuantState, useQuantStore } from './quant-store.js';
 export { runStrategy, setStrategySource } from './quant-strategy.js';

@@ -71,3 +71,22 @@ export function useCalibrationNode(): string | null {
         : null,
   );
 }
+
+export interface QuantEdges {
+  /** Activations with a simulated quantize op. */
+  readonly quantized: ReadonlySet<string>;
+  /** Of those, the ones passed through in float. */
+  readonly passthrough: ReadonlySet<string>;
+}
+
+/** The quantized and passthrough tensors of the session; null before a session exists. */
+export function useQuantEdges(): QuantEdges | null {
+  const overview = useQuantStore((s) => s.overview);
+  return useMemo(
+    () =>
+      overview && overview.quantized.length > 0
+        ? { quantized: new Set(overview.quantized), passthrough: new Set(overview.passthrough) }
+        : null,
+    [overview],
+  );
+}

@@ -40,6 +40,10 @@ export interface CalibrationOverview {
   readonly weights: number;
   /** True for a model opened already quantized (QDQ): parameters imported, nothing to calibrate. */
   readonly imported: boolean;
+  /** Activations the plan quantizes (the graph draws a quantize marker on their edges). */
+  readonly quantized: readonly string[];
+  /** Quantized tensors switched to passthrough (float). */
+  readonly passthrough: readonly string[];
 }
 
 export interface HistogramView {

@@ -2,6 +2,7 @@
 // worker) and run outputs. The store keeps only ids and version counters, so a state update
 // never copies or diffs a tensor, and selectors stay cheap.
 import type { Tensor } from '../../kernels/tensor.js';
+import { foldGraph, type GraphFolding } from '../model/graph-folding.js';
 import type { Model, ValueInfo } from '../model/ir.js';
 
 export interface ModelEntry {
@@ -15,15 +16,17 @@ export interface ModelEntry {
    * are to blame), else null.
    */
   readonly dimsError: string | null;
+  /** What the graph view folds into its consumers (Constant weights, shape chains). */
+  readonly folding: GraphFolding;
 }
 
 const models = new Map<string, ModelEntry>();
 const tensors = new Map<string, Tensor>();
 let nextId = 1;
 
-export function registerModel(entry: ModelEntry): string {
+export function registerModel(entry: Omit<ModelEntry, 'folding'>): string {
   const id = `model-${nextId++}`;
-  models.set(id, entry);
+  models.set(id, { ...entry, folding: foldGraph(entry.model.graph, entry.known) });
   return id;
 }
 
@@ -38,7 +41,8 @@ export function updateModelShapes(
   dimsError: string | null,
 ): void {
   const entry = models.get(id);
-  if (entry) models.set(id, { ...entry, known, dimsError });
+  // Folding reads the shapes (which values are integers), so it follows them.
+  if (entry) models.set(id, { ...entry, known, dimsError, folding: foldGraph(entry.model.graph, known) });
 }
 
 /** Drops every model but the one kept (the page shows one model at a time). */

@@ -15,7 +15,7 @@ export interface ModelSummary {
   readonly outputs: readonly ValueView[];
   readonly nodeCount: number;
   readonly opCounts: readonly { readonly opType: string; readonly count: number }[]; // most used first
-  readonly parameterCount: number; // elements in all initializers
+  readonly parameterCount: number; // elements in all initializers and Constant nodes
   readonly parameterBytes: number;
   /** Where shapes come from when inference could not finish, or its first warning. */
   readonly shapeNote: string | null;
@@ -46,6 +46,16 @@ export interface NodeDetails {
   readonly category: string;
   readonly attributes: readonly { readonly name: string; readonly value: string }[];
   readonly inputs: readonly NodeInput[];
+  readonly outputs: readonly ValueView[];
+  /** Nodes the graph does not draw that feed this one (Constant weights, shape computations). */
+  readonly folded: readonly FoldedNode[];
+  /** For a node the graph does not draw: the drawn node it is shown in. */
+  readonly foldedInto: string | null;
+}
+
+export interface FoldedNode {
+  readonly name: string;
+  readonly opType: string;
   readonly outputs: readonly ValueView[];
 }
 

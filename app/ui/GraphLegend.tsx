@@ -1,8 +1,10 @@
+import { memo } from 'react';
+import { type NodeQuantMark, SQNR_BANDS, setSqnrKind, useQuantStore } from '../store/quant-index.js';
 import { categoryFill } from './categories.js';
 import type { LaidNode } from './graph-layout.js';
 
 /** The op categories present in the graph, with their colours. */
-export function GraphLegend({ nodes }: { nodes: readonly LaidNode[] }) {
+export const GraphLegend = memo(function GraphLegend({ nodes }: { nodes: readonly LaidNode[] }) {
   const present = [...new Set(nodes.filter((n) => n.kind === 'op').map((n) => n.category))].sort();
   if (present.length === 0) return null;
   return (
@@ -13,6 +15,48 @@ export function GraphLegend({ nodes }: { nodes: readonly LaidNode[] }) {
           {c}
         </span>
       ))}
+    </div>
+  );
+});
+
+/** After calibration: what the SQNR colours and badges mean, and the local/cumulative switch. */
+export function SqnrLegend({ marks }: { marks: ReadonlyMap<string, NodeQuantMark> }) {
+  const kind = useQuantStore((s) => s.sqnrKind);
+  if (marks.size === 0) return null;
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a legend box, not a form fieldset
+    <div className="legend sqnr-legend" data-testid="sqnr-legend" role="group" aria-label="SQNR legend">
+      {/* biome-ignore lint/a11y/useSemanticElements: a segmented pair of buttons, not a form fieldset */}
+      <div className="segmented" role="group" aria-label="Graph SQNR">
+        {(['local', 'cumulative'] as const).map((k) => (
+          <button
+            key={k}
+            type="button"
+            aria-pressed={kind === k}
+            className={kind === k ? 'seg selected' : 'seg'}
+            onClick={() => setSqnrKind(k)}
+            data-testid={`graph-sqnr-${k}`}
+          >
+            {k === 'local' ? 'Local SQNR' : 'Cumulative SQNR'}
+          </button>
+        ))}
+      </div>
+      {SQNR_BANDS.map((b) => (
+        <span key={b.label} className="legend-item">
+          <span className="legend-swatch" style={{ background: b.fill }} />
+          {b.label}
+        </span>
+      ))}
+      <span className="legend-item">
+        <span className="legend-badge overflow">!</span>overflow
+      </span>
+      <span className="legend-item">
+        <span className="legend-badge clip">✂</span>clipping &gt; 1%
+      </span>
+      <span className="legend-item">
+        <span className="legend-qmarker" />
+        quantize op
+      </span>
     </div>
   );
 }

@@ -46,6 +46,31 @@ export function NodeInspector() {
       <ValueTable values={node.inputs} withRole />
       <h3 className="sub-title">Outputs</h3>
       <ValueTable values={node.outputs} />
+      {node.foldedInto && (
+        <p className="muted small" data-testid="folded-into">
+          Not drawn: constant or shape computation, shown inside{' '}
+          <button type="button" className="link-button" onClick={() => selectNode(node.foldedInto)}>
+            {node.foldedInto}
+          </button>
+        </p>
+      )}
+      {node.folded.length > 0 && (
+        <>
+          <h3 className="sub-title">Folded into this node ({node.folded.length})</h3>
+          <ul className="folded-list small" data-testid="folded-nodes">
+            {node.folded.map((f) => (
+              <li key={f.name}>
+                <button type="button" className="link-button" onClick={() => selectNode(f.name)}>
+                  {f.opType}
+                </button>{' '}
+                <span className="mono muted" title={f.name}>
+                  {f.outputs.map((o) => `${o.name} ${o.shape}`).join(', ')}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </Section>
   );
 }
