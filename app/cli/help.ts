@@ -90,7 +90,7 @@ options:
   --range R               full (default), restricted ([-127, 127]) or reduced (7-bit, as
                           onnxruntime's reduce_range)
   --no-error-propagation  calibrate every operator on the float model's values instead
-  --backend B             where the metrics run: cpu (default) or webgpu
+  --backend B             cpu (default) or webgpu: the observers' statistics and the metrics on the GPU
   --out SESSION.json      the session document to write
 
 A progress bar (operator k/N) goes to stderr when it is a terminal.

@@ -2,7 +2,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../../kernels/tensor.js';
-import { releaseGpu } from '../../kernels/gpu/device.js';
+import { acquireGpu, releaseGpu } from '../../kernels/gpu/device.js';
+import { gpuRangeChooser } from '../quant/gpu-statistics.js';
 import type { BackendName } from '../exec/executor.js';
 import { type AccumulatorChoice, execSettingsFor } from '../exec/quant-settings.js';
 import { encodeModel } from '../model/encode.js';
@@ -149,16 +150,24 @@ export async function calibrateCommand(
     channelOrder: flags.channelOrder,
   });
   const { samples, description } = loadCalibrationData(model, flags.data, imageOptions);
+  // On webgpu the observers' statistics (min/max, histograms) are gathered by the GPU kernels;
+  // the operators themselves still run on the CPU reference.
   const cal = new Calibration({
     model,
     config,
     samples: samples.map((s) => s.feeds),
     chooseRange: defaultRangeChooser,
+    gatherRange: backend === 'webgpu' ? gpuRangeChooser(await acquireGpu()) : undefined,
   });
   for (const w of cal.notes) io.stderr(`note: ${w}\n`);
   const bar = progressBar(io);
   const started = Date.now();
-  await cal.run({ onProgress: (p) => bar.update(p) });
+  try {
+    await cal.run({ onProgress: (p) => bar.update(p) });
+  } catch (e) {
+    if (backend === 'webgpu') await releaseGpu();
+    throw e;
+  }
   bar.end();
   const seconds = (Date.now() - started) / 1000;
   const params = cal.paramSet();

@@ -38,6 +38,13 @@ export type RangeChooser = (
   config: QuantConfig,
 ) => [number, number];
 
+/**
+ * The same choice with its statistics gathered elsewhere (the GPU observers): used by `step` and
+ * `run` for every tensor an operator writes; graph inputs, fixed when the calibration is created,
+ * are observed again at the first step so they come from the same source.
+ */
+export type AsyncRangeChooser = (...args: Parameters<RangeChooser>) => Promise<[number, number]>;
+
 export type ParamSource = ObserverName | 'manual' | 'shared' | 'fixed';
 
 export interface ActivationResult {
@@ -62,6 +69,13 @@ export interface CalibrationInput {
   readonly config: QuantConfig;
   readonly samples: readonly ReadonlyMap<string, Tensor>[];
   readonly chooseRange: RangeChooser;
+  readonly gatherRange?: AsyncRangeChooser;
+}
+
+/** An activation the step's operators wrote: its values on each sample's quantized path. */
+interface Written {
+  readonly tensor: string;
+  readonly raw: readonly Tensor[];
 }
 
 interface Step {
@@ -101,6 +115,7 @@ export class Calibration {
   readonly notes: readonly string[];
   readonly samples: readonly ReadonlyMap<string, Tensor>[];
   private readonly chooseRange: RangeChooser;
+  private readonly gatherRange?: AsyncRangeChooser;
   private readonly steps: readonly Step[];
   private stepIndex = 0;
   private frontier: Map<string, Tensor>[] = [];
@@ -117,6 +132,7 @@ export class Calibration {
     this.config = input.config;
     this.samples = input.samples;
     this.chooseRange = input.chooseRange;
+    this.gatherRange = input.gatherRange;
     this.plan = planQuantization(this.model, this.config);
     this.notes = [...prepared.notes, ...this.plan.warnings];
     this.steps = groupSteps(this.plan);
@@ -167,7 +183,18 @@ export class Calibration {
     this.frontier = this.samples.map((feeds) => new Map(feeds));
     this.stepIndex = 0;
     this.fixInputs();
-    while (this.stepIndex < k) this.runStepSync(undefined, true);
+    while (this.stepIndex < k) {
+      for (const w of this.stepWrites()) this.fixActivation(w.tensor, w.raw, w.raw, true);
+    }
+  }
+
+  /** The graph inputs observed again through the async source (before the first operator). */
+  private async refixInputs(gather: AsyncRangeChooser): Promise<void> {
+    for (const input of this.model.graph.inputs) {
+      if (!this.plan.activations.has(input.name)) continue;
+      const raw = this.samples.map((s) => s.get(input.name)!);
+      await this.fixActivationAsync(input.name, raw, gather);
+    }
   }
 
   /** Graph inputs that are quantized: fixed before any operator reads them. */
@@ -194,6 +221,27 @@ export class Calibration {
    */
   private fixActivation(t: string, raw: readonly Tensor[], stats: readonly Tensor[], replay: boolean): void {
     if (!replay || !this.activations.has(t)) this.activations.set(t, this.chooseParams(t, stats));
+    this.putAtFrontier(t, raw);
+  }
+
+  /** As fixActivation, with the observer's statistics from the async source. */
+  private async fixActivationAsync(
+    t: string,
+    raw: readonly Tensor[],
+    gather: AsyncRangeChooser,
+  ): Promise<void> {
+    const fixed = this.paramsWithoutObserver(t);
+    if (fixed) this.activations.set(t, fixed);
+    else {
+      const { observer, values, q, role } = this.observerInput(t, raw);
+      const range = await gather(values, observer, q, this.config);
+      this.activations.set(t, { params: paramsFromRange(range, role), source: observer, range });
+    }
+    this.putAtFrontier(t, raw);
+  }
+
+  /** The activation's quantized value (or its raw one under passthrough) on each sample's path. */
+  private putAtFrontier(t: string, raw: readonly Tensor[]): void {
     const p = this.activations.get(t)!.params;
     raw.forEach((v, s) => {
       const value = this.passthrough(t)
@@ -204,6 +252,15 @@ export class Calibration {
   }
 
   private chooseParams(t: string, values: readonly Tensor[]): ActivationResult {
+    const fixed = this.paramsWithoutObserver(t);
+    if (fixed) return fixed;
+    const { observer, values: source, q, role } = this.observerInput(t, values);
+    const range = this.chooseRange(source, observer, q, this.config);
+    return { params: paramsFromRange(range, role), source: observer, range };
+  }
+
+  /** Parameters that need no statistics (manual override, shared, fixed range), else null. */
+  private paramsWithoutObserver(t: string): ActivationResult | null {
     const role = this.plan.activations.get(t)!;
     const o = this.config.overrides[t];
     const r = effectiveRole(this.config.activations, o);
@@ -229,16 +286,22 @@ export class Calibration {
         range: [...role.fixedRange] as [number, number],
       };
     }
+    return null;
+  }
+
+  /** What the observer of activation t sees: its values (quantized path or float) and range. */
+  private observerInput(t: string, values: readonly Tensor[]) {
+    const o = this.config.overrides[t];
+    const role = effectiveRole(this.config.activations, o);
     const observer = o?.observer ?? this.config.activations.observer;
     const source = this.config.errorPropagation ? values : this.floatValuesOf(t);
-    const { qmin, qmax } = paramsFromRange([0, 0], r);
-    const range = this.chooseRange(
-      source.map((v) => toFloat32(v)),
+    const { qmin, qmax } = paramsFromRange([0, 0], role);
+    return {
       observer,
-      { qmin, qmax, symmetric: r.symmetric },
-      this.config,
-    );
-    return { params: paramsFromRange(range, r), source: observer, range };
+      values: source.map((v) => toFloat32(v)),
+      q: { qmin, qmax, symmetric: role.symmetric },
+      role,
+    };
   }
 
   /** The value a node input reads on the quantized path of sample s. */
@@ -277,7 +340,12 @@ export class Calibration {
     return !this.fakeWeights.has(name) && this.fakeBias(name) === undefined;
   }
 
-  private runStepSync(onProgress?: (p: CalibrationProgress) => void, replay = false): void {
+  /**
+   * Runs step k's operators on every sample. Each activation they write is yielded for the caller
+   * to fix (its parameters, then its quantized value at the frontier) before the next operator
+   * reads it; other values go to the frontier directly.
+   */
+  private *stepWrites(onProgress?: (p: CalibrationProgress) => void): Generator<Written> {
     const k = this.stepIndex;
     const step = this.steps[k];
     for (const node of step.nodes) {
@@ -294,15 +362,16 @@ export class Calibration {
         const inputs = node.inputs.map((i) => this.inputValue(s, i));
         outputs.push(runNode(this.model, node, inputs, constant));
       }
-      node.outputs.forEach((o, j) => {
-        if (!o) return;
+      for (let j = 0; j < node.outputs.length; j++) {
+        const o = node.outputs[j];
+        if (!o) continue;
         const raw = outputs.map((out) => out[j]);
-        if (this.plan.activations.has(o)) this.fixActivation(o, raw, raw, replay);
+        if (this.plan.activations.has(o)) yield { tensor: o, raw };
         else
           raw.forEach((v, s) => {
             this.frontier[s].set(o, v);
           });
-      });
+      }
     }
     // Values nothing later reads leave the frontier.
     for (const f of this.frontier)
@@ -316,7 +385,14 @@ export class Calibration {
   ): Promise<void> {
     if (this.done) return;
     options.signal?.throwIfAborted();
-    this.runStepSync(options.onProgress);
+    const gather = this.gatherRange;
+    if (!gather)
+      for (const w of this.stepWrites(options.onProgress)) this.fixActivation(w.tensor, w.raw, w.raw, false);
+    else {
+      if (this.stepIndex === 0) await this.refixInputs(gather);
+      for (const w of this.stepWrites(options.onProgress))
+        await this.fixActivationAsync(w.tensor, w.raw, gather);
+    }
     await yieldNow();
   }
 

@@ -72,7 +72,7 @@ export type StrategyResult =
 
 export type Strategy = (stats: TensorStatistics) => StrategyResult | null;
 
-type Part = 'histogram' | 'absHistogram' | 'centredHistogram';
+export type Part = 'histogram' | 'absHistogram' | 'centredHistogram';
 
 interface BuiltinStrategy {
   readonly reads: readonly Part[];
@@ -122,7 +122,7 @@ export interface StatisticsInput {
   readonly config: QuantConfig;
 }
 
-const EMPTY: Histogram = { counts: new Float64Array(0), edges: new Float64Array(0) };
+export const EMPTY: Histogram = { counts: new Float64Array(0), edges: new Float64Array(0) };
 
 function countFinite(values: readonly ArrayLike<number>[]): number {
   let n = 0;
@@ -158,35 +158,50 @@ export function gatherStatistics(
     readonly sqnrValues?: readonly ArrayLike<number>[];
   } = {},
 ): TensorStatistics {
-  const { values, config } = input;
-  const parts = new Set(options.parts ?? ['histogram', 'absHistogram', 'centredHistogram']);
-  const { bins, percentile, averagingConstant } = config.activations;
+  const { values } = input;
+  const parts = new Set(options.parts ?? ALL_PARTS);
+  const { bins } = input.config.activations;
   const [min, max] = finiteMinMax(values);
   const [absLo, absHi] = finiteAbsMinMax(values);
-  const hist = parts.has('histogram') ? histogram(values, min, max, bins) : EMPTY;
+  const stats = statisticsFrom(input, {
+    count: countFinite(values),
+    min,
+    max,
+    sampleRanges: sampleRanges(values),
+    histogram: parts.has('histogram') ? histogram(values, min, max, bins) : EMPTY,
+    absHistogram: parts.has('absHistogram') ? histogram(values, absLo, absHi, bins, true) : EMPTY,
+    centredHistogram: parts.has('centredHistogram') ? centredHistogram(values, bins) : EMPTY,
+  });
+  if (!options.candidates) return stats;
+  return { ...stats, candidates: candidateRanges(stats, options.sqnrValues ?? values) };
+}
+
+export const ALL_PARTS: readonly Part[] = ['histogram', 'absHistogram', 'centredHistogram'];
+
+/** What was measured of a tensor (on the CPU here, or by the GPU observers). */
+export type Measured = Pick<
+  TensorStatistics,
+  'count' | 'min' | 'max' | 'sampleRanges' | 'histogram' | 'absHistogram' | 'centredHistogram'
+>;
+
+/** The statistics from what was measured: percentiles read from the histogram, no candidates. */
+export function statisticsFrom(input: StatisticsInput, m: Measured): TensorStatistics {
+  const { bins, percentile, averagingConstant } = input.config.activations;
   const percentiles: Record<string, number> = {};
-  if (hist !== EMPTY)
-    for (const p of LISTED_PERCENTILES) percentiles[String(p)] = histogramPercentile(hist, p);
-  const stats: TensorStatistics = {
+  if (m.histogram.counts.length > 0)
+    for (const p of LISTED_PERCENTILES) percentiles[String(p)] = histogramPercentile(m.histogram, p);
+  return {
     name: input.name,
     role: input.role,
     dtype: input.dtype,
     qmin: input.qmin,
     qmax: input.qmax,
     symmetric: input.symmetric,
-    count: countFinite(values),
-    min,
-    max,
-    sampleRanges: sampleRanges(values),
-    histogram: hist,
-    absHistogram: parts.has('absHistogram') ? histogram(values, absLo, absHi, bins, true) : EMPTY,
-    centredHistogram: parts.has('centredHistogram') ? centredHistogram(values, bins) : EMPTY,
+    ...m,
     percentiles,
     settings: { bins, percentile, averagingConstant },
     candidates: [],
   };
-  if (!options.candidates) return stats;
-  return { ...stats, candidates: candidateRanges(stats, options.sqnrValues ?? values) };
 }
 
 /** The range of a built-in observer, gathering only what it reads. */

@@ -9,6 +9,7 @@
 //   and edges[bins] = f32(hi); a zero-width range is widened to [lo - 0.5, hi + 0.5] as numpy does.
 //   A value x with edges[0] <= x <= edges[bins] goes to the bin k with edges[k] <= x < edges[k+1];
 //   the last bin also holds edges[bins]. Values outside are not counted.
+// - `abs`: the statistics of |x| instead of x (onnxruntime's symmetric percentile histogram).
 
 /** Channel layout of a tensor: per tensor (axis undefined) or per index of `axis`. */
 export interface ObserverLayout {
@@ -32,13 +33,17 @@ export function counts(x: number): boolean {
 }
 
 /** Min and max per channel (one pair without `axis`); [0, 0] for a channel with no finite value. */
-export function minMaxRef(x: ArrayLike<number>, l: ObserverLayout): { min: Float32Array; max: Float32Array } {
+export function minMaxRef(
+  x: ArrayLike<number>,
+  l: ObserverLayout,
+  abs = false,
+): { min: Float32Array; max: Float32Array } {
   const { count, inner, channels } = channelLayout(l);
   if (x.length !== count) throw new Error(`observer: ${x.length} values for dims [${l.dims}]`);
   const min = new Float32Array(channels).fill(Number.POSITIVE_INFINITY);
   const max = new Float32Array(channels).fill(Number.NEGATIVE_INFINITY);
   for (let i = 0; i < count; i++) {
-    const v = x[i];
+    const v = abs ? Math.abs(x[i]) : x[i];
     if (!counts(v)) continue;
     const c = Math.floor(i / inner) % channels;
     if (v < min[c]) min[c] = v;
@@ -87,6 +92,7 @@ export function histogramRef(
   lo: ArrayLike<number>,
   hi: ArrayLike<number>,
   bins: number,
+  abs = false,
 ): Uint32Array {
   const { count, inner, channels } = channelLayout(l);
   if (x.length !== count) throw new Error(`observer: ${x.length} values for dims [${l.dims}]`);
@@ -96,7 +102,7 @@ export function histogramRef(
   const out = new Uint32Array(channels * bins);
   for (let i = 0; i < count; i++) {
     const c = Math.floor(i / inner) % channels;
-    const k = binOf(x[i], edges[c], scales[c]);
+    const k = binOf(abs ? Math.abs(x[i]) : x[i], edges[c], scales[c]);
     if (k >= 0) out[c * bins + k]++;
   }
   return out;

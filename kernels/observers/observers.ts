@@ -29,16 +29,17 @@ async function runObserver(
   ranges: Uint32Array,
   bins: number,
   limits?: SplitLimits,
+  abs = false,
 ): Promise<Uint32Array> {
   const { count, inner, channels } = channelLayout(l);
   if (x.length !== count) throw new Error(`observer: ${x.length} values for dims [${l.dims}]`);
   const pipeline = await getPipeline(ctx, {
     op: 'observers',
-    params: { entryPoint, run: RUN, workgroupSize: WORKGROUP_SIZE, bins },
+    params: { entryPoint, run: RUN, workgroupSize: WORKGROUP_SIZE, bins, abs },
     build: async (p) => ({
       code: await loadWgsl(new URL('./observers.wgsl', import.meta.url)),
       entryPoint: p.entryPoint,
-      constants: { RUN: p.run, WORKGROUP_SIZE: p.workgroupSize, BINS: p.bins },
+      constants: { RUN: p.run, WORKGROUP_SIZE: p.workgroupSize, BINS: p.bins, ABS: p.abs ? 1 : 0 },
     }),
   });
   const op = entryPoint === 'minmax_main' ? 'observers.minmax' : 'observers.histogram';
@@ -97,7 +98,8 @@ export async function minMaxGpu(
   x: Float32Array,
   l: ObserverLayout,
   limits?: SplitLimits,
-): Promise<{ min: Float32Array; max: Float32Array }> {
+  abs = false,
+): Promise<{ min: Float32Array; max: Float32Array; found: Uint8Array }> {
   const { channels } = channelLayout(l);
   const init = new Uint32Array(2 * channels);
   for (let c = 0; c < channels; c++) init[2 * c] = 0xffffffff;
@@ -110,15 +112,18 @@ export async function minMaxGpu(
     new Uint32Array(1),
     DEFAULT_HISTOGRAM_BINS,
     limits,
+    abs,
   );
   const min = new Float32Array(channels);
   const max = new Float32Array(channels);
+  const found = new Uint8Array(channels);
   for (let c = 0; c < channels; c++) {
     if (keys[2 * c] === 0xffffffff) continue; // no finite value
+    found[c] = 1;
     min[c] = keyToF32(keys[2 * c]);
     max[c] = keyToF32(keys[2 * c + 1]);
   }
-  return { min, max };
+  return { min, max, found };
 }
 
 /**
@@ -133,6 +138,7 @@ export async function histogramGpu(
   hi: ArrayLike<number>,
   bins = DEFAULT_HISTOGRAM_BINS,
   limits?: SplitLimits,
+  abs = false,
 ): Promise<Uint32Array> {
   const { channels } = channelLayout(l);
   if (lo.length !== channels || hi.length !== channels) throw new Error(`histogram: need ${channels} ranges`);
@@ -144,5 +150,15 @@ export async function histogramGpu(
     ranges.set(edges, channels + c * (bins + 1));
   }
   const rangeBits = new Uint32Array(ranges.buffer);
-  return runObserver(ctx, 'histogram_main', x, l, new Uint32Array(channels * bins), rangeBits, bins, limits);
+  return runObserver(
+    ctx,
+    'histogram_main',
+    x,
+    l,
+    new Uint32Array(channels * bins),
+    rangeBits,
+    bins,
+    limits,
+    abs,
+  );
 }

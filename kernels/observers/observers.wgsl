@@ -12,6 +12,7 @@
 // Each invocation scans a run of RUN consecutive elements, so per-tensor work costs one atomic per
 // run instead of one per element.
 //
+// With ABS each value's sign bit is cleared first (the statistics of |x|).
 // minmax_main: out[2c] = min key, out[2c+1] = max key of channel c, where key(x) maps f32 bits to
 //   an order-preserving u32 (negative: ~bits, positive: bits | 0x80000000). NaN and infinities are
 //   left out. The host initializes min keys to 0xffffffff and max keys to 0 and decodes the keys.
@@ -23,6 +24,8 @@
 override RUN: u32 = 64u;
 override WORKGROUP_SIZE: u32 = 64u;
 override BINS: u32 = 2048u;
+// ABS: the statistics of |x| (onnxruntime's symmetric percentile histogram; min/max of |x|).
+override ABS: bool = false;
 
 struct Params { count: u32, inner: u32, channels: u32, start: u32 }
 
@@ -60,7 +63,7 @@ fn minmax_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
       lo = 0xffffffffu;
       hi = 0u;
     }
-    let bits = src[i];
+    let bits = select(src[i], src[i] & 0x7fffffffu, ABS);
     if (is_nonfinite(bits)) { continue; }
     let key = order_key(bits);
     lo = min(lo, key);
@@ -76,7 +79,7 @@ fn histogram_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
   if (start >= params.count) { return; }
   let end = min(start + RUN, params.count);
   for (var i = start; i < end; i = i + 1u) {
-    let bits = src[i];
+    let bits = select(src[i], src[i] & 0x7fffffffu, ABS);
     if (is_nonfinite(bits)) { continue; }
     let c = channel_of(i);
     let scale = bitcast<f32>(ranges[c]);

@@ -95,4 +95,21 @@ describe('observers (GPU)', () => {
     const hist = await histogramGpu(ctx, x, l, lo, hi, 32, limits);
     expect(firstMismatch(hist, histogramRef(x, l, lo, hi, 32))).toBeUndefined();
   });
+
+  it('|x| statistics (ABS): min/max and a histogram of |x| per channel, as the reference', async () => {
+    const ctx = await gpu();
+    const x = randomTensor(6, 4 * 333);
+    x[7] = Number.NEGATIVE_INFINITY;
+    const l = { dims: [4, 333], axis: 0 };
+    const got = await minMaxGpu(ctx, x, l, undefined, true);
+    const want = minMaxRef(x, l, true);
+    expect(firstMismatch(got.min, want.min)).toBeUndefined();
+    expect(firstMismatch(got.max, want.max)).toBeUndefined();
+    expect(Array.from(got.found)).toEqual([1, 1, 1, 1]);
+    const lo = Array.from(want.min);
+    const hi = Array.from(want.max);
+    const hist = await histogramGpu(ctx, x, l, lo, hi, 64, undefined, true);
+    expect(firstMismatch(hist, histogramRef(x, l, lo, hi, 64, true))).toBeUndefined();
+    expect(hist.reduce((a, b) => a + b, 0)).toBe(4 * 333 - 2); // the NaN and the -Infinity
+  });
 });
