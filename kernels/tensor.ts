@@ -67,7 +67,11 @@ export function allocData(dtype: DType, length: number): TensorData {
   }
 }
 
-export function makeTensor(dtype: DType, dims: readonly number[], data?: TensorData | ArrayLike<number>): Tensor {
+export function makeTensor(
+  dtype: DType,
+  dims: readonly number[],
+  data?: TensorData | ArrayLike<number>,
+): Tensor {
   const n = sizeOf(dims);
   if (data === undefined) return { dtype, dims: [...dims], data: allocData(dtype, n) };
   if (data.length !== n) throw new Error(`tensor data has ${data.length} elements, dims [${dims}] need ${n}`);
@@ -112,6 +116,17 @@ export function toFloat32(t: Tensor): Float32Array {
   if (t.data instanceof Float32Array) return t.data;
   const out = new Float32Array(t.data.length);
   for (let i = 0; i < out.length; i++) out[i] = elementAsNumber(t, i);
+  return out;
+}
+
+/** The values of several arrays one after the other, as one Float32Array. */
+export function concatFloat32(parts: readonly ArrayLike<number>[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 

@@ -9,10 +9,12 @@
 import type { GpuContext } from '../../kernels/gpu/device.js';
 import { histogramGpu, minMaxGpu } from '../../kernels/observers/observers.js';
 import { counts } from '../../kernels/observers/observers.ref.js';
+import { concatFloat32 } from '../../kernels/tensor.js';
 import type { AsyncRangeChooser } from './calibrate.js';
 import { histogramEdges } from './range-observers.js';
 import {
   BUILTIN_STRATEGIES,
+  chooserInput,
   EMPTY,
   type Measured,
   type Part,
@@ -20,16 +22,6 @@ import {
   statisticsFrom,
   type TensorStatistics,
 } from './strategy.js';
-
-function concat(values: readonly ArrayLike<number>[]): Float32Array {
-  const out = new Float32Array(values.reduce((n, v) => n + v.length, 0));
-  let at = 0;
-  for (const v of values) {
-    out.set(v, at);
-    at += v.length;
-  }
-  return out;
-}
 
 async function minMaxOf(ctx: GpuContext, x: Float32Array, abs = false): Promise<[number, number] | null> {
   if (x.length === 0) return null;
@@ -63,7 +55,7 @@ export async function gatherStatisticsGpu(
   const found = sampleRanges.filter((r): r is [number, number] => r !== null);
   const min = found.length ? Math.min(...found.map((r) => r[0])) : 0;
   const max = found.length ? Math.max(...found.map((r) => r[1])) : 0;
-  const all = concat(samples);
+  const all = concatFloat32(samples);
   let count = 0;
   for (let i = 0; i < all.length; i++) if (counts(all[i])) count++;
   const { bins } = input.config.activations;
@@ -92,21 +84,7 @@ export async function gatherStatisticsGpu(
 export function gpuRangeChooser(ctx: GpuContext): AsyncRangeChooser {
   return async (values, observer, q, config) => {
     const b = BUILTIN_STRATEGIES[observer];
-    const stats = await gatherStatisticsGpu(
-      ctx,
-      {
-        name: '',
-        role: 'activation',
-        dtype: q.qmin < 0 ? 'int8' : 'uint8',
-        qmin: q.qmin,
-        qmax: q.qmax,
-        symmetric: q.symmetric,
-        values,
-        config,
-      },
-      b.reads,
-    );
-    const r = b.run(stats);
+    const r = b.run(await gatherStatisticsGpu(ctx, chooserInput(values, q, config), b.reads));
     return [r.min, r.max];
   };
 }

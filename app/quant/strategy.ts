@@ -110,16 +110,32 @@ export const BUILTIN_STRATEGIES: Readonly<Record<ObserverName, BuiltinStrategy>>
   mse: { reads: ['histogram'], run: (s) => range(mseFromHistogram(s.histogram, s.qmax - s.qmin + 1)) },
 };
 
-export interface StatisticsInput {
-  readonly name: string;
-  readonly role: 'activation' | 'weight';
-  readonly dtype: QuantizedDType;
-  readonly qmin: number;
-  readonly qmax: number;
-  readonly symmetric: boolean;
+export type StatisticsInput = Pick<
+  TensorStatistics,
+  'name' | 'role' | 'dtype' | 'qmin' | 'qmax' | 'symmetric'
+> & {
   /** The tensor's values, one array per calibration sample. */
   readonly values: readonly ArrayLike<number>[];
   readonly config: QuantConfig;
+};
+
+/** What a calibration range chooser knows of a tensor, as statistics input. */
+export function chooserInput(
+  values: readonly ArrayLike<number>[],
+  q: { readonly qmin: number; readonly qmax: number; readonly symmetric: boolean },
+  config: QuantConfig,
+): StatisticsInput {
+  const dtype = q.qmin < 0 ? 'int8' : 'uint8';
+  return {
+    name: '',
+    role: 'activation',
+    dtype,
+    qmin: q.qmin,
+    qmax: q.qmax,
+    symmetric: q.symmetric,
+    values,
+    config,
+  };
 }
 
 export const EMPTY: Histogram = { counts: new Float64Array(0), edges: new Float64Array(0) };

@@ -1,7 +1,7 @@
 // Turning the engine's results into the page's plain views: a tensor's histogram, its parameters
 // and the range each observer would choose; the metrics as table rows; the per-layer metrics as
 // Google Model Explorer node data. Pure functions of engine values (no store, no worker).
-import { type Tensor, toFloat32 } from '../../kernels/tensor.js';
+import { concatFloat32, type Tensor, toFloat32 } from '../../kernels/tensor.js';
 import type { ActivationResult } from '../quant/calibrate.js';
 import { argmaxRows, ErrorAccumulator } from '../quant/compare.js';
 import type { QuantConfig } from '../quant/config.js';
@@ -25,14 +25,7 @@ export const STRATEGY_VALUES = 65_536;
 
 /** Concatenates the float values of several tensors. */
 export function concatValues(tensors: readonly Tensor[]): Float32Array {
-  const parts = tensors.map((t) => toFloat32(t));
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatFloat32(tensors.map((t) => toFloat32(t)));
 }
 
 export function finiteExtent(values: Float32Array): [number, number] {
@@ -184,7 +177,7 @@ export function strategyInput(
   perSample: readonly Float32Array[],
   config: QuantConfig,
 ): StrategyInput {
-  const values = sampleValues(perSample.length === 1 ? perSample[0] : concat(perSample));
+  const values = sampleValues(perSample.length === 1 ? perSample[0] : concatFloat32(perSample));
   const stats = gatherStatistics(
     {
       name,
@@ -199,16 +192,6 @@ export function strategyInput(
     { candidates: true, sqnrValues: [values] },
   );
   return { ...stats, kind, values };
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const TOP_K = 5;
