@@ -1,6 +1,7 @@
 import { memo } from 'react';
-import { type NodeQuantMark, SQNR_BANDS, setSqnrKind, useQuantStore } from '../store/quant-index.js';
+import { type NodeQuantMark, SQNR_BANDS } from '../store/quant-index.js';
 import { categoryFill } from './categories.js';
+import { SqnrKindSwitch } from './SqnrKindSwitch.js';
 import type { LaidNode } from './graph-layout.js';
 
 /** The op categories present in the graph, with their colours. */
@@ -21,26 +22,15 @@ export const GraphLegend = memo(function GraphLegend({ nodes }: { nodes: readonl
 
 /** After calibration: what the SQNR colours and badges mean, and the local/cumulative switch. */
 export function SqnrLegend({ marks }: { marks: ReadonlyMap<string, NodeQuantMark> }) {
-  const kind = useQuantStore((s) => s.sqnrKind);
   if (marks.size === 0) return null;
   return (
     // biome-ignore lint/a11y/useSemanticElements: a legend box, not a form fieldset
     <div className="legend sqnr-legend" data-testid="sqnr-legend" role="group" aria-label="SQNR legend">
-      {/* biome-ignore lint/a11y/useSemanticElements: a segmented pair of buttons, not a form fieldset */}
-      <div className="segmented" role="group" aria-label="Graph SQNR">
-        {(['local', 'cumulative'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            aria-pressed={kind === k}
-            className={kind === k ? 'seg selected' : 'seg'}
-            onClick={() => setSqnrKind(k)}
-            data-testid={`graph-sqnr-${k}`}
-          >
-            {k === 'local' ? 'Local SQNR' : 'Cumulative SQNR'}
-          </button>
-        ))}
-      </div>
+      <SqnrKindSwitch
+        label="Graph SQNR"
+        text={(k) => (k === 'local' ? 'Local SQNR' : 'Cumulative SQNR')}
+        testIdPrefix="graph-sqnr"
+      />
       {SQNR_BANDS.map((b) => (
         <span key={b.label} className="legend-item">
           <span className="legend-swatch" style={{ background: b.fill }} />

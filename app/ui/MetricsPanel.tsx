@@ -8,12 +8,12 @@ import {
   type LayerRow,
   refreshMetrics,
   setMode,
-  setSqnrKind,
   sqnrColour,
   useQuantStore,
 } from '../store/quant-index.js';
 import { fmt } from './InspectorPanel.js';
 import { Section } from './Section.js';
+import { SqnrKindSwitch } from './SqnrKindSwitch.js';
 
 type Key = 'node' | 'sqnrLocal' | 'sqnrCumulative' | 'cosine' | 'maxAbsError' | 'clipRate' | 'overflows';
 const COLUMNS: readonly { key: Key; label: string; title: string }[] = [
@@ -190,7 +190,6 @@ function Sensitivity() {
 export function MetricsPanel() {
   const metrics = useQuantStore((s) => s.metrics);
   const mode = useQuantStore((s) => s.mode);
-  const kind = useQuantStore((s) => s.sqnrKind);
   const busy = useQuantStore((s) => s.busy);
   const metricsBusy = useQuantStore((s) => s.metricsBusy);
   const done = useQuantStore((s) => s.overview?.done ?? false);
@@ -219,20 +218,7 @@ export function MetricsPanel() {
           : 'Affine: fused int8 kernels, integer sums and requantize (onnxruntime with optimizations on).'}
         {metrics?.rerun && ` Quick update: re-ran ${metrics.rerun.ran} of ${metrics.rerun.total} nodes.`}
       </p>
-      {/* biome-ignore lint/a11y/useSemanticElements: a segmented pair of buttons, not a form fieldset */}
-      <div className="segmented" role="group" aria-label="Graph colours">
-        {(['local', 'cumulative'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            aria-pressed={kind === k}
-            className={kind === k ? 'seg selected' : 'seg'}
-            onClick={() => setSqnrKind(k)}
-          >
-            colour by {k} SQNR
-          </button>
-        ))}
-      </div>
+      <SqnrKindSwitch label="Graph colours" text={(k) => `colour by ${k} SQNR`} />
       {metrics ? (
         <>
           <LayerTable layers={metrics.layers} />
