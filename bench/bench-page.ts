@@ -24,7 +24,8 @@ import {
   timeInterleaved,
 } from './bench-report.js';
 import { floatModel } from './float-models.js';
-import { benchMnist, errorText, prepareOrtWasm, prepareOrtWebGpu, setUpOrt } from './ort-runners.js';
+import { benchModels } from './bench-models.js';
+import { errorText, prepareOrtWasm, prepareOrtWebGpu, setUpOrt } from './ort-runners.js';
 import { prepareOursF32, prepareOursInt8 } from './ours-runners.js';
 
 export interface BenchOptions {
@@ -34,8 +35,10 @@ export interface BenchOptions {
   readonly io: boolean;
   /** Case names to run (default all). */
   readonly only?: readonly string[];
-  /** Also time whole models (mnist-8). */
+  /** Also time whole models (mnist-8, a MobileNetV2-like net): bench-models.ts. */
   readonly models: boolean;
+  /** Time the kernel cases (off: models only). */
+  readonly kernels: boolean;
 }
 
 export const PEER_ORT_WEBGPU = 'ort-web webgpu f32';
@@ -155,13 +158,12 @@ async function benchCase(ctx: GpuContext, c: BenchCase, o: BenchOptions): Promis
 async function run(o: BenchOptions): Promise<BenchReport> {
   const wasmThreads = setUpOrt();
   const ctx = await acquireGpu();
-  const cases = BENCH_CASES.filter((c) => !o.only || o.only.includes(c.name));
-  if (cases.length === 0)
+  const cases = o.kernels ? BENCH_CASES.filter((c) => !o.only || o.only.includes(c.name)) : [];
+  if (o.kernels && cases.length === 0)
     throw new Error(`no case named ${o.only}; cases: ${BENCH_CASES.map((c) => c.name)}`);
   const kernels: KernelRow[] = [];
   for (const c of cases) kernels.push(...(await benchCase(ctx, c, o)));
-  if (o.models) log('mnist-8 through ort-web');
-  const models = o.models ? await benchMnist(o.warmup, o.runs) : [];
+  const models = o.models ? await benchModels(ctx, o.warmup, o.runs) : [];
   return {
     adapter: ctx.adapterDescription,
     date: new Date().toISOString(),
@@ -183,6 +185,8 @@ async function run(o: BenchOptions): Promise<BenchReport> {
         'per case, the contenders run round-robin (one run each per round) so load from other processes hits them alike; the IO pair is timed the same way afterwards',
       max_diff_steps:
         'largest |ours int8 - round(peer float output / output scale)|, clamped to int8: both computed the same layer',
+      models:
+        'ours: the calibrated model (4 seeded inputs, default config) as its QDQ graph fused for integer execution, run by our WebGPU executor (input uploaded, output read back); peer: ort-web webgpu session.run of the float model on CPU tensors (upload, run, read back); round-robin; calibration per sample: operators on our CPU interpreter, observer statistics on the GPU',
     },
     kernels,
     geomean_ratio: geomeanByPeer(kernels),

@@ -32,10 +32,28 @@ export interface KernelRow {
   readonly max_diff_steps?: number;
 }
 
+/** A whole model: ours (affine int8 simulation on WebGPU) against a peer running the float model. */
 export interface ModelRow {
   readonly model: string;
-  readonly runner: string;
-  readonly ms: number | null;
+  readonly convs: number;
+  /** Median ms per input, CPU input in and output read back (null: ours failed, see error). */
+  readonly ours_ms: number | null;
+  readonly ours_range_ms?: readonly [number, number];
+  readonly peer: string;
+  readonly peer_ms: number | null;
+  readonly peer_range_ms?: readonly [number, number];
+  readonly peer_error?: string;
+  /** peer_ms / ours_ms: above 1, ours is faster. */
+  readonly ratio: number | null;
+  /** Nodes of our plan that ran on the CPU reference inside the WebGPU run, and which. */
+  readonly ours_cpu_nodes?: number;
+  readonly ours_cpu_fallbacks?: readonly string[];
+  /** max |ours - float| / max |float| on the timed input (the quantization error, a sanity check). */
+  readonly max_rel_error_vs_float?: number;
+  /** Calibration (operators on the CPU interpreter, statistics on the GPU) per sample. */
+  readonly calibration_ms_per_sample?: number;
+  /** One float inference of our CPU interpreter. */
+  readonly float_cpu_ms?: number;
   readonly error?: string;
 }
 
@@ -154,10 +172,13 @@ function fmtRatio(r: number | null | undefined): string {
 
 /** A Markdown table (it reads fine in a terminal too). */
 export function formatTable(report: BenchReport): string {
-  const lines = [
-    '| kernel | shape | ours int8 (ms) | peer | peer (ms) | peer / ours |',
-    '|---|---|---:|---|---:|---:|',
-  ];
+  const lines =
+    report.kernels.length > 0
+      ? [
+          '| kernel | shape | ours int8 (ms) | peer | peer (ms) | peer / ours |',
+          '|---|---|---:|---|---:|---:|',
+        ]
+      : [];
   const spread = (ms: number | null, range?: readonly [number, number]) =>
     range ? `${fmt(ms)} (${fmt(range[0])}–${fmt(range[1])})` : fmt(ms);
   for (const r of report.kernels) {
@@ -178,9 +199,21 @@ export function formatTable(report: BenchReport): string {
     for (const r of io) lines.push(`| ${r.name} | ${r.peer} | ${fmt(r.ours_io_ms)} | ${fmt(r.peer_io_ms)} |`);
   }
   if (report.models.length > 0) {
-    lines.push('', '| model | runner | median (ms) |', '|---|---|---:|');
-    for (const m of report.models)
-      lines.push(`| ${m.model} | ${m.runner} | ${m.ms === null ? `failed: ${m.error}` : fmt(m.ms)} |`);
+    lines.push(
+      '',
+      '| model | convs | ours affine int8 webgpu (ms) | peer | peer (ms) | peer / ours | ours CPU nodes | calibration per sample (ms) | float inference, our CPU (ms) |',
+      '|---|---:|---:|---|---:|---:|---:|---:|---:|',
+    );
+    for (const m of report.models) {
+      if (m.ours_ms === null) {
+        lines.push(`| ${m.model} | ${m.convs} | failed: ${m.error} | ${m.peer} | | | | | |`);
+        continue;
+      }
+      const peer = m.peer_ms === null ? `failed: ${m.peer_error}` : fmt(m.peer_ms);
+      lines.push(
+        `| ${m.model} | ${m.convs} | ${fmt(m.ours_ms)} | ${m.peer} | ${peer} | ${fmtRatio(m.ratio)} | ${m.ours_cpu_nodes ?? ''} | ${fmt(m.calibration_ms_per_sample)} | ${fmt(m.float_cpu_ms)} |`,
+      );
+    }
   }
   return lines.join('\n');
 }

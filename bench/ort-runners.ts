@@ -1,8 +1,8 @@
-// The peers: onnxruntime-web's WebGPU EP and wasm EP running the float op of each case, and
-// whole models for context. See bench-page.ts for what each timed region holds.
+// The peers: onnxruntime-web's WebGPU EP and wasm EP running the float op of each case (whole
+// models: bench-models.ts). See bench-page.ts for what each timed region holds.
 import * as ort from 'onnxruntime-web';
 import type { CaseData } from './bench-cases.js';
-import { type Contender, type ModelRow, timeInterleaved } from './bench-report.js';
+import type { Contender } from './bench-report.js';
 import { INPUT_NAME, OUTPUT_NAME } from './float-models.js';
 
 /** Served by the bench's Vite server straight from node_modules. */
@@ -95,42 +95,6 @@ export async function prepareOrtWasm(model: Uint8Array, d: CaseData): Promise<Or
     },
     dispose: () => session.release(),
   };
-}
-
-/** mnist-8 (the page's default sample) through ort-web, CPU tensors in and out. */
-export async function benchMnist(warmup: number, runs: number): Promise<ModelRow[]> {
-  const response = await fetch('/samples/mnist-8.onnx');
-  if (!response.ok) throw new Error(`mnist-8.onnx: HTTP ${response.status}`);
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  const rows: ModelRow[] = [];
-  for (const [runner, ep] of [
-    ['ort-web webgpu (CPU IO)', 'webgpu'],
-    ['ort-web wasm', 'wasm'],
-  ] as const) {
-    let session: ort.InferenceSession | undefined;
-    try {
-      const s = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-      session = s;
-      // A vertical bar: any input times the same; this one is at least a plausible digit.
-      const x = Float32Array.from({ length: 28 * 28 }, (_, i) => (i % 28 > 12 && i % 28 < 16 ? 255 : 0));
-      const feeds = { [s.inputNames[0]]: new ort.Tensor('float32', x, [1, 1, 28, 28]) };
-      const step = async () => {
-        const out = await s.run(feeds);
-        await out[s.outputNames[0]].getData();
-      };
-      const [t] = await timeInterleaved([{ label: runner, step }], warmup, runs);
-      rows.push(
-        t.ok
-          ? { model: 'mnist-8', runner, ms: t.timing.median_ms }
-          : { model: 'mnist-8', runner, ms: null, error: t.error },
-      );
-    } catch (e) {
-      rows.push({ model: 'mnist-8', runner, ms: null, error: errorText(e) });
-    } finally {
-      await session?.release();
-    }
-  }
-  return rows;
 }
 
 export function errorText(e: unknown): string {

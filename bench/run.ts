@@ -1,4 +1,4 @@
-// `npm run bench -- [--json FILE] [--runs N] [--warmup N] [--only conv3x3,dense] [--no-io] [--no-models]`
+// `npm run bench -- [--json FILE] [--runs N] [--warmup N] [--only conv3x3,dense] [--no-io] [--no-models] [--no-kernels]`
 //
 // Serves the project with a dedicated Vite dev server (root '.', so the page imports the kernels
 // and onnxruntime-web from node_modules, and ort-web fetches its wasm files from
@@ -30,6 +30,7 @@ function parseArgs(argv: string[]): Args {
   let only: string[] | undefined;
   let io = true;
   let models = true;
+  let kernels = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -43,11 +44,12 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only') only = value().split(',');
     else if (a === '--no-io') io = false;
     else if (a === '--no-models') models = false;
+    else if (a === '--no-kernels') kernels = false;
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
   if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
-  return { json, options: { runs, warmup, only, io, models } };
+  return { json, options: { runs, warmup, only, io, models, kernels } };
 }
 
 async function main(): Promise<void> {
