@@ -9,6 +9,7 @@ import { CliError, readFileBytes, UsageError } from './cli-errors.js';
 import { helpFor } from './help.js';
 import { formatFacts, modelFacts } from './inspect.js';
 import { calibrateCommand, exportCommand, reportCommand, simulateCommand } from './quant-commands.js';
+import { linkCommand, unlinkCommand } from './link-commands.js';
 import { formatOutputs, runModel } from './run-model.js';
 
 export interface CliIo {
@@ -74,6 +75,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   if (command === 'simulate') return simulateCli(rest, io);
   if (command === 'export') return exportCli(rest, io);
   if (command === 'report') return reportCli(rest, io);
+  if (command === 'link') return linkCli(rest, io);
+  if (command === 'unlink') return unlinkCli(rest, io);
   throw new UsageError(`unknown command '${command}'`);
 }
 
@@ -268,4 +271,35 @@ async function reportCli(args: readonly string[], io: CliIo): Promise<number> {
   } catch (e) {
     throw prefixed(e, path);
   }
+}
+
+function linkCli(args: readonly string[], io: CliIo): number {
+  const { values, positionals } = parse('link', args, {
+    base: { type: 'string' },
+    sample: { type: 'string' },
+    'model-url': { type: 'string' },
+    selected: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'link: missing SESSION.json'
+        : `link: unexpected argument '${positionals[1]}'`,
+    );
+  return linkCommand(positionals[0], values, (s) => io.stdout(s));
+}
+
+async function unlinkCli(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('unlink', args, {
+    out: { type: 'string' },
+    model: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0 ? 'unlink: missing URL' : `unlink: unexpected argument '${positionals[1]}'`,
+    );
+  const model = values.model
+    ? { path: values.model, model: loadModel(values.model), bytes: readFileBytes(values.model, 'model') }
+    : undefined;
+  return unlinkCommand(positionals[0], { out: values.out, model }, (s) => io.stdout(s));
 }

@@ -16,6 +16,10 @@ commands:
                               write the QDQ ONNX model onnxruntime runs with the same numbers
   report MODEL --session S [--data DIR] [--json]
                               per-layer error, output agreement, sensitivity ranking
+  link SESSION.json [--base URL]
+                              the page's share link of a session (the URL is the last line)
+  unlink URL --out SESSION.json [--model MODEL]
+                              the session a share link holds
   help [COMMAND]              show help for a command
 
 global options:
@@ -138,7 +142,38 @@ options:
   --backend B     cpu (default) or webgpu
 `;
 
+export const linkHelp = `usage: qplay link SESSION.json [--base URL] [--sample FILE | --model-url URL] [--selected NODE]
+
+Prints the page's share link of a session document; the URL is the last line. The session goes in
+the URL's fragment (#s=..., never sent to a server): the model reference (name, byte size,
+SHA-256), the configuration, every activation's parameters (scales as f32 bits), overrides,
+passthrough flags and the calibration set's description, deflated. It leaves out the model's
+bytes, the calibration data, the weight parameters (recomputed from the model, checked against a
+digest) and the metrics (recomputed).
+
+options:
+  --base URL        the page's address (default http://localhost:5173/, where npm start serves it)
+  --sample FILE     the model is the page's bundled sample FILE (it opens by itself)
+  --model-url URL   the model is fetched from URL (it opens by itself); default: a local file the
+                    person opening the link is asked for (checked by SHA-256)
+  --selected NODE   the node selected when the link opens
+`;
+
+export const unlinkHelp = `usage: qplay unlink URL --out SESSION.json [--model MODEL]
+
+Writes the session document a share link holds (the whole URL, its fragment, or the payload).
+Without --model its weight parameters are left out (a session may leave them out; every reader
+recomputes them); with --model they are recomputed from MODEL, whose SHA-256 must be the link's,
+and checked against the link's digest. The metrics are not in a link.
+
+options:
+  --out SESSION.json   the session document to write
+  --model MODEL        the model, to recompute and check the weight parameters
+`;
+
 export function helpFor(command: string | undefined): string | undefined {
+  if (command === 'link') return linkHelp;
+  if (command === 'unlink') return unlinkHelp;
   if (command === undefined || command === 'help') return mainHelp;
   if (command === 'inspect') return inspectHelp;
   if (command === 'run') return runHelp;
