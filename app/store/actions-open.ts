@@ -2,6 +2,7 @@
 // the sample menu) and `?model=<url>` (fetched with CORS). A fetch that fails, or bytes that are
 // not a model, end as one line in the notice; the page keeps (or falls back to) a model.
 import { loadModelBytes } from './actions-model.js';
+import { noteModelSource } from './model-sources.js';
 import { oneLine } from './one-line.js';
 import { getState, setState } from './store.js';
 
@@ -43,7 +44,9 @@ export async function loadSample(file: string): Promise<boolean> {
   }
   setState({ loading: file });
   try {
-    return await fetchModel(`${import.meta.env.BASE_URL}samples/${file}`, file);
+    const ok = await fetchModel(`${import.meta.env.BASE_URL}samples/${file}`, file);
+    if (ok) noteModelSource(getState().modelId, { kind: 'sample', file });
+    return ok;
   } catch (e) {
     setState({
       loading: null,
@@ -88,7 +91,10 @@ export async function loadModelUrl(address: string): Promise<boolean> {
   } catch (e) {
     return fallBack(`Could not fetch the model at ${url.href}: ${(e as Error).message}`);
   }
-  if (opened) return true;
+  if (opened) {
+    noteModelSource(getState().modelId, { kind: 'url', url: url.href });
+    return true;
+  }
   // loadModelBytes said why in the notice ("Could not open x.onnx: not an ONNX model ...").
   return fallBack(null);
 }

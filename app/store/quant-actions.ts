@@ -184,6 +184,9 @@ export async function openForQuant(modelId: string | null): Promise<void> {
   setQuant({ sensitivityStale: false });
   const { chooseDefaultData } = await import('./quant-data-actions.js');
   await chooseDefaultData();
+  // A share link waiting for this model restores its session now.
+  const { applyPendingLink } = await import('./share-actions.js');
+  await applyPendingLink();
 }
 
 /** Starts (or restarts) the session on the current config and data (calibration from the top). */

@@ -165,7 +165,7 @@ export class QuantEngine {
       samples: this.samples.length,
       activations: plan?.activations.size ?? 0,
       weights: plan?.weights.size ?? 0,
-      imported: this.fixed !== null,
+      imported: this.fixed !== null && this.fixed.what === 'quantized model',
       quantized: plan ? [...plan.activations.keys()] : [],
       passthrough: [...this.passthrough],
     };

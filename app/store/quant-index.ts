@@ -29,6 +29,7 @@ export {
   followInputDims,
 } from './quant-data-actions.js';
 export { downloadExport, type ExportKind, uploadSession } from './quant-export.js';
+export { makeShareLink, openSharedLink } from './share-actions.js';
 export {
   HEAVY_CLIP,
   type NodeQuantMark,

@@ -73,6 +73,8 @@ export interface QuantState {
   readonly logCount: boolean;
   readonly strategy: StrategyState;
   readonly exportNote: string | null;
+  /** The last share link made ("Share link"), and what became of copying it. */
+  readonly share: { readonly url: string | null; readonly note: string | null };
 }
 
 export const initialQuantState: QuantState = {
@@ -100,6 +102,7 @@ export const initialQuantState: QuantState = {
   logCount: false,
   strategy: { source: DEFAULT_STRATEGY, running: false, messages: [] },
   exportNote: null,
+  share: { url: null, note: null },
 };
 
 export const useQuantStore = create<QuantState>()(() => initialQuantState);

@@ -38,7 +38,8 @@ export interface CalibrationOverview {
   /** Quantized activations / weights in the plan. */
   readonly activations: number;
   readonly weights: number;
-  /** True for a model opened already quantized (QDQ): parameters imported, nothing to calibrate. */
+  /** True for a model opened already quantized (QDQ): parameters imported, nothing to calibrate.
+   *  A session document (uploaded or from a share link) counts as calibrated, not imported. */
   readonly imported: boolean;
   /** Activations the plan quantizes (the graph draws a quantize marker on their edges). */
   readonly quantized: readonly string[];

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { detectGpu, loadModelFile, openInitialModel, showNotice } from '../store/index.js';
-import { followInputDims, startQuantSync } from '../store/quant-index.js';
+import { followInputDims, openSharedLink, startQuantSync } from '../store/quant-index.js';
 import { CalibrationPanel } from './CalibrationPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 import { GpuNotice } from './GpuNotice.js';
@@ -27,7 +27,10 @@ export function App() {
   useEffect(() => startQuantSync(), []);
   useEffect(() => followInputDims(), []);
   useEffect(() => {
-    void openInitialModel(window.location.search);
+    // A share link (#s=…) opens its session; else ?model=<url> or the default sample.
+    const initial = () => openInitialModel(window.location.search);
+    if (window.location.hash.startsWith('#s=')) void openSharedLink(window.location.hash, initial);
+    else void initial();
     void detectGpu();
   }, []);
   return (

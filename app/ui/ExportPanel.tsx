@@ -1,6 +1,7 @@
 // Leaving with the result: the QDQ model, the session document, onnxruntime's overrides; and
-// opening a session document saved earlier (checked against the open model).
-import { downloadExport, uploadSession, useQuantStore } from '../store/quant-index.js';
+// opening a session document saved earlier (checked against the open model); the share link.
+import { useEffect, useRef } from 'react';
+import { downloadExport, makeShareLink, uploadSession, useQuantStore } from '../store/quant-index.js';
 import { Section } from './Section.js';
 
 export function ExportPanel() {
@@ -8,6 +9,7 @@ export function ExportPanel() {
   const hasModel = useQuantStore((s) => s.overview !== null);
   const busy = useQuantStore((s) => s.busy);
   const note = useQuantStore((s) => s.exportNote);
+  const share = useQuantStore((s) => s.share);
   if (!hasModel) return null;
   return (
     <Section title="Export" testId="export-panel">
@@ -53,11 +55,50 @@ export function ExportPanel() {
           }}
         />
       </label>
+      <div className="share-row">
+        <button
+          type="button"
+          className="button"
+          disabled={!done || busy !== null}
+          onClick={() => void makeShareLink()}
+          data-testid="share-button"
+        >
+          Share link
+        </button>
+      </div>
+      {share.url !== null && <ShareUrl url={share.url} />}
+      {share.note && (
+        <p className="small muted" data-testid="share-note">
+          {share.note}
+        </p>
+      )}
       {note && (
         <p className="small muted" data-testid="export-note">
           {note}
         </p>
       )}
     </Section>
+  );
+}
+
+/** The link, selected once when it is made (so Ctrl+C copies it) without stealing focus later. */
+function ShareUrl({ url }: { url: string }) {
+  const ref = useRef<HTMLInputElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: select again whenever a new link is made
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.select();
+  }, [url]);
+  return (
+    <input
+      ref={ref}
+      className="share-url"
+      type="text"
+      readOnly
+      aria-label="Share link"
+      value={url}
+      data-testid="share-url"
+      onFocus={(e) => e.target.select()}
+    />
   );
 }

@@ -1,0 +1,113 @@
+// The share link end to end in the system Chromium against the built app: a session made in one
+// browser context reopens in a fresh one with the same "Scale" for the same tensor, shown as
+// calibrated; a reload keeps it; a tampered link gives a message and the page stays usable; a
+// link of a local file asks for the file and refuses a different one.
+import { readFileSync } from 'node:fs';
+import { type Browser, expect, type Page, test } from '@playwright/test';
+
+const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
+
+function watch(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
+}
+
+const status = (page: Page) => page.getByTestId('quant-status');
+const scaleOf = (page: Page) => page.getByTestId('quant-inspector').getByLabel('Scale', { exact: true });
+
+/** Calibrates the open model, selects its first Conv, makes the link; returns it and the Scale. */
+async function calibrateAndShare(page: Page, name: string): Promise<{ url: string; scale: string }> {
+  await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
+  await expect(status(page)).toContainText(`Calibrated ${name}`, { timeout: 90_000 });
+  await page.locator('g.graph-node[data-op="Conv"]').first().click();
+  await expect(scaleOf(page)).toHaveText(/^\d/, { timeout: 30_000 });
+  const scale = (await scaleOf(page).textContent())!;
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const box = page.getByRole('textbox', { name: 'Share link' });
+  await expect(box).toHaveValue(/#s=[A-Za-z0-9_-]+$/);
+  await expect(page.getByTestId('share-note')).toContainText('characters');
+  return { url: await box.inputValue(), scale };
+}
+
+async function freshPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  return context.newPage();
+}
+
+test('a link made in one context reopens in a fresh one with the same parameters and selection', async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const errors = watch(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/');
+  await expect(status(page)).toContainText('Ready', { timeout: 60_000 });
+  const { url, scale } = await calibrateAndShare(page, 'mnist-8.onnx');
+  expect(url.length).toBeLessThan(8192);
+
+  const other = await freshPage(browser);
+  const otherErrors = watch(other);
+  await other.goto(url);
+  await expect(status(other)).toContainText('Calibrated mnist-8.onnx', { timeout: 90_000 });
+  await expect(other.getByTestId('export-note')).toContainText('restored from a share link');
+  await expect(
+    other.locator('g.graph-node[aria-pressed="true"], g.graph-node.selected').first(),
+  ).toBeVisible();
+  await expect(scaleOf(other)).toHaveText(scale, { timeout: 30_000 });
+
+  // A reload keeps the session (the link is still the address).
+  await other.reload();
+  await expect(status(other)).toContainText('Calibrated mnist-8.onnx', { timeout: 90_000 });
+  await expect(scaleOf(other)).toHaveText(scale, { timeout: 30_000 });
+  expect(errors).toEqual([]);
+  expect(otherErrors).toEqual([]);
+});
+
+test('a tampered link says why and the page stays usable', async ({ browser }) => {
+  const page = await freshPage(browser);
+  await page.goto('/#s=UUwBAAAAAGJhZA');
+  await expect(page.getByTestId('notice')).toContainText('This share link cannot be opened');
+  await expect(page.getByTestId('notice')).toContainText('checksum');
+  await expect(status(page)).toContainText('Ready', { timeout: 60_000 });
+  await expect(page.getByRole('button', { name: 'Calibrate', exact: true })).toBeEnabled();
+});
+
+test('a link of a local file asks for it and refuses a different file', async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.goto('/');
+  const bytes = readFileSync(`${MODELS}/mnist-8.onnx`);
+  await page.getByLabel('Open model', { exact: true }).setInputFiles({
+    name: 'my-digits.onnx',
+    mimeType: 'application/octet-stream',
+    buffer: bytes,
+  });
+  await expect(status(page)).toContainText('Ready', { timeout: 60_000 });
+  await expect(status(page)).toContainText('my-digits.onnx');
+  const { url, scale } = await calibrateAndShare(page, 'my-digits.onnx');
+
+  const other = await freshPage(browser);
+  await other.goto(url);
+  await expect(other.getByTestId('notice')).toContainText('open that file with "Open model"');
+  await expect(other.getByTestId('notice')).toContainText('my-digits.onnx');
+  await other.getByLabel('Open model', { exact: true }).setInputFiles({
+    name: 'opt-mnist.onnx',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(`${MODELS}/opt-mnist.onnx`),
+  });
+  await expect(other.getByTestId('notice')).toContainText('is not the model of the shared session', {
+    timeout: 60_000,
+  });
+  await other.getByLabel('Open model', { exact: true }).setInputFiles({
+    name: 'my-digits.onnx',
+    mimeType: 'application/octet-stream',
+    buffer: bytes,
+  });
+  await expect(status(other)).toContainText('Calibrated my-digits.onnx', { timeout: 90_000 });
+  await expect(scaleOf(other)).toHaveText(scale, { timeout: 30_000 });
+});
