@@ -139,6 +139,9 @@ export async function refreshMetrics(sensitivity = false): Promise<void> {
     message: doneMessage(m),
   });
   await refreshTensor();
+  // The session as it is now survives a reload.
+  const { persistCurrentSession } = await import('./persist-actions.js');
+  void persistCurrentSession();
 }
 
 /** Opens the current page model in the quant worker (a QDQ model opens as an imported session). */
@@ -184,7 +187,9 @@ export async function openForQuant(modelId: string | null): Promise<void> {
   setQuant({ sensitivityStale: false });
   const { chooseDefaultData } = await import('./quant-data-actions.js');
   await chooseDefaultData();
-  // A share link waiting for this model restores its session now.
+  // A share link waiting for this model restores its session now (not when another model has
+  // been opened meanwhile).
+  if (getState().modelId !== modelId) return;
   const { applyPendingLink } = await import('./share-actions.js');
   await applyPendingLink();
 }
@@ -390,7 +395,10 @@ export function startQuantSync(): () => void {
   unsubscribe?.();
   const u = useAppStore.subscribe((s, prev) => {
     if (s.modelId !== prev.modelId) void openForQuant(s.modelId);
-    else if (s.selectedNode !== prev.selectedNode) void inspectNode(s.selectedNode);
+    else if (s.selectedNode !== prev.selectedNode) {
+      void inspectNode(s.selectedNode);
+      void import('./persist-actions.js').then((p) => p.persistSelection());
+    }
   });
   unsubscribe = u;
   if (getState().modelId && getState().modelId !== getQuant().modelId) void openForQuant(getState().modelId);

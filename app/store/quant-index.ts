@@ -30,6 +30,7 @@ export {
 } from './quant-data-actions.js';
 export { downloadExport, type ExportKind, uploadSession } from './quant-export.js';
 export { makeShareLink, openSharedLink } from './share-actions.js';
+export { reopenRecent, restoreLastSession, setKeepModelFiles } from './persist-actions.js';
 export {
   HEAVY_CLIP,
   type NodeQuantMark,

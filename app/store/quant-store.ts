@@ -1,6 +1,7 @@
 // The quantization slice: its own small zustand store beside the page's (./store.ts), so the
 // quantization panels and the graph view's colours re-render only on what they read. Big data
 // (samples, parameters, values) stays in the quant worker; this holds views and flags.
+import type { RecentSession } from './persist.js';
 import { create } from 'zustand';
 import { DEFAULT_CONFIG, type QuantConfig } from '../quant/config.js';
 import { DEFAULT_IMAGE_FIELDS, DEFAULT_RANDOM, type ImageFields, type RandomSpec } from './quant-data.js';
@@ -75,6 +76,10 @@ export interface QuantState {
   readonly exportNote: string | null;
   /** The last share link made ("Share link"), and what became of copying it. */
   readonly share: { readonly url: string | null; readonly note: string | null };
+  /** Sessions kept in this browser (IndexedDB), newest first. */
+  readonly recent: readonly RecentSession[];
+  /** The person agreed to keep model files in this browser. */
+  readonly keepModels: boolean;
 }
 
 export const initialQuantState: QuantState = {
@@ -103,6 +108,8 @@ export const initialQuantState: QuantState = {
   strategy: { source: DEFAULT_STRATEGY, running: false, messages: [] },
   exportNote: null,
   share: { url: null, note: null },
+  recent: [],
+  keepModels: false,
 };
 
 export const useQuantStore = create<QuantState>()(() => initialQuantState);

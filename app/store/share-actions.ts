@@ -7,7 +7,9 @@
 import { decodeLink, type LinkDocument, linkUrl, weightsDigest } from '../session/link-codec.js';
 import { parseSession, serializeSession } from '../session/session.js';
 import { sha256Hex } from '../session/sha256.js';
+import { loadModelBytes } from './actions-model.js';
 import { loadModelUrl, loadSample } from './actions-open.js';
+import { keptModelBytes } from './persist.js';
 import { selectNode } from './actions-model.js';
 import { oneLine } from './one-line.js';
 import { exportFiles, uploadSession } from './quant-export.js';
@@ -18,6 +20,8 @@ import { getState, setState } from './store.js';
 
 /** A link waiting for its model (a local file the person has to open). */
 let pending: LinkDocument | null = null;
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function notice(kind: 'error' | 'info', text: string): void {
   setState({ notice: { kind, text: oneLine(text, 400) } });
@@ -57,23 +61,29 @@ export async function makeShareLink(): Promise<string | null> {
  * Opens a page address's link (#s=…). Returns false when the fragment holds no readable link: the
  * notice says why and the default model opens, so the page stays usable.
  */
-export async function openSharedLink(hash: string, fallback: () => Promise<boolean>): Promise<boolean> {
+export async function openSharedLink(
+  hash: string,
+  fallback: () => Promise<boolean>,
+  what = 'this share link',
+): Promise<boolean> {
   let doc: LinkDocument;
   try {
     doc = decodeLink(hash);
   } catch (e) {
     await fallback();
-    notice('error', `This share link cannot be opened: ${(e as Error).message}`);
+    notice('error', `${capital(what)} cannot be opened: ${(e as Error).message}`);
     return false;
   }
   pending = doc;
   const { name, bytes } = doc.session.model;
   if (doc.source.kind === 'sample') return loadSample(doc.source.file);
   if (doc.source.kind === 'url') return loadModelUrl(doc.source.url);
+  const kept = await keptModelBytes(doc.session.model.sha256);
+  if (kept) return loadModelBytes(kept.name, kept.bytes);
   await fallback();
   notice(
     'info',
-    `This link holds a session of ${name} (${bytes} bytes): open that file with "Open model" to restore it`,
+    `${capital(what)} is for ${name} (${bytes} bytes): open that file with "Open model" to restore it`,
   );
   return true;
 }
@@ -102,12 +112,16 @@ export async function applyPendingLink(): Promise<void> {
   });
   if (!ok) return;
   if (doc.weightsDigest !== null) {
-    const recomputed = weightsDigest(parseSession((await exportFiles()).session));
-    if (recomputed !== doc.weightsDigest)
-      notice(
-        'error',
-        'The weight parameters recomputed from the model differ from the shared ones (the link was made by another version); the activations are as shared',
-      );
+    try {
+      const recomputed = weightsDigest(parseSession((await exportFiles()).session));
+      if (recomputed !== doc.weightsDigest)
+        notice(
+          'error',
+          'The weight parameters recomputed from the model differ from the shared ones (the link was made by another version); the activations are as shared',
+        );
+    } catch (e) {
+      notice('error', `The shared session could not be checked: ${(e as Error).message}`);
+    }
   }
   if (doc.selected) selectNode(doc.selected);
   setQuant({

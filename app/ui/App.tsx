@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { detectGpu, loadModelFile, openInitialModel, showNotice } from '../store/index.js';
-import { followInputDims, openSharedLink, startQuantSync } from '../store/quant-index.js';
+import { followInputDims, openSharedLink, restoreLastSession, startQuantSync } from '../store/quant-index.js';
 import { CalibrationPanel } from './CalibrationPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 import { GpuNotice } from './GpuNotice.js';
@@ -27,10 +27,15 @@ export function App() {
   useEffect(() => startQuantSync(), []);
   useEffect(() => followInputDims(), []);
   useEffect(() => {
-    // A share link (#s=…) opens its session; else ?model=<url> or the default sample.
+    // A share link (#s=…) opens its session; ?model=<url> its model; else the last session kept in
+    // this browser, or the default sample.
     const initial = () => openInitialModel(window.location.search);
     if (window.location.hash.startsWith('#s=')) void openSharedLink(window.location.hash, initial);
-    else void initial();
+    else if (new URLSearchParams(window.location.search).has('model')) void initial();
+    else
+      void restoreLastSession(initial).then((restored) => {
+        if (!restored) void initial();
+      });
     void detectGpu();
   }, []);
   return (

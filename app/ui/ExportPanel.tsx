@@ -1,7 +1,14 @@
 // Leaving with the result: the QDQ model, the session document, onnxruntime's overrides; and
 // opening a session document saved earlier (checked against the open model); the share link.
 import { useEffect, useRef } from 'react';
-import { downloadExport, makeShareLink, uploadSession, useQuantStore } from '../store/quant-index.js';
+import {
+  downloadExport,
+  makeShareLink,
+  reopenRecent,
+  setKeepModelFiles,
+  uploadSession,
+  useQuantStore,
+} from '../store/quant-index.js';
 import { Section } from './Section.js';
 
 export function ExportPanel() {
@@ -10,6 +17,8 @@ export function ExportPanel() {
   const busy = useQuantStore((s) => s.busy);
   const note = useQuantStore((s) => s.exportNote);
   const share = useQuantStore((s) => s.share);
+  const recent = useQuantStore((s) => s.recent);
+  const keep = useQuantStore((s) => s.keepModels);
   if (!hasModel) return null;
   return (
     <Section title="Export" testId="export-panel">
@@ -71,6 +80,27 @@ export function ExportPanel() {
         <p className="small muted" data-testid="share-note">
           {share.note}
         </p>
+      )}
+      <label className="check-line">
+        <input type="checkbox" checked={keep} onChange={(e) => setKeepModelFiles(e.target.checked)} />
+        Keep model files in this browser (so a reload restores a session of a local file without asking)
+      </label>
+      {recent.length > 0 && (
+        <details className="recent-sessions" data-testid="recent-sessions">
+          <summary>Recent sessions ({recent.length})</summary>
+          <ul>
+            {recent.map((r) => (
+              <li key={r.payload}>
+                <button type="button" className="link-button" onClick={() => void reopenRecent(r.payload)}>
+                  {r.model}
+                </button>{' '}
+                <span className="small muted">
+                  {r.tensors} tensors, {new Date(r.savedAt).toLocaleString()}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </details>
       )}
       {note && (
         <p className="small muted" data-testid="export-note">

@@ -81,24 +81,25 @@ test('a link of a local file asks for it and refuses a different file', async ({
   test.setTimeout(240_000);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto('/');
-  const bytes = readFileSync(`${MODELS}/mnist-8.onnx`);
+  // Not the default sample's bytes (that one would be recognised by its SHA-256 at once).
+  const bytes = readFileSync(`${MODELS}/opt-mnist.onnx`);
   await page.getByLabel('Open model', { exact: true }).setInputFiles({
     name: 'my-digits.onnx',
     mimeType: 'application/octet-stream',
     buffer: bytes,
   });
-  await expect(status(page)).toContainText('Ready', { timeout: 60_000 });
-  await expect(status(page)).toContainText('my-digits.onnx');
+  await expect(status(page)).toContainText('Ready: 8 operators of my-digits.onnx', { timeout: 60_000 });
   const { url, scale } = await calibrateAndShare(page, 'my-digits.onnx');
 
   const other = await freshPage(browser);
   await other.goto(url);
   await expect(other.getByTestId('notice')).toContainText('open that file with "Open model"');
   await expect(other.getByTestId('notice')).toContainText('my-digits.onnx');
+  await expect(status(other)).toContainText('Ready', { timeout: 60_000 });
   await other.getByLabel('Open model', { exact: true }).setInputFiles({
-    name: 'opt-mnist.onnx',
+    name: 'my-digits.onnx',
     mimeType: 'application/octet-stream',
-    buffer: readFileSync(`${MODELS}/opt-mnist.onnx`),
+    buffer: readFileSync(`${MODELS}/mnist-8.onnx`),
   });
   await expect(other.getByTestId('notice')).toContainText('is not the model of the shared session', {
     timeout: 60_000,
@@ -110,4 +111,31 @@ test('a link of a local file asks for it and refuses a different file', async ({
   });
   await expect(status(other)).toContainText('Calibrated my-digits.onnx', { timeout: 90_000 });
   await expect(scaleOf(other)).toHaveText(scale, { timeout: 30_000 });
+});
+
+test('a reload without a link restores the last session; a kept model file restores without asking', async ({
+  browser,
+}) => {
+  test.setTimeout(240_000);
+  const page = await freshPage(browser);
+  await page.goto('/');
+  await expect(status(page)).toContainText('Ready', { timeout: 60_000 });
+  await page.getByLabel(/Keep model files in this browser/).check();
+  await page.getByLabel('Open model', { exact: true }).setInputFiles({
+    name: 'kept.onnx',
+    mimeType: 'application/octet-stream',
+    buffer: readFileSync(`${MODELS}/mnist-8.onnx`),
+  });
+  await expect(status(page)).toContainText('Ready: 11 operators of kept.onnx', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Calibrate', exact: true }).click();
+  await expect(status(page)).toContainText('Calibrated kept.onnx: output SQNR', { timeout: 90_000 });
+  await page.locator('g.graph-node[data-op="Conv"]').first().click();
+  await expect(scaleOf(page)).toHaveText(/^\d/, { timeout: 30_000 });
+  const scale = (await scaleOf(page).textContent())!;
+  await expect(page.getByTestId('recent-sessions')).toContainText('kept.onnx', { timeout: 30_000 });
+  await page.waitForTimeout(500); // the selection is saved right after it changes
+
+  await page.goto('/');
+  await expect(status(page)).toContainText('Calibrated kept.onnx', { timeout: 90_000 });
+  await expect(scaleOf(page)).toHaveText(scale, { timeout: 30_000 });
 });
