@@ -2,12 +2,18 @@
 // random inputs, both ways onnxruntime runs a model (docs/architecture.md):
 //  - our plain CPU interpreter  vs  onnxruntime with graphOptimizationLevel 'disabled';
 //  - our `--integer` path (fuseQdqForIntegerExecution, then the interpreter)  vs  'all'.
-// Float outputs must agree within 1e-4 of the largest |reference output| (a scale-free bound:
-// summation order differs, nothing else may); integer outputs bit-exactly.
+// Float outputs element by element as the ONNX backend tests check them, |ours - ref| <= ATOL +
+// RTOL |ref| (a bound scaled to the largest output would barely check elements near zero);
+// integer outputs bit-exactly.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { resolveAccumulation } from '../../app/cli/run-model.js';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
+import { decodeModel } from '../../app/model/decode.js';
+import type { Model } from '../../app/model/ir.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import {
   allocData,
   type DType,
@@ -16,18 +22,18 @@ import {
   sizeOf,
   type Tensor,
 } from '../../kernels/tensor.js';
-import { resolveAccumulation } from '../../app/cli/run-model.js';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { decodeModel } from '../../app/model/decode.js';
-import type { Model } from '../../app/model/ir.js';
-import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import { QUIET } from '../helpers/ort-quiet.js';
 
 const dir = join(import.meta.dirname, '../fixtures/models');
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.onnx'))
   .sort();
-const FLOAT_TOL = 1e-4;
+// Measured on this host (AVX2): the plain path is bit-exact except mlp-batchnorm (relative error
+// up to 1.4e-6); the --integer path vs 'all' reaches 6.4e-6 (mnist-8), where onnxruntime's
+// optimizer folds and fuses float ops (e.g. Conv + Add, BatchNorm into Gemm) and rounds otherwise.
+// RTOL keeps a 15x margin over that; ATOL only covers exact cancellations to about zero.
+const ATOL = 1e-7;
+const RTOL = 1e-4;
 // Integer conv/matmul accumulate as onnxruntime does on this host, as `qplay run` does by default.
 const SETTINGS = { integerAccumulation: resolveAccumulation('auto') };
 
@@ -103,16 +109,20 @@ function compare(name: string, ours: Tensor, ref: ort.Tensor): void {
     expect(mismatches, `${name}: integer elements that differ from onnxruntime`).toBe(0);
     return;
   }
-  let maxRef = 0;
-  for (let i = 0; i < refData.length; i++) maxRef = Math.max(maxRef, Math.abs(Number(refData[i])));
-  let maxDiff = 0;
+  let bad = -1;
   for (let i = 0; i < refData.length; i++) {
-    const d = Math.abs(elementAsNumber(ours, i) - Number(refData[i]));
-    maxDiff = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(maxDiff, d);
+    const b = Number(refData[i]);
+    const a = elementAsNumber(ours, i);
+    if (Number.isNaN(a) && Number.isNaN(b)) continue;
+    if (!(Math.abs(a - b) <= ATOL + RTOL * Math.abs(b))) {
+      bad = i;
+      break;
+    }
   }
-  expect(maxDiff, `${name}: max |ours - onnxruntime| (max |ref| = ${maxRef})`).toBeLessThanOrEqual(
-    FLOAT_TOL * Math.max(maxRef, Number.MIN_VALUE),
-  );
+  if (bad >= 0)
+    expect.fail(
+      `${name}[${bad}]: ours ${elementAsNumber(ours, bad)}, onnxruntime ${Number(refData[bad])} (|a-b| > ${ATOL} + ${RTOL}|b|)`,
+    );
 }
 
 describe.each(files)('%s vs onnxruntime-node', (file) => {
