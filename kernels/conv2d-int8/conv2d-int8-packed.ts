@@ -101,7 +101,6 @@ export async function preparePackedConv(
   const { N, C, H, W, M, Cg, KH, KW, OH, OW, group } = l;
   const Mg = M / group;
   const plane = OH * OW;
-  const quadsW = Math.ceil(OW / 4);
   // Both kernels cover 8 pixels (two quads) of a row per invocation.
   const octsW = Math.ceil(OW / 8);
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
@@ -136,9 +135,7 @@ export async function preparePackedConv(
       ...(l.depthwise ? {} : { SUM_X: l.zw.some((z) => z !== 0) ? 1 : 0 }),
     },
   );
-  const weights = l.depthwise
-    ? new Uint32Array(depthwiseWeights(l).buffer)
-    : repackGemmWeights(l, ocBlocks);
+  const weights = l.depthwise ? new Uint32Array(depthwiseWeights(l).buffer) : repackGemmWeights(l, ocBlocks);
   const groupWeightBytes = l.depthwise ? 0 : ocBlocks * taps * Cg * 2 * 4;
   const imageBytes = C * H * W;
   const outElementBytes = l.requantized ? 1 : 4;
@@ -192,9 +189,9 @@ export async function preparePackedConv(
     l.zx >>> 0,
     l.xSigned ? 0 : 0x80808080,
     M,
-    quadsW,
     octsW,
     ocBlocks,
+    0,
     0,
     0,
   ]);

@@ -2,6 +2,7 @@
 // at the bound sizes of the symbolic input dims, constants folded with the
 // CPU reference ops, each node lowered to GPU work (or a view, a fusion into its producer, or a
 // host step on the CPU reference when no kernel fits), buffers assigned by liveness.
+import { STORAGE_USAGE } from '../../../kernels/gpu/buffers.js';
 import type { GpuContext } from '../../../kernels/gpu/device.js';
 import { destroyDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
@@ -105,7 +106,7 @@ export async function buildPlan(
     const buffer = gpu.device.createBuffer({
       label: `webgpu.${label}`,
       size: gpuByteLength(t.dtype, t.dims),
-      usage: 0x80 | 0x04 | 0x08,
+      usage: STORAGE_USAGE,
       mappedAtCreation: true,
     });
     new Uint8Array(buffer.getMappedRange()).set(tensorBytes(t));
