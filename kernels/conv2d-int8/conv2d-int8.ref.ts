@@ -20,13 +20,12 @@
 import {
   type AccumulatorMode,
   accumulateDot,
+  checkedAccumulator,
   type DotResult,
-  INT32_ACCUMULATOR,
   type Int8Data,
   type IntAccumulation,
   newStats,
   recordStat,
-  validateAccumulatorMode,
 } from '../quant-math/accumulator.js';
 
 /** The shape, zero points, bias and attributes of one int8 conv (shared with the GPU host). */
@@ -146,8 +145,7 @@ export function convInt8Geometry(
   const [sh, sw] = p.strides ?? [1, 1];
   const [dh, dw] = p.dilations ?? [1, 1];
   const [pt, pl, pb, pr] = p.pads ?? [0, 0, 0, 0];
-  const mode = p.accumulator ?? INT32_ACCUMULATOR;
-  validateAccumulatorMode(mode);
+  const mode = checkedAccumulator(p.accumulator);
   if (C % group !== 0 || M % group !== 0)
     throw new Error(`channels C=${C}, M=${M} not divisible by group ${group}`);
   if (Cg !== C / group) throw new Error(`weights have ${Cg} input channels, expected C/group = ${C / group}`);

@@ -65,6 +65,13 @@ export function validateAccumulatorMode(mode: AccumulatorMode): void {
   }
 }
 
+/** A kernel's accumulator: int32 when none is given; a wrap / saturate width is checked. */
+export function checkedAccumulator(mode: AccumulatorMode | undefined): AccumulatorMode {
+  const m = mode ?? INT32_ACCUMULATOR;
+  validateAccumulatorMode(m);
+  return m;
+}
+
 /** Result of one accumulation; `exact` is the unbounded value. */
 export interface DotResult {
   value: number;
