@@ -13,6 +13,7 @@ import {
   WindowPlanner,
 } from '../gpu/int8-gemm-run.js';
 import type { Int8Data } from '../quant-math/accumulator.js';
+import type { ConvInt8Geometry } from './conv2d-int8.ref.js';
 
 /** Invocations per workgroup (one output quad each). */
 const WG = 64;
@@ -20,18 +21,8 @@ const WG = 64;
 const OC_BLOCK = 8;
 
 /** Everything prepareConv2dInt8 has worked out about one conv instance. */
-export interface PackedConvLayout {
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly M: number;
-  readonly Cg: number;
-  readonly KH: number;
-  readonly KW: number;
-  readonly OH: number;
-  readonly OW: number;
-  readonly group: number;
+export interface PackedConvLayout
+  extends Pick<ConvInt8Geometry, 'N' | 'C' | 'H' | 'W' | 'M' | 'Cg' | 'KH' | 'KW' | 'OH' | 'OW' | 'group'> {
   readonly strides: readonly [number, number];
   readonly dilations: readonly [number, number];
   /** [top, left] */
