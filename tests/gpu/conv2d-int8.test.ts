@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { type ConvInt8GpuParams, conv2dInt8Gpu } from '../../kernels/conv2d-int8/conv2d-int8.js';
 import { conv2dInt8 } from '../../kernels/conv2d-int8/conv2d-int8.ref.js';
-import { type AccumulatorMode, MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
+import type { AccumulatorMode } from '../../kernels/quant-math/accumulator.js';
 import { requantizeTensor } from '../../kernels/requantize/requantize.ref.js';
-import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
+import { expectSameAccumulation, firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 const size = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
@@ -51,20 +51,12 @@ function build(c: ConvCase, seed: number, accumulator?: AccumulatorMode): ConvIn
   };
 }
 
-/** Bit-exact with the reference; max |acc| as the reference's, capped at MAX_ABS_U32 (accumulator.ts). */
+/** Bit-exact with the reference (expectSameAccumulation); returns the reference's result. */
 async function expectConvMatches(p: ConvInt8GpuParams): Promise<ReturnType<typeof conv2dInt8>> {
   const ctx = await gpu();
   const got = await conv2dInt8Gpu(ctx, { ...p, stats: true });
   const want = conv2dInt8(p);
-  expect(got.dims).toEqual(want.dims);
-  expect(firstMismatch(got.acc!, want.acc)).toBeUndefined();
-  expect(firstMismatch(got.overflowCount!, want.overflowCount)).toBeUndefined();
-  expect(
-    firstMismatch(
-      got.maxAbs!,
-      want.maxAbs.map((v) => Math.min(v, MAX_ABS_U32)),
-    ),
-  ).toBeUndefined();
+  expectSameAccumulation(got, want);
   return want;
 }
 

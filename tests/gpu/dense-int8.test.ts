@@ -5,7 +5,7 @@ import { type DenseInt8GpuParams, denseInt8Gpu } from '../../kernels/dense-int8/
 import { denseInt8 } from '../../kernels/dense-int8/dense-int8.ref.js';
 import { type AccumulatorMode, MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
 import { requantizeTensor } from '../../kernels/requantize/requantize.ref.js';
-import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
+import { expectSameAccumulation, firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 
@@ -18,20 +18,12 @@ function randomData(rand: () => number, kind: Kind, n: number): Int8Array | Uint
 }
 const size = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
 
-/** Bit-exact with the reference; max |acc| as the reference's, capped at MAX_ABS_U32 (accumulator.ts). */
+/** Bit-exact with the reference (expectSameAccumulation); returns the reference's result. */
 async function expectDenseMatches(p: DenseInt8GpuParams): Promise<ReturnType<typeof denseInt8>> {
   const ctx = await gpu();
   const got = await denseInt8Gpu(ctx, { ...p, stats: true });
   const want = denseInt8(p);
-  expect(got.dims).toEqual(want.dims);
-  expect(firstMismatch(got.acc!, want.acc)).toBeUndefined();
-  expect(firstMismatch(got.overflowCount!, want.overflowCount)).toBeUndefined();
-  expect(
-    firstMismatch(
-      got.maxAbs!,
-      want.maxAbs.map((v) => Math.min(v, MAX_ABS_U32)),
-    ),
-  ).toBeUndefined();
+  expectSameAccumulation(got, want);
   return want;
 }
 
