@@ -5,6 +5,7 @@
 import {
   type AccumulatorMode,
   INT32_ACCUMULATOR,
+  MAX_ABS_U32,
   validateAccumulatorMode,
 } from '../../kernels/quant-math/accumulator.js';
 import type { AccumulatorStats, ExecSettings } from './cpu/op-types.js';
@@ -46,10 +47,10 @@ export function accumulatorLimit(mode: AccumulatorMode): number {
   return 2 ** 31 - 1;
 }
 
-/** The GPU keeps max |acc| in a u32 (atomicMax); the CPU caps at the same value. */
-export const MAX_ABS_CAP = 2 ** 32 - 1;
-
-/** A node's statistics from its per-channel overflow counts and max |exact acc|. */
+/**
+ * A node's statistics from its per-channel overflow counts and max |exact acc|. maxAbs is capped
+ * at MAX_ABS_U32 on both backends: the GPU keeps it in a u32 (atomicMax), see accumulator.ts.
+ */
 export function accumulatorStats(
   mode: AccumulatorMode,
   overflowCount: ArrayLike<number>,
@@ -62,7 +63,7 @@ export function accumulatorStats(
   for (let i = 0; i < maxAbs.length; i++) max = Math.max(max, maxAbs[i]);
   return {
     overflowCount: overflows,
-    maxAbs: Math.min(max, MAX_ABS_CAP),
+    maxAbs: Math.min(max, MAX_ABS_U32),
     limit: accumulatorLimit(mode),
     count,
   };

@@ -1,7 +1,9 @@
 // BatchNormalization in inference mode (every opset): y = (x - mean) / sqrt(var + eps) * scale + B,
-// computed like onnxruntime as x * s' + b' with s' = scale / sqrt(var + eps), b' = B - mean * s',
-// in float64. Parameters are per channel, or per (channel, spatial...) element for the opset 6-8
-// `spatial = 0` form (detected from their size).
+// computed like onnxruntime's CPU kernel (Eigen arrays, no FMA) as x * s' + b' with
+// inv = 1 / sqrt(var + eps), s' = inv * scale, b' = B - mean * s', y = x * s' + b', each step
+// rounded to float32 for float32 tensors: bit-exact with onnxruntime (float64 / float16 tensors:
+// computed in float64, rounded once). Parameters are per channel, or per (channel, spatial...)
+// element for the opset 6-8 `spatial = 0` form (detected from their size).
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
 import type { Tensor } from '../tensor.js';
 
@@ -26,21 +28,40 @@ export function batchNormalization(
   const spread = n === channels ? perBatch / channels : n === perBatch ? 1 : 0;
   if (!spread)
     throw new Error(`BatchNormalization parameters have ${n} values; X [${x.dims}] needs ${channels}`);
-  const eps = Math.fround(epsilon);
-  const s = new Float64Array(n);
-  const b = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s[i] = params[0][i] / Math.sqrt(params[3][i] + eps);
-    b[i] = params[1][i] - params[2][i] * s[i];
-  }
+  const f = x.dtype === 'float32' ? Math.fround : (v: number) => v;
+  const { s, b } = batchNormScaleShift(params[0], params[1], params[2], params[3], epsilon, f);
   const xs = readFloats(x);
   const ys = new Float64Array(xs.length);
   for (let k = 0; k < batch; k++) {
     for (let j = 0; j < perBatch; j++) {
       const p = Math.floor(j / spread);
       const i = k * perBatch + j;
-      ys[i] = xs[i] * s[p] + b[p];
+      ys[i] = f(f(xs[i] * s[p]) + b[p]);
     }
   }
   return floatTensor(x.dtype, x.dims, ys);
+}
+
+/**
+ * The per-channel multiplier s' and shift b' of y = x * s' + b', in onnxruntime's order with every
+ * step rounded by `round` (Math.fround for float32; shared with the WebGPU lowering).
+ */
+export function batchNormScaleShift(
+  scale: ArrayLike<number>,
+  bias: ArrayLike<number>,
+  mean: ArrayLike<number>,
+  variance: ArrayLike<number>,
+  epsilon: number,
+  round: (v: number) => number = Math.fround,
+): { s: Float64Array; b: Float64Array } {
+  const eps = Math.fround(epsilon);
+  const n = scale.length;
+  const s = new Float64Array(n);
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const inv = round(1 / round(Math.sqrt(round(variance[i] + eps))));
+    s[i] = round(inv * scale[i]);
+    b[i] = round(bias[i] - round(mean[i] * s[i]));
+  }
+  return { s, b };
 }

@@ -4,25 +4,10 @@
 // and requantize are the same code as the GEMM path. The core's tiles and gemm_main are unused.
 //   acc[img, oc, oh, ow] = sum_{kh, kw} (x[img, oc / mult, ih, iw] - zx) * (w[oc, 0, kh, kw] - zw[oc]) + bias[oc]
 // Bindings: the core's 0..3, plus 4 x (packed 8-bit NCHW), 5 w (packed 8-bit [M, 1, KH, KW]),
-// 6 conv (uniform ConvParams, as conv2d-int8.wgsl). Dispatch: 2-D linear grid of WG_X * WG_Y lanes
-// covering output indices [gemm.wg_off_x, gemm.m): a split run sets both per image range, and binds
-// windows of x / w / output whose first elements are gemm.a_base / b_base / out_base.
-
-struct ConvParams {
-  c: u32, h: u32, w: u32, cg: u32,
-  kh: u32, kw: u32, stride_h: u32, stride_w: u32,
-  dil_h: u32, dil_w: u32, pad_t: u32, pad_l: u32,
-  oh: u32, ow: u32, mg: u32, groups: u32,
-  zx: i32, x_signed: u32, w_signed: u32, m_total: u32,
-}
-
-@group(0) @binding(4) var<storage, read> x_data: array<u32>;
-@group(0) @binding(5) var<storage, read> w_data: array<u32>;
-@group(0) @binding(6) var<uniform> conv: ConvParams;
-
-fn as_signed(raw: u32, signed: u32) -> i32 {
-  return select(i32(raw) - 128, (i32(raw) << 24u) >> 24u, signed != 0u);
-}
+// 6 conv (uniform ConvParams): conv2d-int8-params.wgsl, shared with conv2d-int8.wgsl.
+// Dispatch: 2-D linear grid of WG_X * WG_Y lanes covering output indices [gemm.wg_off_x, gemm.m):
+// a split run sets both per image range, and binds windows of x / w / output whose first elements
+// are gemm.a_base / b_base / out_base.
 
 // The core's gemm_main needs these; the depthwise entry point never calls it.
 fn a_group(batch: u32) -> u32 { return 0u; }

@@ -13,10 +13,9 @@ struct PackedConvParams {
   zx: i32,            // x zero point in the signed-mapped domain (uint8: zp - 128)
   x_xor: u32,         // 0x80808080 for uint8 x (x ^ 0x80 = x - 128 as an int8 byte), else 0
   m_total: u32,
-  quads_w: u32,       // ceil(OW / 4) (not read by the kernels now; kept for the layout)
   octs_w: u32,        // ceil(OW / 8): 8-pixel groups per row (GEMM kernel)
   oc_blocks: u32,     // ceil(Mg / 8) (GEMM kernel)
-  pad0: u32, pad1: u32,
+  pad0: u32, pad1: u32, pad2: u32,  // the uniform is 6 x 16 bytes
 }
 
 @group(0) @binding(4) var<storage, read> x_data: array<u32>;

@@ -13,6 +13,7 @@ import {
   WindowPlanner,
 } from '../gpu/int8-gemm-run.js';
 import type { Int8Data } from '../quant-math/accumulator.js';
+import type { ConvInt8Geometry } from './conv2d-int8.ref.js';
 
 /** Invocations per workgroup (one output quad each). */
 const WG = 64;
@@ -20,18 +21,8 @@ const WG = 64;
 const OC_BLOCK = 8;
 
 /** Everything prepareConv2dInt8 has worked out about one conv instance. */
-export interface PackedConvLayout {
-  readonly N: number;
-  readonly C: number;
-  readonly H: number;
-  readonly W: number;
-  readonly M: number;
-  readonly Cg: number;
-  readonly KH: number;
-  readonly KW: number;
-  readonly OH: number;
-  readonly OW: number;
-  readonly group: number;
+export interface PackedConvLayout
+  extends Pick<ConvInt8Geometry, 'N' | 'C' | 'H' | 'W' | 'M' | 'Cg' | 'KH' | 'KW' | 'OH' | 'OW' | 'group'> {
   readonly strides: readonly [number, number];
   readonly dilations: readonly [number, number];
   /** [top, left] */
@@ -101,7 +92,6 @@ export async function preparePackedConv(
   const { N, C, H, W, M, Cg, KH, KW, OH, OW, group } = l;
   const Mg = M / group;
   const plane = OH * OW;
-  const quadsW = Math.ceil(OW / 4);
   // Both kernels cover 8 pixels (two quads) of a row per invocation.
   const octsW = Math.ceil(OW / 8);
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
@@ -136,9 +126,7 @@ export async function preparePackedConv(
       ...(l.depthwise ? {} : { SUM_X: l.zw.some((z) => z !== 0) ? 1 : 0 }),
     },
   );
-  const weights = l.depthwise
-    ? new Uint32Array(depthwiseWeights(l).buffer)
-    : repackGemmWeights(l, ocBlocks);
+  const weights = l.depthwise ? new Uint32Array(depthwiseWeights(l).buffer) : repackGemmWeights(l, ocBlocks);
   const groupWeightBytes = l.depthwise ? 0 : ocBlocks * taps * Cg * 2 * 4;
   const imageBytes = C * H * W;
   const outElementBytes = l.requantized ? 1 : 4;
@@ -192,9 +180,9 @@ export async function preparePackedConv(
     l.zx >>> 0,
     l.xSigned ? 0 : 0x80808080,
     M,
-    quadsW,
     octsW,
     ocBlocks,
+    0,
     0,
     0,
   ]);

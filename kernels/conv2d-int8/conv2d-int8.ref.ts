@@ -20,13 +20,12 @@
 import {
   type AccumulatorMode,
   accumulateDot,
+  checkedAccumulator,
   type DotResult,
-  INT32_ACCUMULATOR,
   type Int8Data,
   type IntAccumulation,
   newStats,
   recordStat,
-  validateAccumulatorMode,
 } from '../quant-math/accumulator.js';
 
 /** The shape, zero points, bias and attributes of one int8 conv (shared with the GPU host). */
@@ -102,31 +101,73 @@ export function perChannel(
   return out;
 }
 
-export function conv2dInt8(p: ConvInt8Params): IntAccumulation {
+/** The checked geometry and accumulator of one int8 conv (shared with the GPU host, conv2d-int8.ts). */
+export interface ConvInt8Geometry {
+  readonly N: number;
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly M: number;
+  readonly Cg: number;
+  readonly KH: number;
+  readonly KW: number;
+  readonly group: number;
+  /** Output channels per group. */
+  readonly Mg: number;
+  /** Products per accumulator: Cg * KH * KW. */
+  readonly K: number;
+  readonly OH: number;
+  readonly OW: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly pt: number;
+  readonly pl: number;
+  readonly pb: number;
+  readonly pr: number;
+  readonly mode: AccumulatorMode;
+}
+
+/**
+ * Checks an int8 conv's dims, group and accumulator and resolves its output size; `what` names the
+ * caller in the messages. Data lengths are the caller's to check (the GPU host has no x yet).
+ */
+export function convInt8Geometry(
+  p: ConvInt8Shape & { readonly accumulator?: AccumulatorMode },
+  what: string,
+): ConvInt8Geometry {
   if (p.xDims.length !== 4 || p.wDims.length !== 4)
-    throw new Error('conv2dInt8 needs 4-D x (NCHW) and w (MCkk)');
+    throw new Error(`${what} needs 4-D x (NCHW) and w (MCkk)`);
   const [N, C, H, W] = p.xDims;
   const [M, Cg, KH, KW] = p.wDims;
   const group = p.group ?? 1;
   const [sh, sw] = p.strides ?? [1, 1];
   const [dh, dw] = p.dilations ?? [1, 1];
   const [pt, pl, pb, pr] = p.pads ?? [0, 0, 0, 0];
-  const mode = p.accumulator ?? INT32_ACCUMULATOR;
-  validateAccumulatorMode(mode);
+  const mode = checkedAccumulator(p.accumulator);
   if (C % group !== 0 || M % group !== 0)
     throw new Error(`channels C=${C}, M=${M} not divisible by group ${group}`);
   if (Cg !== C / group) throw new Error(`weights have ${Cg} input channels, expected C/group = ${C / group}`);
-  if (p.x.length !== N * C * H * W || p.w.length !== M * Cg * KH * KW)
-    throw new Error('conv2dInt8: data length does not match dims');
   const OH = convOutputSize(H, KH, sh, dh, pt, pb);
   const OW = convOutputSize(W, KW, sw, dw, pl, pr);
+  const Mg = M / group;
+  const K = Cg * KH * KW;
+  return { N, C, H, W, M, Cg, KH, KW, group, Mg, K, OH, OW, sh, sw, dh, dw, pt, pl, pb, pr, mode };
+}
+
+export function conv2dInt8(p: ConvInt8Params): IntAccumulation {
+  const { N, C, H, W, M, Cg, KH, KW, group, Mg, K, OH, OW, sh, sw, dh, dw, pt, pl, mode } = convInt8Geometry(
+    p,
+    'conv2dInt8',
+  );
+  if (p.x.length !== N * C * H * W || p.w.length !== M * Cg * KH * KW)
+    throw new Error('conv2dInt8: data length does not match dims');
   const zx = p.xZeroPoint ?? 0;
   const zw = perChannel(p.wZeroPoint, M, 'weight zero point');
   const bias = p.bias ? perChannel(p.bias, M, 'bias') : new Float64Array(M);
   const xIsInt8 = p.x instanceof Int8Array;
   const wIsInt8 = p.w instanceof Int8Array;
-  const K = Cg * KH * KW;
-  const Mg = M / group;
   const acc = new Int32Array(N * M * OH * OW);
   const stats = newStats(M);
   const col = new Float64Array(K); // the im2col row of one output position, in K order

@@ -33,8 +33,8 @@ import {
   WindowPlanner,
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
-import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
-import { type ConvInt8Shape, convOutputSize } from './conv2d-int8.ref.js';
+import type { Int8Data } from '../quant-math/accumulator.js';
+import { type ConvInt8Shape, convInt8Geometry } from './conv2d-int8.ref.js';
 import { preparePackedConv } from './conv2d-int8-packed.js';
 
 /** The constant description of one conv op instance (shared by the two API levels). */
@@ -80,24 +80,11 @@ export async function prepareConv2dInt8(
   p: ConvInt8Spec,
   limits?: SplitLimits,
 ): Promise<PreparedConv2dInt8> {
-  if (p.xDims.length !== 4 || p.wDims.length !== 4)
-    throw new Error('conv2dInt8Gpu needs 4-D x (NCHW) and w (MCkk)');
-  const [N, C, H, W] = p.xDims;
-  const [M, Cg, KH, KW] = p.wDims;
-  const group = p.group ?? 1;
-  const [sh, sw] = p.strides ?? [1, 1];
-  const [dh, dw] = p.dilations ?? [1, 1];
-  const [pt, pl, pb, pr] = p.pads ?? [0, 0, 0, 0];
-  const mode = p.accumulator ?? INT32_ACCUMULATOR;
-  validateAccumulatorMode(mode);
-  if (C % group !== 0 || M % group !== 0)
-    throw new Error(`channels C=${C}, M=${M} not divisible by group ${group}`);
-  if (Cg !== C / group) throw new Error(`weights have ${Cg} input channels, expected C/group = ${C / group}`);
+  const { N, C, H, W, M, Cg, KH, KW, group, Mg, K, OH, OW, sh, sw, dh, dw, pt, pl, mode } = convInt8Geometry(
+    p,
+    'conv2dInt8Gpu',
+  );
   if (p.w.length !== M * Cg * KH * KW) throw new Error('conv2dInt8Gpu: weight length does not match dims');
-  const OH = convOutputSize(H, KH, sh, dh, pt, pb);
-  const OW = convOutputSize(W, KW, sw, dw, pl, pr);
-  const Mg = M / group;
-  const K = Cg * KH * KW;
   const depthwise = group === C && Cg === 1;
   const algorithm = p.algorithm ?? 'auto';
   if (algorithm === 'direct-depthwise' && !depthwise) throw new Error('direct-depthwise needs group = C');
@@ -195,8 +182,9 @@ export async function prepareConv2dInt8(
     );
   }
   const common = { ordered: isOrdered(mode), tm: 4, kWords: 8 };
+  const convParamsWgsl = new URL('./conv2d-int8-params.wgsl', import.meta.url);
   const pipeline = direct
-    ? await gemmPipeline(ctx, new URL('./conv2d-int8-depthwise.wgsl', import.meta.url), {
+    ? await gemmPipeline(ctx, [convParamsWgsl, new URL('./conv2d-int8-depthwise.wgsl', import.meta.url)], {
         ...common,
         packed: false,
         op: 'conv2d-int8-depthwise',
@@ -207,7 +195,7 @@ export async function prepareConv2dInt8(
         wgX: 64,
         wgY: 1,
       })
-    : await gemmPipeline(ctx, new URL('./conv2d-int8.wgsl', import.meta.url), {
+    : await gemmPipeline(ctx, [convParamsWgsl, new URL('./conv2d-int8.wgsl', import.meta.url)], {
         ...common,
         packed: false,
         op: 'conv2d-int8',

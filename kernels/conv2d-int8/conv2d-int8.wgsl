@@ -5,24 +5,9 @@
 //   ih = oh*sh - pt + kh*dh, iw = ow*sw - pl + kw*dw; outside the input x reads zx (the padding).
 // GEMM view per (img, group) = workgroup_id.z: rows m = oh*OW + ow, columns n in [0, Mg),
 // K = Cg*KH*KW in the reference's order (c outer, then kh, then kw), gathered on the fly.
-// Bindings added here: 4 x (packed 8-bit NCHW), 5 w (packed 8-bit [M, Cg, KH, KW]), 6 conv (uniform).
+// Bindings added here (conv2d-int8-params.wgsl): 4 x (packed 8-bit NCHW), 5 w (packed 8-bit
+// [M, Cg, KH, KW]), 6 conv (uniform ConvParams).
 // Output NCHW; output channel = g*Mg + n.
-
-struct ConvParams {
-  c: u32, h: u32, w: u32, cg: u32,
-  kh: u32, kw: u32, stride_h: u32, stride_w: u32,
-  dil_h: u32, dil_w: u32, pad_t: u32, pad_l: u32,
-  oh: u32, ow: u32, mg: u32, groups: u32,
-  zx: i32, x_signed: u32, w_signed: u32, m_total: u32,
-}
-
-@group(0) @binding(4) var<storage, read> x_data: array<u32>;
-@group(0) @binding(5) var<storage, read> w_data: array<u32>;
-@group(0) @binding(6) var<uniform> conv: ConvParams;
-
-fn as_signed(raw: u32, signed: u32) -> i32 {
-  return select(i32(raw) - 128, (i32(raw) << 24u) >> 24u, signed != 0u);
-}
 
 fn a_group(batch: u32) -> u32 { return batch / conv.groups; }
 fn b_group(batch: u32) -> u32 { return batch % conv.groups; }

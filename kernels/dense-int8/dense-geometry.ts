@@ -57,3 +57,28 @@ export function resolveDenseGeometry(
     outDims,
   };
 }
+
+/**
+ * A zero point's layout (shared by dense-int8.ref.ts and the GPU host dense-int8.ts): one value,
+ * one per row (`perRow`: M for A, N for B) or one per batch row (`batches * perRow`). The value of
+ * (batch b, row i) is values[b * groupStride + i * rowStride]; `shift` is added to every value.
+ */
+export function denseZeroPoints(
+  zp: number | ArrayLike<number> | undefined,
+  perRow: number,
+  batches: number,
+  what: string,
+  shift = 0,
+): { values: number[]; groupStride: number; rowStride: number } {
+  const list = zp === undefined ? [0] : typeof zp === 'number' ? [zp] : Array.from(zp);
+  const values = list.map((v) => v + shift);
+  if (list.length === 1) return { values, groupStride: 0, rowStride: 0 };
+  if (list.length === perRow) return { values, groupStride: 0, rowStride: 1 };
+  if (list.length === perRow * batches) return { values, groupStride: perRow, rowStride: 1 };
+  throw new Error(`${what} has ${list.length} values, expected 1, ${perRow} or ${perRow * batches}`);
+}
+
+/** Checks an int32 bias of one value per output column. */
+export function checkDenseBias(bias: ArrayLike<number> | undefined, N: number): void {
+  if (bias && bias.length !== N) throw new Error(`bias has ${bias.length} values, expected ${N}`);
+}

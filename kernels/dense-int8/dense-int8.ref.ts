@@ -17,15 +17,14 @@
 import {
   type AccumulatorMode,
   accumulateDot,
+  checkedAccumulator,
   type DotResult,
-  INT32_ACCUMULATOR,
   type Int8Data,
   type IntAccumulation,
   newStats,
   recordStat,
-  validateAccumulatorMode,
 } from '../quant-math/accumulator.js';
-import { resolveDenseGeometry } from './dense-geometry.js';
+import { checkDenseBias, denseZeroPoints, resolveDenseGeometry } from './dense-geometry.js';
 
 export interface DenseInt8Params {
   readonly a: Int8Data;
@@ -45,17 +44,12 @@ function zeroPointLookup(
   batches: number,
   what: string,
 ): (batch: number, i: number) => number {
-  if (zp === undefined) return () => 0;
-  if (typeof zp === 'number') return () => zp;
-  if (zp.length === 1) return () => zp[0];
-  if (zp.length === perRow) return (_b, i) => zp[i];
-  if (zp.length === perRow * batches) return (b, i) => zp[b * perRow + i];
-  throw new Error(`${what} has ${zp.length} values, expected 1, ${perRow} or ${perRow * batches}`);
+  const { values, groupStride, rowStride } = denseZeroPoints(zp, perRow, batches, what);
+  return (b, i) => values[b * groupStride + i * rowStride];
 }
 
 export function denseInt8(p: DenseInt8Params): IntAccumulation {
-  const mode = p.accumulator ?? INT32_ACCUMULATOR;
-  validateAccumulatorMode(mode);
+  const mode = checkedAccumulator(p.accumulator);
   const { M, K, N, aBatchMap, bBatchMap, batches, aBatches, bBatches, outDims } = resolveDenseGeometry(
     p.aDims,
     p.bDims,
@@ -66,7 +60,7 @@ export function denseInt8(p: DenseInt8Params): IntAccumulation {
     throw new Error('denseInt8: data length does not match dims');
   const za = zeroPointLookup(p.aZeroPoint, M, aBatches, 'A zero point');
   const zb = zeroPointLookup(p.bZeroPoint, N, bBatches, 'B zero point');
-  if (p.bias && p.bias.length !== N) throw new Error(`bias has ${p.bias.length} values, expected ${N}`);
+  checkDenseBias(p.bias, N);
   const xIsInt8 = p.a instanceof Int8Array;
   const wIsInt8 = p.b instanceof Int8Array;
   const acc = new Int32Array(batches * M * N);

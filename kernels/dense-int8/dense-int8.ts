@@ -32,8 +32,8 @@ import {
   WindowPlanner,
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
-import { INT32_ACCUMULATOR, type Int8Data, validateAccumulatorMode } from '../quant-math/accumulator.js';
-import { resolveDenseGeometry } from './dense-geometry.js';
+import { checkedAccumulator, type Int8Data } from '../quant-math/accumulator.js';
+import { checkDenseBias, denseZeroPoints, resolveDenseGeometry } from './dense-geometry.js';
 import { preparePackedGemv } from './dense-int8-gemv.js';
 
 /** 8-bit element type of an operand. */
@@ -48,21 +48,6 @@ export interface DenseInt8GpuParams extends Int8KernelOptions {
   readonly bZeroPoint?: number | ArrayLike<number>;
   readonly bias?: ArrayLike<number>;
   readonly transB?: boolean;
-}
-
-function zeroPoints(
-  zp: number | ArrayLike<number> | undefined,
-  perRow: number,
-  batches: number,
-  shift: number,
-  what: string,
-): { values: number[]; groupStride: number; rowStride: number } {
-  const list = zp === undefined ? [0] : typeof zp === 'number' ? [zp] : Array.from(zp);
-  const values = list.map((v) => v + shift);
-  if (list.length === 1) return { values, groupStride: 0, rowStride: 0 };
-  if (list.length === perRow) return { values, groupStride: 0, rowStride: 1 };
-  if (list.length === perRow * batches) return { values, groupStride: perRow, rowStride: 1 };
-  throw new Error(`${what} has ${list.length} values, expected 1, ${perRow} or ${perRow * batches}`);
 }
 
 /**
@@ -112,19 +97,18 @@ export async function prepareDenseInt8(
   limits?: SplitLimits,
 ): Promise<PreparedDenseInt8> {
   const p = spec;
-  const mode = p.accumulator ?? INT32_ACCUMULATOR;
-  validateAccumulatorMode(mode);
+  const mode = checkedAccumulator(p.accumulator);
   if (p.b && elementType(p.b) !== p.bType) throw new Error(`denseInt8Gpu: b is not ${p.bType}`);
   const geometry = resolveDenseGeometry(p.aDims, p.bDims, p.transB ?? false, 'denseInt8Gpu');
   const { M, K, N, batches, aBatches, bBatches } = geometry;
   const aMap = geometry.aBatchMap;
   const bMap = geometry.bBatchMap;
   if (p.b && p.b.length !== bBatches * K * N) throw new Error('denseInt8Gpu: b length does not match bDims');
-  if (p.bias && p.bias.length !== N) throw new Error(`bias has ${p.bias.length} values, expected ${N}`);
+  checkDenseBias(p.bias, N);
   const aSigned = p.aType === 'int8';
   const bSigned = p.bType === 'int8';
-  const za = zeroPoints(p.aZeroPoint, M, aBatches, aSigned ? 0 : -128, 'A zero point');
-  const zb = zeroPoints(p.bZeroPoint, N, bBatches, bSigned ? 0 : -128, 'B zero point');
+  const za = denseZeroPoints(p.aZeroPoint, M, aBatches, 'A zero point', aSigned ? 0 : -128);
+  const zb = denseZeroPoints(p.bZeroPoint, N, bBatches, 'B zero point', bSigned ? 0 : -128);
 
   const meta = new MetaBuilder();
   const zaBase = meta.add(za.values);

@@ -10,6 +10,12 @@ import type { GpuContext } from './device.js';
  *  STORAGE 0x80 | COPY_SRC 0x04 | COPY_DST 0x08. */
 export const STORAGE_USAGE = 0x80 | 0x04 | 0x08;
 
+/** Storage the kernels write and that is cleared, never read back: STORAGE 0x80 | COPY_DST 0x08. */
+export const SCRATCH_USAGE = 0x80 | 0x08;
+
+/** Staging buffer for a read back: MAP_READ 0x01 | COPY_DST 0x08. */
+export const READBACK_USAGE = 0x01 | 0x08;
+
 /** Uniform buffer usage: UNIFORM 0x40 | COPY_DST 0x08. */
 export const UNIFORM_USAGE = 0x40 | 0x08;
 
@@ -55,7 +61,7 @@ export async function readBuffer(
   const staging = ctx.device.createBuffer({
     label: `${source.label}.readback`,
     size,
-    usage: 0x01 | 0x08, // MAP_READ | COPY_DST
+    usage: READBACK_USAGE,
   });
   const encoder = ctx.device.createCommandEncoder({ label: `${source.label}.readback-encoder` });
   encoder.copyBufferToBuffer(source, offset, staging, 0, size);

@@ -8,7 +8,7 @@
 // maxStorageBufferBindingSize, starting at a multiple of minStorageBufferOffsetAlignment; the
 // shader subtracts the window bases (gemm.a_base, ...) and adds the workgroup offsets (gemm.wg_off).
 
-import { readBuffer, uploadBuffer, uploadUniform } from './buffers.js';
+import { readBuffer, SCRATCH_USAGE, STORAGE_USAGE, uploadBuffer, uploadUniform } from './buffers.js';
 import { type GpuContext, withValidation } from './device.js';
 import { maxBindingBytes, maxWorkgroupsPerDimension, type SplitLimits } from './dispatch.js';
 import {
@@ -243,7 +243,7 @@ export function createPreparedGemm(ctx: GpuContext, p: PrepareGemmInput): Prepar
       ctx.device.createBuffer({
         label: `${p.op}.stats`,
         size: 8 * Math.max(1, p.channels),
-        usage: 0x80 | 0x08,
+        usage: SCRATCH_USAGE,
       }),
     ),
     destroy: () => {
@@ -322,8 +322,8 @@ export async function runPreparedGemm(
   const { op } = prepared;
   const temps = [
     uploadBuffer(ctx, `${op}.a`, a),
-    ctx.device.createBuffer({ label: `${op}.output`, size: prepared.outBytes, usage: 0x80 | 0x04 | 0x08 }),
-    ctx.device.createBuffer({ label: `${op}.stats`, size: prepared.statsBytes, usage: 0x80 | 0x04 | 0x08 }),
+    ctx.device.createBuffer({ label: `${op}.output`, size: prepared.outBytes, usage: STORAGE_USAGE }),
+    ctx.device.createBuffer({ label: `${op}.stats`, size: prepared.statsBytes, usage: STORAGE_USAGE }),
   ];
   if (b) temps.push(uploadBuffer(ctx, `${op}.b`, b));
   const [aBuf, out, stats, bBuf] = temps;

@@ -27,6 +27,11 @@
 //
 // Statistics per output channel: how many accumulators overflowed, and the largest |exact acc|
 // (the unbounded mathematical value, bias included) — the headroom a wider accumulator needs.
+// This reference reports max |exact acc| unbounded (|acc| <= K * 255^2 + 2^31, far below 2^53).
+// The GPU kernels keep it in a u32 (WGSL has no 64-bit atomics) and report
+// min(max |exact acc|, MAX_ABS_U32); the node statistics of both backends
+// (app/exec/accumulator-stats.ts) cap it the same way. The cap decides nothing: every mode holds
+// at most 2^31 - 1, so a value at the cap overflows every accumulator either way.
 
 export type AccumulatorMode =
   | { readonly kind: 'int32' }
@@ -36,6 +41,9 @@ export type AccumulatorMode =
 
 export const INT32_ACCUMULATOR: AccumulatorMode = { kind: 'int32' };
 
+/** The largest max |exact acc| the GPU kernels and the node statistics report: 2^32 - 1 (u32). */
+export const MAX_ABS_U32 = 2 ** 32 - 1;
+
 /** Integer accumulators of an int8 conv or dense, with overflow statistics per output channel. */
 export interface IntAccumulation {
   /** The accumulators, row-major over `dims`. */
@@ -43,7 +51,7 @@ export interface IntAccumulation {
   readonly dims: readonly number[];
   /** Per output channel (conv: M; dense: N columns): how many accumulators overflowed. */
   readonly overflowCount: Int32Array;
-  /** Per output channel: the largest |exact accumulator| (unbounded, bias included). */
+  /** Per output channel: the largest |exact accumulator| (unbounded here, bias included; GPU: capped at MAX_ABS_U32). */
   readonly maxAbs: Float64Array;
 }
 
@@ -55,6 +63,13 @@ export function validateAccumulatorMode(mode: AccumulatorMode): void {
       throw new Error(`${mode.kind} accumulator bits must be an integer in 8..32, got ${mode.bits}`);
     }
   }
+}
+
+/** A kernel's accumulator: int32 when none is given; a wrap / saturate width is checked. */
+export function checkedAccumulator(mode: AccumulatorMode | undefined): AccumulatorMode {
+  const m = mode ?? INT32_ACCUMULATOR;
+  validateAccumulatorMode(m);
+  return m;
 }
 
 /** Result of one accumulation; `exact` is the unbounded value. */

@@ -5,7 +5,7 @@ import { type ConvInt8GpuParams, conv2dInt8Gpu } from '../../kernels/conv2d-int8
 import { conv2dInt8 } from '../../kernels/conv2d-int8/conv2d-int8.ref.js';
 import type { AccumulatorMode } from '../../kernels/quant-math/accumulator.js';
 import { requantizeTensor } from '../../kernels/requantize/requantize.ref.js';
-import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
+import { expectSameAccumulation, firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 const size = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
@@ -51,14 +51,13 @@ function build(c: ConvCase, seed: number, accumulator?: AccumulatorMode): ConvIn
   };
 }
 
-async function expectConvMatches(p: ConvInt8GpuParams): Promise<void> {
+/** Bit-exact with the reference (expectSameAccumulation); returns the reference's result. */
+async function expectConvMatches(p: ConvInt8GpuParams): Promise<ReturnType<typeof conv2dInt8>> {
   const ctx = await gpu();
   const got = await conv2dInt8Gpu(ctx, { ...p, stats: true });
   const want = conv2dInt8(p);
-  expect(got.dims).toEqual(want.dims);
-  expect(firstMismatch(got.acc!, want.acc)).toBeUndefined();
-  expect(firstMismatch(got.overflowCount!, want.overflowCount)).toBeUndefined();
-  expect(firstMismatch(got.maxAbs!, want.maxAbs)).toBeUndefined();
+  expectSameAccumulation(got, want);
+  return want;
 }
 
 const GEMM_CASES: ConvCase[] = [
@@ -175,6 +174,26 @@ describe('conv2d-int8 accumulator modes (order c, kh, kw) and requantize', () =>
       });
     });
   }
+
+  // Narrow accumulators on random data: K = 8*3*3 = 72 (gemm) or 9 (depthwise) products of up to
+  // 2^14 sum far past 2^(N-1), so most accumulators wrap or saturate, in the c, kh, kw order.
+  const narrow: AccumulatorMode[] = [
+    { kind: 'wrap', bits: 9 },
+    { kind: 'saturate', bits: 8 },
+    { kind: 'saturate', bits: 11 },
+  ];
+  narrow.forEach((mode, i) => {
+    for (const [c, algorithm] of [
+      [GEMM_CASES[4], 'gemm'],
+      [DEPTHWISE_CASES[2], 'direct-depthwise'],
+    ] as const) {
+      it(`random ${mode.kind}-${'bits' in mode ? mode.bits : ''} ${algorithm}: overflows often, bit-exact`, async () => {
+        const want = await expectConvMatches({ ...build(c, 520 + i), accumulator: mode, algorithm });
+        const overflows = want.overflowCount.reduce((x, y) => x + y, 0);
+        expect(overflows, `of ${want.acc.length} accumulators`).toBeGreaterThanOrEqual(want.acc.length / 2);
+      });
+    }
+  });
 
   for (const algorithm of ['gemm', 'direct-depthwise'] as const) {
     it(`requantize ort per-channel weight scales relu ${algorithm}`, async () => {

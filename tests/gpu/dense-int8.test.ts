@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { type DenseInt8GpuParams, denseInt8Gpu } from '../../kernels/dense-int8/dense-int8.js';
 import { denseInt8 } from '../../kernels/dense-int8/dense-int8.ref.js';
-import type { AccumulatorMode } from '../../kernels/quant-math/accumulator.js';
+import { type AccumulatorMode, MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
 import { requantizeTensor } from '../../kernels/requantize/requantize.ref.js';
-import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
+import { expectSameAccumulation, firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 
@@ -18,14 +18,13 @@ function randomData(rand: () => number, kind: Kind, n: number): Int8Array | Uint
 }
 const size = (d: readonly number[]) => d.reduce((a, b) => a * b, 1);
 
-async function expectDenseMatches(p: DenseInt8GpuParams): Promise<void> {
+/** Bit-exact with the reference (expectSameAccumulation); returns the reference's result. */
+async function expectDenseMatches(p: DenseInt8GpuParams): Promise<ReturnType<typeof denseInt8>> {
   const ctx = await gpu();
   const got = await denseInt8Gpu(ctx, { ...p, stats: true });
   const want = denseInt8(p);
-  expect(got.dims).toEqual(want.dims);
-  expect(firstMismatch(got.acc!, want.acc)).toBeUndefined();
-  expect(firstMismatch(got.overflowCount!, want.overflowCount)).toBeUndefined();
-  expect(firstMismatch(got.maxAbs!, want.maxAbs)).toBeUndefined();
+  expectSameAccumulation(got, want);
+  return want;
 }
 
 interface ShapeCase {
@@ -201,6 +200,71 @@ describe('dense-int8 accumulator modes at their overflow boundaries', () => {
         });
       });
     }
+  }
+});
+
+describe('dense-int8 narrow accumulators on random data: both overflow often, bit-exact', () => {
+  // K = 97 random products (|p| up to 2^14) sum far past 2^(N-1) for N <= 12: most accumulators
+  // wrap or saturate, many of them several times along K, so the order of every clamp counts.
+  const modes: AccumulatorMode[] = [
+    { kind: 'wrap', bits: 8 },
+    { kind: 'wrap', bits: 11 },
+    { kind: 'saturate', bits: 8 },
+    { kind: 'saturate', bits: 10 },
+    { kind: 'saturate', bits: 12 },
+  ];
+  modes.forEach((mode, i) => {
+    for (const [a, b] of [
+      ['i8', 'i8'],
+      ['u8', 'i8'],
+    ] as const) {
+      it(`random ${mode.kind}-${'bits' in mode ? mode.bits : ''} a=${a} b=${b} [6,97]x[97,10]`, async () => {
+        const rand = rng(400 + 7 * i + (a === 'u8' ? 1 : 0));
+        const want = await expectDenseMatches({
+          a: randomData(rand, a, 6 * 97),
+          aDims: [6, 97],
+          b: randomData(rand, b, 97 * 10),
+          bDims: [97, 10],
+          aZeroPoint: a === 'u8' ? randomInts(rand, 1, 0, 255)[0] : randomInts(rand, 1, -20, 20)[0],
+          bZeroPoint: randomInts(rand, 10, -10, 10),
+          bias: randomInts(rand, 10, -5000, 5000),
+          accumulator: mode,
+        });
+        const overflows = want.overflowCount.reduce((x, y) => x + y, 0);
+        expect(overflows, 'accumulators that overflowed (of 60)').toBeGreaterThanOrEqual(45);
+      });
+    }
+  });
+});
+
+describe('dense-int8 max |exact acc| above 2^32', () => {
+  // K = 33100 products of +-255 * 255 plus a bias of +-2^31: |exact| = 4299811147 > 2^32. The
+  // reference keeps the exact value; the GPU keeps max |acc| in a u32 and reports 2^32 - 1, the cap
+  // of the statistics' contract (kernels/quant-math/accumulator.ts). Values and counts bit-exact.
+  const K = 33100;
+  const modes: AccumulatorMode[] = [
+    { kind: 'int32' },
+    { kind: 'wrap', bits: 20 },
+    { kind: 'saturate', bits: 20 },
+  ];
+  for (const mode of modes) {
+    it(`${mode.kind}${'bits' in mode ? `-${mode.bits}` : ''}: GPU max |acc| = 2^32 - 1, reference exact`, async () => {
+      const p: DenseInt8GpuParams = {
+        a: new Int8Array(2 * K).fill(-128),
+        aDims: [2, K],
+        b: Int8Array.from({ length: K * 2 }, (_, i) => (i % 2 ? 127 : -128)),
+        bDims: [K, 2],
+        aZeroPoint: 127,
+        bZeroPoint: [127, -128],
+        bias: [2 ** 31 - 1, -(2 ** 31)],
+        accumulator: mode,
+      };
+      const want = await expectDenseMatches(p);
+      expect(Array.from(want.maxAbs)).toEqual([4299811147, 4299811148]);
+      expect(Array.from(want.overflowCount)).toEqual([2, 2]);
+      const got = await denseInt8Gpu(await gpu(), { ...p, stats: true });
+      expect(Array.from(got.maxAbs!)).toEqual([MAX_ABS_U32, MAX_ABS_U32]);
+    });
   }
 });
 

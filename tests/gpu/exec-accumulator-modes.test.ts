@@ -12,12 +12,16 @@ import type { AccumulatorStats, ExecSettings } from '../../app/exec/cpu/op-types
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { Model } from '../../app/model/ir.js';
+import { MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
 import {
   accumulatorBlock,
   INTEGER_OPS,
   MODE_CASES,
   type ModeCase,
+  overflowingModeCases,
+  overflowShare,
   randomModeCases,
   settingsFor,
 } from '../unit/exec-accumulator-cases.js';
@@ -109,6 +113,16 @@ describe('WebGPU executor with simulated accumulators: bit-identical to the CPU,
       });
     }
 
+    for (const c of overflowingModeCases(block.name.length * 13 + 1, 3)) {
+      it(`${block.name}: ${c.name}: many accumulators overflow, the same on both backends`, async () => {
+        const r = await compare(block.model, block.feeds, (stats) => settingsFor(c, stats));
+        expect(Object.fromEntries(r.gpuStats)).toEqual(Object.fromEntries(r.cpuStats));
+        const { overflows, count } = overflowShare(r.gpuStats);
+        // Measured 52%..94% on these blocks and seeds.
+        expect(overflows, `of ${count} accumulators`).toBeGreaterThanOrEqual(0.4 * count);
+      });
+    }
+
     it(`${block.name}: wrap16 without statistics (packed kernels) equals the CPU`, async () => {
       const c: ModeCase = { name: 'wrap16', accumulator: { kind: 'wrap', bits: 16 } };
       const r = await compare(block.model, block.feeds, () => ({
@@ -135,6 +149,38 @@ describe('WebGPU executor with simulated accumulators: bit-identical to the CPU,
     }
     const nodes = block.model.graph.nodes.filter((n) => INTEGER_OPS.has(n.opType)).map((n) => n.name);
     expect(calls).toEqual([...nodes, ...nodes]);
+  });
+
+  it('max |exact acc| above 2^32: both backends report 2^32 - 1 (the u32 cap of the statistics)', async () => {
+    // K = 66100 products of +-255 * 255: |exact| = 4298152500 > 2^32 in both columns.
+    const K = 66100;
+    const model = decodeModel(
+      buildModel({
+        inputs: [{ name: 'a', dtype: 'int8', dims: [1, K] }],
+        outputs: [{ name: 'y', dtype: 'int32' }],
+        initializers: {
+          b: makeTensor(
+            'int8',
+            [K, 2],
+            Int8Array.from({ length: 2 * K }, (_, i) => (i % 2 ? 127 : -128)),
+          ),
+          za: makeTensor('int8', [], [127]),
+          zb: makeTensor('int8', [2], [127, -128]),
+        },
+        nodes: [{ op: 'MatMulInteger', inputs: ['a', 'b', 'za', 'zb'], outputs: ['y'] }],
+      }),
+    );
+    const feeds = new Map([['a', makeTensor('int8', [1, K], new Int8Array(K).fill(-128))]]);
+    for (const c of [MODE_CASES[0], MODE_CASES[2], ...overflowingModeCases(5, 1)]) {
+      const r = await compare(model, feeds, (stats) => settingsFor(c, stats));
+      expect(Object.fromEntries(r.gpuStats), c.name).toEqual(Object.fromEntries(r.cpuStats));
+      const stats = [...r.gpuStats.values()];
+      expect(
+        stats.map((s) => [s.maxAbs, s.overflowCount, s.count]),
+        c.name,
+      ).toEqual([[MAX_ABS_U32, 2, 2]]);
+      expect(intFallbacks(r.fallbacks), c.name).toEqual([]);
+    }
   });
 
   it('mnist-8-integer-ops: ConvInteger and MatMulInteger with sat16 / wrap12 / pairwise', async () => {

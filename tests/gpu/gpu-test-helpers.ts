@@ -1,7 +1,9 @@
 // Shared helpers for the GPU kernel tests (Node + Dawn on SwiftShader). A missing adapter fails
 // the test run: these tests exist to prove the kernels, skipping them would prove nothing.
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { acquireGpu, type GpuContext, releaseGpu } from '../../kernels/gpu/device.js';
+import type { Int8KernelResult } from '../../kernels/gpu/int8-gemm.js';
+import { type IntAccumulation, MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
 
 /** The shared GPU context; registers an afterAll that releases Dawn so Vitest can exit. */
 export function sharedGpu(): () => Promise<GpuContext> {
@@ -37,4 +39,20 @@ export function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): strin
     }
   }
   return undefined;
+}
+
+/**
+ * A GPU int8 kernel's accumulators and statistics equal the reference's, bit for bit; max |acc|
+ * as the reference's capped at MAX_ABS_U32 (the GPU keeps it in a u32: accumulator.ts).
+ */
+export function expectSameAccumulation(got: Int8KernelResult, want: IntAccumulation): void {
+  expect(got.dims).toEqual(want.dims);
+  expect(firstMismatch(got.acc!, want.acc)).toBeUndefined();
+  expect(firstMismatch(got.overflowCount!, want.overflowCount)).toBeUndefined();
+  expect(
+    firstMismatch(
+      got.maxAbs!,
+      want.maxAbs.map((v) => Math.min(v, MAX_ABS_U32)),
+    ),
+  ).toBeUndefined();
 }

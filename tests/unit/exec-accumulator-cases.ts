@@ -39,8 +39,8 @@ export const MODE_CASES: readonly ModeCase[] = [
   },
 ];
 
-/** Random narrow accumulators (wrap / saturate, 9..24 bits) with a random rounding. */
-export function randomModeCases(seed: number, count: number): ModeCase[] {
+/** Random narrow accumulators (wrap / saturate, minBits..maxBits) with a random rounding. */
+export function randomModeCases(seed: number, count: number, minBits = 9, maxBits = 24): ModeCase[] {
   const r = rng(seed);
   const schemes: RequantScheme[] = [
     { kind: 'ort' },
@@ -49,7 +49,7 @@ export function randomModeCases(seed: number, count: number): ModeCase[] {
     { kind: 'tvm', rounding: 'TONEAREST' },
   ];
   return Array.from({ length: count }, () => {
-    const bits = 9 + Math.floor(r() * 16);
+    const bits = minBits + Math.floor(r() * (maxBits - minBits + 1));
     const kind = r() < 0.5 ? 'wrap' : 'saturate';
     const requantize = schemes[Math.floor(r() * schemes.length)];
     return {
@@ -58,6 +58,28 @@ export function randomModeCases(seed: number, count: number): ModeCase[] {
       requantize,
     };
   });
+}
+
+/**
+ * Random 8..12-bit accumulators: on the blocks below most accumulators overflow (the wrap or the
+ * clamps change the value), so backends that differ in any overflow detail disagree.
+ */
+export function overflowingModeCases(seed: number, count: number): ModeCase[] {
+  return randomModeCases(seed, count, 8, 12);
+}
+
+/** Accumulators that overflowed over all nodes, and accumulators computed. */
+export function overflowShare(stats: ReadonlyMap<string, AccumulatorStats>): {
+  overflows: number;
+  count: number;
+} {
+  let overflows = 0;
+  let count = 0;
+  for (const s of stats.values()) {
+    overflows += s.overflowCount;
+    count += s.count;
+  }
+  return { overflows, count };
 }
 
 /** Settings for a case that record every node's statistics into `stats`. */

@@ -25,6 +25,8 @@ import {
   MODE_CASES,
   type ModeCase,
   nodeOracle,
+  overflowingModeCases,
+  overflowShare,
   producedValues,
   randomModeCases,
   settingsFor,
@@ -82,6 +84,15 @@ describe('integer execution with simulated accumulators (CPU interpreter)', () =
         // 16-bit accumulators over K = 144 terms of up to 255 * 127 overflow often.
         if (c.name === 'wrap16' || c.name === 'sat16') expect(overflows).toBeGreaterThan(20);
         if (c.name === 'int32') expect(overflows).toBe(0);
+      });
+    }
+
+    for (const c of overflowingModeCases(block.name.length * 29 + 7, 2)) {
+      it(`${block.name}: ${c.name}: many accumulators overflow; outputs and statistics equal the references`, () => {
+        const run = runCpu(block.model, block.feeds, c);
+        const overflows = expectNodesMatchOracle(block.model, run, c);
+        const { count } = overflowShare(run.stats);
+        expect(overflows, `of ${count} accumulators`).toBeGreaterThanOrEqual(0.4 * count);
       });
     }
 

@@ -225,35 +225,23 @@ function interpreterRuns(model: Model): boolean {
 }
 
 /**
- * Integer outputs must match exactly. Float outputs too, except where `floatTolerance` is given: the
- * interpreter's float kernels (Conv, MatMul) sum in another order than MLAS.
+ * Every output must match bit for bit, float ones included: the interpreter's float kernels sum in
+ * MLAS's order (kernels/matmul/matmul.ref.ts), so there is no tolerance to allow.
  */
 function expectSameTensors(
   actual: Record<string, Tensor> | Map<string, Tensor>,
   expected: Record<string, Tensor>,
-  floatTolerance = 0,
 ): void {
   const a = actual instanceof Map ? Object.fromEntries(actual) : actual;
   for (const [name, t] of Object.entries(expected)) {
     expect(a[name]?.dtype, name).toBe(t.dtype);
     expect(a[name]?.dims, name).toEqual(t.dims);
-    const got = Array.from(a[name].data as Float32Array);
-    const want = Array.from(t.data as Float32Array);
-    if (t.dtype !== 'float32' || floatTolerance === 0) {
-      expect(got, name).toEqual(want);
-    } else {
-      const worst = Math.max(0, ...got.map((v, i) => Math.abs(v - want[i]) / Math.max(1, Math.abs(want[i]))));
-      expect(worst, name).toBeLessThanOrEqual(floatTolerance);
-    }
+    expect(Array.from(a[name].data as Float32Array), name).toEqual(Array.from(t.data as Float32Array));
   }
 }
 
-/**
- * The oracle checks of one case (see fuse-qdq-ort.test.ts for what each one means).
- * `disabledGap`: why the interpreter's float (fake-quant) path is known to differ from onnxruntime
- * 'disabled' on this case; that check then must fail (it.fails), so a fix shows up.
- */
-export function defineOrtChecks(name: string, c: Case, disabledGap?: string): void {
+/** The oracle checks of one case (see fuse-qdq-ort.test.ts for what each one means). */
+export function defineOrtChecks(name: string, c: Case): void {
   {
     const model = decodeModel(c.bytes);
     const fused = fuseQdqForIntegerExecution(model);
@@ -278,21 +266,19 @@ export function defineOrtChecks(name: string, c: Case, disabledGap?: string): vo
           expectSameTensors(
             interp.runSync(new Map(Object.entries(feeds))),
             await runOrt(c.bytes, feeds, 'all'),
-            1e-5,
           );
         }
       },
     );
 
-    (!interpreterRuns(model) ? it.skip : disabledGap ? it.fails : it)(
-      `${name}: CPU interpreter on the QDQ graph is bit-exact with 'disabled'${disabledGap ? ` (known gap: ${disabledGap})` : ''}`,
+    it.skipIf(!interpreterRuns(model))(
+      `${name}: CPU interpreter on the QDQ graph is bit-exact with 'disabled'`,
       async () => {
         const interp = new CpuInterpreter(model);
         for (const feeds of c.feeds) {
           expectSameTensors(
             interp.runSync(new Map(Object.entries(feeds))),
             await runOrt(c.bytes, feeds, 'disabled'),
-            1e-5,
           );
         }
       },

@@ -2,6 +2,7 @@
 // at the bound sizes of the symbolic input dims, constants folded with the
 // CPU reference ops, each node lowered to GPU work (or a view, a fusion into its producer, or a
 // host step on the CPU reference when no kernel fits), buffers assigned by liveness.
+import { STORAGE_USAGE } from '../../../kernels/gpu/buffers.js';
 import type { GpuContext } from '../../../kernels/gpu/device.js';
 import { destroyDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
@@ -73,6 +74,241 @@ export interface GpuPlan {
 const isConstantInput = (constants: Map<string, Tensor>, n: GraphNode) =>
   n.inputs.every((i) => i === '' || constants.has(i));
 
+/**
+ * The plan under construction: buffer assignment (graph inputs, constants uploaded on first use,
+ * outputs allocated and released by liveness in the arena), constant folding, lowering with
+ * fusion, and the CPU fallbacks. `buildPlan` walks the nodes in order through it.
+ */
+class PlanBuilder {
+  readonly arena: StorageArena;
+  readonly constants: Map<string, Tensor>;
+  readonly steps: PlanStep[] = [];
+  readonly gpuInputs: string[] = [];
+  readonly counts = { gpu: 0, view: 0, fused: 0, folded: 0, gpuHost: 0 };
+  readonly cpuFallbacks: string[] = [];
+  readonly kernelErrors: string[] = [];
+  /** Fused node -> the producer's output name it replaces. */
+  readonly skipped = new Map<GraphNode, string>();
+  private readonly constBuffers = new Map<string, GPUBuffer>();
+  private readonly extraBuffers: GPUBuffer[] = [];
+  private readonly readers = new Map<string, GraphNode[]>();
+
+  constructor(
+    private readonly gpu: GpuContext,
+    private readonly model: Model,
+    readonly shapes: ShapeResult,
+    order: readonly GraphNode[],
+    private readonly keepSet: ReadonlySet<string>,
+    private readonly settings: ExecSettings,
+  ) {
+    this.arena = new StorageArena(gpu);
+    this.constants = new Map<string, Tensor>(model.graph.initializers);
+    for (const [k, v] of shapes.constants) this.constants.set(k, v);
+    for (const n of order)
+      for (const i of new Set(n.inputs)) if (i) this.readers.set(i, [...(this.readers.get(i) ?? []), n]);
+    for (const input of model.graph.inputs) {
+      const sh = shapeOf(shapes, input.name);
+      if (gpuElementBytes(sh.dtype) > 0 && !this.constants.has(input.name)) {
+        this.allocate(input.name);
+        this.gpuInputs.push(input.name);
+      }
+    }
+  }
+
+  // --- buffer assignment ---
+
+  readonly upload = (label: string, t: Tensor): GPUBuffer => {
+    const buffer = this.gpu.device.createBuffer({
+      label: `webgpu.${label}`,
+      size: gpuByteLength(t.dtype, t.dims),
+      usage: STORAGE_USAGE,
+      mappedAtCreation: true,
+    });
+    new Uint8Array(buffer.getMappedRange()).set(tensorBytes(t));
+    buffer.unmap();
+    this.extraBuffers.push(buffer);
+    return buffer;
+  };
+
+  bufferOf(name: string): GPUBuffer {
+    if (this.arena.has(name)) return this.arena.buffer(name);
+    const c = this.constants.get(name);
+    if (!c || gpuElementBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
+    let b = this.constBuffers.get(name);
+    if (!b) {
+      b = this.upload(name, c);
+      this.constBuffers.set(name, b);
+    }
+    return b;
+  }
+
+  allocate(name: string): GPUBuffer {
+    const sh = shapeOf(this.shapes, name);
+    if (gpuElementBytes(sh.dtype) === 0)
+      throw new Error(`value '${name}' (${sh.dtype}) cannot live on the GPU`);
+    return this.arena.allocate(name, gpuByteLength(sh.dtype, sh.dims));
+  }
+
+  /** Storage for the outputs a host step writes that the GPU can hold. */
+  private allocateHostOutputs(outputs: readonly string[]): void {
+    for (const o of outputs)
+      if (gpuElementBytes(shapeOf(this.shapes, o).dtype) > 0 && !this.arena.has(o)) this.allocate(o);
+  }
+
+  /** Liveness: values whose last reader was node `step` give their buffers back. */
+  release(step: number, node: GraphNode, lastUse: ReadonlyMap<string, number>): void {
+    for (const i of new Set(node.inputs))
+      if (i && lastUse.get(i) === step && !this.keepSet.has(i)) this.arena.release(i);
+    for (const o of node.outputs.filter(Boolean))
+      if (!lastUse.has(o) && !this.keepSet.has(o) && !this.readers.has(o)) this.arena.release(o);
+  }
+
+  // --- planning ---
+
+  /** One node: fused away, folded into a constant, lowered to GPU work or a view, or a CPU step. */
+  async plan(node: GraphNode): Promise<void> {
+    const opset = opsetVersion(this.model, node.domain) ?? 1;
+    const outputs = node.outputs.filter(Boolean);
+    if (this.skipped.get(node) !== undefined) {
+      // Fused into its producer: the output already has the producer's storage.
+      this.counts.fused++;
+    } else if (
+      isConstantInput(this.constants, node) &&
+      findCpuOp(node.domain, node.opType) &&
+      !outputs.every((o) => this.constants.has(o))
+    ) {
+      const op = findCpuOp(node.domain, node.opType)!;
+      const results = op({
+        node,
+        inputs: node.inputs.map((i) => (i ? this.constants.get(i) : undefined)),
+        opset,
+        settings: this.settings,
+      });
+      node.outputs.forEach((o, k) => {
+        if (o && results[k]) this.constants.set(o, results[k]);
+      });
+      this.counts.folded++;
+    } else if (outputs.every((o) => this.constants.has(o))) {
+      this.counts.folded++;
+    } else if (!(await this.lower(node, opset, outputs))) {
+      this.cpuFallback(node, opset, outputs);
+    }
+  }
+
+  /** Lowers a node to GPU work or a view; false when no lowering took it. */
+  private async lower(node: GraphNode, opset: number, outputs: readonly string[]): Promise<boolean> {
+    const lowering = LOWERINGS[node.domain]?.[node.opType];
+    if (!lowering) return false;
+    const skippedBefore = new Set(this.skipped.keys());
+    let outcome: GpuWork | 'view' | undefined;
+    try {
+      outcome = await lowering(this.lowerContext(node, opset));
+    } catch (e) {
+      // A kernel refused the parameters (limits, shapes): the CPU reference runs it instead.
+      if (!(e instanceof Error)) throw e;
+      this.kernelErrors.push(`${node.opType} (${node.name}): ${e.message.split('\n')[0]}`);
+      outcome = undefined;
+    }
+    // A node that falls back to the CPU fuses nothing.
+    if (!outcome) for (const k of [...this.skipped.keys()]) if (!skippedBefore.has(k)) this.skipped.delete(k);
+    if (outcome === 'view' && !this.arena.has(node.inputs[0])) outcome = undefined; // a view of a host value
+    if (outcome === 'view') {
+      this.arena.alias(node.outputs[0], node.inputs[0]);
+      this.counts.view++;
+    } else if (outcome?.host) {
+      this.steps.push({ kind: 'host', node, inputs: node.inputs, run: outcome.host });
+      this.allocateHostOutputs(outputs);
+      this.counts.gpuHost++;
+    } else if (outcome) {
+      this.steps.push({ kind: 'gpu', node, work: outcome, inputs: node.inputs });
+      this.counts.gpu++;
+    }
+    return outcome !== undefined;
+  }
+
+  /** What a lowering sees of the plan; fuseFollowing redirects output 0 to the fused node's. */
+  private lowerContext(node: GraphNode, opset: number): LowerContext {
+    const lc: LowerContext = {
+      gpu: this.gpu,
+      node,
+      opset,
+      settings: this.settings,
+      shape: (name) => shapeOf(this.shapes, name),
+      constant: (name) => this.constants.get(name),
+      input: (i) => this.bufferOf(node.inputs[i]),
+      upload: this.upload,
+      isUsed: (name) => this.readers.has(name) || this.keepSet.has(name),
+      output: (i) => this.allocate(node.outputs[i]),
+      view: (i, j) => {
+        this.arena.alias(node.outputs[i], node.inputs[j]);
+      },
+      fuseFollowing: (accept) => {
+        const out = node.outputs[0];
+        const next = this.readers.get(out);
+        if (!out || this.keepSet.has(out) || next?.length !== 1 || next[0].inputs[0] !== out)
+          return undefined;
+        if (next[0].inputs.slice(1).includes(out) || !accept(next[0])) return undefined;
+        this.skipped.set(next[0], out);
+        // This node's output 0 now names the fused node's output.
+        lc.output = (i) => this.allocate(i === 0 ? next[0].outputs[0] : node.outputs[i]);
+        return next[0];
+      },
+    };
+    return lc;
+  }
+
+  /** The CPU reference runs the node, with its inputs read back. */
+  private cpuFallback(node: GraphNode, opset: number, outputs: readonly string[]): void {
+    const op = findCpuOp(node.domain, node.opType);
+    if (!op) throw new Error(`no CPU op for ${node.opType}`);
+    this.cpuFallbacks.push(`${node.opType} (${node.name})`);
+    const settings = this.settings;
+    this.steps.push({
+      kind: 'host',
+      node,
+      inputs: node.inputs,
+      run: async (inputs) => op({ node, inputs, opset, settings }),
+    });
+    this.allocateHostOutputs(outputs);
+  }
+
+  // --- result ---
+
+  finish(): GpuPlan {
+    const { arena, steps, extraBuffers, counts } = this;
+    const summary: PlanSummary = {
+      gpuNodes: counts.gpu,
+      viewNodes: counts.view,
+      fusedNodes: counts.fused,
+      foldedNodes: counts.folded,
+      gpuHostNodes: counts.gpuHost,
+      cpuFallbacks: this.cpuFallbacks,
+      kernelErrors: this.kernelErrors,
+      buffers: arena.bufferCount,
+      bufferBytes: arena.bufferBytes,
+      values: arena.valueCount,
+      valueBytes: arena.valueBytes,
+    };
+    return {
+      steps,
+      arena,
+      shapes: this.shapes,
+      constants: this.constants,
+      gpuInputs: this.gpuInputs,
+      summary,
+      destroy() {
+        for (const s of steps) {
+          if (s.kind !== 'gpu') continue;
+          if (s.work.dispatches) destroyDispatches(s.work.dispatches);
+          s.work.destroy?.();
+        }
+        for (const b of extraBuffers) b.destroy();
+        arena.destroy();
+      },
+    };
+  }
+}
+
 export async function buildPlan(
   gpu: GpuContext,
   model: Model,
@@ -80,193 +316,14 @@ export async function buildPlan(
   settings: ExecSettings,
   bindings: Readonly<Record<string, number>>,
 ): Promise<GpuPlan> {
-  const graph = model.graph;
   // Every symbolic input dim must be bound: a guessed size would plan buffers and kernels for
   // a shape the run never has (and fail on pools whose window exceeds the guess).
   const shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings, defaultDim: 'error' });
-  const { order, lastUse } = planExecution(graph, keep);
-  const keepSet = new Set(keep);
-  const constants = new Map<string, Tensor>(graph.initializers);
-  for (const [k, v] of shapes.constants) constants.set(k, v);
-  const readers = new Map<string, GraphNode[]>();
-  for (const n of order)
-    for (const i of new Set(n.inputs)) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
-
-  const arena = new StorageArena(gpu);
-  const constBuffers = new Map<string, GPUBuffer>();
-  const extraBuffers: GPUBuffer[] = [];
-  const steps: PlanStep[] = [];
-  const skipped = new Map<GraphNode, string>(); // fused node -> the producer's output name it replaces
-  const counts = { gpu: 0, view: 0, fused: 0, folded: 0, gpuHost: 0 };
-  const cpuFallbacks: string[] = [];
-  const kernelErrors: string[] = [];
-
-  const upload = (label: string, t: Tensor): GPUBuffer => {
-    const buffer = gpu.device.createBuffer({
-      label: `webgpu.${label}`,
-      size: gpuByteLength(t.dtype, t.dims),
-      usage: 0x80 | 0x04 | 0x08,
-      mappedAtCreation: true,
-    });
-    new Uint8Array(buffer.getMappedRange()).set(tensorBytes(t));
-    buffer.unmap();
-    extraBuffers.push(buffer);
-    return buffer;
-  };
-  const bufferOf = (name: string): GPUBuffer => {
-    if (arena.has(name)) return arena.buffer(name);
-    const c = constants.get(name);
-    if (!c || gpuElementBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
-    let b = constBuffers.get(name);
-    if (!b) {
-      b = upload(name, c);
-      constBuffers.set(name, b);
-    }
-    return b;
-  };
-  const allocate = (name: string): GPUBuffer => {
-    const s = shapeOf(shapes, name);
-    if (gpuElementBytes(s.dtype) === 0)
-      throw new Error(`value '${name}' (${s.dtype}) cannot live on the GPU`);
-    return arena.allocate(name, gpuByteLength(s.dtype, s.dims));
-  };
-
-  const gpuInputs: string[] = [];
-  for (const input of graph.inputs) {
-    const s = shapeOf(shapes, input.name);
-    if (gpuElementBytes(s.dtype) > 0 && !constants.has(input.name)) {
-      allocate(input.name);
-      gpuInputs.push(input.name);
-    }
-  }
-
+  const { order, lastUse } = planExecution(model.graph, keep);
+  const builder = new PlanBuilder(gpu, model, shapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
-    const opset = opsetVersion(model, node.domain) ?? 1;
-    const outputs = node.outputs.filter(Boolean);
-    const replaced = skipped.get(node);
-    if (replaced !== undefined) {
-      // Fused into its producer: the output already has the producer's storage.
-      counts.fused++;
-    } else if (
-      isConstantInput(constants, node) &&
-      findCpuOp(node.domain, node.opType) &&
-      !outputs.every((o) => constants.has(o))
-    ) {
-      const op = findCpuOp(node.domain, node.opType)!;
-      const results = op({
-        node,
-        inputs: node.inputs.map((i) => (i ? constants.get(i) : undefined)),
-        opset,
-        settings,
-      });
-      node.outputs.forEach((o, k) => {
-        if (o && results[k]) constants.set(o, results[k]);
-      });
-      counts.folded++;
-    } else if (outputs.every((o) => constants.has(o))) {
-      counts.folded++;
-    } else {
-      const lowering = LOWERINGS[node.domain]?.[node.opType];
-      let outcome: GpuWork | 'view' | undefined;
-      if (lowering) {
-        const lc: LowerContext = {
-          gpu,
-          node,
-          opset,
-          settings,
-          shape: (name) => shapeOf(shapes, name),
-          constant: (name) => constants.get(name),
-          input: (i) => bufferOf(node.inputs[i]),
-          upload,
-          isUsed: (name) => readers.has(name) || keepSet.has(name),
-          output: (i) => allocate(node.outputs[i]),
-          view: (i, j) => {
-            arena.alias(node.outputs[i], node.inputs[j]);
-          },
-          fuseFollowing: (accept) => {
-            const out = node.outputs[0];
-            const next = readers.get(out);
-            if (!out || keepSet.has(out) || next?.length !== 1 || next[0].inputs[0] !== out) return undefined;
-            if (next[0].inputs.slice(1).includes(out) || !accept(next[0])) return undefined;
-            skipped.set(next[0], out);
-            // This node's output 0 now names the fused node's output.
-            lc.output = (i) => allocate(i === 0 ? next[0].outputs[0] : node.outputs[i]);
-            return next[0];
-          },
-        };
-        const skippedBefore = new Set(skipped.keys());
-        try {
-          outcome = await lowering(lc);
-        } catch (e) {
-          // A kernel refused the parameters (limits, shapes): the CPU reference runs it instead.
-          if (!(e instanceof Error)) throw e;
-          kernelErrors.push(`${node.opType} (${node.name}): ${e.message.split('\n')[0]}`);
-          outcome = undefined;
-        }
-        // A node that falls back to the CPU fuses nothing.
-        if (!outcome) for (const k of [...skipped.keys()]) if (!skippedBefore.has(k)) skipped.delete(k);
-        if (outcome === 'view' && !arena.has(node.inputs[0])) outcome = undefined; // a view of a host value
-        if (outcome === 'view') {
-          arena.alias(node.outputs[0], node.inputs[0]);
-          counts.view++;
-        } else if (outcome?.host) {
-          steps.push({ kind: 'host', node, inputs: node.inputs, run: outcome.host });
-          for (const o of outputs)
-            if (gpuElementBytes(shapeOf(shapes, o).dtype) > 0 && !arena.has(o)) allocate(o);
-          counts.gpuHost++;
-        } else if (outcome) {
-          steps.push({ kind: 'gpu', node, work: outcome, inputs: node.inputs });
-          counts.gpu++;
-        }
-      }
-      if (!outcome) {
-        const op = findCpuOp(node.domain, node.opType);
-        if (!op) throw new Error(`no CPU op for ${node.opType}`);
-        cpuFallbacks.push(`${node.opType} (${node.name})`);
-        steps.push({
-          kind: 'host',
-          node,
-          inputs: node.inputs,
-          run: async (inputs) => op({ node, inputs, opset, settings }),
-        });
-        for (const o of outputs)
-          if (gpuElementBytes(shapeOf(shapes, o).dtype) > 0 && !arena.has(o)) allocate(o);
-      }
-    }
-    // Liveness: values whose last reader was this node give their buffers back.
-    for (const i of new Set(node.inputs))
-      if (i && lastUse.get(i) === step && !keepSet.has(i)) arena.release(i);
-    for (const o of outputs) if (!lastUse.has(o) && !keepSet.has(o) && !readers.has(o)) arena.release(o);
+    await builder.plan(node);
+    builder.release(step, node, lastUse);
   }
-
-  const summary: PlanSummary = {
-    gpuNodes: counts.gpu,
-    viewNodes: counts.view,
-    fusedNodes: counts.fused,
-    foldedNodes: counts.folded,
-    gpuHostNodes: counts.gpuHost,
-    cpuFallbacks,
-    kernelErrors,
-    buffers: arena.bufferCount,
-    bufferBytes: arena.bufferBytes,
-    values: arena.valueCount,
-    valueBytes: arena.valueBytes,
-  };
-  return {
-    steps,
-    arena,
-    shapes,
-    constants,
-    gpuInputs,
-    summary,
-    destroy() {
-      for (const s of steps) {
-        if (s.kind !== 'gpu') continue;
-        if (s.work.dispatches) destroyDispatches(s.work.dispatches);
-        s.work.destroy?.();
-      }
-      for (const b of extraBuffers) b.destroy();
-      arena.destroy();
-    },
-  };
+  return builder.finish();
 }

@@ -1,14 +1,15 @@
 // Lowerings of the float ops onto the float WGSL kernels (kernels/{conv2d,matmul,elementwise,pool,
 // softmax,shape-ops}). Attribute reading mirrors the CPU adapters in app/exec/cpu/ops/.
+import { batchNormScaleShift } from '../../../kernels/batchnorm/batchnorm.ref.js';
 import { parseAutoPad } from '../../../kernels/conv2d/conv-geometry.js';
 import { prepareConv2d } from '../../../kernels/conv2d/conv2d.js';
-import { powTakesShortcut } from '../../../kernels/elementwise/elementwise.ref.js';
 import {
   type BinaryOp,
   prepareBinary,
   prepareUnary,
   type UnaryOp,
 } from '../../../kernels/elementwise/elementwise.js';
+import { powTakesShortcut } from '../../../kernels/elementwise/elementwise.ref.js';
 import { prepareMatMul } from '../../../kernels/matmul/matmul.js';
 import { preparePool } from '../../../kernels/pool/pool.js';
 import { prepareSoftmax } from '../../../kernels/softmax/softmax.js';
@@ -212,7 +213,7 @@ function binary(op: 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow'): Lowering {
   };
 }
 
-/** Standalone BatchNormalization: y = x * s + b with per-channel constants (as the reference). */
+/** Standalone BatchNormalization: y = x * s + b with per-channel constants, bit-exact with the reference. */
 const batchNorm: Lowering = async (lc) => {
   if (!isFloatInput(lc, 0)) return undefined;
   if (hasAttr(lc.node, 'training_mode') && attrInt(lc.node, 'training_mode') !== 0) return undefined;
@@ -221,15 +222,11 @@ const batchNorm: Lowering = async (lc) => {
   if (xDims.length < 2 || !params.every((t) => t?.dtype === 'float32' && t.data.length === xDims[1]))
     return undefined;
   const [scale, b, mean, variance] = params.map((t) => t!.data as Float32Array);
-  const eps = Math.fround(attrFloat(lc.node, 'epsilon'));
   const c = xDims[1];
-  const s = new Float32Array(c);
-  const sb = new Float32Array(c);
-  for (let i = 0; i < c; i++) {
-    const si = scale[i] / Math.sqrt(variance[i] + eps);
-    s[i] = si;
-    sb[i] = b[i] - mean[i] * si;
-  }
+  // The reference's float32 constants; the two dispatches below round x * s and + b as it does.
+  const ss = batchNormScaleShift(scale, b, mean, variance, attrFloat(lc.node, 'epsilon'));
+  const s = Float32Array.from(ss.s);
+  const sb = Float32Array.from(ss.b);
   const paramDims = [c, ...xDims.slice(2).map(() => 1)];
   const sBuf = lc.upload(`${lc.node.name}.scale`, makeTensor('float32', paramDims, s));
   const bBuf = lc.upload(`${lc.node.name}.shift`, makeTensor('float32', paramDims, sb));

@@ -27,9 +27,10 @@ import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-
 import { prepareConv2dInt8, recordConv2dInt8 } from '../../../kernels/conv2d-int8/conv2d-int8.js';
 import { prepareDenseInt8, recordDenseInt8 } from '../../../kernels/dense-int8/dense-int8.js';
 import { prepareBinary, prepareUnary } from '../../../kernels/elementwise/elementwise.js';
+import { READBACK_USAGE, STORAGE_USAGE } from '../../../kernels/gpu/buffers.js';
 import type { RequantizeSpec } from '../../../kernels/gpu/int8-gemm.js';
-import { destroyDispatches, recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { PreparedGemm } from '../../../kernels/gpu/int8-gemm-run.js';
+import { destroyDispatches, recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { AccumulatorMode, Int8Data } from '../../../kernels/quant-math/accumulator.js';
 import { qRange } from '../../../kernels/quant-math/quant-math.js';
 import { makeTensor, sizeOf, type Tensor, toFloat32, toNumbers } from '../../../kernels/tensor.js';
@@ -106,8 +107,12 @@ function statsReadback(lc: LowerContext, prepared: PreparedGemm, mode: Accumulat
   const name = lc.node.name;
   const bytes = prepared.statsBytes;
   const { device } = lc.gpu;
-  const buffer = device.createBuffer({ label: `${name}.acc-stats`, size: bytes, usage: 0x80 | 0x04 | 0x08 });
-  const staging = device.createBuffer({ label: `${name}.acc-stats.read`, size: bytes, usage: 0x01 | 0x08 });
+  const buffer = device.createBuffer({ label: `${name}.acc-stats`, size: bytes, usage: STORAGE_USAGE });
+  const staging = device.createBuffer({
+    label: `${name}.acc-stats.read`,
+    size: bytes,
+    usage: READBACK_USAGE,
+  });
   return {
     buffer,
     copy: (encoder) => encoder.copyBufferToBuffer(buffer, 0, staging, 0, bytes),

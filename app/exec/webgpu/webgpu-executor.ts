@@ -6,6 +6,7 @@
 // its inputs are read back, the CPU reference runs, its outputs are written back), appends copies
 // of the requested values to staging buffers, submits once and maps them. A lost device (found
 // before a run, or during one) is reported and the run repeated once on a fresh device.
+import { READBACK_USAGE } from '../../../kernels/gpu/buffers.js';
 import { acquireGpu, type GpuContext } from '../../../kernels/gpu/device.js';
 import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
@@ -228,7 +229,7 @@ export class WebGpuExecutor implements Executor {
         const staging = device.createBuffer({
           label: `webgpu.${name}.readback`,
           size: bytes,
-          usage: 0x01 | 0x08,
+          usage: READBACK_USAGE,
         });
         encoder ??= device.createCommandEncoder({ label: 'webgpu-executor.encoder' });
         encoder.copyBufferToBuffer(plan.arena.buffer(name), 0, staging, 0, bytes);

@@ -120,83 +120,90 @@ function outputRange(zp: Tensor): { dtype: QuantDType; qmin: number; qmax: numbe
   return { dtype: zp.dtype, ...qRange(zp.dtype) };
 }
 
-function qlinearConvOp(ctx: OpContext): Tensor[] {
-  const x = required(ctx, 0);
-  const w = required(ctx, 3);
+/**
+ * The 8-bit output of QLinearConv / QLinearMatMul (the same input layout: 1 input scale, 4 weight
+ * scale, 6 y_scale, 7 y_zero_point) from the node's accumulators, with settings.requantize's rule.
+ */
+function requantizeQLinear(
+  ctx: OpContext,
+  r: IntAccumulation,
+  channelAxis: number,
+  inputScaleName: string,
+): Tensor {
   const yZp = required(ctx, 7);
+  const out = outputRange(yZp);
+  const y = requantizeTensor({
+    scheme: ctx.settings?.requantize,
+    acc: r.acc,
+    dims: r.dims,
+    channelAxis,
+    inputScale: scalarOf(required(ctx, 1), inputScaleName),
+    weightScale: toFloat32(required(ctx, 4)),
+    outputScale: scalarOf(required(ctx, 6), 'y_scale'),
+    outputZeroPoint: scalarOf(yZp, 'y_zero_point'),
+    qmin: out.qmin,
+    qmax: out.qmax,
+  });
+  return makeTensor(out.dtype, r.dims, y);
+}
+
+function qlinearConvOp(ctx: OpContext): Tensor[] {
   const bias = optional(ctx, 8);
   const r = intConv(ctx, {
-    x,
-    w,
+    x: required(ctx, 0),
+    w: required(ctx, 3),
     xZeroPoint: scalarOf(required(ctx, 2), 'x_zero_point'),
     wZeroPoint: toNumbers(required(ctx, 5)),
     bias: bias ? (bias.data as Int32Array) : undefined,
     kind: 'qlinear-conv',
   });
-  const out = outputRange(yZp);
-  const y = requantizeTensor({
-    scheme: ctx.settings?.requantize,
-    acc: r.acc,
-    dims: r.dims,
-    channelAxis: 1,
-    inputScale: scalarOf(required(ctx, 1), 'x_scale'),
-    weightScale: toFloat32(required(ctx, 4)),
-    outputScale: scalarOf(required(ctx, 6), 'y_scale'),
-    outputZeroPoint: scalarOf(yZp, 'y_zero_point'),
-    qmin: out.qmin,
-    qmax: out.qmax,
-  });
-  return [makeTensor(out.dtype, r.dims, y)];
+  return [requantizeQLinear(ctx, r, 1, 'x_scale')];
 }
 
-function matMulIntegerOp(ctx: OpContext): Tensor[] {
-  const a = required(ctx, 0);
-  const b = required(ctx, 1);
-  const za = optional(ctx, 2);
-  const zb = optional(ctx, 3);
+/** Runs the int8 dense reference with the node's accumulator and reports its statistics. */
+function intMatMul(
+  ctx: OpContext,
+  [a, aName]: [Tensor, string],
+  [b, bName]: [Tensor, string],
+  aZeroPoint: number | number[] | undefined,
+  bZeroPoint: number[] | undefined,
+): IntAccumulation {
   const mode = matmulAccumulator(ctx, a, b);
   const r = denseInt8({
-    a: int8Input(a, 'A'),
+    a: int8Input(a, aName),
     aDims: a.dims,
-    b: int8Input(b, 'B'),
+    b: int8Input(b, bName),
     bDims: b.dims,
-    aZeroPoint: za ? toNumbers(za) : undefined,
-    bZeroPoint: zb ? toNumbers(zb) : undefined,
+    aZeroPoint,
+    bZeroPoint,
     accumulator: mode,
   });
   reportAccumulatorStats(ctx, mode, r);
+  return r;
+}
+
+function matMulIntegerOp(ctx: OpContext): Tensor[] {
+  const za = optional(ctx, 2);
+  const zb = optional(ctx, 3);
+  const r = intMatMul(
+    ctx,
+    [required(ctx, 0), 'A'],
+    [required(ctx, 1), 'B'],
+    za ? toNumbers(za) : undefined,
+    zb ? toNumbers(zb) : undefined,
+  );
   return [makeTensor('int32', r.dims, r.acc)];
 }
 
 function qlinearMatMulOp(ctx: OpContext): Tensor[] {
-  const a = required(ctx, 0);
-  const b = required(ctx, 3);
-  const yZp = required(ctx, 7);
-  const mode = matmulAccumulator(ctx, a, b);
-  const r = denseInt8({
-    a: int8Input(a, 'a'),
-    aDims: a.dims,
-    b: int8Input(b, 'b'),
-    bDims: b.dims,
-    aZeroPoint: scalarOf(required(ctx, 2), 'a_zero_point'),
-    bZeroPoint: toNumbers(required(ctx, 5)),
-    accumulator: mode,
-  });
-  reportAccumulatorStats(ctx, mode, r);
-  const out = outputRange(yZp);
-  const y = requantizeTensor({
-    scheme: ctx.settings?.requantize,
-    acc: r.acc,
-    dims: r.dims,
-    channelAxis: r.dims.length - 1,
-    inputScale: scalarOf(required(ctx, 1), 'a_scale'),
-    weightScale: toFloat32(required(ctx, 4)),
-    outputScale: scalarOf(required(ctx, 6), 'y_scale'),
-    outputZeroPoint: scalarOf(yZp, 'y_zero_point'),
-    qmin: out.qmin,
-    qmax: out.qmax,
-  });
-  return [makeTensor(out.dtype, r.dims, y)];
+  const r = intMatMul(
+    ctx,
+    [required(ctx, 0), 'a'],
+    [required(ctx, 3), 'b'],
+    scalarOf(required(ctx, 2), 'a_zero_point'),
+    toNumbers(required(ctx, 5)),
+  );
+  return [requantizeQLinear(ctx, r, r.dims.length - 1, 'a_scale')];
 }
 
 export const quantInt8Ops: OpTable = {
