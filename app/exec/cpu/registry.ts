@@ -6,8 +6,16 @@ import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
+import { unaryOps } from './ops/unary.js';
 
-const table: Readonly<Record<string, CpuOp>> = { ...nnOps, ...mathOps, ...tensorOps, ...quantOps, ...qgemmOps };
+const table: Readonly<Record<string, CpuOp>> = {
+  ...nnOps,
+  ...mathOps,
+  ...tensorOps,
+  ...quantOps,
+  ...qgemmOps,
+  ...unaryOps,
+};
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
   return table[opKey(domain, opType)];

@@ -1,6 +1,38 @@
 // Math ops: numpy-broadcasting arithmetic. We accept them from opset 7, where the old
 // `broadcast`/`axis` attributes were replaced by multidirectional broadcasting.
-import type { OpSchema } from '../op-schema.js';
+import { UNARY_OPS, unaryDef } from '../../../kernels/unary/unary.ref.js';
+import type { AttrSchema, OpSchema } from '../op-schema.js';
+
+/** Table ops that are activations (the graph view colours them so); the rest are elementwise math. */
+const ACTIVATIONS = new Set([
+  'Elu',
+  'Selu',
+  'Celu',
+  'Softplus',
+  'Softsign',
+  'Mish',
+  'ThresholdedRelu',
+  'Shrink',
+  'Gelu',
+]);
+
+/** The unary table's ops (kernels/unary/unary.ref.ts), their float attributes with defaults. */
+const unarySchemas: OpSchema[] = UNARY_OPS.map((opType) => {
+  const def = unaryDef(opType);
+  const attributes: Record<string, AttrSchema> = Object.fromEntries(
+    (def.attrs ?? []).map(([name, dflt]) => [name, { type: 'float', default: dflt }]),
+  );
+  if (opType === 'Gelu') attributes.approximate = { type: 'string', default: 'none' };
+  return {
+    opType,
+    domain: '',
+    category: ACTIVATIONS.has(opType) ? 'activation' : 'elementwise',
+    inputs: ['X'],
+    outputs: ['Y'],
+    attributes,
+    sinceVersion: def.since,
+  };
+});
 
 const binary = (opType: string, inputs: readonly string[] = ['A', 'B']): OpSchema => ({
   opType,
@@ -13,6 +45,7 @@ const binary = (opType: string, inputs: readonly string[] = ['A', 'B']): OpSchem
 });
 
 export const mathSchemas: readonly OpSchema[] = [
+  ...unarySchemas,
   binary('Add'),
   binary('Sub'),
   binary('Mul'),

@@ -1,6 +1,7 @@
 // Shape functions of element-wise ops: unary activations keep their input's shape and dtype;
 // binary arithmetic and Sum broadcast numpy-style (ONNX multidirectional broadcasting).
 import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
+import { UNARY_OPS } from '../../../kernels/unary/unary.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 
 const sameAsInput: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }];
@@ -40,6 +41,7 @@ const unaryOps = [
   'Tanh',
   'Erf',
   'Identity',
+  ...UNARY_OPS,
 ];
 
 export const elementwiseShapes: ShapeTable = {
