@@ -4,7 +4,8 @@
 // (the table names which attribute is which, with its ONNX default), and an op taking an integer
 // tensor (Neg, Abs, Sign) gives its integer meaning too.
 // The WGSL may call the helpers of unary.wgsl: erf_f32, tanh_f32, expm1_f32, softplus_f32, log_f32,
-// round_even_f32.
+// round_even_f32, sin_f32, cos_f32. The GPU host takes the results for NaN and +-inf from `f` itself
+// (WGSL does not promise IEEE special values), so the WGSL needs to be right for finite inputs only.
 import { erf64 } from '../activation/erf.js';
 import { assertFloat, floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { allocData, isBigIntDType, type Tensor } from '../tensor.js';
@@ -95,8 +96,8 @@ export const UNARY_TABLE = {
   Floor: { since: 6, f: Math.floor, wgsl: 'floor(v)' },
   Ceil: { since: 6, f: Math.ceil, wgsl: 'ceil(v)' },
   Round: { since: 11, f: roundHalfEven, wgsl: 'round_even_f32(v)' },
-  Sin: { since: 7, f: Math.sin, wgsl: 'sin(v)' },
-  Cos: { since: 7, f: Math.cos, wgsl: 'cos(v)' },
+  Sin: { since: 7, f: Math.sin, wgsl: 'sin_f32(v)' },
+  Cos: { since: 7, f: Math.cos, wgsl: 'cos_f32(v)' },
   /** Gelu with approximate = 'none'. */
   Gelu: {
     since: 20,

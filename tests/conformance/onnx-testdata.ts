@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import type { Executor } from '../../app/exec/executor.js';
+import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { ModelError, oneLine } from '../../app/model/errors.js';
 import type { Model } from '../../app/model/ir.js';
@@ -25,6 +26,13 @@ export interface TestResult {
   readonly outcome: Outcome;
   /** One line: why refused / how it failed; absent for a pass. */
   readonly reason?: string;
+  /** WebGPU: the ops of the nodes that ran on the CPU reference inside the GPU plan, if any. */
+  readonly cpuFallbacks?: readonly string[];
+}
+
+/** A test's CPU result, and its WebGPU result where the CPU passes. */
+export interface StatusEntry extends TestResult {
+  readonly webgpu?: TestResult;
 }
 
 export function testdataAvailable(): boolean {
@@ -73,8 +81,12 @@ export function mismatch(actual: Tensor, expected: Tensor): string | undefined {
   return undefined;
 }
 
+/** Run-time errors that are refusals of something the engine declines, not wrong answers. */
+const REFUSAL = /not supported|unsupported|computed at run time/i;
+
 export type MakeExecutor = (model: Model) => Executor | Promise<Executor>;
 export const cpuExecutor: MakeExecutor = (model) => new CpuInterpreter(model);
+export const webgpuExecutor: MakeExecutor = (model) => WebGpuExecutor.create(model);
 
 /** Runs every test_data_set_* of one test on one executor. */
 export async function runTest(id: string, make: MakeExecutor = cpuExecutor): Promise<TestResult> {
@@ -111,8 +123,7 @@ export async function runTest(id: string, make: MakeExecutor = cpuExecutor): Pro
       } catch (e) {
         // A run-time refusal (an attribute value or dtype we decline) is still one clean line.
         const msg = oneLine((e as Error).message, 200);
-        if (e instanceof ModelError && /not supported|unsupported/i.test(msg))
-          return { outcome: 'refused', reason: msg };
+        if (e instanceof ModelError && REFUSAL.test(msg)) return { outcome: 'refused', reason: msg };
         return { outcome: 'fail', reason: `${set}: ${msg}` };
       }
       for (const [k, vi] of model.graph.outputs.entries()) {
@@ -121,6 +132,12 @@ export async function runTest(id: string, make: MakeExecutor = cpuExecutor): Pro
         const bad = mismatch(got, expected[k]);
         if (bad) return { outcome: 'fail', reason: oneLine(`${set}: ${vi.name} ${bad}`, 200) };
       }
+    }
+    // A lowering that stops taking a node shows here: the WebGPU result names the ops it left to the CPU.
+    if (executor instanceof WebGpuExecutor) {
+      const { cpuFallbacks } = await executor.summary();
+      const ops = [...new Set(cpuFallbacks.map((f) => f.split(' ')[0]))].sort();
+      if (ops.length) return { outcome: 'pass', cpuFallbacks: ops };
     }
     return { outcome: 'pass' };
   } finally {
