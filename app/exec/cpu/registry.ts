@@ -1,6 +1,7 @@
 // All CPU ops, by family. Each family file owns its ops; this file only merges them.
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
+import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
@@ -15,6 +16,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...quantOps,
   ...qgemmOps,
   ...unaryOps,
+  ...broadcastOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

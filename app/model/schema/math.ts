@@ -44,8 +44,38 @@ const binary = (opType: string, inputs: readonly string[] = ['A', 'B']): OpSchem
   sinceVersion: 7,
 });
 
+const variadic = (opType: string, output: string, sinceVersion: number): OpSchema => ({
+  opType,
+  domain: '',
+  category: 'elementwise',
+  inputs: ['data_0...'],
+  outputs: [output],
+  attributes: {},
+  sinceVersion,
+});
+
+/** The broadcasting table's ops (kernels/broadcast-ops/broadcast-ops.ref.ts). */
+const broadcastSchemas: OpSchema[] = [
+  { ...binary('PRelu', ['X', 'slope']), category: 'activation', outputs: ['Y'] },
+  variadic('Max', 'max', 8),
+  variadic('Min', 'min', 8),
+  variadic('Mean', 'mean', 8),
+  { ...binary('Mod'), attributes: { fmod: { type: 'int', default: 0 } }, sinceVersion: 10 },
+  binary('Equal'),
+  binary('Less'),
+  { ...binary('LessOrEqual'), sinceVersion: 12 },
+  binary('Greater'),
+  { ...binary('GreaterOrEqual'), sinceVersion: 12 },
+  binary('And'),
+  binary('Or'),
+  binary('Xor'),
+  { ...binary('Not', ['X']), outputs: ['Y'] },
+  { ...binary('Where', ['condition', 'X', 'Y']), outputs: ['output'], sinceVersion: 9 },
+];
+
 export const mathSchemas: readonly OpSchema[] = [
   ...unarySchemas,
+  ...broadcastSchemas,
   binary('Add'),
   binary('Sub'),
   binary('Mul'),
