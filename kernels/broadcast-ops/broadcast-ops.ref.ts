@@ -36,9 +36,11 @@ const cmp = (test: (x: Num, y: Num) => boolean) => (x: number, y: number) => (te
  * operand wins (Eigen's a > b ? a : b), checked against onnxruntime-node.
  */
 function fmax(x: number, y: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(0, -0) is +0, onnxruntime's is -0
   return Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : x > y ? x : y;
 }
 function fmin(x: number, y: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: Math.min(-0, 0) is -0, onnxruntime's is +0
   return Number.isNaN(x) || Number.isNaN(y) ? Number.NaN : x < y ? x : y;
 }
 
