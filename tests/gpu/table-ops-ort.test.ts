@@ -1,17 +1,19 @@
-// The table ops (unary, broadcasting, comparisons, logic, Where, variadic Max/Min/Mean) as
+// The table ops (unary, broadcasting, comparisons, logic, Where, variadic Max/Min/Mean) and
+// Expand / Tile (strided copies, 32-bit and packed 8-bit) as
 // one-node models on the WebGPU executor against onnxruntime-node, with random broadcast shapes;
 // each node must run on a GPU kernel (no CPU fallback). Floats within 1e-4 relative + 1e-7
 // (exact for Max/Min/Where/compare/logic, checked by the kernel tests), bool outputs exactly.
 import { describe, expect, it } from 'vitest';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
-import type { DType, Tensor } from '../../kernels/tensor.js';
+import { type DType, int64Tensor, type Tensor } from '../../kernels/tensor.js';
 import { UNARY_OPS } from '../../kernels/unary/unary.ref.js';
 import {
   expectNear,
   expectSameTensor,
   type OneNode,
   oneNodeModel,
+  pick,
   randInt,
   randomDims,
   randomTensor,
@@ -30,7 +32,10 @@ function broadcastable(r: () => number, out: readonly number[]): number[] {
 async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<void> {
   const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
   try {
-    const feeds = new Map(c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined));
+    const consts = new Set(c.constants ?? []);
+    const feeds = new Map(
+      c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined && !consts.has(i[0])),
+    );
     const ours = await executor.run(feeds);
     const { cpuFallbacks } = await executor.summary();
     expect(cpuFallbacks, `${what}: runs on the GPU`).toEqual([]);
@@ -128,6 +133,31 @@ describe('table ops on the WebGPU executor vs onnxruntime-node', () => {
         outputs: [{ name: 'Z', dtype }],
       };
       await compareOnGpu(c, true, `Where ${dtype}`);
+    }
+  });
+
+  it('Expand and Tile with constant shape / repeats over float32, int32, uint8 and bool', async () => {
+    const r = rng(5);
+    for (let k = 0; k < 16; k++) {
+      const dtype = pick(r, ['float32', 'int32', 'uint8', 'bool'] as DType[]);
+      const tile = k % 2 === 1;
+      const out = randomDims(r, 1, 4, 4);
+      const xDims = tile
+        ? out
+        : out.slice(out.length - randInt(r, 0, out.length)).map((d) => (r() < 0.4 ? 1 : d));
+      const v = tile ? xDims.map(() => randInt(r, 1, 3)) : out;
+      const name = tile ? 'repeats' : 'shape';
+      const c: OneNode = {
+        op: tile ? 'Tile' : 'Expand',
+        opset: 13,
+        inputs: [
+          ['x', randomTensor(r, dtype, xDims, 0, 200)],
+          [name, int64Tensor([v.length], v)],
+        ],
+        constants: [name],
+        outputs: [{ name: 'y', dtype }],
+      };
+      await compareOnGpu(c, true, `${c.op} ${dtype} [${xDims}] by [${v}]`);
     }
   });
 });

@@ -6,6 +6,7 @@
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrString } from '../attributes.js';
+import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis, optionalInts, product } from './types.js';
 
@@ -274,7 +275,22 @@ const resize: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
+/** Expand / Tile: the output dims come from the constant shape / repeats (expand-tile.ref.ts). */
+function strided(what: 'shape' | 'repeats'): ShapeFn {
+  return (ctx) => {
+    const v = toNumbers(ctx.constValue(1, what));
+    try {
+      const d = what === 'shape' ? expandDomain(ctx.shape(0), v) : tileDomain(ctx.shape(0), v);
+      return [{ dtype: ctx.dtype(0), dims: d.dims }];
+    } catch (e) {
+      return ctx.fail((e as Error).message);
+    }
+  };
+}
+
 export const tensorShapes: ShapeTable = {
+  '::Expand': strided('shape'),
+  '::Tile': strided('repeats'),
   '::Reshape': reshape,
   '::Flatten': flatten,
   '::Transpose': transpose,

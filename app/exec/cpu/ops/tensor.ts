@@ -12,6 +12,7 @@ import {
   unsqueezeDims,
   withDims,
 } from '../../../../kernels/shape-ops/reshape.ref.js';
+import { expandRef, tileRef } from '../../../../kernels/shape-ops/expand-tile.ref.js';
 import { sliceRef } from '../../../../kernels/shape-ops/slice.ref.js';
 import { splitRef, splitSizes } from '../../../../kernels/shape-ops/split.ref.js';
 import { transposeRef } from '../../../../kernels/shape-ops/transpose.ref.js';
@@ -135,4 +136,6 @@ export const tensorOps: OpTable = {
   ],
   [opKey('', 'Identity')]: (ctx) => [required(ctx, 0)],
   [opKey('', 'Dropout')]: dropout,
+  [opKey('', 'Expand')]: (ctx) => [expandRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
+  [opKey('', 'Tile')]: (ctx) => [tileRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
 };
