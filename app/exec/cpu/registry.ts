@@ -5,6 +5,7 @@ import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
+import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -17,6 +18,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...qgemmOps,
   ...unaryOps,
   ...broadcastOps,
+  ...reduceOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

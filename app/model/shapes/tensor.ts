@@ -6,6 +6,7 @@
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrString } from '../attributes.js';
+import { REDUCE_OPS, REDUCE_TABLE } from '../../../kernels/reduce/reduce.ref.js';
 import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis, optionalInts, product } from './types.js';
@@ -215,17 +216,24 @@ const pad: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
-const reduceMean: ShapeFn = (ctx) => {
-  const x = ctx.shape(0);
-  const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
-  const given = intsFromAttrOrInput(ctx, 'axes', 1, 18) ?? [];
-  if (given.length === 0 && ctx.opset >= 18 && attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0) {
-    return [{ dtype: ctx.dtype(0), dims: x }];
-  }
-  const axes = given.length === 0 ? x.map((_, i) => i) : uniqueAxes(ctx, given, x.length);
-  const dims = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
-  return [{ dtype: ctx.dtype(0), dims }];
-};
+/** A reduction whose axes become an input at opset `axesInputSince` (ReduceMean and the table's). */
+const reduction =
+  (axesInputSince: number): ShapeFn =>
+  (ctx) => {
+    const x = ctx.shape(0);
+    const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
+    const given = intsFromAttrOrInput(ctx, 'axes', 1, axesInputSince) ?? [];
+    if (
+      given.length === 0 &&
+      ctx.opset >= axesInputSince &&
+      attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0
+    ) {
+      return [{ dtype: ctx.dtype(0), dims: x }];
+    }
+    const axes = given.length === 0 ? x.map((_, i) => i) : uniqueAxes(ctx, given, x.length);
+    const dims = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+    return [{ dtype: ctx.dtype(0), dims }];
+  };
 
 /** An optional float/int input given as an empty tensor counts as absent (Resize's roi/scales/sizes). */
 function nonEmpty(ctx: ShapeContext, i: number, what: string): number[] | undefined {
@@ -301,6 +309,7 @@ export const tensorShapes: ShapeTable = {
   '::Unsqueeze': unsqueeze,
   '::Gather': gather,
   '::Pad': pad,
-  '::ReduceMean': reduceMean,
+  '::ReduceMean': reduction(18),
+  ...Object.fromEntries(REDUCE_OPS.map((op) => [`::${op}`, reduction(REDUCE_TABLE[op].axesInputSince)])),
   '::Resize': resize,
 };
