@@ -1,5 +1,5 @@
 // The table ops (unary, broadcasting, comparisons, logic, Where, variadic Max/Min/Mean) and
-// Expand / Tile (strided copies, 32-bit and packed 8-bit) as
+// Expand / Tile (strided copies, 32-bit and packed 8-bit), the reductions and LogSoftmax as
 // one-node models on the WebGPU executor against onnxruntime-node, with random broadcast shapes;
 // each node must run on a GPU kernel (no CPU fallback). Floats within 1e-4 relative + 1e-7
 // (exact for Max/Min/Where/compare/logic, checked by the kernel tests), bool outputs exactly.
@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { type DType, int64Tensor, type Tensor } from '../../kernels/tensor.js';
+import { REDUCE_OPS, REDUCE_TABLE } from '../../kernels/reduce/reduce.ref.js';
 import { UNARY_OPS } from '../../kernels/unary/unary.ref.js';
 import {
   expectNear,
@@ -158,6 +159,46 @@ describe('table ops on the WebGPU executor vs onnxruntime-node', () => {
         outputs: [{ name: 'y', dtype }],
       };
       await compareOnGpu(c, true, `${c.op} ${dtype} [${xDims}] by [${v}]`);
+    }
+  });
+
+  it('reductions (axes as attribute and as input) and LogSoftmax', async () => {
+    const r = rng(13);
+    for (const op of REDUCE_OPS) {
+      for (const opset of [13, 18]) {
+        const dims = randomDims(r, 1, 4, 5);
+        const axes = [...dims.keys()].filter(() => r() < 0.5);
+        const asInput = opset >= REDUCE_TABLE[op].axesInputSince;
+        const lo = op === 'ReduceLogSum' ? 0.1 : op === 'ReduceProd' ? 0.5 : -4;
+        const x = randomTensor(r, 'float32', dims, lo, op === 'ReduceProd' ? 1.5 : 4);
+        const c: OneNode = {
+          op,
+          opset,
+          inputs: [
+            ['x', x],
+            ...(asInput ? ([['axes', int64Tensor([axes.length], axes)]] as [string, Tensor][]) : []),
+          ],
+          constants: ['axes'],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { keepdims: pick(r, [0, 1]), ...(asInput || axes.length === 0 ? {} : { axes }) },
+        };
+        await compareOnGpu(
+          c,
+          op === 'ReduceMax' || op === 'ReduceMin',
+          `${op}-${opset} [${dims}] axes [${axes}]`,
+        );
+      }
+    }
+    for (const opset of [11, 13]) {
+      const dims = randomDims(r, 2, 4, 5);
+      const c: OneNode = {
+        op: 'LogSoftmax',
+        opset,
+        inputs: [['x', randomTensor(r, 'float32', dims, -20, 20)]],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+        attrs: { axis: randInt(r, 0, dims.length - 1) },
+      };
+      await compareOnGpu(c, false, `LogSoftmax-${opset} [${dims}]`);
     }
   });
 });

@@ -6,9 +6,12 @@ import { type ElementKind, prepareBroadcastMap } from '../../../kernels/broadcas
 import { type BroadcastName, preluLegacySlope } from '../../../kernels/broadcast-ops/broadcast-ops.ref.js';
 import { prepareBinary, prepareUnary } from '../../../kernels/elementwise/elementwise.js';
 import type { PreparedDispatch } from '../../../kernels/gpu-float/float-dispatch.js';
-import { makeTensor, sizeOf } from '../../../kernels/tensor.js';
+import { prepareReduce } from '../../../kernels/reduce/reduce.js';
+import { REDUCE_OPS, type ReduceName } from '../../../kernels/reduce/reduce.ref.js';
+import { makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { prepareUnaryTable } from '../../../kernels/unary/unary.js';
 import { UNARY_OPS } from '../../../kernels/unary/unary.ref.js';
+import { reduceParams } from '../cpu/ops/reduce.js';
 import { unaryCall } from '../cpu/ops/unary.js';
 import { gpuElementBytes } from './gpu-storage.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
@@ -134,7 +137,25 @@ const where: Lowering = async (lc) => {
   return { dispatches: [r.dispatch] };
 };
 
+/** A table reduction of a float32 tensor; the axes (attribute or constant input) as the CPU reads them. */
+function reduce(op: ReduceName): Lowering {
+  return async (lc) => {
+    if (!isFloatInput(lc, 0)) return undefined;
+    const axesName = inputName(lc, 1);
+    const axesConst = axesName ? lc.constant(axesName) : undefined;
+    if (axesName && !axesConst) return undefined;
+    const p = reduceParams(op, lc.opset, lc.node, () =>
+      axesConst?.data.length ? toNumbers(axesConst) : undefined,
+    );
+    // Empty inputs (reductions of empty sets) stay on the CPU; checked before asking for output storage.
+    if (sizeOf(dimsOf(lc, 0)) === 0) return undefined;
+    const d = await prepareReduce(lc.gpu, lc.input(0), lc.output(0), op, dimsOf(lc, 0), p);
+    return d ? { dispatches: [d] } : undefined;
+  };
+}
+
 export const tableLowerings: Readonly<Record<string, Lowering>> = {
+  ...Object.fromEntries(REDUCE_OPS.map((op) => [op, reduce(op)])),
   ...Object.fromEntries(UNARY_OPS.map((op) => [op, unaryTable])),
   PRelu: prelu,
   Max: variadic('Max'),
