@@ -24,7 +24,6 @@ struct MapParams {
 @group(0) @binding(5) var<storage, read> shape: array<i32>;
 
 fn is_nan_f32(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
-fn nan_f32() -> f32 { return bitcast<f32>(MATH_NAN_BITS); }
 fn byte_of(w: u32, j: u32) -> u32 { return (w >> ((j & 3u) * 8u)) & 0xffu; }
 
 //LOADERS

@@ -98,6 +98,24 @@ export const UNARY_TABLE = {
   Round: { since: 11, f: roundHalfEven, wgsl: 'round_even_f32(v)' },
   Sin: { since: 7, f: Math.sin, wgsl: 'sin_f32(v)' },
   Cos: { since: 7, f: Math.cos, wgsl: 'cos_f32(v)' },
+  Tan: { since: 7, f: Math.tan, wgsl: 'sin_f32(v) / cos_f32(v)' },
+  Asin: { since: 7, f: Math.asin, wgsl: 'select(asin(v), nan_f32(), abs(v) > 1.0)' },
+  Acos: { since: 7, f: Math.acos, wgsl: 'select(acos(v), nan_f32(), abs(v) > 1.0)' },
+  Atan: { since: 7, f: Math.atan, wgsl: 'atan(v)' },
+  Sinh: { since: 9, f: Math.sinh, wgsl: '0.5 * (expm1_f32(v) - expm1_f32(-v))' },
+  Cosh: { since: 9, f: Math.cosh, wgsl: '0.5 * (exp(v) + exp(-v))' },
+  Asinh: {
+    since: 9,
+    f: Math.asinh,
+    // log1p form: no cancellation near 0.
+    wgsl: 'sign(v) * log1p_f32(abs(v) + v * v / (1.0 + sqrt(v * v + 1.0)))',
+  },
+  Acosh: { since: 9, f: Math.acosh, wgsl: 'select(log_f32(v + sqrt(v * v - 1.0)), nan_f32(), v < 1.0)' },
+  Atanh: {
+    since: 9,
+    f: Math.atanh,
+    wgsl: 'select(0.5 * log1p_f32(2.0 * v / (1.0 - v)), nan_f32(), abs(v) > 1.0)',
+  },
   /** Gelu with approximate = 'none'. */
   Gelu: {
     since: 20,

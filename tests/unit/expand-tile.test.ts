@@ -1,4 +1,4 @@
-// Expand and Tile (kernels/shape-ops/expand-tile.ref.ts) on the CPU interpreter against
+// Expand and Tile (kernels/shape-ops/expand-tile.ref.ts), and Size, on the CPU interpreter against
 // onnxruntime-node, exactly: random shapes and dtypes, Expand both ways (a 1 in `shape` keeps the
 // input's dim, a shorter or longer `shape`), zero-size outputs, and one-line refusals.
 import { describe, expect, it } from 'vitest';
@@ -70,5 +70,18 @@ describe('Expand and Tile vs onnxruntime-node (exact)', () => {
     expect(() => runOurs(node('Tile', x, [2]))).toThrow(
       /\(Tile\).*repeats has 1 values for an input of rank 2/,
     );
+  });
+
+  it('Size: the element count as an int64 scalar, empty and scalar inputs too', async () => {
+    const r = rng(4);
+    for (const dims of [[], [0, 3], [2, 3, 4], randomDims(r, 1, 4, 5)]) {
+      const c: OneNode = {
+        op: 'Size',
+        opset: pick(r, [1, 13, 19]),
+        inputs: [['x', randomTensor(r, 'float32', dims)]],
+        outputs: [{ name: 'y', dtype: 'int64' }],
+      };
+      await expectMatchesOrt(c, 0, `Size [${dims}]`);
+    }
   });
 });

@@ -7,6 +7,8 @@
 var<private> MATH_INF_BITS: u32 = 0x7f800000u;
 var<private> MATH_NAN_BITS: u32 = 0x7fc00000u;
 
+fn nan_f32() -> f32 { return bitcast<f32>(MATH_NAN_BITS); }
+
 fn erf_f32(v: f32) -> f32 {
   let a = abs(v);
   if (a < 0.5) {

@@ -8,6 +8,7 @@ import {
   flattenDims,
   reshapeDims,
   shapeRef,
+  sizeRef,
   squeezeDims,
   unsqueezeDims,
   withDims,
@@ -136,6 +137,7 @@ export const tensorOps: OpTable = {
   ],
   [opKey('', 'Identity')]: (ctx) => [required(ctx, 0)],
   [opKey('', 'Dropout')]: dropout,
+  [opKey('', 'Size')]: (ctx) => [sizeRef(required(ctx, 0))],
   [opKey('', 'Expand')]: (ctx) => [expandRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
   [opKey('', 'Tile')]: (ctx) => [tileRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
 };
