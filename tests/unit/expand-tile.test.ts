@@ -1,4 +1,5 @@
-// Expand and Tile (kernels/shape-ops/expand-tile.ref.ts), and Size, on the CPU interpreter against
+// Expand and Tile (kernels/shape-ops/expand-tile.ref.ts), Size and GatherElements on the CPU
+// interpreter against
 // onnxruntime-node, exactly: random shapes and dtypes, Expand both ways (a 1 in `shape` keeps the
 // input's dim, a shorter or longer `shape`), zero-size outputs, and one-line refusals.
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,30 @@ describe('Expand and Tile vs onnxruntime-node (exact)', () => {
         outputs: [{ name: 'y', dtype: 'int64' }],
       };
       await expectMatchesOrt(c, 0, `Size [${dims}]`);
+    }
+  });
+
+  it('GatherElements: random axes, smaller index shapes, negative indices, int32 and int64 indices', async () => {
+    const r = rng(6);
+    for (let k = 0; k < 20; k++) {
+      const dtype = pick(r, DTYPES);
+      const dims = randomDims(r, 1, 4, 4);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const a = axis < 0 ? axis + dims.length : axis;
+      const idxDims = dims.map((d, i) => (i === a ? randInt(r, 1, 5) : randInt(r, 1, d)));
+      const idxType = pick(r, ['int32', 'int64'] as DType[]);
+      const idx = randomTensor(r, idxType, idxDims, -dims[a], dims[a] - 1);
+      const c: OneNode = {
+        op: 'GatherElements',
+        opset: pick(r, [11, 13]),
+        inputs: [
+          ['data', randomTensor(r, dtype, dims, 0, 100)],
+          ['indices', idx],
+        ],
+        outputs: [{ name: 'y', dtype }],
+        attrs: { axis },
+      };
+      await expectMatchesOrt(c, 0, `GatherElements ${dtype} [${dims}] axis ${axis} idx [${idxDims}]`);
     }
   });
 });

@@ -40,6 +40,10 @@ export const tensorSchemas: readonly OpSchema[] = [
   shapeOp('Gather', ['data', 'indices'], { axis: { type: 'int', default: 0 } }),
   shapeOp('Identity', ['input']),
   shapeOp('Size', ['data'], {}, ['size']),
+  {
+    ...shapeOp('GatherElements', ['data', 'indices'], { axis: { type: 'int', default: 0 } }),
+    sinceVersion: 11,
+  },
   { ...shapeOp('Expand', ['input', 'shape']), sinceVersion: 8 },
   // Tile-1 took (input, tiles, axis): from opset 6 `repeats` gives every axis.
   { ...shapeOp('Tile', ['input', 'repeats']), sinceVersion: 6 },

@@ -296,7 +296,17 @@ function strided(what: 'shape' | 'repeats'): ShapeFn {
   };
 }
 
+/** GatherElements: the indices' dims (same rank as data), data's dtype. */
+const gatherElements: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const idx = ctx.shape(1);
+  if (idx.length !== x.length) ctx.fail(`indices have rank ${idx.length}, data has ${x.length}`);
+  normalizeAxis(ctx, attrInt(ctx.node, 'axis', 0), x.length);
+  return [{ dtype: ctx.dtype(0), dims: idx }];
+};
+
 export const tensorShapes: ShapeTable = {
+  '::GatherElements': gatherElements,
   '::Expand': strided('shape'),
   '::Tile': strided('repeats'),
   '::Reshape': reshape,

@@ -2,7 +2,7 @@
 // pick the opset's form of each op (attributes before, inputs after the versions noted).
 import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
 import { concatRef } from '../../../../kernels/shape-ops/concat.ref.js';
-import { gatherRef } from '../../../../kernels/shape-ops/gather.ref.js';
+import { gatherElementsRef, gatherRef } from '../../../../kernels/shape-ops/gather.ref.js';
 import {
   constantOfShapeRef,
   flattenDims,
@@ -137,6 +137,9 @@ export const tensorOps: OpTable = {
   ],
   [opKey('', 'Identity')]: (ctx) => [required(ctx, 0)],
   [opKey('', 'Dropout')]: dropout,
+  [opKey('', 'GatherElements')]: (ctx) => [
+    gatherElementsRef(required(ctx, 0), required(ctx, 1), attrInt(ctx.node, 'axis')),
+  ],
   [opKey('', 'Size')]: (ctx) => [sizeRef(required(ctx, 0))],
   [opKey('', 'Expand')]: (ctx) => [expandRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
   [opKey('', 'Tile')]: (ctx) => [tileRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
