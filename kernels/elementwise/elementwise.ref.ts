@@ -96,11 +96,7 @@ function intOp(op: BinaryMathOp, dtype: DType, shortcut: boolean): (x: number, y
 }
 
 /** int64/uint64 ops; BigInt64Array/BigUint64Array wrap the stored value modulo 2^64. */
-function bigintOp(
-  op: BinaryMathOp,
-  dtype: DType,
-  shortcut: boolean,
-): (x: bigint, y: bigint | number) => bigint {
+function bigintOp(op: BinaryMathOp, dtype: DType, shortcut: boolean): (x: bigint, y: bigint | number) => bigint {
   switch (op) {
     case 'Add':
       return (x, y) => x + (y as bigint);
