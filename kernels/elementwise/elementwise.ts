@@ -39,13 +39,14 @@ export type BinaryOp = keyof typeof BINARY_OPS;
 
 const WORKGROUP_SIZE = 64;
 const SOURCE = new URL('./elementwise.wgsl', import.meta.url);
+const MATH = new URL('../gpu/wgsl/float-math.wgsl', import.meta.url);
 
 function pipeline(ctx: GpuContext, entry: 'unary_main' | 'binary_main', op: number) {
   return getPipeline(ctx, {
     op: `elementwise.${entry}`,
     params: { entry, op, workgroupSize: WORKGROUP_SIZE },
     build: async (p) => ({
-      code: await loadWgsl(SOURCE),
+      code: `${await loadWgsl(MATH)}\n${await loadWgsl(SOURCE)}`,
       entryPoint: p.entry,
       constants: { OP: p.op, WORKGROUP_SIZE: p.workgroupSize },
     }),

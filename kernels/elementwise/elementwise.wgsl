@@ -24,31 +24,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> y_unary: array<u32>;
 @group(0) @binding(2) var<uniform> unary_params: Params;
 
-fn erf_f32(v: f32) -> f32 {
-  let a = abs(v);
-  if (a < 0.5) {
-    // 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1)), terms up to n = 6 (below 1e-8 relative).
-    let s = v * v;
-    let p = 1.0 + s * (-1.0 / 3.0 + s * (1.0 / 10.0 + s * (-1.0 / 42.0 + s * (1.0 / 216.0 + s * (-1.0 / 1320.0 + s * (1.0 / 9360.0))))));
-    return 1.1283791670955126 * v * p;
-  }
-  let t = 1.0 / (1.0 + 0.5 * a);
-  let poly = -a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  let r = 1.0 - t * exp(poly);
-  return select(-r, r, v >= 0.0);
-}
-
-fn tanh_f32(v: f32) -> f32 {
-  // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): never inf/inf for large |x|.
-  if (abs(v) < 0.0625) {
-    let s = v * v;
-    return v * (1.0 + s * (-1.0 / 3.0 + s * (2.0 / 15.0 + s * (-17.0 / 315.0))));
-  }
-  let e = exp(-2.0 * abs(v));
-  let r = (1.0 - e) / (1.0 + e);
-  return select(-r, r, v >= 0.0);
-}
+// erf_f32 and tanh_f32: kernels/gpu/wgsl/float-math.wgsl, which the host prepends.
 
 /** clamp(t, 0, 1) that lets NaN through (WGSL min/max may drop it, the reference keeps it). */
 fn clamp01_keep_nan(t: f32) -> f32 {

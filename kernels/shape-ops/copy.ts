@@ -8,6 +8,7 @@ import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 import { elementGrid, type PreparedDispatch, prepareDispatch } from '../gpu-float/float-dispatch.js';
 import { stridesOf } from './axes.js';
+import type { StridedDomain } from './expand-tile.ref.js';
 
 export interface CopyAxis {
   /** Domain size along this axis. */
@@ -102,6 +103,12 @@ export async function prepareCopy(
     { buffers: [src, dst], table: table(spec) },
     elementGrid(ctx, threads, WORKGROUP_SIZE),
   );
+}
+
+/** Expand / Tile (expand-tile.ref.ts): the strided domain written contiguously. */
+export function stridedDomainCopy(domain: StridedDomain): CopySpec {
+  const dstStrides = stridesOf(domain.axes.map((a) => a.n));
+  return { axes: domain.axes.map((a, d) => ({ n: a.n, dstStride: dstStrides[d], srcStride: a.srcStride })) };
 }
 
 /** Contiguous copy of `count` elements (the identity over a flat domain). */

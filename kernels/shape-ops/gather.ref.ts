@@ -1,7 +1,7 @@
 // Gather along any axis: output dims = data[:axis] + indices.dims + data[axis+1:]. Indices may be
 // int32 or int64 and negative (counted from the end); out-of-range indices throw, as in onnxruntime.
 import { allocData, sizeOf, type Tensor } from '../tensor.js';
-import { normalizeAxis } from './axes.js';
+import { normalizeAxis, stridesOf } from './axes.js';
 import { elements } from './cast.ref.js';
 
 export function gatherRef(data: Tensor, indices: Tensor, axis: number): Tensor {
@@ -33,4 +33,40 @@ export function gatherRef(data: Tensor, indices: Tensor, axis: number): Tensor {
     }
   }
   return { dtype: data.dtype, dims: outDims, data: out };
+}
+
+/**
+ * GatherElements: output has the indices' dims; element i reads data at i's coordinates with the
+ * `axis` coordinate replaced by indices[i] (negative counts from the end; out of range throws).
+ * Indices may be smaller than data along every axis.
+ */
+export function gatherElementsRef(data: Tensor, indices: Tensor, axis: number): Tensor {
+  if (indices.dtype !== 'int32' && indices.dtype !== 'int64') {
+    throw new Error(`GatherElements indices must be int32 or int64, got ${indices.dtype}`);
+  }
+  const rank = data.dims.length;
+  if (indices.dims.length !== rank)
+    throw new Error(`GatherElements indices have rank ${indices.dims.length}, data has ${rank}`);
+  const ax = normalizeAxis(axis, rank, 'GatherElements axis');
+  const dim = data.dims[ax];
+  const dataStrides = stridesOf(data.dims);
+  const n = indices.data.length;
+  const out = allocData(data.dtype, n);
+  const o = elements(out);
+  const s = elements(data.data);
+  const coord = new Array<number>(rank).fill(0);
+  for (let k = 0; k < n; k++) {
+    let v = Number(indices.data[k]);
+    if (v < -dim || v >= dim)
+      throw new Error(`GatherElements index ${indices.data[k]} is out of range for dimension ${dim}`);
+    if (v < 0) v += dim;
+    let off = 0;
+    for (let d = 0; d < rank; d++) off += (d === ax ? v : coord[d]) * dataStrides[d];
+    o[k] = s[off];
+    for (let d = rank - 1; d >= 0; d--) {
+      if (++coord[d] < indices.dims[d]) break;
+      coord[d] = 0;
+    }
+  }
+  return { dtype: data.dtype, dims: [...indices.dims], data: out };
 }

@@ -106,3 +106,8 @@ export function constantOfShapeRef(dims: readonly number[], value?: Tensor): Ten
   }
   return { dtype, dims: [...dims], data: out };
 }
+
+/** Size: the element count of x as an int64 scalar. */
+export function sizeRef(x: Tensor): Tensor {
+  return { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(x.dims.reduce((a, b) => a * b, 1))) };
+}

@@ -1,6 +1,7 @@
-// Softmax reference. Opset 13+ normalizes along one axis; opsets 1-12 flatten the input to 2-D at
-// `axis` ([prod(dims[:axis]), prod(dims[axis:])]) and normalize each row. Float64 throughout,
-// with the row maximum subtracted so exp never overflows.
+// Softmax and LogSoftmax references. Opset 13+ normalizes along one axis; opsets 1-12 flatten the
+// input to 2-D at `axis` ([prod(dims[:axis]), prod(dims[axis:])]) and normalize each row. Float64
+// throughout, with the row maximum subtracted so exp never overflows; LogSoftmax is
+// x - max - log(sum(exp(x - max))).
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
 import type { Tensor } from '../tensor.js';
 
@@ -15,9 +16,18 @@ export function normalizeAxis(axis: number, rank: number): number {
  * @param coerceTo2d true for opset < 13: everything from `axis` on is one row
  */
 export function softmax(x: Tensor, axis: number, coerceTo2d = false): Tensor {
-  assertFloat(x, 'Softmax input');
+  return softmaxLike(x, axis, coerceTo2d, false);
+}
+
+/** LogSoftmax, with Softmax's axis rules. */
+export function logSoftmax(x: Tensor, axis: number, coerceTo2d = false): Tensor {
+  return softmaxLike(x, axis, coerceTo2d, true);
+}
+
+function softmaxLike(x: Tensor, axis: number, coerceTo2d: boolean, log: boolean): Tensor {
+  assertFloat(x, log ? 'LogSoftmax input' : 'Softmax input');
   const rank = x.dims.length;
-  if (rank === 0) return floatTensor(x.dtype, x.dims, [1]);
+  if (rank === 0) return floatTensor(x.dtype, x.dims, [log ? 0 : 1]);
   const a = coerceTo2d && axis === rank ? rank : normalizeAxis(axis, rank);
   const outer = x.dims.slice(0, a).reduce((p, d) => p * d, 1);
   // inner: elements after the axis that are NOT part of the normalized group (stride of the axis).
@@ -36,7 +46,12 @@ export function softmax(x: Tensor, axis: number, coerceTo2d = false): Tensor {
         ys[base + k * inner] = e;
         sum += e;
       }
-      for (let k = 0; k < len; k++) ys[base + k * inner] /= sum;
+      if (log) {
+        const shift = max + Math.log(sum);
+        for (let k = 0; k < len; k++) ys[base + k * inner] = xs[base + k * inner] - shift;
+      } else {
+        for (let k = 0; k < len; k++) ys[base + k * inner] /= sum;
+      }
     }
   }
   return floatTensor(x.dtype, x.dims, ys);

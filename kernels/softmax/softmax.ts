@@ -1,4 +1,4 @@
-// Host for softmax.wgsl: f32 Softmax, opset 13 (one axis) or opsets 1-12 (flattened to 2-D at
+// Host for softmax.wgsl: f32 Softmax and LogSoftmax, opset 13 (one axis) or opsets 1-12 (flattened to 2-D at
 // `axis`). Oracle: softmax.ref.ts; tests: tests/gpu/float-pool-softmax.test.ts.
 
 import type { GpuContext } from '../gpu/device.js';
@@ -15,6 +15,8 @@ export interface SoftmaxGpuParams {
   readonly axis: number;
   /** Opsets < 13: everything from `axis` on is one row. */
   readonly coerceTo2d?: boolean;
+  /** LogSoftmax: x - max - log(sum(exp(x - max))). */
+  readonly log?: boolean;
 }
 
 export async function prepareSoftmax(
@@ -32,10 +34,10 @@ export async function prepareSoftmax(
   const rows = outer * inner;
   const pipeline = await getPipeline(ctx, {
     op: 'softmax',
-    params: { workgroupSize: WORKGROUP_SIZE },
+    params: { workgroupSize: WORKGROUP_SIZE, log: p.log ?? false },
     build: async (q) => ({
       code: await loadWgsl(new URL('./softmax.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
+      constants: { WORKGROUP_SIZE: q.workgroupSize, LOG: q.log ? 1 : 0 },
     }),
   });
   const [gx, gy] = linearGrid(ctx, rows);

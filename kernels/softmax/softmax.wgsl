@@ -1,10 +1,11 @@
 // f32 Softmax along one axis (host: softmax.ts; oracle: softmax.ref.ts). The tensor is seen as
 // [outer, len, inner]; row r = (o, i) holds the `len` elements base + k inner, base = o len inner + i.
-//   y = exp(x - max(row)) / sum(exp(x - max(row)))
+//   y = exp(x - max(row)) / sum(exp(x - max(row)))      (LOG = 1: x - max(row) - log(sum(...)))
 // One workgroup per row: WORKGROUP_SIZE threads stride over the row, then tree-reduce the max and
 // the sum in workgroup memory. Bindings: 0 x, 1 y, 2 params. Grid: rows (2-D past the limit).
 
 override WORKGROUP_SIZE: u32 = 64u;
+override LOG: u32 = 0u;
 
 struct Params { rows: u32, len: u32, inner: u32, pad0: u32 }
 
@@ -46,8 +47,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   let total = scratch[0];
   if (in_range) {
+    let log_total = log(total);
     for (var k = t; k < params.len; k += WORKGROUP_SIZE) {
-      y[base + k * inner] = exp(x[base + k * inner] - row_max) / total;
+      let v = x[base + k * inner] - row_max;
+      y[base + k * inner] = select(exp(v) / total, v - log_total, LOG == 1u);
     }
   }
 }

@@ -160,6 +160,23 @@ export function expectCloseTensor(ours: Tensor, theirs: Tensor, rel: number, wha
   }
 }
 
+/**
+ * Same dtype and dims; elements within 1e-4 relative + 1e-7 absolute of onnxruntime's (the absolute
+ * part for results near 0, where e.g. onnxruntime's exp(x) - 1 cancels), NaN where it has NaN.
+ */
+export function expectNear(ours: Tensor, theirs: Tensor, what: string, rel = 1e-4, abs = 1e-7): void {
+  expect(ours.dtype, what).toBe(theirs.dtype);
+  expect(ours.dims, what).toEqual(theirs.dims);
+  for (let i = 0; i < ours.data.length; i++) {
+    const a = Number(ours.data[i]);
+    const b = Number(theirs.data[i]);
+    if (a === b || (Number.isNaN(a) && Number.isNaN(b))) continue;
+    if (!(Math.abs(a - b) <= abs + rel * Math.max(Math.abs(a), Math.abs(b)))) {
+      expect.fail(`${what}: element ${i} is ${a}, onnxruntime has ${b}`);
+    }
+  }
+}
+
 /** Runs both and compares every output exactly (rel === 0) or within rel. */
 export async function expectMatchesOrt(c: OneNode, rel = 0, what = c.op): Promise<Tensor[]> {
   const theirs = await runOrt(c);

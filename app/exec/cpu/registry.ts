@@ -1,13 +1,25 @@
 // All CPU ops, by family. Each family file owns its ops; this file only merges them.
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
+import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
+import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
+import { unaryOps } from './ops/unary.js';
 
-const table: Readonly<Record<string, CpuOp>> = { ...nnOps, ...mathOps, ...tensorOps, ...quantOps, ...qgemmOps };
+const table: Readonly<Record<string, CpuOp>> = {
+  ...nnOps,
+  ...mathOps,
+  ...tensorOps,
+  ...quantOps,
+  ...qgemmOps,
+  ...unaryOps,
+  ...broadcastOps,
+  ...reduceOps,
+};
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
   return table[opKey(domain, opType)];

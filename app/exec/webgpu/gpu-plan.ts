@@ -17,12 +17,20 @@ import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { quantLowerings } from './lower-quant.js';
+import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
 
 /** Lowerings by domain ('' is ai.onnx) and op type. */
 const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = {
-  '': { ...floatLowerings, ...tensorLowerings, ...quantLowerings, ...int8GemmLowerings, ...qlinearLowerings },
+  '': {
+    ...floatLowerings,
+    ...tableLowerings,
+    ...tensorLowerings,
+    ...quantLowerings,
+    ...int8GemmLowerings,
+    ...qlinearLowerings,
+  },
   'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings },
 };
 

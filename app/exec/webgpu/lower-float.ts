@@ -164,8 +164,11 @@ const softmax: Lowering = async (lc) => {
   if (dims.length === 0) return undefined;
   const legacy = lc.opset < 13;
   const axis = hasAttr(lc.node, 'axis') ? attrInt(lc.node, 'axis') : legacy ? 1 : -1;
+  const log = lc.node.opType === 'LogSoftmax';
   return {
-    dispatches: [await prepareSoftmax(lc.gpu, lc.input(0), lc.output(0), { dims, axis, coerceTo2d: legacy })],
+    dispatches: [
+      await prepareSoftmax(lc.gpu, lc.input(0), lc.output(0), { dims, axis, coerceTo2d: legacy, log }),
+    ],
   };
 };
 
@@ -259,6 +262,7 @@ export const floatLowerings: Readonly<Record<string, Lowering>> = {
   AveragePool: pool('average'),
   GlobalAveragePool: pool('global-average'),
   Softmax: softmax,
+  LogSoftmax: softmax,
   BatchNormalization: batchNorm,
   Relu: unary('Relu'),
   Clip: clip,

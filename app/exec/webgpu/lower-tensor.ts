@@ -9,8 +9,10 @@ import {
   prepareCopy,
   sliceCopy,
   splitCopies,
+  stridedDomainCopy,
   transposeCopy,
 } from '../../../kernels/shape-ops/copy.js';
+import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile.ref.js';
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
@@ -151,7 +153,21 @@ const pad: Lowering = async (lc) => {
   return copies(lc, [{ spec, out: 0 }]);
 };
 
+/** Expand / Tile with constant shape / repeats: one strided copy over the output. */
+function stridedDomain(kind: 'expand' | 'tile'): Lowering {
+  return async (lc) => {
+    if (bytesOf(lc, 0) === 0) return undefined;
+    const v = constInts(lc, 1);
+    if (!v) return undefined;
+    const dims = lc.shape(inputName(lc, 0)).dims;
+    const domain = kind === 'expand' ? expandDomain(dims, v) : tileDomain(dims, v);
+    return copies(lc, [{ spec: stridedDomainCopy(domain), out: 0 }]);
+  };
+}
+
 export const tensorLowerings: Readonly<Record<string, Lowering>> = {
+  Expand: stridedDomain('expand'),
+  Tile: stridedDomain('tile'),
   Reshape: view,
   Flatten: view,
   Squeeze: view,

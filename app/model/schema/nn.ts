@@ -2,6 +2,7 @@
 // resizing, softmax, ReduceMean and activations. Defaults are the ONNX ones; where a default
 // changed between opsets (Softmax axis: 1 before opset 13, -1 from 13) the entry leaves it out and
 // the CPU adapter picks it by opset.
+import { REDUCE_OPS } from '../../../kernels/reduce/reduce.ref.js';
 import type { AttrSchema, OpSchema } from '../op-schema.js';
 
 const convSpatial: Readonly<Record<string, AttrSchema>> = {
@@ -139,6 +140,45 @@ export const nnSchemas: readonly OpSchema[] = [
     outputs: ['output'],
     attributes: { axis: { type: 'int' } },
   },
+  {
+    opType: 'LogSoftmax',
+    domain: '',
+    category: 'activation',
+    inputs: ['input'],
+    outputs: ['output'],
+    attributes: { axis: { type: 'int' } },
+  },
+  ...REDUCE_OPS.map(
+    (opType): OpSchema => ({
+      opType,
+      domain: '',
+      category: 'reduce',
+      // axes: an attribute before REDUCE_TABLE[op].axesInputSince (13 for ReduceSum, else 18), an input after.
+      inputs: ['data', 'axes?'],
+      outputs: ['reduced'],
+      attributes: {
+        axes: { type: 'ints' },
+        keepdims: { type: 'int', default: 1 },
+        noop_with_empty_axes: { type: 'int', default: 0 },
+      },
+      sinceVersion: 1,
+    }),
+  ),
+  ...(['ArgMax', 'ArgMin'] as const).map(
+    (opType): OpSchema => ({
+      opType,
+      domain: '',
+      category: 'reduce',
+      inputs: ['data'],
+      outputs: ['reduced'],
+      attributes: {
+        axis: { type: 'int', default: 0 },
+        keepdims: { type: 'int', default: 1 },
+        select_last_index: { type: 'int', default: 0 },
+      },
+      sinceVersion: 1,
+    }),
+  ),
   {
     opType: 'ReduceMean',
     domain: '',

@@ -39,6 +39,14 @@ export const tensorSchemas: readonly OpSchema[] = [
   shapeOp('Shape', ['data'], { start: { type: 'int', default: 0 }, end: { type: 'int' } }, ['shape']),
   shapeOp('Gather', ['data', 'indices'], { axis: { type: 'int', default: 0 } }),
   shapeOp('Identity', ['input']),
+  shapeOp('Size', ['data'], {}, ['size']),
+  {
+    ...shapeOp('GatherElements', ['data', 'indices'], { axis: { type: 'int', default: 0 } }),
+    sinceVersion: 11,
+  },
+  { ...shapeOp('Expand', ['input', 'shape']), sinceVersion: 8 },
+  // Tile-1 took (input, tiles, axis): from opset 6 `repeats` gives every axis.
+  { ...shapeOp('Tile', ['input', 'repeats']), sinceVersion: 6 },
   shapeOp(
     'Dropout',
     ['data', 'ratio?', 'training_mode?'],

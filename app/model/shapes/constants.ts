@@ -1,4 +1,4 @@
-// Shape functions of the ops that make or retype values: Constant, Shape (both give their value,
+// Shape functions of the ops that make or retype values: Constant, Shape, Size (they give their value,
 // which feeds Reshape/Slice chains), ConstantOfShape and Cast.
 import { int64Tensor, makeTensor, type Tensor, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt } from '../attributes.js';
@@ -34,6 +34,12 @@ const shape: ShapeFn = (ctx) => {
   return [{ dtype: 'int64', dims: [dims.length], value: int64Tensor([dims.length], dims) }];
 };
 
+/** Size: an int64 scalar known from the input's shape (it feeds shape arithmetic like Shape). */
+const size: ShapeFn = (ctx) => {
+  const n = ctx.shape(0).reduce((a, b) => a * b, 1);
+  return [{ dtype: 'int64', dims: [], value: int64Tensor([], [n]) }];
+};
+
 const constantOfShape: ShapeFn = (ctx) => {
   const shapeValue = ctx.constValue(0, 'shape');
   if (shapeValue.dims.length !== 1) ctx.fail(`shape input must be 1-D, got [${shapeValue.dims}]`);
@@ -56,6 +62,7 @@ const cast: ShapeFn = (ctx) => {
 export const constantShapes: ShapeTable = {
   '::Constant': constant,
   '::Shape': shape,
+  '::Size': size,
   '::ConstantOfShape': constantOfShape,
   '::Cast': cast,
 };

@@ -1,6 +1,7 @@
 // Shape functions of element-wise ops: unary activations keep their input's shape and dtype;
 // binary arithmetic and Sum broadcast numpy-style (ONNX multidirectional broadcasting).
 import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
+import { UNARY_OPS } from '../../../kernels/unary/unary.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 
 const sameAsInput: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }];
@@ -40,9 +41,51 @@ const unaryOps = [
   'Tanh',
   'Erf',
   'Identity',
+  ...UNARY_OPS,
 ];
 
+/** PRelu: the slope broadcasts to X (per channel before opset 7); the output is X's. */
+const prelu: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const s = ctx.shape(1);
+  if (ctx.opset < 7 && s.length === 1 && x.length >= 2 && s[0] === x[1])
+    return [{ dtype: ctx.dtype(0), dims: x }];
+  const dims = broadcastInputs(ctx, [0, 1]);
+  if (dims.join(',') !== ctx.shape(0).join(','))
+    ctx.fail(`slope [${ctx.shape(1)}] does not broadcast to X [${ctx.shape(0)}]`);
+  return [{ dtype: ctx.dtype(0), dims }];
+};
+
+/** Comparisons: numeric inputs of one dtype (bool too for Equal), a bool output. */
+const comparison: ShapeFn = (ctx) => {
+  if (ctx.dtype(0) !== ctx.dtype(1)) ctx.fail(`input dtypes differ: ${ctx.dtype(0)} and ${ctx.dtype(1)}`);
+  return [{ dtype: 'bool', dims: broadcastInputs(ctx, [0, 1]) }];
+};
+
+const logic: ShapeFn = (ctx) => {
+  if (ctx.dtype(0) !== 'bool' || ctx.dtype(1) !== 'bool')
+    ctx.fail(`needs bool inputs, got ${ctx.dtype(0)} and ${ctx.dtype(1)}`);
+  return [{ dtype: 'bool', dims: broadcastInputs(ctx, [0, 1]) }];
+};
+
+const where: ShapeFn = (ctx) => {
+  if (ctx.dtype(0) !== 'bool') ctx.fail(`condition must be bool, got ${ctx.dtype(0)}`);
+  if (ctx.dtype(1) !== ctx.dtype(2)) ctx.fail(`X and Y dtypes differ: ${ctx.dtype(1)} and ${ctx.dtype(2)}`);
+  return [{ dtype: ctx.dtype(1), dims: broadcastInputs(ctx, [0, 1, 2]) }];
+};
+
 export const elementwiseShapes: ShapeTable = {
+  '::PRelu': prelu,
+  '::Max': variadicBroadcast,
+  '::Min': variadicBroadcast,
+  '::Mean': variadicBroadcast,
+  '::Mod': binary,
+  ...Object.fromEntries(
+    ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual'].map((op) => [`::${op}`, comparison]),
+  ),
+  ...Object.fromEntries(['And', 'Or', 'Xor'].map((op) => [`::${op}`, logic])),
+  '::Not': sameAsInput,
+  '::Where': where,
   ...Object.fromEntries(unaryOps.map((op) => [`::${op}`, sameAsInput])),
   '::Add': binary,
   '::Sub': binary,

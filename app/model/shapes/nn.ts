@@ -195,6 +195,14 @@ const softmax: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims: x }];
 };
 
+/** ArgMax / ArgMin: int64 indices along `axis`, kept as 1 or dropped. */
+const argReduce: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const a = normalizeAxis(ctx, attrInt(ctx.node, 'axis', 0), x.length);
+  const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
+  return [{ dtype: 'int64', dims: keep ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a) }];
+};
+
 const dropout: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
   // The mask is bool from opset 10; before it had the data's dtype.
@@ -214,5 +222,8 @@ export const nnShapes: ShapeTable = {
   '::Gemm': gemm,
   '::MatMul': matMul,
   '::Softmax': softmax,
+  '::LogSoftmax': softmax,
+  '::ArgMax': argReduce,
+  '::ArgMin': argReduce,
   '::Dropout': dropout,
 };

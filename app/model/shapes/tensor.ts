@@ -6,6 +6,8 @@
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrString } from '../attributes.js';
+import { REDUCE_OPS, REDUCE_TABLE } from '../../../kernels/reduce/reduce.ref.js';
+import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis, optionalInts, product } from './types.js';
 
@@ -214,17 +216,24 @@ const pad: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
-const reduceMean: ShapeFn = (ctx) => {
-  const x = ctx.shape(0);
-  const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
-  const given = intsFromAttrOrInput(ctx, 'axes', 1, 18) ?? [];
-  if (given.length === 0 && ctx.opset >= 18 && attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0) {
-    return [{ dtype: ctx.dtype(0), dims: x }];
-  }
-  const axes = given.length === 0 ? x.map((_, i) => i) : uniqueAxes(ctx, given, x.length);
-  const dims = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
-  return [{ dtype: ctx.dtype(0), dims }];
-};
+/** A reduction whose axes become an input at opset `axesInputSince` (ReduceMean and the table's). */
+const reduction =
+  (axesInputSince: number): ShapeFn =>
+  (ctx) => {
+    const x = ctx.shape(0);
+    const keep = attrInt(ctx.node, 'keepdims', 1) !== 0;
+    const given = intsFromAttrOrInput(ctx, 'axes', 1, axesInputSince) ?? [];
+    if (
+      given.length === 0 &&
+      ctx.opset >= axesInputSince &&
+      attrInt(ctx.node, 'noop_with_empty_axes', 0) !== 0
+    ) {
+      return [{ dtype: ctx.dtype(0), dims: x }];
+    }
+    const axes = given.length === 0 ? x.map((_, i) => i) : uniqueAxes(ctx, given, x.length);
+    const dims = keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+    return [{ dtype: ctx.dtype(0), dims }];
+  };
 
 /** An optional float/int input given as an empty tensor counts as absent (Resize's roi/scales/sizes). */
 function nonEmpty(ctx: ShapeContext, i: number, what: string): number[] | undefined {
@@ -274,7 +283,32 @@ const resize: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
+/** Expand / Tile: the output dims come from the constant shape / repeats (expand-tile.ref.ts). */
+function strided(what: 'shape' | 'repeats'): ShapeFn {
+  return (ctx) => {
+    const v = toNumbers(ctx.constValue(1, what));
+    try {
+      const d = what === 'shape' ? expandDomain(ctx.shape(0), v) : tileDomain(ctx.shape(0), v);
+      return [{ dtype: ctx.dtype(0), dims: d.dims }];
+    } catch (e) {
+      return ctx.fail((e as Error).message);
+    }
+  };
+}
+
+/** GatherElements: the indices' dims (same rank as data), data's dtype. */
+const gatherElements: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const idx = ctx.shape(1);
+  if (idx.length !== x.length) ctx.fail(`indices have rank ${idx.length}, data has ${x.length}`);
+  normalizeAxis(ctx, attrInt(ctx.node, 'axis', 0), x.length);
+  return [{ dtype: ctx.dtype(0), dims: idx }];
+};
+
 export const tensorShapes: ShapeTable = {
+  '::GatherElements': gatherElements,
+  '::Expand': strided('shape'),
+  '::Tile': strided('repeats'),
   '::Reshape': reshape,
   '::Flatten': flatten,
   '::Transpose': transpose,
@@ -285,6 +319,7 @@ export const tensorShapes: ShapeTable = {
   '::Unsqueeze': unsqueeze,
   '::Gather': gather,
   '::Pad': pad,
-  '::ReduceMean': reduceMean,
+  '::ReduceMean': reduction(18),
+  ...Object.fromEntries(REDUCE_OPS.map((op) => [`::${op}`, reduction(REDUCE_TABLE[op].axesInputSince)])),
   '::Resize': resize,
 };

@@ -2,16 +2,18 @@
 // pick the opset's form of each op (attributes before, inputs after the versions noted).
 import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
 import { concatRef } from '../../../../kernels/shape-ops/concat.ref.js';
-import { gatherRef } from '../../../../kernels/shape-ops/gather.ref.js';
+import { gatherElementsRef, gatherRef } from '../../../../kernels/shape-ops/gather.ref.js';
 import {
   constantOfShapeRef,
   flattenDims,
   reshapeDims,
   shapeRef,
+  sizeRef,
   squeezeDims,
   unsqueezeDims,
   withDims,
 } from '../../../../kernels/shape-ops/reshape.ref.js';
+import { expandRef, tileRef } from '../../../../kernels/shape-ops/expand-tile.ref.js';
 import { sliceRef } from '../../../../kernels/shape-ops/slice.ref.js';
 import { splitRef, splitSizes } from '../../../../kernels/shape-ops/split.ref.js';
 import { transposeRef } from '../../../../kernels/shape-ops/transpose.ref.js';
@@ -135,4 +137,10 @@ export const tensorOps: OpTable = {
   ],
   [opKey('', 'Identity')]: (ctx) => [required(ctx, 0)],
   [opKey('', 'Dropout')]: dropout,
+  [opKey('', 'GatherElements')]: (ctx) => [
+    gatherElementsRef(required(ctx, 0), required(ctx, 1), attrInt(ctx.node, 'axis')),
+  ],
+  [opKey('', 'Size')]: (ctx) => [sizeRef(required(ctx, 0))],
+  [opKey('', 'Expand')]: (ctx) => [expandRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
+  [opKey('', 'Tile')]: (ctx) => [tileRef(required(ctx, 0), toNumbers(required(ctx, 1)))],
 };

@@ -1,0 +1,60 @@
+// Broadcasting table ops on the CPU: thin adapters over kernels/broadcast-ops/broadcast-ops.ref.ts.
+import {
+  type BroadcastName,
+  broadcastRef,
+  notRef,
+  preluRef,
+  variadicRef,
+  whereRef,
+} from '../../../../kernels/broadcast-ops/broadcast-ops.ref.js';
+import { isFloatDType } from '../../../../kernels/activation/float-io.js';
+import type { Tensor } from '../../../../kernels/tensor.js';
+import { attrInt } from '../../../model/attributes.js';
+import { ModelError } from '../../../model/errors.js';
+import type { GraphNode } from '../../../model/ir.js';
+import type { CpuOp, OpTable } from '../op-types.js';
+import { opKey, required } from '../op-types.js';
+
+const binary =
+  (name: BroadcastName): CpuOp =>
+  (ctx) => [broadcastRef(name, required(ctx, 0), required(ctx, 1))];
+
+const variadic =
+  (op: 'Max' | 'Min' | 'Mean'): CpuOp =>
+  (ctx) => [
+    variadicRef(
+      op,
+      ctx.inputs.filter((t): t is Tensor => t !== undefined),
+    ),
+  ];
+
+/** Mod's table entry: fmod = 1 is C's fmod; fmod = 0 (Python's sign rule) is for integers only. */
+export function modName(node: GraphNode, dtype: Tensor['dtype']): 'Fmod' | 'Mod' {
+  const fmod = attrInt(node, 'fmod');
+  if (fmod !== 0 && fmod !== 1)
+    throw new ModelError(`node '${node.name}' (Mod): fmod must be 0 or 1, got ${fmod}`);
+  if (fmod === 0 && isFloatDType(dtype))
+    throw new ModelError(
+      `node '${node.name}' (Mod): fmod = 0 is not supported for ${dtype} (the ONNX spec asks fmod = 1)`,
+    );
+  return fmod === 1 ? 'Fmod' : 'Mod';
+}
+
+export const broadcastOps: OpTable = {
+  [opKey('', 'PRelu')]: (ctx) => [preluRef(required(ctx, 0), required(ctx, 1), ctx.opset < 7)],
+  [opKey('', 'Max')]: variadic('Max'),
+  [opKey('', 'Min')]: variadic('Min'),
+  [opKey('', 'Mean')]: variadic('Mean'),
+  [opKey('', 'Mod')]: (ctx) => {
+    const a = required(ctx, 0);
+    return [broadcastRef(modName(ctx.node, a.dtype), a, required(ctx, 1))];
+  },
+  ...Object.fromEntries(
+    (['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor'] as const).map((op) => [
+      opKey('', op),
+      binary(op),
+    ]),
+  ),
+  [opKey('', 'Not')]: (ctx) => [notRef(required(ctx, 0))],
+  [opKey('', 'Where')]: (ctx) => [whereRef(required(ctx, 0), required(ctx, 1), required(ctx, 2))],
+};

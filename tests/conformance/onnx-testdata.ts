@@ -1,0 +1,146 @@
+// Runs one test of Debian's libonnx-testdata (the ONNX project's backend test data, ONNX 1.12)
+// and classifies it: 'pass', 'refused' (the engine declines the model in one line: an op we do not
+// claim, an input it rejects) or 'fail' (a claimed model that crashed or gave a wrong answer).
+// Shared by tests/conformance/onnx-testdata.test.ts and the status generator next to it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
+import type { Executor } from '../../app/exec/executor.js';
+import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { decodeModel } from '../../app/model/decode.js';
+import { ModelError, oneLine } from '../../app/model/errors.js';
+import type { Model } from '../../app/model/ir.js';
+import { decodeTensorFile } from '../../app/model/tensor-proto.js';
+import { elementAsNumber, isIntegerDType, type Tensor } from '../../kernels/tensor.js';
+
+export const TESTDATA_ROOT = process.env.ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
+/** The sets with inputs and outputs ('real' holds only download pointers, no data). */
+export const TESTDATA_SETS = ['node', 'pytorch-converted', 'pytorch-operator', 'simple'] as const;
+
+/** ONNX's own backend-test tolerance: |a - e| <= atol + rtol * |e| per element. */
+export const RTOL = 1e-3;
+export const ATOL = 1e-7;
+
+export type Outcome = 'pass' | 'refused' | 'fail';
+export interface TestResult {
+  readonly outcome: Outcome;
+  /** One line: why refused / how it failed; absent for a pass. */
+  readonly reason?: string;
+  /** WebGPU: the ops of the nodes that ran on the CPU reference inside the GPU plan, if any. */
+  readonly cpuFallbacks?: readonly string[];
+}
+
+/** A test's CPU result, and its WebGPU result where the CPU passes. */
+export interface StatusEntry extends TestResult {
+  readonly webgpu?: TestResult;
+}
+
+export function testdataAvailable(): boolean {
+  return existsSync(join(TESTDATA_ROOT, 'node'));
+}
+
+/** Every test as '<set>/<name>', sorted. */
+export function listTests(): string[] {
+  const out: string[] = [];
+  for (const set of TESTDATA_SETS) {
+    const dir = join(TESTDATA_ROOT, set);
+    if (!existsSync(dir)) continue;
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (d.isDirectory() && existsSync(join(dir, d.name, 'model.onnx'))) out.push(`${set}/${d.name}`);
+    }
+  }
+  return out.sort();
+}
+
+function readTensors(dir: string, prefix: 'input' | 'output'): Tensor[] {
+  const index = (f: string) => Number(f.slice(prefix.length + 1, -3));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${prefix}_`) && f.endsWith('.pb'))
+    .sort((a, b) => index(a) - index(b))
+    .map((f) => decodeTensorFile(new Uint8Array(readFileSync(join(dir, f))), f).tensor);
+}
+
+/** The first element outside tolerance, as a line, or undefined when all agree. */
+export function mismatch(actual: Tensor, expected: Tensor): string | undefined {
+  if (actual.dtype !== expected.dtype) return `dtype ${actual.dtype}, expected ${expected.dtype}`;
+  if (actual.dims.join(',') !== expected.dims.join(','))
+    return `shape [${actual.dims}], expected [${expected.dims}]`;
+  const exact = isIntegerDType(expected.dtype) || expected.dtype === 'bool';
+  for (let i = 0; i < expected.data.length; i++) {
+    if (exact) {
+      if (actual.data[i] !== expected.data[i])
+        return `element ${i}: ${actual.data[i]}, expected ${expected.data[i]}`;
+      continue;
+    }
+    const a = elementAsNumber(actual, i);
+    const e = elementAsNumber(expected, i);
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e) continue; // equal infinities too
+    if (!(Math.abs(a - e) <= ATOL + RTOL * Math.abs(e))) return `element ${i}: ${a}, expected ${e}`;
+  }
+  return undefined;
+}
+
+/** Run-time errors that are refusals of something the engine declines, not wrong answers. */
+const REFUSAL = /not supported|unsupported|computed at run time/i;
+
+export type MakeExecutor = (model: Model) => Executor | Promise<Executor>;
+export const cpuExecutor: MakeExecutor = (model) => new CpuInterpreter(model);
+export const webgpuExecutor: MakeExecutor = (model) => WebGpuExecutor.create(model);
+
+/** Runs every test_data_set_* of one test on one executor. */
+export async function runTest(id: string, make: MakeExecutor = cpuExecutor): Promise<TestResult> {
+  const dir = join(TESTDATA_ROOT, id);
+  let model: Model;
+  let executor: Executor;
+  try {
+    model = decodeModel(new Uint8Array(readFileSync(join(dir, 'model.onnx'))));
+    executor = await make(model);
+  } catch (e) {
+    if (e instanceof ModelError) return { outcome: 'refused', reason: oneLine(e.message, 200) };
+    return { outcome: 'fail', reason: oneLine(`crash while loading: ${(e as Error).message}`, 200) };
+  }
+  try {
+    const sets = readdirSync(dir)
+      .filter((d) => d.startsWith('test_data_set_'))
+      .sort();
+    for (const set of sets) {
+      let inputs: Tensor[];
+      let expected: Tensor[];
+      try {
+        inputs = readTensors(join(dir, set), 'input');
+        expected = readTensors(join(dir, set), 'output');
+      } catch (e) {
+        // e.g. string tensors, which the engine does not hold.
+        return { outcome: 'refused', reason: oneLine(`${set}: ${(e as Error).message}`, 200) };
+      }
+      // As onnx's runner: input_k feeds the k-th graph input that is not an initializer.
+      const graphInputs = model.graph.inputs.filter((vi) => !model.graph.initializers.has(vi.name));
+      const feeds = new Map(graphInputs.map((vi, k) => [vi.name, inputs[k]]));
+      let results: Map<string, Tensor>;
+      try {
+        results = await executor.run(feeds);
+      } catch (e) {
+        // A run-time refusal (an attribute value or dtype we decline) is still one clean line.
+        const msg = oneLine((e as Error).message, 200);
+        if (e instanceof ModelError && REFUSAL.test(msg)) return { outcome: 'refused', reason: msg };
+        return { outcome: 'fail', reason: `${set}: ${msg}` };
+      }
+      for (const [k, vi] of model.graph.outputs.entries()) {
+        const got = results.get(vi.name);
+        if (!got) return { outcome: 'fail', reason: `${set}: output ${vi.name} missing` };
+        const bad = mismatch(got, expected[k]);
+        if (bad) return { outcome: 'fail', reason: oneLine(`${set}: ${vi.name} ${bad}`, 200) };
+      }
+    }
+    // A lowering that stops taking a node shows here: the WebGPU result names the ops it left to the CPU.
+    if (executor instanceof WebGpuExecutor) {
+      const { cpuFallbacks } = await executor.summary();
+      const ops = [...new Set(cpuFallbacks.map((f) => f.split(' ')[0]))].sort();
+      if (ops.length) return { outcome: 'pass', cpuFallbacks: ops };
+    }
+    return { outcome: 'pass' };
+  } finally {
+    executor.dispose();
+  }
+}
