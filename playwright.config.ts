@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './tests/e2e/chromium.js';
+import { chromiumLaunchOptions } from './bench/chromium.js';
 
 // Drives the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium): Playwright's own
 // browser download does not work without internet. PW_PORT moves the preview server, so two
@@ -13,7 +13,7 @@ export default defineConfig({
   reporter: [['list']],
   use: { baseURL: `http://127.0.0.1:${port}`, launchOptions: chromiumLaunchOptions() },
   webServer: {
-    command: `npx vite build && npx vite preview --port ${port} --strictPort`,
+    command: `QPLAY_KERNEL_CHECKS=1 npx vite build && npx vite preview --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
     timeout: 180_000,
     reuseExistingServer: !process.env.CI,

@@ -8,7 +8,13 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
-    // A second page: the in-browser kernel checks run by tests/e2e/kernels.spec.ts.
-    rollupOptions: { input: { main: 'index.html', 'kernel-test': 'bench/kernel-test.html' } },
+    // The in-browser kernel checks (bench/kernel-test.html, run by tests/e2e/kernels.spec.ts) are
+    // a second page only in the test build (QPLAY_KERNEL_CHECKS=1): the product ships without it.
+    rollupOptions: {
+      input: {
+        main: 'index.html',
+        ...(process.env.QPLAY_KERNEL_CHECKS ? { 'kernel-test': 'bench/kernel-test.html' } : {}),
+      },
+    },
   },
 });

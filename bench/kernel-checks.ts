@@ -14,7 +14,7 @@ import { dequantizeGpu, quantizeGpu } from '../kernels/quantize/quantize.js';
 import { dequantizeLinear, quantizeLinear } from '../kernels/quantize/quantize.ref.js';
 import { requantizeTensor } from '../kernels/requantize/requantize.ref.js';
 import { makeTensor } from '../kernels/tensor.js';
-import { nearTies } from '../tests/helpers/near-ties.js';
+import { nearTies } from './near-ties.js';
 import { rng } from './bench-cases.js';
 
 /** One check: its name and, when it failed, what differed. */

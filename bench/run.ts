@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { createServer } from 'vite';
-import { chromiumLaunchOptions } from '../tests/e2e/chromium.js';
+import { chromiumLaunchOptions } from './chromium.js';
 import type { BenchOptions } from './bench-page.js';
 import { type BenchReport, formatTable } from './bench-report.js';
 

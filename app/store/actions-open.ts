@@ -21,8 +21,13 @@ export const SAMPLES: readonly Sample[] = [
 
 export const DEFAULT_SAMPLE = SAMPLES[0].file;
 
-/** Fetches `url` and opens it as `name`; throws a one-line reason when the fetch fails. */
-async function fetchModel(url: string, name: string): Promise<boolean> {
+/**
+ * Fetches `url` and opens it as `name`; throws a one-line reason when the fetch fails. With
+ * `unlessOpened`, a model the person opened while this one was fetched is kept (the first model
+ * of the page must not replace a file dropped meanwhile).
+ */
+async function fetchModel(url: string, name: string, unlessOpened = false): Promise<boolean> {
+  const before = getState().modelId;
   let response: Response;
   try {
     response = await fetch(url, { mode: 'cors' });
@@ -33,10 +38,12 @@ async function fetchModel(url: string, name: string): Promise<boolean> {
     );
   }
   if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
-  return loadModelBytes(name, new Uint8Array(await response.arrayBuffer()));
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (unlessOpened && getState().modelId !== before) return false;
+  return loadModelBytes(name, bytes);
 }
 
-export async function loadSample(file: string): Promise<boolean> {
+export async function loadSample(file: string, unlessOpened = false): Promise<boolean> {
   const sample = SAMPLES.find((s) => s.file === file);
   if (!sample) {
     setState({ notice: { kind: 'error', text: oneLine(`There is no bundled sample named ${file}`) } });
@@ -44,7 +51,7 @@ export async function loadSample(file: string): Promise<boolean> {
   }
   setState({ loading: file });
   try {
-    const ok = await fetchModel(`${import.meta.env.BASE_URL}samples/${file}`, file);
+    const ok = await fetchModel(`${import.meta.env.BASE_URL}samples/${file}`, file, unlessOpened);
     if (ok) noteModelSource(getState().modelId, { kind: 'sample', file });
     return ok;
   } catch (e) {
@@ -56,8 +63,9 @@ export async function loadSample(file: string): Promise<boolean> {
   }
 }
 
+/** The page's first model (or the fallback): never replaces a model opened meanwhile. */
 export function loadDefaultSample(): Promise<boolean> {
-  return loadSample(DEFAULT_SAMPLE);
+  return loadSample(DEFAULT_SAMPLE, true);
 }
 
 /** The file name a URL's model is shown under: its last path segment, else "model.onnx". */

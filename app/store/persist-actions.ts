@@ -65,6 +65,8 @@ export async function restoreLastSession(fallback: () => Promise<boolean>): Prom
   setQuant({ recent: await recentSessions(), keepModels: keepModels() });
   const payload = await currentSessionPayload();
   if (!payload) return false;
+  // A model opened while the browser's store answered wins over the last session.
+  if (getState().modelId !== null) return true;
   await openSharedLink(`#s=${payload}`, fallback, 'your last session');
   return true;
 }

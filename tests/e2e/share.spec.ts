@@ -2,8 +2,11 @@
 // browser context reopens in a fresh one with the same "Scale" for the same tensor, shown as
 // calibrated; a reload keeps it; a tampered link gives a message and the page stays usable; a
 // link of a local file asks for the file and refuses a different one.
-import { readFileSync } from 'node:fs';
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { qplay } from '../helpers/quantize-workflow.js';
 
 const MODELS = new URL('../fixtures/models', import.meta.url).pathname;
 
@@ -33,8 +36,15 @@ async function calibrateAndShare(page: Page, name: string): Promise<{ url: strin
   return { url: await box.inputValue(), scale };
 }
 
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+/** A page in a new browser context: its own storage, as another person's browser. */
 async function freshPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  contexts.push(context);
   return context.newPage();
 }
 
@@ -138,4 +148,50 @@ test('a reload without a link restores the last session; a kept model file resto
   await page.goto('/');
   await expect(status(page)).toContainText('Calibrated kept.onnx', { timeout: 90_000 });
   await expect(scaleOf(page)).toHaveText(scale, { timeout: 30_000 });
+});
+
+test("the CLI and the page read each other's links", async ({ browser, baseURL }) => {
+  test.setTimeout(240_000);
+  const dir = mkdtempSync(join(tmpdir(), 'qplay-share-cli-'));
+  const sessionPath = join(dir, 'mnist.session.json');
+  const model = 'tests/fixtures/models/mnist-8.onnx';
+  expect(
+    (await qplay(['calibrate', model, '--data', 'public/samples', '--scale', '1', '--out', sessionPath])).rc,
+  ).toBe(0);
+  const session = JSON.parse(readFileSync(sessionPath, 'utf8'));
+  // The CLI's link, opened by the page: the bundled sample loads and the session is calibrated.
+  const made = await qplay([
+    'link',
+    sessionPath,
+    '--base',
+    `${baseURL}/`,
+    '--sample',
+    'mnist-8.onnx',
+    '--selected',
+    'Convolution28',
+  ]);
+  expect(made.rc).toBe(0);
+  const page = await freshPage(browser);
+  await page.goto(made.stdout.trimEnd().split('\n').pop()!);
+  await expect(status(page)).toContainText('Calibrated mnist-8.onnx', { timeout: 90_000 });
+  await expect(scaleOf(page)).toHaveText(/^\d/, { timeout: 30_000 });
+  const shown = Number(await scaleOf(page).textContent());
+  const scales = Object.values(session.tensors as Record<string, { scale: number }>).map((t) => t.scale);
+  expect(scales.some((s) => Math.abs(s - shown) <= 1e-5 * s)).toBe(true);
+
+  // The page's link, read by the CLI: the same tensors, weights recomputed from the model.
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const url = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+  const back = join(dir, 'back.json');
+  const un = await qplay(['unlink', url, '--out', back, '--model', model]);
+  expect(un.stderr).toBe('');
+  const doc = JSON.parse(readFileSync(back, 'utf8'));
+  expect(Object.keys(doc.tensors).sort()).toEqual(Object.keys(session.tensors).sort());
+  for (const [name, t] of Object.entries(
+    session.tensors as Record<string, { scale: number; zeroPoint: number }>,
+  )) {
+    expect(doc.tensors[name].scale, name).toBe(t.scale);
+    expect(doc.tensors[name].zeroPoint, name).toBe(t.zeroPoint);
+  }
+  expect(doc.weights).toEqual(session.weights);
 });

@@ -10,7 +10,7 @@ import {
   type QuantParamsGpu,
   quantizeGpu,
 } from '../../kernels/quantize/quantize.js';
-import { nearTies, nextF32 } from '../helpers/near-ties.js';
+import { nearTies, nextF32 } from '../../bench/near-ties.js';
 import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();

@@ -1,4 +1,4 @@
-// How the tests launch the system Chromium with WebGPU (SwiftShader when there is no GPU).
+// How the tests and the benchmark launch the system Chromium with WebGPU (SwiftShader when there is no GPU).
 export function chromiumPath(): string {
   return process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 }
