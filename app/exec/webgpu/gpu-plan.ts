@@ -15,14 +15,22 @@ import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu
 import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
+import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { quantLowerings } from './lower-quant.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
 
 /** Lowerings by domain ('' is ai.onnx) and op type. */
 const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = {
-  '': { ...floatLowerings, ...tensorLowerings, ...quantLowerings, ...int8GemmLowerings, ...qlinearLowerings },
-  'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings },
+  '': {
+    ...floatLowerings,
+    ...tensorLowerings,
+    ...quantLowerings,
+    ...int8GemmLowerings,
+    ...qlinearLowerings,
+    ...qpoolLowerings,
+  },
+  'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings, ...qpoolMsLowerings },
 };
 
 export type PlanStep =
