@@ -1,4 +1,5 @@
-// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat and GlobalAveragePool,
+// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, nearest Resize and
+// GlobalAveragePool,
 // fused for --integer: the WebGPU executor runs it with no CPU node in one submit, and every 8-bit
 // value equals the CPU interpreter bit for bit; the float output equals onnxruntime-node ('all').
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import type { ExecSettings } from '../../app/exec/cpu/op-types.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
-import type { Tensor } from '../../kernels/tensor.js';
+import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { type Act, QdqBuilder, randomInput, rng, runOrt, weightScales } from '../unit/fuse-qdq-cases.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
@@ -44,11 +45,23 @@ function poolNet(act: Act, seed: number) {
     zMax,
   );
   const cat = b.qdq(b.op('Concat', [p1.dq, p2.dq], { axis: 1 }), 0.06, zMax);
-  const gap = b.qdq(b.op('GlobalAveragePool', [cat.dq]), 0.02, b.zp());
+  const up = b.qdq(
+    b.op('Resize', [cat.dq, '', b.const('scales', makeTensor('float32', [4], [1, 1, 2, 1.5]))], {
+      mode: 'nearest',
+    }),
+    0.06,
+    zMax,
+  );
+  const gap = b.qdq(b.op('GlobalAveragePool', [up.dq]), 0.02, b.zp());
   b.nodes.push({ op: 'Flatten', inputs: [gap.dq], outputs: ['y'], attrs: { axis: 1 } });
+  // The resized map is an output too, so its values are compared as well.
+  b.nodes.push({ op: 'Identity', inputs: [dqOf(up.dq)], outputs: ['up'] });
   const bytes = b.model(
     [{ name: 'x', dtype: 'float32', dims: [1, 3, 15, 15] }],
-    [{ name: 'y', dtype: 'float32' }],
+    [
+      { name: 'y', dtype: 'float32' },
+      { name: 'up', dtype: 'float32' },
+    ],
   );
   return { bytes, x: randomInput(rng(seed * 3), [1, 3, 15, 15], 2) };
 }
@@ -72,14 +85,16 @@ describe('quantized pooling CNN on WebGPU', () => {
         const model = fuseQdqForIntegerExecution(decodeModel(net.bytes));
         const ops = model.graph.nodes.map((n) => n.opType);
         expect(ops).toContain('MaxPool');
-        expect(ops).toContain('QLinearGlobalAveragePool');
+        expect(ops).toContain('Resize');
+        // int8: with the float Conv and Resize before it the fusion leaves GlobalAveragePool float.
+        if (act === 'uint8') expect(ops).toContain('QLinearGlobalAveragePool');
         const feeds = new Map([['x', net.x]]);
         const produced = model.graph.nodes.flatMap((n) => n.outputs).filter(Boolean);
         const cpu = new CpuInterpreter(model, settings).runSync(feeds, { outputs: produced });
-        // uint8: the pools run on 8-bit values. int8: onnxruntime on x86 takes no int8 activations
-        // in QLinearConv, so the fusion leaves the Conv float and the MaxPools with it (float
-        // kernels); QLinearGlobalAveragePool is 8-bit in both.
-        const pools = model.graph.nodes.filter((n) => n.opType === 'MaxPool');
+        // uint8: the pools and the Resize run on 8-bit values. int8: onnxruntime on x86 takes no
+        // int8 activations in QLinearConv, so the fusion leaves the Conv float and the MaxPools and
+        // Resize with it (float kernels on the GPU: nearest Resize is a gather there too).
+        const pools = model.graph.nodes.filter((n) => n.opType === 'MaxPool' || n.opType === 'Resize');
         for (const n of pools)
           expect(cpu.get(n.outputs[0])!.dtype).toBe(act === 'uint8' ? 'uint8' : 'float32');
         const gpu = await WebGpuExecutor.create(model, settings);
@@ -91,6 +106,7 @@ describe('quantized pooling CNN on WebGPU', () => {
           expect(fallbacks).toEqual([]);
           if (summary.cpuFallbacks.length === 0) expect(gpu.lastRun!.submits).toBe(1);
           expectSame(out.get('y'), cpu.get('y')!, 'y');
+          expectSame(out.get('up'), cpu.get('up')!, 'up');
           const eightBit = produced.filter((n) => ['int8', 'uint8'].includes(cpu.get(n)!.dtype));
           const all = await gpu.run(feeds, { outputs: eightBit });
           for (const n of eightBit) expectSame(all.get(n), cpu.get(n)!, n);
@@ -98,6 +114,7 @@ describe('quantized pooling CNN on WebGPU', () => {
           if (settings.integerAccumulation === 'x86-u8s8-pairwise' || act === 'int8') {
             const ort = await runOrt(net.bytes, { x: net.x }, 'all');
             expectSame(out.get('y'), ort.y, 'y vs onnxruntime');
+            expectSame(out.get('up'), ort.up, 'up vs onnxruntime');
           }
         } finally {
           gpu.dispose();

@@ -16,6 +16,7 @@ import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
+import { resizeLowerings } from './lower-resize.js';
 import { quantLowerings } from './lower-quant.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
@@ -29,6 +30,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...int8GemmLowerings,
     ...qlinearLowerings,
     ...qpoolLowerings,
+    ...resizeLowerings,
   },
   'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings, ...qpoolMsLowerings },
 };
