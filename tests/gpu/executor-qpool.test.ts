@@ -1,7 +1,7 @@
-// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, nearest Resize and
-// GlobalAveragePool,
-// fused for --integer: the WebGPU executor runs it with no CPU node in one submit, and every 8-bit
-// value equals the CPU interpreter bit for bit; the float output equals onnxruntime-node ('all').
+// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, nearest Resize,
+// GlobalAveragePool and Softmax, fused for --integer: the WebGPU executor runs it with no CPU node
+// in one submit (the pairwise uint8 3x3 QLinearConv aside), every 8-bit value equals the CPU
+// interpreter bit for bit, and the outputs equal onnxruntime-node ('all').
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import type { ExecSettings } from '../../app/exec/cpu/op-types.js';
@@ -52,8 +52,11 @@ function poolNet(act: Act, seed: number) {
     0.06,
     zMax,
   );
-  const gap = b.qdq(b.op('GlobalAveragePool', [up.dq]), 0.02, b.zp());
-  b.nodes.push({ op: 'Flatten', inputs: [gap.dq], outputs: ['y'], attrs: { axis: 1 } });
+  const gapZp = b.zp();
+  const gap = b.qdq(b.op('GlobalAveragePool', [up.dq]), 0.02, gapZp);
+  const flat = b.qdq(b.op('Flatten', [gap.dq], { axis: 1 }), 0.02, gapZp);
+  const sm = b.qdq(b.op('Softmax', [flat.dq], { axis: 1 }), 1 / 256, b.zp(true));
+  b.nodes.push({ op: 'Identity', inputs: [sm.dq], outputs: ['y'] });
   // The resized map is an output too, so its values are compared as well.
   b.nodes.push({ op: 'Identity', inputs: [dqOf(up.dq)], outputs: ['up'] });
   const bytes = b.model(
@@ -88,6 +91,7 @@ describe('quantized pooling CNN on WebGPU', () => {
         expect(ops).toContain('Resize');
         // int8: with the float Conv and Resize before it the fusion leaves GlobalAveragePool float.
         if (act === 'uint8') expect(ops).toContain('QLinearGlobalAveragePool');
+        expect(ops).toContain('QLinearSoftmax');
         const feeds = new Map([['x', net.x]]);
         const produced = model.graph.nodes.flatMap((n) => n.outputs).filter(Boolean);
         const cpu = new CpuInterpreter(model, settings).runSync(feeds, { outputs: produced });

@@ -16,6 +16,7 @@ import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
+import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { quantLowerings } from './lower-quant.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -32,7 +33,12 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qpoolLowerings,
     ...resizeLowerings,
   },
-  'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings, ...qpoolMsLowerings },
+  'com.microsoft': {
+    ...int8GemmMsLowerings,
+    ...qlinearMsLowerings,
+    ...qpoolMsLowerings,
+    ...qsoftmaxMsLowerings,
+  },
 };
 
 export type PlanStep =
