@@ -1,5 +1,6 @@
 // Host for qpool8.wgsl: MaxPool on int8/uint8 (NCHW, 1-D or 2-D) and com.microsoft
-// QLinearGlobalAveragePool (NCHW or channels_last), on packed 8-bit buffers.
+// QLinearGlobalAveragePool (NCHW or channels_last) and QLinearAveragePool (NCHW, 1-D or 2-D), on
+// packed 8-bit buffers.
 // Oracles: pool.ref.ts maxPool, qlinear-pool.ref.ts qlinearGlobalAveragePool.
 // Tests: tests/gpu/qpool8.test.ts.
 import { type AutoPad, resolveConvGeometry } from '../conv2d/conv-geometry.js';
@@ -12,7 +13,7 @@ import {
   prepareDispatch,
   uniformWords,
 } from '../gpu-float/float-dispatch.js';
-import { globalPoolScale } from './qlinear-pool.ref.js';
+import { globalPoolScale, type QLinearAveragePoolParams } from './qlinear-pool.ref.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -46,7 +47,9 @@ async function pipelineFor(ctx: GpuContext, mode: number, signed: boolean) {
     op: 'qpool8',
     params: { mode, signed, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./qpool8.wgsl', import.meta.url)),
+      code:
+        (await loadWgsl(new URL('../gpu/wgsl/div-nearest.wgsl', import.meta.url))) +
+        (await loadWgsl(new URL('./qpool8.wgsl', import.meta.url))),
       constants: { MODE: q.mode, SIGNED: q.signed ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
@@ -64,6 +67,8 @@ interface Fields {
   scale?: number;
   qmin?: number;
   qmax?: number;
+  yScale?: number;
+  includePad?: boolean;
 }
 
 function params(f: Fields): Uint32Array {
@@ -81,6 +86,10 @@ function params(f: Fields): Uint32Array {
     { f: f.scale ?? 0 },
     f.qmin ?? 0,
     f.qmax ?? 0,
+    0,
+    { f: f.yScale ?? 0 },
+    f.includePad ? 1 : 0,
+    0,
     0,
   ]);
 }
@@ -166,4 +175,84 @@ export async function prepareQLinearGlobalAveragePool8(
   );
   const ones = spatial.map(() => 1);
   return { dispatch, dims: last ? [n, ...ones, c] : [n, c, ...ones] };
+}
+
+/**
+ * Whether QLinearAveragePool with these parameters runs on the GPU exactly: NCHW 1-D or 2-D, no
+ * window wholly in padding, xs >= 2^-100 (no subnormal partial sums), normal ys, a scale the
+ * reference accepts. Returns the resolved geometry, or undefined.
+ */
+export function averagePool8Geometry(p: Omit<QLinearAveragePoolParams, 'x'>) {
+  const rank = p.xDims.length;
+  if ((rank !== 3 && rank !== 4) || p.channelsLast || p.kernelShape.length !== rank - 2) return undefined;
+  if (!(Math.abs(Math.fround(p.xScale)) >= 2 ** -100) || !(Math.abs(Math.fround(p.yScale)) >= 2 ** -126))
+    return undefined;
+  if (!Number.isFinite(p.xScale) || !Number.isFinite(p.yScale)) return undefined;
+  const pads = p.pads ?? [];
+  if (pads.some((v, i) => v >= p.kernelShape[i % (rank - 2)])) return undefined;
+  const spatial = p.xDims.slice(2);
+  const geo = resolveConvGeometry({
+    inputSpatial: spatial,
+    kernelSpatial: p.kernelShape,
+    strides: p.strides,
+    pads: p.pads,
+    autoPad: p.autoPad,
+    ceilMode: p.ceilMode,
+  });
+  // Every window must hold at least one input position on every axis.
+  for (let a = 0; a < spatial.length; a++)
+    for (let o = 0; o < geo.outputSpatial[a]; o++) {
+      const s = o * geo.strides[a] - geo.pads[a];
+      if (Math.min(s + p.kernelShape[a], spatial[a]) <= Math.max(s, 0)) return undefined;
+    }
+  const global = spatial.every((s, i) => s === p.kernelShape[i]) && geo.pads.every((v) => v === 0);
+  return { geo, global };
+}
+
+/** y = QLinearAveragePool(x) (the global kernel when the window covers the input, as onnxruntime). */
+export async function prepareQLinearAveragePool8(
+  ctx: GpuContext,
+  x: GPUBuffer,
+  y: GPUBuffer,
+  p: Omit<QLinearAveragePoolParams, 'x'> & { readonly dtype: Int8Dtype },
+): Promise<{ dispatch: PreparedDispatch; dims: number[] }> {
+  const g = averagePool8Geometry(p);
+  if (!g) throw new Error('QLinearAveragePool: parameters outside the GPU kernel');
+  if (g.global) return prepareQLinearGlobalAveragePool8(ctx, x, y, p);
+  const rank = p.xDims.length;
+  const lift = (v: readonly number[], one: number) => (rank === 3 ? [one, v[0]] : [v[0], v[1]]);
+  const n = rank - 2;
+  const { geo } = g;
+  const geoWords = [
+    ...lift(p.xDims.slice(2), 1),
+    ...lift(geo.outputSpatial, 1),
+    ...lift(p.kernelShape, 1),
+    ...lift(geo.strides, 1),
+    1,
+    1,
+    ...lift(geo.pads.slice(0, n), 0),
+  ];
+  const dims = [p.xDims[0], p.xDims[1], ...geo.outputSpatial];
+  const total = dims.reduce((a, b) => a * b, 1);
+  const [qmin, qmax] = p.dtype === 'int8' ? [-128, 127] : [0, 255];
+  const pipeline = await pipelineFor(ctx, 2, p.dtype === 'int8');
+  const uniform = params({
+    geo: geoWords,
+    total,
+    zx: p.xZeroPoint,
+    zy: p.yZeroPoint,
+    scale: p.xScale,
+    qmin,
+    qmax,
+    yScale: p.yScale,
+    includePad: p.countIncludePad,
+  });
+  const dispatch = prepareDispatch(
+    ctx,
+    'qpool8.average',
+    pipeline,
+    { buffers: [x, y], uniform },
+    elementGrid(ctx, Math.ceil(total / 4), WORKGROUP_SIZE),
+  );
+  return { dispatch, dims };
 }

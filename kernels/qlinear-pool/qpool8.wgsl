@@ -11,7 +11,13 @@
 //   with scale = f32(xs / f32(ys * f32(size))) computed on the host exactly as the reference does.
 //   Element p of plane (n, c) lies at n * size * C + c * c_stride + p * p_stride (NCHW: c_stride =
 //   size, p_stride = 1; channels_last: c_stride = 1, p_stride = C).
-// WGSL's f32 multiply is correctly rounded and round() is ties-to-even, so both modes are exact.
+// MODE 2, QLinearAveragePool (NCHW, 2-D; 1-D as H = 1; no window may be empty: the host checks)
+//   in onnxruntime's f32 order: x_f = f32(xs * (x - zx)); sum = f32 running sum over the clipped
+//   window, rows then columns; avg = f32(sum / divisor); t = f32(f32(avg / ys) + zy);
+//   y = clamp(nearbyint(t) as int32, qmin, qmax), where an out-of-range t gives INT32_MIN (x86).
+//   The divisions use div_nearest (div-nearest.wgsl, prepended by the host): WGSL's `/` is only
+//   accurate to 2.5 ULP. The host keeps xs >= 2^-100 so no x_f or partial sum is subnormal.
+// WGSL's f32 + and * are correctly rounded and round() is ties-to-even, so every mode is exact.
 
 override MODE: u32 = 0u;
 override SIGNED: bool = true;
@@ -24,6 +30,7 @@ struct Params {
   total: u32, words: u32, channels: u32, size: u32,
   c_stride: u32, p_stride: u32, zx: i32, zy: i32,
   scale: f32, qmin: i32, qmax: i32, pad0: u32,
+  y_scale: f32, include_pad: u32, pad1: u32, pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<u32>;
@@ -75,6 +82,33 @@ fn global_average(o: u32) -> i32 {
   return clamp(v + params.zy, params.qmin, params.qmax);
 }
 
+fn average_pool(o: u32) -> i32 {
+  let ow = o % params.ow;
+  let row = o / params.ow;
+  let oh = row % params.oh;
+  let nc = row / params.oh;
+  let base = nc * params.h * params.w;
+  let h0 = i32(oh * params.sh) - i32(params.pt);
+  let w0 = i32(ow * params.sw) - i32(params.pl);
+  let h_lo = u32(max(h0, 0));
+  let h_hi = u32(min(h0 + i32(params.kh), i32(params.h)));
+  let w_lo = u32(max(w0, 0));
+  let w_hi = u32(min(w0 + i32(params.kw), i32(params.w)));
+  var sum = 0.0;
+  for (var ih = h_lo; ih < h_hi; ih++) {
+    for (var iw = w_lo; iw < w_hi; iw++) {
+      sum = sum + params.scale * f32(load8(base + ih * params.w + iw) - params.zx);
+    }
+  }
+  let count = select((h_hi - h_lo) * (w_hi - w_lo), params.kh * params.kw, params.include_pad != 0u);
+  div_overflow = false;
+  let avg = div_nearest(sum, f32(count));
+  let t = div_nearest(avg, params.y_scale) + f32(params.zy);
+  var v = i32(-2147483647 - 1);
+  if (!div_overflow && abs(t) < 2147483648.0) { v = i32(round(t)); }
+  return clamp(v, params.qmin, params.qmax);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
@@ -84,7 +118,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let o = 4u * i + j;
     if (o >= params.total) { break; }
     var v = 0;
-    if (MODE == 0u) { v = max_pool(o); } else { v = global_average(o); }
+    if (MODE == 0u) { v = max_pool(o); } else if (MODE == 1u) { v = global_average(o); } else { v = average_pool(o); }
     word |= (bitcast<u32>(v) & 0xffu) << (8u * j);
   }
   y[i] = word;

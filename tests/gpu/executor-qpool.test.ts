@@ -1,6 +1,6 @@
-// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, nearest Resize,
-// GlobalAveragePool and Softmax, fused for --integer: the WebGPU executor runs it with no CPU node
-// in one submit (the pairwise uint8 3x3 QLinearConv aside), every 8-bit value equals the CPU
+// A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, AveragePool, nearest
+// Resize, GlobalAveragePool and Softmax, fused for --integer: the WebGPU executor runs it with no
+// CPU node in one submit (the pairwise uint8 3x3 QLinearConv aside), every 8-bit value equals the CPU
 // interpreter bit for bit, and the outputs equal onnxruntime-node ('all').
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
@@ -45,12 +45,18 @@ function poolNet(act: Act, seed: number) {
     zMax,
   );
   const cat = b.qdq(b.op('Concat', [p1.dq, p2.dq], { axis: 1 }), 0.06, zMax);
+  const avgZp = b.zp();
+  const avg = b.qdq(
+    b.op('AveragePool', [cat.dq], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 0 }),
+    0.05,
+    avgZp,
+  );
   const up = b.qdq(
-    b.op('Resize', [cat.dq, '', b.const('scales', makeTensor('float32', [4], [1, 1, 2, 1.5]))], {
+    b.op('Resize', [avg.dq, '', b.const('scales', makeTensor('float32', [4], [1, 1, 2, 1.5]))], {
       mode: 'nearest',
     }),
-    0.06,
-    zMax,
+    0.05,
+    avgZp,
   );
   const gapZp = b.zp();
   const gap = b.qdq(b.op('GlobalAveragePool', [up.dq]), 0.02, gapZp);
@@ -91,6 +97,7 @@ describe('quantized pooling CNN on WebGPU', () => {
         expect(ops).toContain('Resize');
         // int8: with the float Conv and Resize before it the fusion leaves GlobalAveragePool float.
         if (act === 'uint8') expect(ops).toContain('QLinearGlobalAveragePool');
+        expect(ops).toContain('QLinearAveragePool');
         expect(ops).toContain('QLinearSoftmax');
         const feeds = new Map([['x', net.x]]);
         const produced = model.graph.nodes.flatMap((n) => n.outputs).filter(Boolean);

@@ -4,8 +4,13 @@
 // extremes, NCHW and channels_last, plus random shapes for both.
 import { describe, expect, it } from 'vitest';
 import { maxPool, type PoolParams } from '../../kernels/pool/pool.ref.js';
-import { qlinearGlobalAveragePool } from '../../kernels/qlinear-pool/qlinear-pool.ref.js';
-import { prepareMaxPool8, prepareQLinearGlobalAveragePool8 } from '../../kernels/qlinear-pool/qpool8.js';
+import { qlinearAveragePool, qlinearGlobalAveragePool } from '../../kernels/qlinear-pool/qlinear-pool.ref.js';
+import {
+  averagePool8Geometry,
+  prepareMaxPool8,
+  prepareQLinearAveragePool8,
+  prepareQLinearGlobalAveragePool8,
+} from '../../kernels/qlinear-pool/qpool8.js';
 import type { Tensor } from '../../kernels/tensor.js';
 import { runOnGpu } from './float-kernel-helpers.js';
 import { firstMismatch, randomInts, rng, sharedGpu } from './gpu-test-helpers.js';
@@ -220,5 +225,127 @@ describe('QLinearGlobalAveragePool on the GPU', () => {
         zy: randomInts(rand, 1, lo, hi)[0],
       });
     }
+  });
+});
+
+interface ACase {
+  dtype: D;
+  dims: number[];
+  kernelShape: number[];
+  strides?: number[];
+  pads?: number[];
+  autoPad?: 'SAME_UPPER' | 'SAME_LOWER' | 'VALID' | 'NOTSET';
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  xs: number;
+  zx: number;
+  ys: number;
+  zy: number;
+  data?: Int8Array | Uint8Array;
+}
+
+async function checkAverage(c: ACase, seed: number): Promise<boolean> {
+  const ctx = await gpu();
+  const n = c.dims.reduce((a, b) => a * b, 1);
+  const x = c.data ?? randomData(rng(seed), c.dtype, n);
+  const p = {
+    xDims: c.dims,
+    kernelShape: c.kernelShape,
+    strides: c.strides,
+    pads: c.pads,
+    autoPad: c.autoPad,
+    ceilMode: c.ceilMode,
+    countIncludePad: c.countIncludePad,
+    xScale: c.xs,
+    xZeroPoint: c.zx,
+    yScale: c.ys,
+    yZeroPoint: c.zy,
+  };
+  if (!averagePool8Geometry(p)) return false;
+  const ref = qlinearAveragePool({ ...p, x });
+  const total = ref.data.length;
+  let outDims: number[] = [];
+  const out = await runOnGpu(ctx, [padded(x)], Math.max(4, Math.ceil(total / 4) * 4), async ([gx], o) => {
+    const r = await prepareQLinearAveragePool8(ctx, gx, o, { ...p, dtype: c.dtype });
+    outDims = r.dims;
+    return r.dispatch;
+  });
+  expect(outDims).toEqual(ref.dims);
+  expect(
+    firstMismatch(asType(c.dtype, out, total), Array.from(ref.data)),
+    JSON.stringify({ ...c, data: undefined }),
+  ).toBeUndefined();
+  return true;
+}
+
+describe('QLinearAveragePool on the GPU', () => {
+  it('padding, count_include_pad, ceil_mode, strides, auto_pad, both types', async () => {
+    let seed = 1;
+    for (const dtype of ['int8', 'uint8'] as const)
+      for (const countIncludePad of [false, true]) {
+        const q = dtype === 'int8' ? { zx: -3, zy: 5 } : { zx: 128, zy: 120 };
+        const base = { dtype, countIncludePad, xs: 0.05, ys: 0.03, ...q };
+        const cases: Partial<ACase>[] = [
+          { dims: [1, 3, 9, 9], kernelShape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] },
+          { dims: [2, 2, 7, 5], kernelShape: [2, 2], strides: [2, 2], ceilMode: true },
+          { dims: [1, 4, 8, 6], kernelShape: [3, 2], pads: [2, 0, 1, 1] },
+          { dims: [1, 2, 5, 7], kernelShape: [3, 3], strides: [2, 2], autoPad: 'SAME_UPPER' },
+          { dims: [1, 2, 6, 5], kernelShape: [2, 4], strides: [1, 3], autoPad: 'SAME_LOWER' },
+          { dims: [2, 3, 11], kernelShape: [3], strides: [2], pads: [1, 1] },
+          { dims: [1, 3, 4, 4], kernelShape: [4, 4] },
+        ];
+        for (const c of cases) expect(await checkAverage({ ...base, ...c } as ACase, seed++)).toBe(true);
+      }
+  });
+
+  it('zero points at the extremes and saturation at qmin / qmax', async () => {
+    for (const dtype of ['int8', 'uint8'] as const) {
+      const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+      for (const [zx, zy] of [
+        [lo, hi],
+        [hi, lo],
+      ])
+        for (const ys of [0.001, 0.05, 3])
+          expect(
+            await checkAverage(
+              { dtype, dims: [1, 3, 6, 6], kernelShape: [3, 3], pads: [1, 1, 1, 1], xs: 0.04, zx, ys, zy },
+              zx + 7,
+            ),
+          ).toBe(true);
+    }
+  });
+
+  it('random shapes, attributes, scales and zero points', async () => {
+    const rand = rng(2024);
+    let ran = 0;
+    for (let t = 0; t < 60; t++) {
+      const dtype: D = t % 2 ? 'int8' : 'uint8';
+      const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+      const kh = 1 + Math.floor(rand() * 4);
+      const kw = 1 + Math.floor(rand() * 4);
+      const ok = await checkAverage(
+        {
+          dtype,
+          dims: [
+            1 + Math.floor(rand() * 2),
+            1 + Math.floor(rand() * 4),
+            kh + Math.floor(rand() * 8),
+            kw + Math.floor(rand() * 8),
+          ],
+          kernelShape: [kh, kw],
+          strides: [1 + Math.floor(rand() * 3), 1 + Math.floor(rand() * 3)],
+          pads: [0, 1, 2, 3].map((i) => Math.floor(rand() * (i % 2 ? kw : kh))),
+          ceilMode: rand() < 0.5,
+          countIncludePad: rand() < 0.5,
+          xs: 10 ** (-4 + rand() * 4),
+          zx: randomInts(rand, 1, lo, hi)[0],
+          ys: 10 ** (-4 + rand() * 4),
+          zy: randomInts(rand, 1, lo, hi)[0],
+        },
+        t,
+      );
+      if (ok) ran++;
+    }
+    expect(ran).toBeGreaterThan(45);
   });
 });

@@ -1,8 +1,15 @@
 // Lowerings of 8-bit pooling onto kernels/qlinear-pool/qpool8.wgsl: MaxPool on int8/uint8 (the
-// float MaxPool keeps lower-float.ts) and com.microsoft QLinearGlobalAveragePool, both bit-exact
-// with their CPU references (tests/gpu/qpool8.test.ts).
+// float MaxPool keeps lower-float.ts), com.microsoft QLinearGlobalAveragePool and
+// QLinearAveragePool (NCHW, 1-D/2-D), all bit-exact with their CPU references
+// (tests/gpu/qpool8.test.ts). Declined (CPU reference): channels_last QLinearAveragePool, 3-D
+// pooling, windows wholly in padding, x_scale < 2^-100.
 import { globalPoolScale } from '../../../kernels/qlinear-pool/qlinear-pool.ref.js';
-import { prepareMaxPool8, prepareQLinearGlobalAveragePool8 } from '../../../kernels/qlinear-pool/qpool8.js';
+import {
+  averagePool8Geometry,
+  prepareMaxPool8,
+  prepareQLinearAveragePool8,
+  prepareQLinearGlobalAveragePool8,
+} from '../../../kernels/qlinear-pool/qpool8.js';
 import { attrInt } from '../../model/attributes.js';
 import { scalarOf } from '../cpu/ops/quant-inputs.js';
 import { floatLowerings, ints, spatialAttrs } from './lower-float.js';
@@ -78,8 +85,56 @@ const qlinearGlobalAveragePool: Lowering = async (lc) => {
   return { dispatches: [r.dispatch] };
 };
 
+const qlinearAveragePool: Lowering = async (lc) => {
+  const dtype = dtype8(lc, 0);
+  if (!dtype) return undefined;
+  const xDims = lc.shape(inputName(lc, 0)).dims;
+  const [xScale, xZeroPoint, yScale, yZeroPoint] = [1, 2, 3, 4].map((i) =>
+    i === 1 || i === 3
+      ? inputName(lc, i)
+        ? constScalar(lc, i, 'scale')
+        : undefined
+      : constScalar(lc, i, 'zero_point'),
+  );
+  if (xScale === undefined || xZeroPoint === undefined || yScale === undefined || yZeroPoint === undefined)
+    return undefined;
+  const kernelShape = ints(lc, 'kernel_shape');
+  if (!kernelShape) return undefined;
+  const { strides, pads, autoPad } = spatialAttrs(lc);
+  const p = {
+    xDims,
+    channelsLast: attrInt(lc.node, 'channels_last') !== 0,
+    kernelShape,
+    strides,
+    pads,
+    autoPad,
+    ceilMode: attrInt(lc.node, 'ceil_mode') !== 0,
+    countIncludePad: attrInt(lc.node, 'count_include_pad') !== 0,
+    xScale,
+    xZeroPoint,
+    yScale,
+    yZeroPoint,
+  };
+  const g = averagePool8Geometry(p);
+  if (!g) return undefined;
+  if (g.global) {
+    try {
+      globalPoolScale(
+        xScale,
+        yScale,
+        xDims.slice(2).reduce((a, b) => a * b, 1),
+      );
+    } catch {
+      return undefined; // the CPU reference reports the out-of-range scale
+    }
+  }
+  const r = await prepareQLinearAveragePool8(lc.gpu, lc.input(0), lc.output(0), { ...p, dtype });
+  return { dispatches: [r.dispatch] };
+};
+
 export const qpoolLowerings: Readonly<Record<string, Lowering>> = { MaxPool: maxPool };
 
 export const qpoolMsLowerings: Readonly<Record<string, Lowering>> = {
   QLinearGlobalAveragePool: qlinearGlobalAveragePool,
+  QLinearAveragePool: qlinearAveragePool,
 };

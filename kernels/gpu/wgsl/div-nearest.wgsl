@@ -3,9 +3,20 @@
 // use this instead. Tests: tests/gpu/qlinear-softmax8.test.ts (against JavaScript's division).
 // (A quotient of two floats is never exactly halfway between two floats, so ties cannot occur.)
 
-// a / b correctly rounded (ties to even) for finite a >= 0 and normal b >= 1; results below the
-// normal range come back as 0 (the caller only rounds them to an integer).
+// Set when a quotient overflowed f32 (div_nearest then returns a finite value the caller must
+// ignore; WGSL gives infinities no defined runtime behaviour, so none is produced).
+var<private> div_overflow: bool = false;
+
+// a / b correctly rounded (ties to even) for finite a and normal b of either sign; results below
+// the normal range come back as (signed) 0 (callers only round them to an integer), results above
+// it set div_overflow.
 fn div_nearest(a: f32, b: f32) -> f32 {
+  let negative = (bitcast<u32>(a) ^ bitcast<u32>(b)) >= 0x80000000u;
+  let r = div_nearest_abs(abs(a), abs(b));
+  return select(r, -r, negative);
+}
+
+fn div_nearest_abs(a: f32, b: f32) -> f32 {
   let ab = bitcast<u32>(a);
   let bb = bitcast<u32>(b);
   let ea = i32(ab >> 23u);
@@ -38,7 +49,7 @@ fn div_nearest(a: f32, b: f32) -> f32 {
   if (guard == 1u && (sticky || (mant & 1u) == 1u)) { mant += 1u; }
   if (mant == (1u << 24u)) { mant = mant >> 1u; e += 1; }
   if (e <= 0) { return 0.0; }
-  if (e >= 255) { return a; }  // unreachable: b >= 1 keeps a / b <= a
+  if (e >= 255) { div_overflow = true; return 0.0; }
   return bitcast<f32>((u32(e) << 23u) | (mant & 0x7fffffu));
 }
 
