@@ -16,6 +16,9 @@ import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu
 import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
+import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
+import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
+import { resizeLowerings } from './lower-resize.js';
 import { quantLowerings } from './lower-quant.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -30,8 +33,15 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...quantLowerings,
     ...int8GemmLowerings,
     ...qlinearLowerings,
+    ...qpoolLowerings,
+    ...resizeLowerings,
   },
-  'com.microsoft': { ...int8GemmMsLowerings, ...qlinearMsLowerings },
+  'com.microsoft': {
+    ...int8GemmMsLowerings,
+    ...qlinearMsLowerings,
+    ...qpoolMsLowerings,
+    ...qsoftmaxMsLowerings,
+  },
 };
 
 export type PlanStep =

@@ -26,12 +26,12 @@ import {
   type Lowering,
 } from './lowering.js';
 
-function ints(lc: LowerContext, name: string): number[] | undefined {
+export function ints(lc: LowerContext, name: string): number[] | undefined {
   const v = attrInts(lc.node, name);
   return v?.length ? [...v] : undefined;
 }
 
-function spatialAttrs(lc: LowerContext) {
+export function spatialAttrs(lc: LowerContext) {
   return {
     strides: ints(lc, 'strides'),
     dilations: ints(lc, 'dilations'),

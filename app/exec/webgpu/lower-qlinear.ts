@@ -3,8 +3,8 @@
 // byte(s) once scales and zero points are constants, so their lookup table is built at plan time
 // by running the CPU reference op itself on every input byte (256 values, or all 65536 pairs for
 // QLinearAdd / QLinearMul): bit-exact by construction, whatever f32 arithmetic the reference does.
-// Not here (CPU reference): QLinearAveragePool / QLinearGlobalAveragePool (sums over windows in
-// onnxruntime's f32 order), QLinearSoftmax, MaxPool on 8-bit values.
+// 8-bit MaxPool, QLinearGlobalAveragePool and QLinearAveragePool: lower-qpool.ts; QLinearSoftmax:
+// lower-qsoftmax.ts.
 import { broadcastShapes, broadcastStrides } from '../../../kernels/broadcast/broadcast.js';
 import { type ByteMapSpec, prepareByteMap } from '../../../kernels/gpu-float/byte-map.js';
 import {
