@@ -59,9 +59,19 @@ export interface ConvInt8Params extends ConvInt8Shape {
 
 export type ConvKOrder = 'chw' | 'hwc';
 
-/** The weights of each output channel rearranged from (c, kh, kw) to (kh, kw, c) order. */
-function weightsHwc(w: Int8Data, M: number, Cg: number, KHW: number): Float64Array {
-  const out = new Float64Array(M * Cg * KHW);
+/**
+ * The weights of each output channel in a K order: as stored ('chw': c, kh, kw) or rearranged to
+ * (kh, kw, c) ('hwc'), in an array of the same type (the GPU packs it as is).
+ */
+export function weightsInKOrder(
+  w: Int8Data,
+  M: number,
+  Cg: number,
+  KHW: number,
+  order: ConvKOrder,
+): Int8Data {
+  if (order === 'chw') return w;
+  const out = w instanceof Int8Array ? new Int8Array(w.length) : new Uint8Array(w.length);
   for (let m = 0; m < M; m++)
     for (let c = 0; c < Cg; c++)
       for (let s = 0; s < KHW; s++) out[(m * KHW + s) * Cg + c] = w[(m * Cg + c) * KHW + s];
@@ -172,7 +182,7 @@ export function conv2dInt8(p: ConvInt8Params): IntAccumulation {
   const stats = newStats(M);
   const col = new Float64Array(K); // the im2col row of one output position, in K order
   const hwc = p.kOrder === 'hwc';
-  const wK = hwc ? weightsHwc(p.w, M, Cg, KH * KW) : p.w;
+  const wK = weightsInKOrder(p.w, M, Cg, KH * KW, hwc ? 'hwc' : 'chw');
   const r: DotResult = { value: 0, exact: 0, overflowed: false };
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {

@@ -34,7 +34,7 @@ import {
 } from '../gpu/int8-gemm-run.js';
 import { packInt8 } from '../gpu/int8-packing.js';
 import type { Int8Data } from '../quant-math/accumulator.js';
-import { type ConvInt8Shape, convInt8Geometry } from './conv2d-int8.ref.js';
+import { type ConvInt8Shape, type ConvKOrder, convInt8Geometry, weightsInKOrder } from './conv2d-int8.ref.js';
 import { preparePackedConv } from './conv2d-int8-packed.js';
 
 /** The constant description of one conv op instance (shared by the two API levels). */
@@ -45,6 +45,12 @@ interface ConvInt8Common extends Int8KernelOptions, ConvInt8Shape {
    * 'packed' insists on the packed kernels (an error when the mode or statistics rule them out).
    */
   readonly algorithm?: 'auto' | 'gemm' | 'direct-depthwise' | 'packed';
+  /**
+   * The order K is summed in (conv2d-int8.ref.ts): 'chw' (default: c, kh, kw) or 'hwc' (kh, kw,
+   * c: onnxruntime's channels-last im2col, which its x86 pairwise int16 sums pair along). 'hwc'
+   * runs on the GEMM core only.
+   */
+  readonly kOrder?: ConvKOrder;
 }
 
 export interface ConvInt8GpuParams extends ConvInt8Common {
@@ -90,6 +96,8 @@ export async function prepareConv2dInt8(
   if (algorithm === 'direct-depthwise' && !depthwise) throw new Error('direct-depthwise needs group = C');
   const direct = algorithm === 'direct-depthwise' || (algorithm === 'auto' && depthwise && group > 1);
   const packed = algorithm === 'packed' || (algorithm === 'auto' && packedEligible(mode, p.stats));
+  if (p.kOrder === 'hwc' && packed)
+    throw new Error("conv2d-int8: kOrder 'hwc' runs on the GEMM core, not the packed kernels");
   if (packed && !packedEligible(mode, p.stats))
     throw new Error('conv2d-int8: the packed kernels need an int32 or wrap accumulator and no statistics');
 
@@ -181,6 +189,9 @@ export async function prepareConv2dInt8(
       limits,
     );
   }
+  const hwc = p.kOrder === 'hwc';
+  if (hwc && direct)
+    throw new Error("conv2d-int8: kOrder 'hwc' runs on the GEMM core, not the direct kernel");
   const common = { ordered: isOrdered(mode), tm: 4, kWords: 8 };
   const convParamsWgsl = new URL('./conv2d-int8-params.wgsl', import.meta.url);
   const pipeline = direct
@@ -247,6 +258,11 @@ export async function prepareConv2dInt8(
     0,
     0,
     M,
+    // k_hwc, then padding to the uniform's 16-byte size.
+    hwc ? 1 : 0,
+    0,
+    0,
+    0,
   ]);
   new Int32Array(opUniform.buffer)[16] = zx;
   opUniform[17] = xSigned ? 1 : 0;
@@ -257,7 +273,8 @@ export async function prepareConv2dInt8(
     uniform,
     opUniform,
     tables: meta.build(),
-    weights: packInt8(p.w),
+    // The GEMM reads weights along K in the kernel's order.
+    weights: packInt8(hwc ? weightsInKOrder(p.w, M, Cg, KH * KW, 'hwc') : p.w),
     chunks,
     aBytes: N * C * H * W,
     bBytes: p.w.length,

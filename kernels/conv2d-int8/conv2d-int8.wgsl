@@ -4,7 +4,8 @@
 //   acc[img, g*Mg + n, oh, ow] = sum_{c, kh, kw} (x[img, g*Cg + c, ih, iw] - zx) * (w[g*Mg + n, c, kh, kw] - zw) + bias
 //   ih = oh*sh - pt + kh*dh, iw = ow*sw - pl + kw*dw; outside the input x reads zx (the padding).
 // GEMM view per (img, group) = workgroup_id.z: rows m = oh*OW + ow, columns n in [0, Mg),
-// K = Cg*KH*KW in the reference's order (c outer, then kh, then kw), gathered on the fly.
+// K = Cg*KH*KW in the reference's order (c outer, then kh, then kw; or kh, kw, c with k_hwc),
+// gathered on the fly.
 // Bindings added here (conv2d-int8-params.wgsl): 4 x (packed 8-bit NCHW), 5 w (packed 8-bit
 // [M, Cg, KH, KW]), 6 conv (uniform ConvParams).
 // Output NCHW; output channel = g*Mg + n.
@@ -16,8 +17,9 @@ fn load_a(batch: u32, m: u32, k: u32) -> i32 {
   let img = batch / conv.groups;
   let g = batch % conv.groups;
   let taps = conv.kh * conv.kw;
-  let c = k / taps;
-  let r = k % taps;
+  // K order: (c, kh, kw), or (kh, kw, c) with k_hwc (r: the tap kh*KW + kw).
+  let c = select(k / taps, k % conv.cg, conv.k_hwc != 0u);
+  let r = select(k % taps, k / conv.cg, conv.k_hwc != 0u);
   let ih = i32((m / conv.ow) * conv.stride_h + (r / conv.kw) * conv.dil_h) - i32(conv.pad_t);
   let iw = i32((m % conv.ow) * conv.stride_w + (r % conv.kw) * conv.dil_w) - i32(conv.pad_l);
   if (ih < 0 || iw < 0 || ih >= i32(conv.h) || iw >= i32(conv.w)) { return conv.zx; }

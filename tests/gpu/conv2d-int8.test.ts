@@ -156,6 +156,47 @@ describe('conv2d-int8 direct depthwise vs conv2d-int8.ref', () => {
   });
 });
 
+describe("conv2d-int8 K order 'hwc' (onnxruntime's channels-last im2col pairs)", () => {
+  const pairwise: AccumulatorMode = { kind: 'pairwise-int16-saturate' };
+  it('u8 x i8 3x3 with saturating pairs, bit-exact with the reference, and differs from (c, kh, kw)', async () => {
+    const p = build(GEMM_CASES[1], 510);
+    // u8 activations at 255 with large weights make pairs saturate (255*127*2 > 32767).
+    const x = Uint8Array.from(p.x, (v) => (v & 1 ? 255 : v & 0xff));
+    const hwc = await expectConvMatches({
+      ...p,
+      x,
+      xZeroPoint: 30,
+      accumulator: pairwise,
+      algorithm: 'gemm',
+      kOrder: 'hwc',
+    });
+    const chw = conv2dInt8({ ...p, x, xZeroPoint: 30, accumulator: pairwise });
+    expect(Array.from(hwc.acc)).not.toEqual(Array.from(chw.acc));
+  });
+  for (const [i, shape] of [
+    { x: [1, 5, 7, 6], w: [6, 5, 3, 3], group: 1 },
+    { x: [2, 6, 9, 5], w: [4, 3, 3, 2], group: 2 },
+    { x: [1, 7, 5, 5], w: [3, 7, 1, 3], group: 1 },
+  ].entries())
+    it(`random x=[${shape.x}] w=[${shape.w}] group ${shape.group}: pairwise and int32`, async () => {
+      const base = build(
+        {
+          x: shape.x,
+          w: shape.w,
+          group: shape.group,
+          pads: [1, 0, 1, 1],
+          xKind: 'u8',
+          zx: 17,
+          zw: 'per-channel',
+          bias: true,
+        },
+        520 + i,
+      );
+      for (const accumulator of [pairwise, { kind: 'int32' } as AccumulatorMode])
+        await expectConvMatches({ ...base, accumulator, algorithm: 'gemm', kOrder: 'hwc' });
+    });
+});
+
 describe('conv2d-int8 accumulator modes (order c, kh, kw) and requantize', () => {
   const modes: AccumulatorMode[] = [{ kind: 'saturate', bits: 14 }, { kind: 'pairwise-int16-saturate' }];
   for (const mode of modes) {

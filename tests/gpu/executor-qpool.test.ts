@@ -1,6 +1,6 @@
 // A QDQ CNN with 8-bit MaxPool (padding, ceil_mode, dilations), Concat, AveragePool, nearest
 // Resize, GlobalAveragePool and Softmax, fused for --integer: the WebGPU executor runs it with no
-// CPU node in one submit (the pairwise uint8 3x3 QLinearConv aside), every 8-bit value equals the CPU
+// CPU node in one submit (the pairwise uint8 3x3 QLinearConv included), every 8-bit value equals the CPU
 // interpreter bit for bit, and the outputs equal onnxruntime-node ('all').
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
@@ -112,10 +112,9 @@ describe('quantized pooling CNN on WebGPU', () => {
         try {
           const out = await gpu.run(feeds);
           const summary = await gpu.summary();
-          // (pairwise with uint8 keeps the 3x3 QLinearConv on the CPU: issue 11 item 3, not done)
-          const fallbacks = summary.cpuFallbacks.filter((f) => !f.startsWith('QLinearConv'));
-          expect(fallbacks).toEqual([]);
-          if (summary.cpuFallbacks.length === 0) expect(gpu.lastRun!.submits).toBe(1);
+          // Every node on the GPU, the pairwise uint8 3x3 QLinearConv included: one submit.
+          expect(summary.cpuFallbacks, summary.kernelErrors.join('; ')).toEqual([]);
+          expect(gpu.lastRun!.submits).toBe(1);
           expectSame(out.get('y'), cpu.get('y')!, 'y');
           expectSame(out.get('up'), cpu.get('up')!, 'up');
           const eightBit = produced.filter((n) => ['int8', 'uint8'].includes(cpu.get(n)!.dtype));

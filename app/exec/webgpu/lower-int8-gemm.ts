@@ -10,10 +10,9 @@
 // - 'x86-u8s8-pairwise' with uint8 x int8: onnxruntime's VPMADDUBSW pairs. Dense ops pair along K
 //   ascending, which the GPU's 'pairwise-int16-saturate' mode does (same u8/s8 mapping as
 //   kernels/quant-math/accumulator.ts: x + 128 for int8 activations, w - 128 for uint8 weights).
-//   QLinearConv pairs along the channels-last K order (kh, kw, c); the GPU conv runs K as (c, kh,
-//   kw), the same sequence only when kh * kw = 1 or one input channel per group: those convs run on
-//   the GPU (GEMM kernel), the others stay on the CPU reference (the reason is listed in the plan
-//   summary's kernelErrors). MLAS depthwise convs are exact.
+//   QLinearConv pairs along the channels-last K order (kh, kw, c): the GPU conv's GEMM core then
+//   walks K in that order too (kOrder 'hwc', weights rearranged at prepare time), as the CPU
+//   reference does. MLAS depthwise convs are exact.
 // - settings.accumulator (int32, wrap N, saturate N, pairwise): the node's mode comes from the rule
 //   the CPU ops use (app/exec/accumulator-stats.ts); saturate N sums (c, kh, kw) on both backends.
 // settings.requantize goes into the kernels' requantize epilogue (ort, gemmlowp, TVM roundings).
@@ -181,10 +180,9 @@ function intConv(qlinear: boolean): Lowering {
     const kind = qlinear ? 'qlinear-conv' : 'conv-integer';
     const mode = nodeAccumulator(lc.settings, { kind, xType: xs.dtype, wType: ws.dtype, depthwise });
     const pairs = mode.kind === 'pairwise-int16-saturate';
-    if (pairs && kernelSize !== 1 && Cg !== 1)
-      throw new Error(
-        "pairwise int16 accumulation pairs onnxruntime's (kh, kw, c) order, the GPU conv sums (c, kh, kw): CPU reference",
-      );
+    // onnxruntime pairs along its channels-last im2col K, (kh, kw, c); with one tap or one channel
+    // per group that is the (c, kh, kw) order too.
+    const kOrder = pairs && kernelSize !== 1 && Cg !== 1 ? 'hwc' : 'chw';
     const geo = resolveConvGeometry({
       inputSpatial: xs.dims.slice(2),
       kernelSpatial: ws.dims.slice(2),
@@ -208,8 +206,9 @@ function intConv(qlinear: boolean): Lowering {
       dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
       pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
       accumulator: mode,
-      // The pairwise K order of the GEMM kernel is the one checked above.
+      // Pairwise sums need the GEMM core (ordered K, the order chosen above).
       algorithm: pairs ? 'gemm' : 'auto',
+      kOrder,
       requantize,
       stats: wantsStats(lc),
     });
