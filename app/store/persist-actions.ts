@@ -2,9 +2,7 @@
 // session is saved as its link payload; a page opened without a link or ?model= restores the last
 // one (a sample or URL model opens by itself, a kept model file too, else the file is asked for);
 // the recent sessions can be reopened from the Export panel.
-import { type LinkDocument, weightsDigest } from '../session/link-codec.js';
-import { parseSession } from '../session/session.js';
-import { modelSource } from './model-sources.js';
+import type { LinkDocument } from '../session/link-codec.js';
 import {
   currentSessionPayload,
   keepModelBytes,
@@ -13,10 +11,9 @@ import {
   saveCurrentSession,
   setKeepModels,
 } from './persist.js';
-import { exportFiles } from './quant-export.js';
 import { getQuant, setQuant } from './quant-store.js';
 import { getModelEntry } from './registry.js';
-import { openSharedLink } from './share-actions.js';
+import { currentLinkDocument, openSharedLink } from './share-actions.js';
 import { getState } from './store.js';
 
 let saving: Promise<void> = Promise.resolve();
@@ -30,14 +27,8 @@ export function persistCurrentSession(): Promise<void> {
     const entry = getModelEntry(getState().modelId);
     if (!entry) return;
     try {
-      const session = parseSession((await exportFiles()).session);
-      const source = modelSource(getState().modelId);
-      const doc: LinkDocument = {
-        session,
-        source,
-        selected: getState().selectedNode,
-        weightsDigest: weightsDigest(session),
-      };
+      const doc = await currentLinkDocument();
+      const { session, source } = doc;
       last = { modelId: getState().modelId, doc };
       await saveCurrentSession(doc);
       if (source.kind === 'file') await keepModelBytes(session.model.sha256, entry.fileName, entry.bytes);

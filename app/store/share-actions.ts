@@ -27,6 +27,17 @@ function notice(kind: 'error' | 'info', text: string): void {
   setState({ notice: { kind, text: oneLine(text, 400) } });
 }
 
+/** The open model's calibrated session as a link carries it (also what a reload restores). */
+export async function currentLinkDocument(): Promise<LinkDocument> {
+  const session = parseSession((await exportFiles()).session);
+  return {
+    session,
+    source: modelSource(getState().modelId),
+    selected: getState().selectedNode,
+    weightsDigest: weightsDigest(session),
+  };
+}
+
 /** The link of the current session, shown in the "Share link" textbox and copied. */
 export async function makeShareLink(): Promise<string | null> {
   if (!getQuant().overview?.done) {
@@ -34,13 +45,7 @@ export async function makeShareLink(): Promise<string | null> {
     return null;
   }
   try {
-    const session = parseSession((await exportFiles()).session);
-    const doc: LinkDocument = {
-      session,
-      source: modelSource(getState().modelId),
-      selected: getState().selectedNode,
-      weightsDigest: weightsDigest(session),
-    };
+    const doc = await currentLinkDocument();
     const url = linkUrl(globalThis.location?.href ?? 'http://localhost:5173/', doc);
     let note = `${url.length} characters; the model's bytes and your calibration images are not in it`;
     try {
