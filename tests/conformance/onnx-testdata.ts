@@ -1,5 +1,5 @@
-// Runs one test of Debian's libonnx-testdata (the ONNX project's backend test data, ONNX 1.12)
-// and classifies it: 'pass', 'refused' (the engine declines the model in one line: an op we do not
+// Runs one test of the ONNX project's backend test data (Debian's libonnx-testdata, ONNX 1.12, or
+// the newer copy onnx 1.23.1 writes, see make-onnx-testdata.sh) and classifies it: 'pass', 'refused' (the engine declines the model in one line: an op we do not
 // claim, an input it rejects) or 'fail' (a claimed model that crashed or gave a wrong answer).
 // Shared by tests/conformance/onnx-testdata.test.ts and the status generator next to it.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +14,33 @@ import { decodeTensorFile } from '../../app/model/tensor-proto.js';
 import { elementAsNumber, isIntegerDType, type Tensor } from '../../kernels/tensor.js';
 
 export const TESTDATA_ROOT = process.env.ONNX_TESTDATA ?? '/usr/share/libonnx-testdata/data';
+
+/** One copy of the test data, with the committed outcomes it must reproduce. */
+export interface TestdataSet {
+  readonly label: string;
+  readonly root: string;
+  readonly statusPath: string;
+  /** How to get the data, for the message when it is missing. */
+  readonly install: string;
+}
+
+/** Debian's libonnx-testdata: ONNX 1.12, opsets up to 17. */
+export const LIBONNX_TESTDATA: TestdataSet = {
+  label: 'libonnx-testdata (ONNX 1.12)',
+  root: TESTDATA_ROOT,
+  statusPath: join(import.meta.dirname, 'status.json'),
+  install: 'apt-get install libonnx-testdata',
+};
+
+/** The backend tests of onnx 1.23.1 (opsets up to 28), made by make-onnx-testdata.sh. */
+export const ONNX_1_23_TESTDATA: TestdataSet = {
+  label: 'onnx 1.23.1 backend tests',
+  root:
+    process.env.ONNX_TESTDATA_NEWER ??
+    join(import.meta.dirname, '..', '..', '.cache', 'onnx-testdata-1.23', 'data'),
+  statusPath: join(import.meta.dirname, 'status-onnx-1.23.json'),
+  install: 'bash tests/conformance/make-onnx-testdata.sh',
+};
 /** The sets with inputs and outputs ('real' holds only download pointers, no data). */
 export const TESTDATA_SETS = ['node', 'pytorch-converted', 'pytorch-operator', 'simple'] as const;
 
@@ -35,15 +62,15 @@ export interface StatusEntry extends TestResult {
   readonly webgpu?: TestResult;
 }
 
-export function testdataAvailable(): boolean {
-  return existsSync(join(TESTDATA_ROOT, 'node'));
+export function testdataAvailable(root = TESTDATA_ROOT): boolean {
+  return existsSync(join(root, 'node'));
 }
 
 /** Every test as '<set>/<name>', sorted. */
-export function listTests(): string[] {
+export function listTests(root = TESTDATA_ROOT): string[] {
   const out: string[] = [];
   for (const set of TESTDATA_SETS) {
-    const dir = join(TESTDATA_ROOT, set);
+    const dir = join(root, set);
     if (!existsSync(dir)) continue;
     for (const d of readdirSync(dir, { withFileTypes: true })) {
       if (d.isDirectory() && existsSync(join(dir, d.name, 'model.onnx'))) out.push(`${set}/${d.name}`);
@@ -89,8 +116,12 @@ export const cpuExecutor: MakeExecutor = (model) => new CpuInterpreter(model);
 export const webgpuExecutor: MakeExecutor = (model) => WebGpuExecutor.create(model);
 
 /** Runs every test_data_set_* of one test on one executor. */
-export async function runTest(id: string, make: MakeExecutor = cpuExecutor): Promise<TestResult> {
-  const dir = join(TESTDATA_ROOT, id);
+export async function runTest(
+  id: string,
+  make: MakeExecutor = cpuExecutor,
+  root = TESTDATA_ROOT,
+): Promise<TestResult> {
+  const dir = join(root, id);
   let model: Model;
   let executor: Executor;
   try {

@@ -27,8 +27,8 @@ export function summarize(results: Record<string, StatusEntry>): StatusFile['sum
   return summary;
 }
 
-export function readStatus(): StatusFile {
-  return JSON.parse(readFileSync(STATUS_PATH, 'utf8')) as StatusFile;
+export function readStatus(path = STATUS_PATH): StatusFile {
+  return JSON.parse(readFileSync(path, 'utf8')) as StatusFile;
 }
 
 /** One line per set and per test, so a change in one op's outcome is a one-line diff. */
