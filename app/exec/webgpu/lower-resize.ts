@@ -1,26 +1,46 @@
-// Resize on the GPU, nearest mode, any 8-bit or 32-bit float data: a gather whose index map is
-// the CPU reference itself run at plan time on a tensor of element indices (sizes and scales must
-// be constants), so the GPU result is the reference's bit for bit. Linear and cubic modes, and
-// extrapolated values (tf_crop_and_resize), stay on the CPU reference.
+// Resize on the GPU. Nearest mode, any 8-bit or 32-bit float data: a gather whose index map is
+// the CPU reference itself run at plan time on a tensor of element indices, so the GPU result is
+// the reference's bit for bit. Linear and cubic modes on float32: the reference's per-axis taps
+// (resizePlan) as a table, summed in float32 on the GPU (resize-taps.wgsl). Sizes, scales and roi
+// must be constants (or known when the plan is made); other cases stay on the CPU reference.
 import { indexMapOf, prepareGatherMap } from '../../../kernels/resize/gather-map.js';
+import { prepareResizeTaps, RESIZE_TAPS_MAX_RANK } from '../../../kernels/resize/resize-taps.js';
+import { resizePlan } from '../../../kernels/resize/resize.ref.js';
+import type { Tensor } from '../../../kernels/tensor.js';
 import { attrString } from '../../model/attributes.js';
+import { resizeArguments } from '../cpu/ops/nn.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { inputName, type Lowering } from './lowering.js';
 
 const resize: Lowering = async (lc) => {
   const { node } = lc;
-  const dtype = lc.shape(inputName(lc, 0)).dtype;
-  const elementBytes = dtype === 'int8' || dtype === 'uint8' ? 1 : dtype === 'float32' ? 4 : undefined;
-  if (!elementBytes || attrString(node, 'mode') !== 'nearest') return undefined;
+  const { dtype, dims } = lc.shape(inputName(lc, 0));
   const rest = node.inputs.slice(1).filter(Boolean);
   if (!rest.every((name) => lc.constant(name) !== undefined)) return undefined;
+  const constants = (x: Tensor) =>
+    node.inputs.map((name, i) => (i === 0 ? x : name ? lc.constant(name) : undefined));
+  const mode = attrString(node, 'mode');
+  if (mode !== 'nearest') {
+    if (dtype !== 'float32' || dims.length > RESIZE_TAPS_MAX_RANK) return undefined;
+    // Only the dims of x matter to the parameters; its data is on the GPU.
+    const placeholder: Tensor = { dtype, dims, data: new Float32Array(0) };
+    const { params } = resizeArguments({
+      node,
+      inputs: constants(placeholder),
+      opset: lc.opset,
+      settings: lc.settings,
+    });
+    const plan = resizePlan(dims, params);
+    return { dispatches: [await prepareResizeTaps(lc.gpu, lc.input(0), lc.output(0), dims, plan)] };
+  }
+  const elementBytes = dtype === 'int8' || dtype === 'uint8' ? 1 : dtype === 'float32' ? 4 : undefined;
+  if (!elementBytes) return undefined;
   const op = findCpuOp(node.domain, node.opType);
   if (!op) return undefined;
-  const dims = lc.shape(inputName(lc, 0)).dims;
-  const map = indexMapOf(dims, (indices) => {
-    const inputs = node.inputs.map((name, i) => (i === 0 ? indices : name ? lc.constant(name) : undefined));
-    return op({ node, inputs, opset: lc.opset, settings: lc.settings })[0];
-  });
+  const map = indexMapOf(
+    dims,
+    (indices) => op({ node, inputs: constants(indices), opset: lc.opset, settings: lc.settings })[0],
+  );
   if (!map) return undefined;
   const dispatch = await prepareGatherMap(lc.gpu, lc.input(0), lc.output(0), map, elementBytes);
   return { dispatches: [dispatch] };

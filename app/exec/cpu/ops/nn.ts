@@ -154,7 +154,8 @@ const padOp: CpuOp = (ctx) => {
   ];
 };
 
-const resizeOp: CpuOp = (ctx) => {
+/** Resize's input and parameters at the node's opset (shared with the WebGPU lowering). */
+export function resizeArguments(ctx: Parameters<CpuOp>[0]): { x: Tensor; params: ResizeParams } {
   const { node, opset } = ctx;
   if (attrInt(node, 'antialias') !== 0)
     throw new ModelError(`node '${node.name}' (Resize): antialias is not supported`);
@@ -182,14 +183,20 @@ const resizeOp: CpuOp = (ctx) => {
   const scales = optional(ctx, opset < 11 ? 1 : 2);
   const sizes = opset < 11 ? undefined : optional(ctx, 3);
   const roi = opset < 11 ? undefined : optional(ctx, 1);
-  return [
-    resize(required(ctx, 0), {
+  return {
+    x: required(ctx, 0),
+    params: {
       ...params,
       scales: scales && !sizes ? toNumbers(scales) : undefined,
       sizes: sizes ? toNumbers(sizes) : undefined,
       roi: roi ? toNumbers(roi) : undefined,
-    }),
-  ];
+    },
+  };
+}
+
+const resizeOp: CpuOp = (ctx) => {
+  const { x, params } = resizeArguments(ctx);
+  return [resize(x, params)];
 };
 
 const softmaxOp: CpuOp = (ctx) => {
