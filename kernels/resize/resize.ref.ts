@@ -6,6 +6,7 @@
 // pixel at exact ties; interpolation sums run in float64.
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { allocData, type Tensor } from '../tensor.js';
+import { resizeIntegerLinear } from './resize-int-linear.ref.js';
 
 export type ResizeMode = 'nearest' | 'linear' | 'cubic';
 export type CoordinateTransformationMode =
@@ -38,7 +39,7 @@ export interface ResizeParams {
 
 const f = Math.fround;
 
-interface AxisTaps {
+export interface AxisTaps {
   /** taps of output coordinate o: index/weight[o*width .. o*width+width); index -1 = no tap. */
   readonly width: number;
   readonly index: Int32Array;
@@ -47,7 +48,7 @@ interface AxisTaps {
   readonly outside: Uint8Array;
 }
 
-function originalCoordinate(
+export function originalCoordinate(
   mode: CoordinateTransformationMode,
   o: number,
   scale: number,
@@ -62,7 +63,8 @@ function originalCoordinate(
     case 'half_pixel_symmetric': {
       const adjustment = f(outLen / f(scale * inLen));
       const offset = f(f(inLen / 2) * f(1 - adjustment));
-      return f(offset + f(f(f(o + 0.5) / scale) - 0.5));
+      // onnxruntime: offset + (x + 0.5) / scale - 0.5 with double constants, so in float64.
+      return f(offset + (o + 0.5) / scale - 0.5);
     }
     case 'pytorch_half_pixel':
       return outLen > 1 ? f(f(f(o + 0.5) / scale) - 0.5) : 0;
@@ -73,9 +75,10 @@ function originalCoordinate(
     case 'tf_half_pixel_for_nn':
       return f(f(o + 0.5) / scale);
     case 'tf_crop_and_resize':
+      // onnxruntime: float arithmetic left to right; the one-pixel branch in double (0.5 is one).
       return outLen > 1
-        ? f(f(roiStart * (inLen - 1)) + f(f(o * f(f(roiEnd - roiStart) * (inLen - 1))) / (outLen - 1)))
-        : f(f(0.5 * f(roiStart + roiEnd)) * (inLen - 1));
+        ? f(f(roiStart * (inLen - 1)) + f(f(f(o * f(roiEnd - roiStart)) * (inLen - 1)) / (outLen - 1)))
+        : f(0.5 * f(roiStart + roiEnd) * (inLen - 1));
   }
 }
 
@@ -200,6 +203,32 @@ export function resizeOutputShape(
   return { dims, scales };
 }
 
+/** What Resize does to every axis: the output dims and, per axis, each output coordinate's taps. */
+export interface ResizePlan {
+  readonly dims: number[];
+  readonly taps: AxisTaps[];
+  readonly extrapolation: number;
+}
+
+/** The output dims and per-axis taps of a Resize of `xDims` (shared by the reference and the GPU). */
+export function resizePlan(xDims: readonly number[], p: ResizeParams): ResizePlan {
+  const rank = xDims.length;
+  const modes = {
+    mode: p.mode ?? 'nearest',
+    coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
+    nearestMode: p.nearestMode ?? 'round_prefer_floor',
+  } as const;
+  const { dims, scales } = resizeOutputShape(xDims, p);
+  const axes = (p.axes ?? xDims.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
+  const roiFor = (a: number): [number, number] => {
+    const j = axes.indexOf(a);
+    if (!p.roi?.length || j < 0) return [0, 1];
+    return [p.roi[j], p.roi[j + axes.length]];
+  };
+  const taps = dims.map((d, a) => axisTaps(xDims[a], d, scales[a], roiFor(a), p, modes));
+  return { dims, taps, extrapolation: f(p.extrapolationValue ?? 0) };
+}
+
 export function resize(x: Tensor, p: ResizeParams): Tensor {
   const rank = x.dims.length;
   const modes = {
@@ -207,18 +236,19 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
     coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
     nearestMode: p.nearestMode ?? 'round_prefer_floor',
   } as const;
+  if (
+    modes.mode === 'linear' &&
+    !isFloatDType(x.dtype) &&
+    x.dtype !== 'int64' &&
+    x.dtype !== 'uint64' &&
+    x.dtype !== 'bool'
+  )
+    return resizeIntegerLinear(x, p);
   if (modes.mode !== 'nearest' && !isFloatDType(x.dtype))
     throw new Error(`Resize mode '${modes.mode}' needs a float tensor`);
   if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
     throw new Error(`Resize does not support ${x.dtype}`);
-  const { dims, scales } = resizeOutputShape(x.dims, p);
-  const axes = (p.axes ?? x.dims.map((_, i) => i)).map((a) => (a < 0 ? a + rank : a));
-  const roiFor = (a: number): [number, number] => {
-    const j = axes.indexOf(a);
-    if (!p.roi?.length || j < 0) return [0, 1];
-    return [p.roi[j], p.roi[j + axes.length]];
-  };
-  const taps = dims.map((d, a) => axisTaps(x.dims[a], d, scales[a], roiFor(a), p, modes));
+  const { dims, taps, extrapolation } = resizePlan(x.dims, p);
   const inStrides = new Array<number>(rank);
   let s = 1;
   for (let a = rank - 1; a >= 0; a--) {
@@ -228,7 +258,6 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
   const xs = isFloatDType(x.dtype) ? readFloats(x) : (x.data as ArrayLike<number>);
   const outSize = dims.reduce((a, b) => a * b, 1);
   const ys = new Float64Array(outSize);
-  const extrapolation = f(p.extrapolationValue ?? 0);
   const o = new Array<number>(rank).fill(0);
   const k = new Array<number>(rank).fill(0);
   for (let q = 0; q < outSize; q++) {
