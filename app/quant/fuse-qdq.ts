@@ -74,7 +74,13 @@ function applyRule(g: EditableGraph, node: EditNode): void {
   const op = node.opType;
   if (op === 'Split') return void trySplit(g, node);
   if (dropQdqOps.has(op)) return void tryDropQdq(g, node, { allow16: true, positiveScale: false });
-  if (op === 'Resize') return void tryDropQdq(g, node, { allow16: false, positiveScale: false });
+  // onnxruntime 1.30 keeps a linear or cubic Resize float between its Q/DQ (measured: its
+  // outputs are the float Resize's, requantized); only nearest, which moves values, runs on 8 bits.
+  if (op === 'Resize') {
+    const mode = node.attributes.mode;
+    if (mode && !(mode.kind === 'string' && mode.value === 'nearest')) return;
+    return void tryDropQdq(g, node, { allow16: false, positiveScale: false });
+  }
   if ((op === 'MaxPool' && g.opset() >= 12 && g.opset() < 22) || op === 'ReduceMax' || op === 'ReduceMin') {
     return void tryDropQdq(g, node, { allow16: false, positiveScale: true });
   }

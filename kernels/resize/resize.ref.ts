@@ -3,10 +3,11 @@
 // keep_aspect_ratio_policy. Each output coordinate of each axis becomes a short list of
 // (source index, weight) taps; the output is the sum over the cartesian product of the taps.
 // Coordinates are computed in float32 step by step like onnxruntime, so nearest picks the same
-// pixel at exact ties; interpolation sums run in float64.
+// pixel at exact ties. Linear mode (float32 and integer data) takes onnxruntime's taps and sums in
+// its float32 order, so quantized models that resize 8-bit values match it bit for bit; cubic and
+// float64 sums run in float64.
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { allocData, type Tensor } from '../tensor.js';
-import { resizeIntegerLinear } from './resize-int-linear.ref.js';
 
 export type ResizeMode = 'nearest' | 'linear' | 'cubic';
 export type CoordinateTransformationMode =
@@ -114,6 +115,7 @@ function axisTaps(
   roi: [number, number],
   p: ResizeParams,
   opsetMode: Required<Pick<ResizeParams, 'mode' | 'coordinateTransformationMode' | 'nearestMode'>>,
+  interpolated: boolean,
 ): AxisTaps {
   const { mode, coordinateTransformationMode: ctm, nearestMode } = opsetMode;
   const width = mode === 'nearest' ? 1 : mode === 'linear' ? 2 : 4;
@@ -121,6 +123,7 @@ function axisTaps(
   const weight = new Float64Array(outLen * width);
   const outside = new Uint8Array(outLen);
   const extrapolate = ctm === 'tf_crop_and_resize';
+  const passThrough = !interpolated && scale === 1 && inLen === outLen && !extrapolate;
   for (let o = 0; o < outLen; o++) {
     // An axis that is not resized keeps its coordinates exactly (onnxruntime skips the transform).
     let x =
@@ -136,17 +139,20 @@ function axisTaps(
       const i = nearestIndex(x, nearestMode, scale < 1);
       index[at] = Math.min(Math.max(i, 0), inLen - 1);
       weight[at] = 1;
+    } else if (mode === 'linear' && passThrough) {
+      index[at] = o;
+      weight[at] = 1;
     } else if (mode === 'linear') {
-      x = Math.min(Math.max(x, 0), inLen - 1);
-      const x0 = Math.floor(x);
-      const x1 = Math.min(x0 + 1, inLen - 1);
-      const d = f(x - x0);
-      index[at] = x0;
-      weight[at] = x0 === x1 ? 1 : f(1 - d);
-      if (x1 !== x0) {
-        index[at + 1] = x1;
-        weight[at + 1] = d;
-      }
+      // onnxruntime's taps: x1 = trunc(x), x2 = x1 + 1 (both clamped), weights |x - x2| and
+      // |x - x1| in float32; on the last sample (x1 = x2) the same pixel twice at 0.5 each, which
+      // is not the same float32 sum as one tap of weight 1.
+      x = f(Math.min(Math.max(x, 0), inLen - 1));
+      const x1 = Math.min(Math.trunc(x), inLen - 1);
+      const x2 = Math.min(x1 + 1, inLen - 1);
+      index[at] = x1;
+      index[at + 1] = x2;
+      weight[at] = x1 === x2 ? 0.5 : Math.abs(f(x - x2));
+      weight[at + 1] = x1 === x2 ? 0.5 : Math.abs(f(x - x1));
     } else {
       const x0 = Math.floor(x);
       const coeffs = cubicCoefficients(f(x - x0), p.cubicCoeffA ?? -0.75);
@@ -203,6 +209,18 @@ export function resizeOutputShape(
   return { dims, scales };
 }
 
+/**
+ * Whether linear mode interpolates axis `a` the way onnxruntime does, even when it is not resized
+ * (weights 1 and 0, or the last sample twice at 0.5): every axis of 2-D and 3-D tensors and the
+ * inner two or three of 4-D and 5-D ones (onnxruntime's bilinear and trilinear kernels). Its outer
+ * axes, and unresized axes of other ranks (which onnxruntime refuses), are copied as they are.
+ */
+function interpolatedAxis(rank: number, a: number, scale: number): boolean {
+  if (rank === 2 || rank === 3) return true;
+  if (rank === 4 || rank === 5) return a >= 2 || scale !== 1;
+  return scale !== 1;
+}
+
 /** What Resize does to every axis: the output dims and, per axis, each output coordinate's taps. */
 export interface ResizePlan {
   readonly dims: number[];
@@ -225,7 +243,9 @@ export function resizePlan(xDims: readonly number[], p: ResizeParams): ResizePla
     if (!p.roi?.length || j < 0) return [0, 1];
     return [p.roi[j], p.roi[j + axes.length]];
   };
-  const taps = dims.map((d, a) => axisTaps(xDims[a], d, scales[a], roiFor(a), p, modes));
+  const taps = dims.map((d, a) =>
+    axisTaps(xDims[a], d, scales[a], roiFor(a), p, modes, interpolatedAxis(rank, a, scales[a])),
+  );
   return { dims, taps, extrapolation: f(p.extrapolationValue ?? 0) };
 }
 
@@ -236,18 +256,14 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
     coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
     nearestMode: p.nearestMode ?? 'round_prefer_floor',
   } as const;
-  if (
-    modes.mode === 'linear' &&
-    !isFloatDType(x.dtype) &&
-    x.dtype !== 'int64' &&
-    x.dtype !== 'uint64' &&
-    x.dtype !== 'bool'
-  )
-    return resizeIntegerLinear(x, p);
-  if (modes.mode !== 'nearest' && !isFloatDType(x.dtype))
-    throw new Error(`Resize mode '${modes.mode}' needs a float tensor`);
   if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
     throw new Error(`Resize does not support ${x.dtype}`);
+  if (modes.mode === 'cubic' && !isFloatDType(x.dtype))
+    throw new Error(`Resize mode 'cubic' needs a float tensor`);
+  // Linear mode on float32 and integers sums as onnxruntime does: in float32, weights multiplied
+  // from the last axis outwards (dx * dy * dz), terms in order with the last axis fastest; integers
+  // are then truncated toward zero (a C++ static_cast). float64 and cubic sum in float64.
+  const float32Sums = modes.mode === 'linear' && x.dtype !== 'float64';
   const { dims, taps, extrapolation } = resizePlan(x.dims, p);
   const inStrides = new Array<number>(rank);
   let s = 1;
@@ -268,16 +284,16 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
       for (;;) {
         let w = 1;
         let flat = 0;
-        for (let a = 0; a < rank && w !== 0; a++) {
+        for (let a = rank - 1; a >= 0 && w !== 0; a--) {
           const t = taps[a];
           const i = t.index[o[a] * t.width + k[a]];
           if (i < 0) w = 0;
           else {
-            w *= t.weight[o[a] * t.width + k[a]];
+            w = float32Sums ? f(w * t.weight[o[a] * t.width + k[a]]) : w * t.weight[o[a] * t.width + k[a]];
             flat += i * inStrides[a];
           }
         }
-        if (w !== 0) acc += w * xs[flat];
+        if (w !== 0) acc = float32Sums ? f(acc + f(w * f(xs[flat]))) : acc + w * xs[flat];
         let a = rank - 1;
         for (; a >= 0; a--) {
           if (++k[a] < taps[a].width) break;
@@ -297,6 +313,6 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
     ReturnType<typeof allocData>,
     BigInt64Array | BigUint64Array
   >;
-  for (let i = 0; i < outSize; i++) data[i] = ys[i];
+  for (let i = 0; i < outSize; i++) data[i] = Math.trunc(ys[i]);
   return { dtype: x.dtype, dims, data };
 }

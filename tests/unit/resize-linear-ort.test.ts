@@ -1,8 +1,7 @@
-// Bilinear Resize of integer tensors (kernels/resize/resize-int-linear.ref.ts) bit for bit against
-// onnxruntime-node's CPU kernel (float32 weights in its order, truncated toward zero): uint8, int8
-// and int32, every coordinate transformation, scales and sizes up and down, 2-D and 4-D,
-// tf_crop_and_resize with an extrapolation value, random cases; what onnxruntime refuses
-// (3-D, resized outer axes) is refused in one line.
+// Linear Resize (kernels/resize/resize.ref.ts) bit for bit against onnxruntime-node's CPU kernel
+// (its taps, float32 products and sums in its order; integers truncated toward zero): uint8, int8,
+// int32 and float32, every coordinate transformation, scales and sizes up and down, bilinear and
+// trilinear, tf_crop_and_resize with an extrapolation value, random cases.
 import { describe, expect, it } from 'vitest';
 import { resize } from '../../kernels/resize/resize.ref.js';
 import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
@@ -87,16 +86,34 @@ describe('integer bilinear Resize = onnxruntime bit for bit', () => {
     }
   });
 
-  it('refuses what onnxruntime refuses, in one line', () => {
-    const r = rng(1);
-    expect(() => resize(ints(r, 'uint8', [2, 3, 4]), { mode: 'linear', scales: [1, 2, 2] })).toThrow(
-      /takes 2-D tensors or 4-D ones resized on the last two axes/,
-    );
-    expect(() => resize(ints(r, 'int8', [2, 3, 4, 4]), { mode: 'linear', scales: [1, 2, 2, 2] })).toThrow(
-      /4-D ones/,
-    );
-    expect(() => resize(ints(r, 'uint8', [1, 1, 4, 4]), { mode: 'cubic', scales: [1, 1, 2, 2] })).toThrow(
-      /needs a float tensor/,
-    );
+  it('trilinear (3-D and 5-D) as onnxruntime', async () => {
+    const r = rng(3);
+    for (const dtype of ['uint8', 'int8'] as const) {
+      await check(ints(r, dtype, [4, 5, 6]), { coordinate_transformation_mode: 'half_pixel' }, [2, 1.5, 0.5]);
+      await check(
+        ints(r, dtype, [1, 2, 3, 4, 5]),
+        { coordinate_transformation_mode: 'asymmetric' },
+        [1, 1, 2, 3, 1.4],
+      );
+    }
+  });
+
+  it("float32 bilinear is onnxruntime's float32 sum exactly, not only within a tolerance", async () => {
+    const r = rng(8);
+    for (const ctm of CTMS) {
+      const n = 2 * 3 * 7 * 5;
+      const x = makeTensor(
+        'float32',
+        [2, 3, 7, 5],
+        Array.from({ length: n }, () => (r() - 0.5) * 200),
+      );
+      await check(x, { coordinate_transformation_mode: ctm }, [1, 1, 1.7, 2.3]);
+    }
+  });
+
+  it('cubic mode on integers is refused in one line', () => {
+    expect(() =>
+      resize(ints(rng(1), 'uint8', [1, 1, 4, 4]), { mode: 'cubic', scales: [1, 1, 2, 2] }),
+    ).toThrow(/needs a float tensor/);
   });
 });
