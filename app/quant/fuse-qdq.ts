@@ -87,6 +87,7 @@ function applyRule(g: EditableGraph, node: EditNode): void {
   if (op === 'ArgMax') return void tryDropDq(g, node);
   if (unaryOps.has(op)) return void tryUnary(g, node);
   if (op === 'Add' || op === 'Mul') return void tryBinary(g, node);
+  if (op === 'Where') return void tryWhere(g, node);
   if (op === 'Concat') return void tryConcat(g, node);
   if (op === 'Conv') return void tryConv(g, node);
   if (op === 'MatMul') return void tryMatMul(g, node);
@@ -197,6 +198,23 @@ function tryUnary(g: EditableGraph, node: EditNode): boolean {
   );
   if (node.opType === 'Softmax') n.attributes.opset = { kind: 'int', value: softmaxSinceVersion(g.opset()) };
   g.replace(node, n, groupNodes(node, group));
+  return true;
+}
+
+/** WhereSelector: DQ on X and Y (not the bool condition), one Q; 8-bit, one type throughout. */
+function tryWhere(g: EditableGraph, node: EditNode): boolean {
+  const group = findQdqGroup(g, node);
+  if (!group || group.clip || !checkQdqNodes(g, node, group, 2)) return false;
+  if (group.dq[0].index !== 1 || group.dq[1].index !== 2) return false;
+  const [a, b] = group.dq.map((d) => d.node);
+  const type = dqInputType(g, a);
+  if (type !== dqInputType(g, b) || type !== qOutputType(g, group.q[0]) || is16Bit(type)) return false;
+  const inputs = [node.inputs[0], ...dqOperands(g, a), ...dqOperands(g, b), ...qOperands(g, group.q[0])];
+  g.replace(
+    node,
+    fused(g, node, 'QLinearWhere', 'com.microsoft', inputs, [...group.q[0].outputs]),
+    groupNodes(node, group),
+  );
   return true;
 }
 

@@ -143,6 +143,7 @@ const ORT_TYPES: Partial<Record<DType, ort.Tensor.Type>> = {
   uint8: 'uint8',
   int32: 'int32',
   int64: 'int64',
+  bool: 'bool',
 };
 
 export async function runOrt(

@@ -5,6 +5,7 @@
 // 3. our CPU interpreter on the fused graph matches 'all', and on the original graph matches
 //    'disabled' (only where the interpreter has every op the graph needs).
 import { describe } from 'vitest';
+import { makeTensor } from '../../kernels/tensor.js';
 import {
   type Act,
   type Case,
@@ -85,10 +86,47 @@ function branches(act: Act, seed: number): Case {
   return { bytes, feeds: [1, 2].map((k) => ({ x: randomInput(rng(seed * 10 + k), [1, 4, 6, 6], 3) })) };
 }
 
+/** Two QDQ Wheres on a broadcast bool mask: one requantizing X and Y to Z's scale, one a copy. */
+function masked(act: Act, seed: number): Case {
+  const r = rng(seed);
+  const b = new QdqBuilder(act, r);
+  const x = b.qdq('x', 0.02, b.zp());
+  const fill = b.qdq(b.const('fill', makeTensor('float32', [1], [-1.5])), 0.012, b.zp());
+  const where = b.qdq(b.op('Where', ['mask', x.dq, fill.dq]), 0.03, b.zp());
+  const zp = b.zp();
+  const other = b.qdq(b.const('other', randomInput(r, [4, 1], 1)), 0.025, zp);
+  const again = b.qdq(b.op('Where', ['mask', b.qdq(where.dq, 0.025, zp).dq, other.dq]), 0.025, zp);
+  b.nodes.push({ op: 'Identity', inputs: [where.dq], outputs: ['y'] });
+  b.nodes.push({ op: 'Identity', inputs: [again.q], outputs: ['y_q'] });
+  const bytes = b.model(
+    [
+      { name: 'x', dtype: 'float32', dims: [1, 4, 5] },
+      { name: 'mask', dtype: 'bool', dims: [1, 1, 5] },
+    ],
+    [
+      { name: 'y', dtype: 'float32' },
+      { name: 'y_q', dtype: act },
+    ],
+  );
+  const feeds = [1, 2].map((k) => {
+    const m = rng(seed * 10 + k);
+    return {
+      x: randomInput(m, [1, 4, 5], 2),
+      mask: makeTensor(
+        'bool',
+        [1, 1, 5],
+        Array.from({ length: 5 }, () => (m() < 0.5 ? 1 : 0)),
+      ),
+    };
+  });
+  return { bytes, feeds };
+}
+
 const cases: Array<[string, Case]> = [];
 for (const act of ['uint8', 'int8'] as const) {
   cases.push([`convnet act=${act}`, convnet(act, act === 'uint8' ? 11 : 12)]);
   cases.push([`branches act=${act}`, branches(act, act === 'uint8' ? 21 : 22)]);
+  cases.push([`masked Where act=${act}`, masked(act, act === 'uint8' ? 31 : 32)]);
 }
 
 describe('fuseQdqForIntegerExecution vs onnxruntime (all optimizations)', () => {

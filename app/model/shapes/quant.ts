@@ -81,6 +81,9 @@ const matMulInteger: ShapeFn = (ctx) => [{ dtype: 'int32', dims: matmulDims(ctx,
 /** A, A_scale, A_zp, B, B_scale, B_zp, C_scale, C_zp: broadcast of A and B. */
 const qLinearBinary: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: broadcastInputs(ctx, [0, 3]) }];
 
+/** condition, X, x_scale, x_zp, Y, y_scale, y_zp, z_scale, z_zp: the three-way broadcast, Z's type. */
+const qLinearWhere: ShapeFn = (ctx) => [{ dtype: ctx.dtype(8), dims: broadcastInputs(ctx, [0, 1, 4]) }];
+
 /** X, X_scale, X_zp, Y_scale, Y_zp: same shape and dtype as X. */
 const qLinearUnary: ShapeFn = (ctx) => [{ dtype: zeroPointType(ctx, 4, ctx.dtype(0)), dims: ctx.shape(0) }];
 
@@ -149,6 +152,7 @@ export const quantShapes: ShapeTable = {
   [`${ms}::QLinearLeakyRelu`]: qLinearUnary,
   [`${ms}::QLinearSigmoid`]: qLinearUnary,
   [`${ms}::QGemm`]: qGemm,
+  [`${ms}::QLinearWhere`]: qLinearWhere,
   // onnxruntime also registers these under com.microsoft.
   [`${ms}::QuantizeLinear`]: quantizeLinear,
   [`${ms}::DequantizeLinear`]: dequantizeLinear,

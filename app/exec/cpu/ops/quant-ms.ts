@@ -3,6 +3,7 @@
 // where the arithmetic (bit-exact with onnxruntime CPU) is written. Also the small input helpers
 // the ONNX quantization adapters in quant.ts share.
 import { parseAutoPad } from '../../../../kernels/conv2d/conv-geometry.js';
+import { whereRef } from '../../../../kernels/broadcast-ops/broadcast-ops.ref.js';
 import { qlinearConcat } from '../../../../kernels/qlinear-concat/qlinear-concat.ref.js';
 import {
   applyLookupTable,
@@ -18,7 +19,7 @@ import {
 } from '../../../../kernels/qlinear-pool/qlinear-pool.ref.js';
 import { qlinearSoftmax } from '../../../../kernels/qlinear-softmax/qlinear-softmax.ref.js';
 import { normalizeAxis } from '../../../../kernels/shape-ops/axes.js';
-import { makeTensor, type Tensor, } from '../../../../kernels/tensor.js';
+import { makeTensor, type Tensor } from '../../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpContext, OpTable } from '../op-types.js';
@@ -157,7 +158,31 @@ function qlinearConcatOp(ctx: OpContext): Tensor[] {
   return [makeTensor(yZp.dtype, r.dims, r.data)];
 }
 
+/**
+ * QLinearWhere: X and Y each requantized to Z's scale and zero point through a 256-entry table
+ * (onnxruntime's QlinearBuildLookupTable with the identity; a plain copy when the parameters are
+ * equal, which the table reproduces), then Where's three-way broadcast.
+ */
+function qlinearWhereOp(ctx: OpContext): Tensor[] {
+  const z = required(ctx, 8);
+  const requantized = (i: number, what: string): Tensor => {
+    const t = required(ctx, i);
+    if (t.dtype !== z.dtype) throw new ModelError(`QLinearWhere ${what} is ${t.dtype}, Z is ${z.dtype}`);
+    const table = buildLookupTable(
+      (v) => v,
+      t.dtype as 'int8' | 'uint8',
+      scalarOf(required(ctx, i + 1), `${what}_scale`),
+      scalarOf(required(ctx, i + 2), `${what}_zero_point`),
+      scalarOf(required(ctx, 7), 'z_scale'),
+      scalarOf(z, 'z_zero_point'),
+    );
+    return makeTensor(t.dtype, t.dims, applyLookupTable(int8Input(t, what), table));
+  };
+  return [whereRef(required(ctx, 0), requantized(1, 'x'), requantized(4, 'y'))];
+}
+
 export const quantMsOps: OpTable = {
+  [opKey('com.microsoft', 'QLinearWhere')]: qlinearWhereOp,
   [opKey('com.microsoft', 'QLinearAdd')]: binaryOp(qlinearAdd),
   [opKey('com.microsoft', 'QLinearMul')]: binaryOp(qlinearMul),
   [opKey('com.microsoft', 'QLinearSigmoid')]: lookupTableOp(() => sigmoidFn),
