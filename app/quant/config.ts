@@ -116,6 +116,7 @@ export const DEFAULT_OP_TYPES: readonly string[] = [
   'LeakyRelu',
   'Softmax',
   'Resize',
+  'Where',
 ];
 
 export const DEFAULT_CONFIG: QuantConfig = {

@@ -9,6 +9,7 @@
 // - a Relu/Clip that alone follows a quantized op is folded into it when activations are
 //   asymmetric (the op's output is not quantized; the Relu/Clip output is), as quantize_static
 //   removes it: the zero point then sits at qmin, which clamps exactly as the Relu does;
+// - Where: its X and Y activations and its output (the condition stays bool);
 // - data-movement ops (MaxPool, Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Resize) reuse
 //   their input's parameters for their output, so they stay in affine space;
 // - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges).
@@ -77,6 +78,10 @@ function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number
     case 'Mul':
     case 'Concat':
       return all.filter((i) => n.inputs[i] && !isConst(n.inputs[i]));
+    case 'Where':
+      // X and Y (onnxruntime's QDQWhere); the bool condition is not quantized. A constant X or Y
+      // stays float for now, so such a Where keeps its float form (no QLinearWhere fusion).
+      return [1, 2].filter((i) => n.inputs[i] && !isConst(n.inputs[i]));
     default:
       return [0];
   }

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mnistDigitSamples, qplay, quantizeWorkflow } from '../helpers/quantize-workflow.js';
-import { floatModelBytes, imageInput, mobilenetLike } from '../helpers/realistic-models.js';
+import { decodeModel } from '../../app/model/decode.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
+import { makeTensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
+import { floatModelBytes, imageInput, mobilenetLike, rng } from '../helpers/realistic-models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qplay-quantize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +54,43 @@ describe('qplay calibrate -> export -> onnxruntime', () => {
       0.3,
     );
   }, 240_000);
+
+  it('a masked Where between MatMuls (QDQWhere, fused to QLinearWhere for --integer)', async () => {
+    const r = rng(5);
+    const w = (k: number, n: number) =>
+      makeTensor(
+        'float32',
+        [k, n],
+        Float32Array.from({ length: k * n }, () => (r() * 2 - 1) / Math.sqrt(k)),
+      );
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 6, 16] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: { w1: w(16, 16), w2: w(16, 16), w3: w(16, 8), t: makeTensor('float32', [], [0.1]) },
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['a'] },
+        { op: 'MatMul', inputs: ['x', 'w2'], outputs: ['b'] },
+        { op: 'Greater', inputs: ['x', 't'], outputs: ['mask'] },
+        { op: 'Where', inputs: ['mask', 'a', 'b'], outputs: ['z'] },
+        { op: 'MatMul', inputs: ['z', 'w3'], outputs: ['y'] },
+      ],
+    });
+    const input = (k: number) => {
+      const q = rng(40 + k);
+      return makeTensor(
+        'float32',
+        [1, 6, 16],
+        Float32Array.from({ length: 96 }, () => q() * 2 - 1),
+      );
+    };
+    const samples = [0, 1, 2, 3, 4, 5].map(input);
+    await quantizeWorkflow(dir, 'cpu', 'masked-where', bytes, 'x', samples, input(9), 0.1);
+    const fused = fuseQdqForIntegerExecution(
+      decodeModel(new Uint8Array(readFileSync(join(dir, 'masked-where', 'model.qdq.onnx')))),
+    );
+    expect(fused.graph.nodes.map((n) => n.opType)).toContain('QLinearWhere');
+  }, 120_000);
 });
 
 describe('qplay quantization commands: refusals', () => {
