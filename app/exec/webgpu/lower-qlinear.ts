@@ -2,7 +2,8 @@
 // map (kernels/gpu-float/byte-map.ts). The element-wise ops' output byte depends only on the input
 // byte(s) once scales and zero points are constants, so their lookup table is built at plan time
 // by running the CPU reference op itself on every input byte (256 values, or all 65536 pairs for
-// QLinearAdd / QLinearMul): bit-exact by construction, whatever f32 arithmetic the reference does.
+// QLinearAdd / QLinearMul; QLinearWhere as two maps over (condition, X) and (condition, Y)): bit-exact
+// by construction, whatever f32 arithmetic the reference does.
 // 8-bit MaxPool, QLinearGlobalAveragePool and QLinearAveragePool: lower-qpool.ts; QLinearSoftmax:
 // lower-qsoftmax.ts.
 import { broadcastShapes, broadcastStrides } from '../../../kernels/broadcast/broadcast.js';
@@ -168,7 +169,42 @@ export const qlinearLowerings: Readonly<Record<string, Lowering>> = {
   Concat: concat,
 };
 
+/**
+ * condition, X, x_scale, x_zp, Y, y_scale, y_zp, z_scale, z_zp: two binary byte maps ORed into the
+ * cleared output, (condition, X) -> X's requantized byte where true, else 0, and (condition, Y) ->
+ * 0 where true, else Y's requantized byte; the requantization tables are the reference's own.
+ */
+const qlinearWhere: Lowering = async (lc) => {
+  const type = lc.shape(lc.node.outputs[0]).dtype;
+  const [cName, xName, yName] = [0, 1, 4].map((i) => inputName(lc, i));
+  if (!is8bit(type) || lc.shape(cName).dtype !== 'bool') return undefined;
+  if (lc.shape(xName).dtype !== type || lc.shape(yName).dtype !== type) return undefined;
+  if (!constantsKnown(lc, [2, 3, 5, 6, 7, 8])) return undefined;
+  const bytes = () => byteTensor(type, 256, (k) => k);
+  const all = (v: number) => makeTensor('bool', [256], new Uint8Array(256).fill(v));
+  const tx = rawBytes(runReference(lc, { 0: all(1), 1: bytes(), 4: bytes() }));
+  const ty = rawBytes(runReference(lc, { 0: all(0), 1: bytes(), 4: bytes() }));
+  // Entry c * 256 + v; condition bytes are 0 or 1.
+  const pick = (table: Uint8Array, when: 0 | 1) => {
+    const t = new Uint8Array(65536);
+    t.set(table, when * 256);
+    return t;
+  };
+  const outDims = lc.shape(lc.node.outputs[0]).dims;
+  const dst = stridesOf(outDims);
+  const cs = broadcastStrides(lc.shape(cName).dims, outDims);
+  const axesFor = (name: string) => {
+    const vs = broadcastStrides(lc.shape(name).dims, outDims);
+    return outDims.map((n, k) => ({ n, dstStride: dst[k], aStride: cs[k], bStride: vs[k] }));
+  };
+  return byteMaps(lc, [
+    { a: 0, b: 1, spec: { axes: axesFor(xName), table: pick(tx, 1) } },
+    { a: 0, b: 4, spec: { axes: axesFor(yName), table: pick(ty, 0) } },
+  ]);
+};
+
 export const qlinearMsLowerings: Readonly<Record<string, Lowering>> = {
+  QLinearWhere: qlinearWhere,
   QLinearSigmoid: unaryTable,
   QLinearLeakyRelu: unaryTable,
   QLinearAdd: binaryTable,
