@@ -1,5 +1,5 @@
 // Which nodes of a model an executor cannot run, grouped by op with their node names.
-import { UnsupportedOpsError } from '../model/errors.js';
+import { ModelError, UnsupportedOpsError } from '../model/errors.js';
 import type { Model } from '../model/ir.js';
 
 export interface UnsupportedOp {
@@ -8,7 +8,10 @@ export interface UnsupportedOp {
   readonly nodes: readonly string[];
 }
 
-export function findUnsupported(model: Model, isSupported: (domain: string, opType: string) => boolean): UnsupportedOp[] {
+export function findUnsupported(
+  model: Model,
+  isSupported: (domain: string, opType: string) => boolean,
+): UnsupportedOp[] {
   const byOp = new Map<string, { opType: string; domain: string; nodes: string[] }>();
   for (const n of model.graph.nodes) {
     if (isSupported(n.domain, n.opType)) continue;
@@ -20,7 +23,22 @@ export function findUnsupported(model: Model, isSupported: (domain: string, opTy
   return [...byOp.values()];
 }
 
-export function assertSupported(model: Model, isSupported: (domain: string, opType: string) => boolean): void {
+export function assertSupported(
+  model: Model,
+  isSupported: (domain: string, opType: string) => boolean,
+): void {
   const missing = findUnsupported(model, isSupported);
   if (missing.length) throw new UnsupportedOpsError(missing);
+  // Values flow as tensors only: a sequence / optional / map graph input or output cannot be fed.
+  const io = [
+    ...model.graph.inputs.map((v) => ['input', v] as const),
+    ...model.graph.outputs.map((v) => ['output', v] as const),
+  ];
+  const odd = io.find(([, v]) => v.kind);
+  if (odd) {
+    const [role, v] = odd;
+    throw new ModelError(
+      `graph ${role} '${v.name}' is ${v.kind === 'optional' ? 'an' : 'a'} ${v.kind}: only tensors are supported`,
+    );
+  }
 }

@@ -56,7 +56,16 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Mod
 
 function lowerValueInfo(v: ValueInfoProto): ValueInfo {
   const t = v.type?.value;
-  if (v.type?.value.case !== 'tensorType' || !t) return { name: v.name, dtype: undefined, dims: undefined };
+  if (v.type?.value.case !== 'tensorType' || !t) {
+    const kinds = {
+      sequenceType: 'sequence',
+      optionalType: 'optional',
+      mapType: 'map',
+      sparseTensorType: 'sparse tensor',
+    } as const;
+    const kind = t ? kinds[t.case as keyof typeof kinds] : undefined;
+    return { name: v.name, dtype: undefined, dims: undefined, ...(kind && { kind }) };
+  }
   const tensorType = v.type.value.value;
   const dims: Dim[] | undefined = tensorType.shape
     ? tensorType.shape.dim.map((d, i) =>
@@ -151,18 +160,24 @@ function checkStructure(g: Graph): void {
   for (const n of g.nodes) {
     for (const o of n.outputs) {
       if (!o) continue;
-      if (producers.has(o)) throw new ModelError(`tensor '${o}' is produced by two nodes ('${producers.get(o)!.name}' and '${n.name}')`);
+      if (producers.has(o))
+        throw new ModelError(
+          `tensor '${o}' is produced by two nodes ('${producers.get(o)!.name}' and '${n.name}')`,
+        );
       producers.set(o, n);
     }
   }
   for (const n of g.nodes) {
     for (const i of n.inputs) {
       if (i && !defined.has(i) && !producers.has(i)) {
-        throw new ModelError(`node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer provides`);
+        throw new ModelError(
+          `node '${n.name}' (${n.opType}) reads '${i}', which no node, input or initializer provides`,
+        );
       }
     }
   }
   for (const o of g.outputs) {
-    if (!defined.has(o.name) && !producers.has(o.name)) throw new ModelError(`graph output '${o.name}' is never produced`);
+    if (!defined.has(o.name) && !producers.has(o.name))
+      throw new ModelError(`graph output '${o.name}' is never produced`);
   }
 }

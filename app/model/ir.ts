@@ -22,6 +22,8 @@ export interface ValueInfo {
   readonly name: string;
   readonly dtype: DType | undefined; // undefined: element type not declared (or not a tensor)
   readonly dims: readonly Dim[] | undefined; // undefined: rank unknown
+  /** A value that is not a tensor (ONNX sequence, optional, map or sparse tensor types). */
+  readonly kind?: 'sequence' | 'optional' | 'map' | 'sparse tensor';
 }
 
 export interface GraphNode {
