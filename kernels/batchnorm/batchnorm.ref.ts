@@ -65,3 +65,62 @@ export function batchNormScaleShift(
   }
   return { s, b };
 }
+
+/**
+ * BatchNormalization in training mode (opset 14+): Y normalized with the batch's own per-channel
+ * mean and population variance (over N and the spatial axes), and the running statistics
+ * `input * momentum + batch * (1 - momentum)`, as ONNX's reference. Sums in float64.
+ */
+export function batchNormalizationTraining(
+  x: Tensor,
+  scale: Tensor,
+  bias: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  epsilon = 1e-5,
+  momentum = 0.9,
+): { y: Tensor; runningMean: Tensor; runningVar: Tensor } {
+  assertFloat(x, 'BatchNormalization X');
+  if (x.dims.length < 2) throw new Error(`BatchNormalization X needs [N, C, ...], got [${x.dims}]`);
+  const [batch, channels] = x.dims;
+  const spatial = x.dims.slice(2).reduce((a, b) => a * b, 1);
+  const count = batch * spatial;
+  const xs = readFloats(x);
+  const batchMean = new Float64Array(channels);
+  const batchVar = new Float64Array(channels);
+  for (let c = 0; c < channels; c++) {
+    let sum = 0;
+    for (let k = 0; k < batch; k++)
+      for (let j = 0; j < spatial; j++) sum += xs[(k * channels + c) * spatial + j];
+    const m = sum / count;
+    let sq = 0;
+    for (let k = 0; k < batch; k++)
+      for (let j = 0; j < spatial; j++) sq += (xs[(k * channels + c) * spatial + j] - m) ** 2;
+    batchMean[c] = m;
+    batchVar[c] = sq / count;
+  }
+  const [s, b, m0, v0] = [scale, bias, mean, variance].map(readFloats);
+  for (const p of [s, b, m0, v0])
+    if (p.length !== channels)
+      throw new Error(`BatchNormalization parameters have ${p.length} values; X needs ${channels}`);
+  const ys = new Float64Array(xs.length);
+  for (let k = 0; k < batch; k++)
+    for (let c = 0; c < channels; c++) {
+      const inv = 1 / Math.sqrt(batchVar[c] + epsilon);
+      for (let j = 0; j < spatial; j++) {
+        const i = (k * channels + c) * spatial + j;
+        ys[i] = (xs[i] - batchMean[c]) * inv * s[c] + b[c];
+      }
+    }
+  const running = (old: ArrayLike<number>, now: Float64Array) =>
+    floatTensor(
+      mean.dtype,
+      [channels],
+      Float64Array.from(now, (v, c) => old[c] * momentum + v * (1 - momentum)),
+    );
+  return {
+    y: floatTensor(x.dtype, x.dims, ys),
+    runningMean: running(m0, batchMean),
+    runningVar: running(v0, batchVar),
+  };
+}

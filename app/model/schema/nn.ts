@@ -91,7 +91,7 @@ export const nnSchemas: readonly OpSchema[] = [
     domain: '',
     category: 'normalization',
     inputs: ['X', 'scale', 'B', 'input_mean', 'input_var'],
-    // Training outputs (running mean/var, saved mean/var) are never produced in inference.
+    // training_mode = 1 (opset 14+) also writes the running mean and variance.
     outputs: ['Y', 'running_mean?', 'running_var?'],
     attributes: {
       epsilon: { type: 'float', default: 1e-5 },

@@ -10,7 +10,10 @@ import {
   sigmoid,
   tanh,
 } from '../../../../kernels/activation/activation.ref.js';
-import { batchNormalization } from '../../../../kernels/batchnorm/batchnorm.ref.js';
+import {
+  batchNormalization,
+  batchNormalizationTraining,
+} from '../../../../kernels/batchnorm/batchnorm.ref.js';
 import { convTranspose } from '../../../../kernels/conv-transpose/conv-transpose.ref.js';
 import { parseAutoPad } from '../../../../kernels/conv2d/conv-geometry.js';
 import { conv } from '../../../../kernels/conv2d/conv2d.ref.js';
@@ -118,13 +121,22 @@ const averagePoolOp: CpuOp = (ctx) => [
 ];
 
 const batchNormOp: CpuOp = (ctx) => {
-  if (hasAttr(ctx.node, 'training_mode') && attrInt(ctx.node, 'training_mode') !== 0) {
-    throw new ModelError(
-      `node '${ctx.node.name}' (BatchNormalization): training_mode = 1 is not supported (inference only)`,
-    );
-  }
   const [x, scale, b, mean, variance] = [0, 1, 2, 3, 4].map((i) => required(ctx, i));
-  return [batchNormalization(x, scale, b, mean, variance, attrFloat(ctx.node, 'epsilon'))];
+  const epsilon = attrFloat(ctx.node, 'epsilon');
+  // training_mode (opset 14+): batch statistics, and the running mean/var as outputs 1 and 2.
+  if (ctx.opset >= 14 && hasAttr(ctx.node, 'training_mode') && attrInt(ctx.node, 'training_mode') !== 0) {
+    const r = batchNormalizationTraining(
+      x,
+      scale,
+      b,
+      mean,
+      variance,
+      epsilon,
+      attrFloat(ctx.node, 'momentum'),
+    );
+    return [r.y, r.runningMean, r.runningVar];
+  }
+  return [batchNormalization(x, scale, b, mean, variance, epsilon)];
 };
 
 const padOp: CpuOp = (ctx) => {
