@@ -79,11 +79,18 @@ export const BROADCAST_TABLE = {
     big: (x, y) => (y === 0n ? divisionByZero() : x % y),
     wgsl: '', // no exact f32 fmod in WGSL: the GPU leaves it to the CPU
   },
-  /** Mod with fmod = 0 (integers only): the result has the divisor's sign, as Python's %. */
+  /**
+   * Mod with fmod = 0: the result has the divisor's sign, as Python's % (numpy.mod for floats,
+   * opset 28: C's fmod, plus the divisor when the signs differ; a zero takes the divisor's sign).
+   */
   Mod: {
     since: 10,
     kind: 'numeric',
-    f: () => Number.NaN,
+    f: (x, y) => {
+      const r = x % y;
+      if (r === 0) return y < 0 || Object.is(y, -0) ? -0 : 0;
+      return r < 0 !== y < 0 ? r + y : r;
+    },
     int: (x, y) => {
       if (y === 0) divisionByZero();
       const r = x % y;

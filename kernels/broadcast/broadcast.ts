@@ -57,3 +57,27 @@ export function broadcastStrides(dims: readonly number[], outDims: readonly numb
   }
   return strides;
 }
+
+/**
+ * Opset < 7 arithmetic (Add/Sub/Mul/Div/Pow before numpy broadcasting): with `broadcast` = 1, B
+ * matches a contiguous run of A's axes starting at `axis` (a suffix when axis is absent); with 0
+ * the shapes must be equal. Returns B's dims padded with 1s so numpy broadcasting gives that.
+ */
+export function legacyBroadcastDims(
+  aDims: readonly number[],
+  bDims: readonly number[],
+  broadcast: boolean,
+  axis: number | undefined,
+): number[] {
+  if (!broadcast) {
+    if (aDims.length !== bDims.length || aDims.some((d, i) => d !== bDims[i]))
+      throw new Error(`legacy broadcasting: B [${bDims}] differs from A [${aDims}] and broadcast is 0`);
+    return [...bDims];
+  }
+  if (axis === undefined) return [...bDims];
+  const start = axis < 0 ? axis + aDims.length : axis;
+  const after = aDims.length - start - bDims.length;
+  if (start < 0 || after < 0)
+    throw new Error(`legacy broadcasting: B [${bDims}] does not fit A [${aDims}] at axis ${axis}`);
+  return [...new Array(start).fill(1), ...bDims, ...new Array(after).fill(1)];
+}

@@ -9,6 +9,7 @@ import type { Executor } from '../../app/exec/executor.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { ModelError, oneLine } from '../../app/model/errors.js';
+import { assertSupportedOpsets } from '../../app/model/opset-range.js';
 import type { Model } from '../../app/model/ir.js';
 import { decodeTensorFile } from '../../app/model/tensor-proto.js';
 import { elementAsNumber, isIntegerDType, type Tensor } from '../../kernels/tensor.js';
@@ -158,6 +159,8 @@ export async function runTest(
   let executor: Executor;
   try {
     model = decodeModel(new Uint8Array(readFileSync(join(dir, 'model.onnx'))));
+    // As `qplay run` and the page: a model stamped outside the opsets we implement is refused.
+    assertSupportedOpsets(model);
     executor = await make(model);
   } catch (e) {
     if (e instanceof ModelError) return { outcome: 'refused', reason: oneLine(e.message, 200) };

@@ -75,20 +75,20 @@ const model = (bytes: Uint8Array): Model => decodeModel(bytes);
 describe('opsetProblems', () => {
   it('accepts every ai.onnx version in the range and refuses every one outside it', () => {
     const { min, max } = SUPPORTED_OPSETS[''];
-    expect([min, max]).toEqual([7, 21]);
-    for (let v = 1; v <= 40; v++) {
+    expect([min, max]).toEqual([1, 28]);
+    for (let v = 0; v <= 40; v++) {
       const problems = opsetProblems(model(reluModel(v)));
       if (v >= min && v <= max) expect(problems, `opset ${v}`).toEqual([]);
       else {
         expect(problems, `opset ${v}`).toHaveLength(1);
         expect(problems[0]).toBe(
-          `the model uses opset ai.onnx ${v}, which qplay does not implement (ai.onnx opsets: 7 to 21)`,
+          `the model uses opset ai.onnx ${v}, which qplay does not implement (ai.onnx opsets: 1 to 28)`,
         );
       }
     }
   });
 
-  it('random versions: refused exactly when outside [7, 21], ai.onnx spelled either way', () => {
+  it('random versions: refused exactly when outside [1, 28], ai.onnx spelled either way', () => {
     let seed = 12345;
     const next = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -98,7 +98,7 @@ describe('opsetProblems', () => {
       const v = 1 + (next() % 1000);
       const spelled = next() % 2 === 0 ? '' : 'ai.onnx';
       const m = model(withOpsets(reluModel(13), [{ domain: spelled, version: v }]));
-      expect(opsetProblems(m).length, `ai.onnx ${v} spelled '${spelled}'`).toBe(v >= 7 && v <= 21 ? 0 : 1);
+      expect(opsetProblems(m).length, `ai.onnx ${v} spelled '${spelled}'`).toBe(v >= 1 && v <= 28 ? 0 : 1);
     }
   });
 
@@ -180,11 +180,11 @@ describe('qplay and the page', () => {
     const at = lines.findIndex((l) => l.startsWith('opsets'));
     expect(lines[at]).toBe('opsets      ai.onnx 99');
     expect(lines[at + 1]).toBe(
-      'warning     the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 7 to 21)',
+      'warning     the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 1 to 28)',
     );
     const json = await cli('inspect', future, '--json');
     expect(JSON.parse(json.stdout).warnings).toEqual([
-      'the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 7 to 21)',
+      'the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 1 to 28)',
     ]);
     for (const ok of [good, msOnly]) {
       expect(JSON.parse((await cli('inspect', ok, '--json')).stdout).warnings).toEqual([]);
@@ -206,7 +206,7 @@ describe('qplay and the page', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `error: ${future}: the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 7 to 21)\n`,
+      `error: ${future}: the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 1 to 28)\n`,
     );
   });
 
@@ -230,14 +230,14 @@ describe('qplay and the page', () => {
       expect(getState().modelId).toBe(id);
       expect(getState().notice).toEqual({
         kind: 'error',
-        text: 'Could not open future.onnx: the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 7 to 21)',
+        text: 'Could not open future.onnx: the model uses opset ai.onnx 99, which qplay does not implement (ai.onnx opsets: 1 to 28)',
       });
     });
 
     it('refuses it on an empty page too, and loads the com.microsoft-only model', () => {
-      expect(loadModelBytes('old.onnx', reluModel(6))).toBe(false);
+      expect(loadModelBytes('old.onnx', reluModel(0))).toBe(false);
       expect(getState().modelId).toBeNull();
-      expect(getState().notice?.text).toMatch(/opset ai\.onnx 6, .*7 to 21/);
+      expect(getState().notice?.text).toMatch(/opset ai\.onnx 0, .*1 to 28/);
       expect(loadModelBytes('ms-only.onnx', msOnlyModel())).toBe(true);
       expect(getState().notice).toBeNull();
     });

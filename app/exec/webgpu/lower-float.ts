@@ -15,6 +15,7 @@ import { preparePool } from '../../../kernels/pool/pool.js';
 import { prepareSoftmax } from '../../../kernels/softmax/softmax.js';
 import { makeTensor, sizeOf, type Tensor, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString, hasAttr } from '../../model/attributes.js';
+import { legacyB } from '../../model/shapes/elementwise.js';
 import {
   clipBounds,
   clipBoundsConstant,
@@ -196,7 +197,9 @@ function binary(op: 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow'): Lowering {
   return async (lc) => {
     if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1)) return undefined;
     const aDims = lc.shape(inputName(lc, 0)).dims;
-    const bDims = lc.shape(inputName(lc, 1)).dims;
+    const raw = lc.shape(inputName(lc, 1)).dims;
+    // Opset < 7: B placed by the legacy broadcast/axis attributes (same buffer, padded dims).
+    const bDims = lc.opset < 7 ? legacyB(lc.node, aDims, raw) : raw;
     let kernelOp: BinaryOp = op;
     if (op === 'Pow' && powTakesShortcut(aDims, bDims)) {
       // onnxruntime's x*x / x*x*x shortcut applies per element where the exponent is 2 or 3.

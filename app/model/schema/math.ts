@@ -44,6 +44,11 @@ const binary = (opType: string, inputs: readonly string[] = ['A', 'B']): OpSchem
   sinceVersion: 7,
 });
 
+const LEGACY_ATTRS: Record<string, AttrSchema> = {
+  broadcast: { type: 'int', default: 0 },
+  axis: { type: 'int' },
+};
+
 const variadic = (opType: string, output: string, sinceVersion: number): OpSchema => ({
   opType,
   domain: '',
@@ -56,10 +61,12 @@ const variadic = (opType: string, output: string, sinceVersion: number): OpSchem
 
 /** The broadcasting table's ops (kernels/broadcast-ops/broadcast-ops.ref.ts). */
 const broadcastSchemas: OpSchema[] = [
-  { ...binary('PRelu', ['X', 'slope']), category: 'activation', outputs: ['Y'] },
-  variadic('Max', 'max', 8),
-  variadic('Min', 'min', 8),
-  variadic('Mean', 'mean', 8),
+  // PRelu before 7 broadcasts its slope the legacy way (the CPU op's flag); Max/Min/Mean before
+  // 8 took same-shape inputs only, which numpy broadcasting covers.
+  { ...binary('PRelu', ['X', 'slope']), category: 'activation', outputs: ['Y'], sinceVersion: 1 },
+  variadic('Max', 'max', 1),
+  variadic('Min', 'min', 1),
+  variadic('Mean', 'mean', 1),
   { ...binary('Mod'), attributes: { fmod: { type: 'int', default: 0 } }, sinceVersion: 10 },
   binary('Equal'),
   binary('Less'),
@@ -69,18 +76,19 @@ const broadcastSchemas: OpSchema[] = [
   binary('And'),
   binary('Or'),
   binary('Xor'),
-  { ...binary('Not', ['X']), outputs: ['Y'] },
+  { ...binary('Not', ['X']), outputs: ['Y'], sinceVersion: 1 },
   { ...binary('Where', ['condition', 'X', 'Y']), outputs: ['output'], sinceVersion: 9 },
 ];
 
 export const mathSchemas: readonly OpSchema[] = [
   ...unarySchemas,
   ...broadcastSchemas,
-  binary('Add'),
-  binary('Sub'),
-  binary('Mul'),
-  binary('Div'),
-  { ...binary('Pow', ['X', 'Y']), outputs: ['Z'] },
+  // Before opset 7 these broadcast the legacy way: `broadcast` and `axis` attributes.
+  { ...binary('Add'), attributes: LEGACY_ATTRS, sinceVersion: 1 },
+  { ...binary('Sub'), attributes: LEGACY_ATTRS, sinceVersion: 1 },
+  { ...binary('Mul'), attributes: LEGACY_ATTRS, sinceVersion: 1 },
+  { ...binary('Div'), attributes: LEGACY_ATTRS, sinceVersion: 1 },
+  { ...binary('Pow', ['X', 'Y']), outputs: ['Z'], attributes: LEGACY_ATTRS, sinceVersion: 1 },
   {
     opType: 'Sum',
     domain: '',
@@ -88,7 +96,7 @@ export const mathSchemas: readonly OpSchema[] = [
     inputs: ['data_0...'],
     outputs: ['sum'],
     attributes: {},
-    sinceVersion: 6,
+    sinceVersion: 1, // Sum before 8: same-shape inputs, covered by broadcasting
   },
   {
     opType: 'Sqrt',

@@ -98,6 +98,8 @@ export const nnSchemas: readonly OpSchema[] = [
       momentum: { type: 'float', default: 0.9 },
       training_mode: { type: 'int', default: 0 },
       spatial: { type: 'int', default: 1 },
+      // Before opset 7: is_test (default 0 = training mode); only test mode runs here.
+      is_test: { type: 'int', default: 0 },
     },
   },
   {
@@ -112,6 +114,7 @@ export const nnSchemas: readonly OpSchema[] = [
       pads: { type: 'ints' },
       value: { type: 'float', default: 0 },
     },
+    sinceVersion: 2, // Pad-1 named its pads `paddings`
   },
   {
     opType: 'Resize',

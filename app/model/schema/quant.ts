@@ -35,6 +35,7 @@ export const quantSchemas: readonly OpSchema[] = [
       block_size: { type: 'int', default: 0 },
       output_dtype: { type: 'int', default: 0 },
       saturate: { type: 'int', default: 1 },
+      precision: { type: 'int', default: 0 },
     },
     sinceVersion: 10,
   },
@@ -44,7 +45,11 @@ export const quantSchemas: readonly OpSchema[] = [
     category: 'quantize',
     inputs: ['x', 'x_scale', 'x_zero_point?'],
     outputs: ['y'],
-    attributes: { axis: { type: 'int', default: 1 }, block_size: { type: 'int', default: 0 } },
+    attributes: {
+      axis: { type: 'int', default: 1 },
+      block_size: { type: 'int', default: 0 },
+      output_dtype: { type: 'int', default: 0 },
+    },
     sinceVersion: 10,
   },
   {

@@ -20,7 +20,11 @@ export const tensorSchemas: readonly OpSchema[] = [
     ['reshaped'],
   ),
   shapeOp('Transpose', ['data'], { perm: { type: 'ints' } }, ['transposed']),
-  shapeOp('Concat', ['inputs...'], { axis: { type: 'int', required: true } }, ['concat_result']),
+  // Concat-1 had an optional axis (default 1); from 4 it is required.
+  {
+    ...shapeOp('Concat', ['inputs...'], { axis: { type: 'int', required: true } }, ['concat_result']),
+    sinceVersion: 4,
+  },
   // `split` is an attribute before opset 13 and an input after; num_outputs from opset 18.
   shapeOp(
     'Split',
@@ -50,7 +54,8 @@ export const tensorSchemas: readonly OpSchema[] = [
   shapeOp(
     'Dropout',
     ['data', 'ratio?', 'training_mode?'],
-    { ratio: { type: 'float', default: 0.5 }, seed: { type: 'int' } },
+    // is_test (before opset 7, default 0 = training): only test mode runs here.
+    { ratio: { type: 'float', default: 0.5 }, seed: { type: 'int' }, is_test: { type: 'int', default: 0 } },
     ['output', 'mask?'],
   ),
   {
@@ -59,8 +64,13 @@ export const tensorSchemas: readonly OpSchema[] = [
     category: 'elementwise',
     inputs: ['input'],
     outputs: ['output'],
-    attributes: { to: { type: 'int', required: true }, saturate: { type: 'int', default: 1 } },
-    sinceVersion: 1,
+    // round_mode (opset 24) only concerns casts to float8e8m0, which we do not hold.
+    attributes: {
+      to: { type: 'int', required: true },
+      saturate: { type: 'int', default: 1 },
+      round_mode: { type: 'string', default: 'up' },
+    },
+    sinceVersion: 6, // Cast-1 named the target type with a string
   },
   {
     opType: 'Constant',

@@ -1,8 +1,19 @@
 // Shape functions of element-wise ops: unary activations keep their input's shape and dtype;
 // binary arithmetic and Sum broadcast numpy-style (ONNX multidirectional broadcasting).
-import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
+import { broadcastShapes, legacyBroadcastDims } from '../../../kernels/broadcast/broadcast.js';
 import { UNARY_OPS } from '../../../kernels/unary/unary.ref.js';
+import { attrInt, hasAttr } from '../attributes.js';
+import type { GraphNode } from '../ir.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
+
+/** The arithmetic ops whose opset < 7 forms broadcast the legacy way (broadcast/axis attributes). */
+export const LEGACY_BROADCAST: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow']);
+
+/** B's dims for numpy broadcasting under an opset < 7 node's broadcast/axis attributes. */
+export function legacyB(node: GraphNode, aDims: readonly number[], bDims: readonly number[]): number[] {
+  const axis = hasAttr(node, 'axis') ? attrInt(node, 'axis') : undefined;
+  return legacyBroadcastDims(aDims, bDims, attrInt(node, 'broadcast', 0) !== 0, axis);
+}
 
 const sameAsInput: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }];
 
@@ -20,6 +31,18 @@ const binary: ShapeFn = (ctx) => {
   // Pow may mix dtypes (float base, int exponent); the result has the base's dtype.
   if (ctx.node.opType !== 'Pow' && ctx.dtype(0) !== ctx.dtype(1)) {
     ctx.fail(`input dtypes differ: ${ctx.dtype(0)} and ${ctx.dtype(1)}`);
+  }
+  if (ctx.opset < 7 && LEGACY_BROADCAST.has(ctx.node.opType)) {
+    try {
+      return [
+        {
+          dtype: ctx.dtype(0),
+          dims: broadcastShapes(ctx.shape(0), legacyB(ctx.node, ctx.shape(0), ctx.shape(1))),
+        },
+      ];
+    } catch (e) {
+      return ctx.fail((e as Error).message);
+    }
   }
   return [{ dtype: ctx.dtype(0), dims: broadcastInputs(ctx, [0, 1]) }];
 };

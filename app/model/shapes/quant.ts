@@ -56,6 +56,9 @@ const dequantizeLinear: ShapeFn = (ctx) => {
   checkQuantParams(ctx, x);
   // From opset 19 the output has the scale's float type (float16 possible); before, float32.
   const s = ctx.dtype(1);
+  const out = ctx.opset >= 23 ? attrInt(ctx.node, 'output_dtype', 0) : 0;
+  // Opset 23: output_dtype chooses the output type (the CPU op refuses all but float32/float16).
+  if (out === 1 || out === 10) return [{ dtype: out === 1 ? 'float32' : 'float16', dims: x }];
   const dtype: DType = ctx.opset >= 19 && (s === 'float16' || s === 'float64') ? s : 'float32';
   return [{ dtype, dims: x }];
 };

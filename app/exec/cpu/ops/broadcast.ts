@@ -28,14 +28,17 @@ const variadic =
     ),
   ];
 
-/** Mod's table entry: fmod = 1 is C's fmod; fmod = 0 (Python's sign rule) is for integers only. */
-export function modName(node: GraphNode, dtype: Tensor['dtype']): 'Fmod' | 'Mod' {
+/**
+ * Mod's table entry: fmod = 1 is C's fmod; fmod = 0 is Python's % (the divisor's sign), which
+ * opsets before 28 allow on integers only and opset 28 defines for floats too.
+ */
+export function modName(node: GraphNode, dtype: Tensor['dtype'], opset: number): 'Fmod' | 'Mod' {
   const fmod = attrInt(node, 'fmod');
   if (fmod !== 0 && fmod !== 1)
     throw new ModelError(`node '${node.name}' (Mod): fmod must be 0 or 1, got ${fmod}`);
-  if (fmod === 0 && isFloatDType(dtype))
+  if (fmod === 0 && isFloatDType(dtype) && opset < 28)
     throw new ModelError(
-      `node '${node.name}' (Mod): fmod = 0 is not supported for ${dtype} (the ONNX spec asks fmod = 1)`,
+      `node '${node.name}' (Mod): fmod = 0 is not supported for ${dtype} before opset 28 (the ONNX spec asks fmod = 1)`,
     );
   return fmod === 1 ? 'Fmod' : 'Mod';
 }
@@ -47,7 +50,7 @@ export const broadcastOps: OpTable = {
   [opKey('', 'Mean')]: variadic('Mean'),
   [opKey('', 'Mod')]: (ctx) => {
     const a = required(ctx, 0);
-    return [broadcastRef(modName(ctx.node, a.dtype), a, required(ctx, 1))];
+    return [broadcastRef(modName(ctx.node, a.dtype, ctx.opset), a, required(ctx, 1))];
   },
   ...Object.fromEntries(
     (['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'And', 'Or', 'Xor'] as const).map((op) => [

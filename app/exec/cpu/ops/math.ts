@@ -5,13 +5,21 @@ import {
   sqrtRef,
   sumRef,
 } from '../../../../kernels/elementwise/elementwise.ref.js';
+import { withDims } from '../../../../kernels/shape-ops/reshape.ref.js';
 import type { Tensor } from '../../../../kernels/tensor.js';
+import { legacyB } from '../../../model/shapes/elementwise.js';
 import type { CpuOp, OpTable } from '../op-types.js';
 import { opKey, required } from '../op-types.js';
 
 const binary =
   (op: BinaryMathOp): CpuOp =>
-  (ctx) => [binaryMathRef(op, required(ctx, 0), required(ctx, 1))];
+  (ctx) => {
+    const a = required(ctx, 0);
+    let b = required(ctx, 1);
+    // Opset < 7: B placed by the broadcast/axis attributes, then numpy broadcasting.
+    if (ctx.opset < 7) b = withDims(b, legacyB(ctx.node, a.dims, b.dims));
+    return [binaryMathRef(op, a, b)];
+  };
 
 const sum: CpuOp = (ctx) => {
   const inputs = ctx.inputs.filter((t): t is Tensor => t !== undefined);

@@ -123,6 +123,10 @@ const averagePoolOp: CpuOp = (ctx) => [
 const batchNormOp: CpuOp = (ctx) => {
   const [x, scale, b, mean, variance] = [0, 1, 2, 3, 4].map((i) => required(ctx, i));
   const epsilon = attrFloat(ctx.node, 'epsilon');
+  if (ctx.opset < 7 && attrInt(ctx.node, 'is_test') === 0)
+    throw new ModelError(
+      `node '${ctx.node.name}' (BatchNormalization): training mode (is_test = 0) is not supported`,
+    );
   // training_mode (opset 14+): batch statistics, and the running mean/var as outputs 1 and 2.
   if (ctx.opset >= 14 && hasAttr(ctx.node, 'training_mode') && attrInt(ctx.node, 'training_mode') !== 0) {
     const r = batchNormalizationTraining(

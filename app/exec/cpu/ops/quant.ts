@@ -48,6 +48,13 @@ function quantizeLinearOp(ctx: OpContext): Tensor[] {
   if (!isQuantDType(dtype) || dtype === 'int32' || dtype === 'uint32') {
     throw new ModelError(`QuantizeLinear to ${dtype} is not supported (int8, uint8, int16, uint16)`);
   }
+  // Opset 23's `precision`: the type x / y_scale is computed in (0: the scale's). We divide in
+  // float32, the scale's type when it is float32.
+  const precision = ctx.opset >= 23 ? attrInt(ctx.node, 'precision') : 0;
+  if (precision !== 0 && !(precision === 1 && scale.dtype === 'float32'))
+    throw new ModelError(
+      `QuantizeLinear precision ${dtypeFromOnnx(precision) ?? precision} is not supported (the division runs in float32)`,
+    );
   const xf = x.dtype === 'float32' ? x : makeTensor('float32', x.dims, toFloat32(x));
   return [quantizeLinear(xf, quantParams(ctx.node, scale, zp), dtype)];
 }
@@ -56,7 +63,13 @@ function dequantizeLinearOp(ctx: OpContext): Tensor[] {
   const x = required(ctx, 0);
   const scale = required(ctx, 1);
   const y = dequantizeLinear(x, quantParams(ctx.node, scale, optional(ctx, 2)));
-  if (scale.dtype !== 'float16') return [y];
+  // Opset 23's output_dtype (0: the scale's type): float32 or float16.
+  const out = ctx.opset >= 23 ? attrInt(ctx.node, 'output_dtype') : 0;
+  if (out !== 0 && out !== 1 && out !== 10)
+    throw new ModelError(
+      `DequantizeLinear output_dtype ${dtypeFromOnnx(out) ?? out} is not supported (float32, float16)`,
+    );
+  if (out === 1 || (out === 0 && scale.dtype !== 'float16')) return [y];
   // a float16 scale makes a float16 output (opset 19+)
   const f = y.data as Float32Array;
   return [

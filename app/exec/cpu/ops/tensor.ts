@@ -87,6 +87,8 @@ const constant: CpuOp = (ctx) => {
 // it runs an identity kernel that clears the mask.
 const dropout: CpuOp = (ctx) => {
   const x = required(ctx, 0);
+  if (ctx.opset < 7 && attrInt(ctx.node, 'is_test') === 0)
+    throw new ModelError(`node '${ctx.node.name}' (Dropout) in training mode (is_test = 0) is not supported`);
   if (ctx.inputs[2]?.data[0]) {
     const ratio = ctx.inputs[1] ? Number(ctx.inputs[1].data[0]) : 0.5;
     if (ratio !== 0)
