@@ -181,6 +181,16 @@ export function reduceRef(name: ReduceName, x: Tensor, p: ReduceAxes = {}): Tens
       gs.map((ix) => def.float(ix.map((i) => xs[i]))),
     );
   }
+  if (x.dtype === 'bool' && (name === 'ReduceMax' || name === 'ReduceMin')) {
+    // Opset 20's bool reductions: max is any, min is all; an empty set gives the type's lowest
+    // value (false) for max and its highest (true) for min.
+    const b = x.data as Uint8Array;
+    const any = name === 'ReduceMax';
+    const out = Uint8Array.from(gs, (ix) =>
+      any ? (ix.some((i) => b[i]) ? 1 : 0) : ix.every((i) => b[i]) ? 1 : 0,
+    );
+    return { dtype: 'bool', dims: g.outDims, data: out };
+  }
   if (!def.big || x.dtype === 'bool') throw new Error(`${name} does not take ${x.dtype} tensors`);
   const big = isBigIntDType(x.dtype);
   const values = (i: number) => (big ? (x.data[i] as bigint) : BigInt(x.data[i] as number));

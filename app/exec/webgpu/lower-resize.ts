@@ -9,7 +9,7 @@ import { prepareResizeTaps, RESIZE_TAPS_MAX_RANK } from '../../../kernels/resize
 import { resizePlan } from '../../../kernels/resize/resize.ref.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import { attrString } from '../../model/attributes.js';
-import { resizeArguments } from '../cpu/ops/nn.js';
+import { resizeArguments, upsampleArguments } from '../cpu/ops/nn.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { inputName, type Lowering } from './lowering.js';
 
@@ -25,7 +25,8 @@ const resize: Lowering = async (lc) => {
     if (dtype !== 'float32' || dims.length > RESIZE_TAPS_MAX_RANK) return undefined;
     // Only the dims of x matter to the parameters; its data is on the GPU.
     const placeholder: Tensor = { dtype, dims, data: new Float32Array(0) };
-    const { params } = resizeArguments({
+    const args = node.opType === 'Upsample' ? upsampleArguments : resizeArguments;
+    const { params } = args({
       node,
       inputs: constants(placeholder),
       opset: lc.opset,
@@ -47,4 +48,4 @@ const resize: Lowering = async (lc) => {
   return { dispatches: [dispatch] };
 };
 
-export const resizeLowerings = { Resize: resize } as const;
+export const resizeLowerings = { Resize: resize, Upsample: resize } as const;

@@ -136,6 +136,17 @@ export const nnSchemas: readonly OpSchema[] = [
     },
   },
   {
+    // Deprecated at opset 10 for Resize: scales as an attribute (7-8) or an input (9); the
+    // asymmetric transform and the legacy nearest rule of Resize-10.
+    opType: 'Upsample',
+    domain: '',
+    category: 'shape',
+    inputs: ['X', 'scales?'],
+    outputs: ['Y'],
+    attributes: { mode: { type: 'string', default: 'nearest' }, scales: { type: 'floats' } },
+    sinceVersion: 7,
+  },
+  {
     opType: 'Softmax',
     domain: '',
     category: 'activation',

@@ -5,7 +5,7 @@
 
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
-import { attrInt, attrString } from '../attributes.js';
+import { attrFloats, attrInt, attrString } from '../attributes.js';
 import { REDUCE_OPS, REDUCE_TABLE } from '../../../kernels/reduce/reduce.ref.js';
 import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile.ref.js';
 import type { ShapeContext, ShapeFn, ShapeTable } from './types.js';
@@ -241,6 +241,14 @@ function nonEmpty(ctx: ShapeContext, i: number, what: string): number[] | undefi
   return toNumbers(ctx.constValue(i, what));
 }
 
+/** Upsample (opsets 7-9): floor(dim * scale) per axis, scales from the attribute or input 1. */
+const upsample: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const scales = ctx.opset >= 9 ? nonEmpty(ctx, 1, 'scales') : attrFloats(ctx.node, 'scales');
+  if (!scales || scales.length !== x.length) ctx.fail(`needs ${x.length} scales`);
+  return [{ dtype: ctx.dtype(0), dims: x.map((d, i) => Math.floor(Math.fround(d * scales![i]))) }];
+};
+
 const resize: ShapeFn = (ctx) => {
   const x = ctx.shape(0);
   const node = ctx.node;
@@ -322,4 +330,5 @@ export const tensorShapes: ShapeTable = {
   '::ReduceMean': reduction(18),
   ...Object.fromEntries(REDUCE_OPS.map((op) => [`::${op}`, reduction(REDUCE_TABLE[op].axesInputSince)])),
   '::Resize': resize,
+  '::Upsample': upsample,
 };

@@ -41,7 +41,7 @@ import {
   type Tensor,
   toNumbers,
 } from '../../../../kernels/tensor.js';
-import { attrFloat, attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
+import { attrFloat, attrFloats, attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import type { CpuOp, OpTable } from '../op-types.js';
@@ -210,6 +210,22 @@ export function resizeArguments(ctx: Parameters<CpuOp>[0]): { x: Tensor; params:
   };
 }
 
+/** Upsample (opsets 7-9) as Resize-10: asymmetric coordinates, the legacy nearest rule. */
+export function upsampleArguments(ctx: Parameters<CpuOp>[0]): { x: Tensor; params: ResizeParams } {
+  const { node, opset } = ctx;
+  const mode = attrString(node, 'mode') as ResizeMode;
+  if (mode !== 'nearest' && mode !== 'linear')
+    throw new ModelError(`node '${node.name}' (Upsample): unknown mode '${mode}'`);
+  const scales = opset >= 9 ? optional(ctx, 1) : undefined;
+  const values = scales ? toNumbers(scales) : attrFloats(node, 'scales');
+  if (!values) throw new ModelError(`node '${node.name}' (Upsample) has no scales`);
+  const x = required(ctx, 0);
+  return {
+    x,
+    params: { mode, coordinateTransformationMode: 'asymmetric', nearestMode: 'simple', scales: values },
+  };
+}
+
 const resizeOp: CpuOp = (ctx) => {
   const { x, params } = resizeArguments(ctx);
   return [resize(x, params)];
@@ -261,6 +277,10 @@ export const nnOps: OpTable = {
   [opKey('', 'AveragePool')]: averagePoolOp,
   [opKey('', 'GlobalAveragePool')]: unary(globalAveragePool),
   [opKey('', 'BatchNormalization')]: batchNormOp,
+  [opKey('', 'Upsample')]: (ctx) => {
+    const { x, params } = upsampleArguments(ctx);
+    return [resize(x, params)];
+  },
   [opKey('', 'Pad')]: padOp,
   [opKey('', 'Resize')]: resizeOp,
   [opKey('', 'Softmax')]: softmaxOp,
