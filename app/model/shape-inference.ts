@@ -30,6 +30,26 @@ export interface InferShapesOptions {
   readonly evaluate?: (node: GraphNode, inputs: readonly (Tensor | undefined)[]) => Tensor[] | undefined;
   /** Largest constant (in elements) that is folded and kept in `constants`; default 4096. */
   readonly maxConstantElements?: number;
+  /**
+   * Values of tensors computed at run time that the shapes depend on (Reshape's shape, Resize's
+   * scales, reduction axes fed as inputs), taken from an actual run's inputs: shape inference
+   * treats them as constants. An executor plans per set of such values.
+   */
+  readonly knownValues?: ReadonlyMap<string, Tensor>;
+}
+
+/**
+ * A shape that depends on the values of a tensor computed at run time (`value`), which were not
+ * given: an executor that has the run's inputs computes them and plans again.
+ */
+export class ValueNeededError extends ModelError {
+  override name = 'ValueNeededError';
+  constructor(
+    message: string,
+    readonly value: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface ShapeResult {
@@ -150,6 +170,7 @@ export function inferShapes(model: Model, options: InferShapesOptions = {}): Sha
     values.set(name, { dtype: t.dtype, dims: t.dims });
     known.set(name, t);
   }
+  for (const [name, t] of options.knownValues ?? []) known.set(name, t);
   for (const input of graph.inputs) {
     if (values.has(input.name)) continue;
     if (!input.dtype) throw new ModelError(`graph input '${input.name}' has no declared tensor element type`);
@@ -251,8 +272,9 @@ function makeContext(
       if (!present(i)) return fail(`missing input ${i} (${what})`);
       const v = known.get(node.inputs[i]);
       if (!v) {
-        return fail(
-          `input '${node.inputs[i]}' (${what}) is computed at run time; its values are needed to infer the shape`,
+        throw new ValueNeededError(
+          `${describeNode(node)}: input '${node.inputs[i]}' (${what}) is computed at run time; its values are needed to infer the shape`,
+          node.inputs[i],
         );
       }
       return v;

@@ -333,10 +333,17 @@ export async function buildPlan(
   keep: readonly string[],
   settings: ExecSettings,
   bindings: Readonly<Record<string, number>>,
+  knownValues?: ReadonlyMap<string, Tensor>,
 ): Promise<GpuPlan> {
   // Every symbolic input dim must be bound: a guessed size would plan buffers and kernels for
-  // a shape the run never has (and fail on pools whose window exceeds the guess).
-  const shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings, defaultDim: 'error' });
+  // a shape the run never has (and fail on pools whose window exceeds the guess). Values a shape
+  // depends on (a Reshape's computed shape, fed reduction axes) come from the run's inputs.
+  const shapes = inferShapes(model, {
+    evaluate: cpuConstantEvaluator(model),
+    bindings,
+    defaultDim: 'error',
+    knownValues,
+  });
   const { order, lastUse } = planExecution(model.graph, keep);
   const builder = new PlanBuilder(gpu, model, shapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {

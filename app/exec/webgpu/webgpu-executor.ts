@@ -12,8 +12,8 @@ import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import { ModelError } from '../../model/errors.js';
 import type { Model } from '../../model/ir.js';
-import { bindingsFromInputs, symbolicInputDims } from '../../model/shape-inference.js';
-import { isCpuSupported } from '../cpu/interpreter.js';
+import { bindingsFromInputs, symbolicInputDims, ValueNeededError } from '../../model/shape-inference.js';
+import { CpuInterpreter, isCpuSupported } from '../cpu/interpreter.js';
 import { DEFAULT_SETTINGS, type ExecSettings } from '../cpu/op-types.js';
 import type { Executor, RunOptions } from '../executor.js';
 import { assertSupported } from '../support.js';
@@ -48,6 +48,9 @@ export interface CreateOptions {
 
 /** Plans kept per executor (each holds its GPU buffers); the least recently used goes first. */
 const MAX_PLANS = 4;
+/** Values computed at run time that shapes may depend on, and their largest size. */
+const MAX_NEEDED_VALUES = 64;
+const MAX_NEEDED_ELEMENTS = 4096;
 
 interface PlanEntry {
   readonly plan: Promise<GpuPlan>;
@@ -85,10 +88,14 @@ export class WebGpuExecutor implements Executor {
     const executor = new WebGpuExecutor(model, await acquireGpu(), settings);
     if (options.bindings || symbolicInputDims(model.graph).length === 0) {
       try {
-        await executor.withPlan(executor.defaultOutputs(), options.bindings ?? {}, async () => {});
+        await executor.withPlan(executor.defaultOutputs(), options.bindings ?? {}, new Map(), async () => {});
       } catch (e) {
-        executor.dispose();
-        throw e;
+        // Shapes that depend on values computed from the inputs: planned at the first run.
+        if (e instanceof ValueNeededError) executor.noteNeeded(e);
+        else {
+          executor.dispose();
+          throw e;
+        }
       }
     }
     return executor;
@@ -109,13 +116,50 @@ export class WebGpuExecutor implements Executor {
    * inputs, no run yet and no bindings is an InputError naming the input and the dim.
    */
   async summary(bindings?: DimBindings): Promise<PlanSummary> {
-    return this.withPlan(this.defaultOutputs(), bindings ?? this.lastBindings ?? {}, async (p) => p.summary);
+    if (this.needed.length && !this.lastValues)
+      throw new ModelError(
+        `the plan depends on values computed from the inputs ('${this.needed[0]}'): run the model first`,
+      );
+    return this.withPlan(
+      this.defaultOutputs(),
+      bindings ?? this.lastBindings ?? {},
+      this.lastValues ?? new Map(),
+      async (p) => p.summary,
+    );
+  }
+
+  /**
+   * Values computed at run time that the shapes depend on (learned from ValueNeededError): each
+   * run computes them from its inputs on the CPU reference (only the nodes they need) and plans
+   * with them, one plan per set of values.
+   */
+  private readonly needed: string[] = [];
+  private lastValues: ReadonlyMap<string, Tensor> | undefined;
+  private valueInterpreter: CpuInterpreter | undefined;
+
+  private noteNeeded(e: ValueNeededError): void {
+    if (this.needed.includes(e.value) || this.needed.length >= MAX_NEEDED_VALUES) throw e;
+    this.needed.push(e.value);
+  }
+
+  /** The needed values for these inputs (small shape-like tensors), or an error naming one too big. */
+  private neededValues(feeds: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+    if (this.needed.length === 0) return new Map();
+    this.valueInterpreter ??= new CpuInterpreter(this.model, this.settings);
+    const values = this.valueInterpreter.runSync(feeds, { outputs: this.needed });
+    for (const [name, t] of values)
+      if (t.data.length > MAX_NEEDED_ELEMENTS)
+        throw new ModelError(
+          `value '${name}' decides a shape but has ${t.data.length} elements (at most ${MAX_NEEDED_ELEMENTS})`,
+        );
+    return values;
   }
 
   /** Runs `use` with the plan for (outputs, bindings), built on first use and kept while used. */
   private async withPlan<T>(
     outputs: readonly string[],
     bindings: DimBindings,
+    values: ReadonlyMap<string, Tensor>,
     use: (plan: GpuPlan) => Promise<T>,
   ): Promise<T> {
     // Only the symbolic dims of the inputs matter; sorted, so equal sizes give one key.
@@ -123,12 +167,20 @@ export class WebGpuExecutor implements Executor {
       .filter((d) => Object.hasOwn(bindings, d))
       .sort()
       .map((d) => [d, bindings[d]]);
-    const key = JSON.stringify([outputs, relevant]);
+    const valueKey = [...values].map(([name, t]) => [name, t.dtype, t.dims, Array.from(t.data, String)]);
+    const key = JSON.stringify([outputs, relevant, valueKey]);
     let entry = this.plans.get(key);
     if (entry) {
       this.plans.delete(key); // re-inserted below: now the most recently used
     } else {
-      const plan = buildPlan(this.gpu, this.model, outputs, this.settings, Object.fromEntries(relevant));
+      const plan = buildPlan(
+        this.gpu,
+        this.model,
+        outputs,
+        this.settings,
+        Object.fromEntries(relevant),
+        values,
+      );
       entry = { plan, users: 0, evicted: false };
       const failed = entry;
       plan.catch(() => {
@@ -193,11 +245,20 @@ export class WebGpuExecutor implements Executor {
   ): Promise<Map<string, Tensor>> {
     const wanted = options.outputs ?? this.defaultOutputs();
     const bindings = bindingsFromInputs(this.model.graph, (name) => feeds.get(name)?.dims);
-    const outputs = await this.withPlan(wanted, bindings, (plan) =>
-      this.runPlan(plan, feeds, wanted, options, restarted),
-    );
-    this.lastBindings = bindings;
-    return outputs;
+    for (;;) {
+      const values = this.neededValues(feeds);
+      try {
+        const outputs = await this.withPlan(wanted, bindings, values, (plan) =>
+          this.runPlan(plan, feeds, wanted, options, restarted),
+        );
+        this.lastBindings = bindings;
+        this.lastValues = values;
+        return outputs;
+      } catch (e) {
+        if (!(e instanceof ValueNeededError)) throw e;
+        this.noteNeeded(e); // rethrows when it cannot help
+      }
+    }
   }
 
   /** One run on one plan: writes, records, submits and reads back (see the file comment). */
