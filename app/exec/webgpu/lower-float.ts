@@ -285,6 +285,7 @@ export const floatLowerings: Readonly<Record<string, Lowering>> = {
   Div: binary('Div'),
   Pow: binary('Pow'),
   Cast: cast,
+  CastLike: cast,
 };
 
 export type { GpuWork };

@@ -59,6 +59,15 @@ export const tensorSchemas: readonly OpSchema[] = [
     ['output', 'mask?'],
   ),
   {
+    opType: 'CastLike',
+    domain: '',
+    category: 'elementwise',
+    inputs: ['input', 'target_type'],
+    outputs: ['output'],
+    attributes: { saturate: { type: 'int', default: 1 }, round_mode: { type: 'string', default: 'up' } },
+    sinceVersion: 15,
+  },
+  {
     opType: 'Cast',
     domain: '',
     category: 'elementwise',

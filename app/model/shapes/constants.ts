@@ -59,10 +59,14 @@ const cast: ShapeFn = (ctx) => {
   return [{ dtype, dims: ctx.shape(0) }];
 };
 
+/** CastLike: the first input's dims in the second input's element type. */
+const castLike: ShapeFn = (ctx) => [{ dtype: ctx.dtype(1), dims: ctx.shape(0) }];
+
 export const constantShapes: ShapeTable = {
   '::Constant': constant,
   '::Shape': shape,
   '::Size': size,
   '::ConstantOfShape': constantOfShape,
   '::Cast': cast,
+  '::CastLike': castLike,
 };

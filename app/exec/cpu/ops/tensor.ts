@@ -68,6 +68,9 @@ const cast: CpuOp = (ctx) => {
   return [castRef(required(ctx, 0), to)];
 };
 
+/** CastLike (opset 15): Cast to the element type of the second input (its values are unused). */
+const castLike: CpuOp = (ctx) => [castRef(required(ctx, 0), required(ctx, 1).dtype)];
+
 const constant: CpuOp = (ctx) => {
   const n = ctx.node;
   const value = attrTensor(n, 'value');
@@ -133,6 +136,7 @@ export const tensorOps: OpTable = {
   },
   [opKey('', 'Gather')]: (ctx) => [gatherRef(required(ctx, 0), required(ctx, 1), attrInt(ctx.node, 'axis'))],
   [opKey('', 'Cast')]: cast,
+  [opKey('', 'CastLike')]: castLike,
   [opKey('', 'Constant')]: constant,
   [opKey('', 'ConstantOfShape')]: (ctx) => [
     constantOfShapeRef(toNumbers(required(ctx, 0)), attrTensor(ctx.node, 'value')),
