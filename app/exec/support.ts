@@ -34,6 +34,13 @@ export function assertSupported(
     ...model.graph.inputs.map((v) => ['input', v] as const),
     ...model.graph.outputs.map((v) => ['output', v] as const),
   ];
+  const untyped = io.find(([, v]) => v.unsupportedType);
+  if (untyped) {
+    const [role, v] = untyped;
+    throw new ModelError(
+      `graph ${role} '${v.name}' has element type ${v.unsupportedType}, which is not supported`,
+    );
+  }
   const odd = io.find(([, v]) => v.kind);
   if (odd) {
     const [role, v] = odd;

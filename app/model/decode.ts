@@ -13,7 +13,7 @@ import {
   ModelProtoSchema,
   type ValueInfoProto,
 } from './proto/onnx_pb.js';
-import { dtypeFromOnnx, type ExternalDataResolver, tensorFromProto } from './tensor-proto.js';
+import { dtypeFromOnnx, onnxTypeName, type ExternalDataResolver, tensorFromProto } from './tensor-proto.js';
 
 export interface DecodeOptions {
   /** Supplies the bytes of external-data files; without it such models are refused. */
@@ -76,7 +76,10 @@ function lowerValueInfo(v: ValueInfoProto): ValueInfo {
             : `${v.name}_dim${i}`,
       )
     : undefined;
-  return { name: v.name, dtype: dtypeFromOnnx(tensorType.elemType), dims };
+  const dtype = dtypeFromOnnx(tensorType.elemType);
+  if (!dtype && tensorType.elemType !== 0)
+    return { name: v.name, dtype, dims, unsupportedType: onnxTypeName(tensorType.elemType) };
+  return { name: v.name, dtype, dims };
 }
 
 function lowerAttribute(a: AttributeProto, options: DecodeOptions): AttrValue {

@@ -22,6 +22,8 @@ export interface ValueInfo {
   readonly name: string;
   readonly dtype: DType | undefined; // undefined: element type not declared (or not a tensor)
   readonly dims: readonly Dim[] | undefined; // undefined: rank unknown
+  /** A declared element type we do not hold (its ONNX name, e.g. 'FLOAT8E4M3FN'); dtype is then undefined. */
+  readonly unsupportedType?: string;
   /** A value that is not a tensor (ONNX sequence, optional, map or sparse tensor types). */
   readonly kind?: 'sequence' | 'optional' | 'map' | 'sparse tensor';
 }
