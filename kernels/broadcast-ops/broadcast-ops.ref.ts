@@ -103,6 +103,31 @@ export const BROADCAST_TABLE = {
     },
     wgsl: '',
   },
+  /** Bitwise ops (opset 18, integers); the stored result wraps to the element type. */
+  BitwiseAnd: {
+    since: 18,
+    kind: 'numeric',
+    f: () => Number.NaN,
+    int: (x, y) => x & y,
+    big: (x, y) => x & y,
+    wgsl: '',
+  },
+  BitwiseOr: {
+    since: 18,
+    kind: 'numeric',
+    f: () => Number.NaN,
+    int: (x, y) => x | y,
+    big: (x, y) => x | y,
+    wgsl: '',
+  },
+  BitwiseXor: {
+    since: 18,
+    kind: 'numeric',
+    f: () => Number.NaN,
+    int: (x, y) => x ^ y,
+    big: (x, y) => x ^ y,
+    wgsl: '',
+  },
   Equal: {
     since: 7,
     kind: 'compare',
@@ -278,6 +303,68 @@ export function notRef(x: Tensor): Tensor {
   const out = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = src[i] ? 0 : 1;
   return { dtype: 'bool', dims: [...x.dims], data: out };
+}
+
+const INT_BITS: Partial<Record<DType, number>> = {
+  int8: 8,
+  uint8: 8,
+  int16: 16,
+  uint16: 16,
+  int32: 32,
+  uint32: 32,
+  int64: 64,
+  uint64: 64,
+};
+
+/**
+ * BitShift with numpy broadcasting: right shifts of signed types are arithmetic (opset 28); a
+ * shift by a negative amount or by the type's width or more leaves only the sign fill (-1 for a
+ * negative x shifted right, else 0); left shifts drop the bits past the type's width.
+ */
+export function bitShiftRef(a: Tensor, b: Tensor, left: boolean): Tensor {
+  const bits = INT_BITS[a.dtype];
+  if (!bits || a.dtype !== b.dtype)
+    throw new Error(`BitShift takes two tensors of one integer type, got ${a.dtype} and ${b.dtype}`);
+  const dims = broadcastShapes(a.dims, b.dims);
+  const ia = broadcastIndexMap(a.dims, dims);
+  const ib = broadcastIndexMap(b.dims, dims);
+  const out = allocData(a.dtype, ia.length);
+  const signed = !a.dtype.startsWith('u');
+  if (isBigIntDType(a.dtype)) {
+    const xs = a.data as BigInt64Array;
+    const ys = b.data as BigInt64Array;
+    const o = out as BigInt64Array;
+    for (let i = 0; i < ia.length; i++) {
+      const x = xs[ia[i]];
+      const y = ys[ib[i]];
+      if (y < 0n || y >= 64n) o[i] = !left && signed && x < 0n ? -1n : 0n;
+      else o[i] = left ? x << y : x >> y;
+    }
+  } else {
+    const xs = a.data as Int32Array;
+    const ys = b.data as Int32Array;
+    const o = out as Int32Array;
+    for (let i = 0; i < ia.length; i++) {
+      const x = xs[ia[i]];
+      const y = ys[ib[i]];
+      if (y < 0 || y >= bits) o[i] = !left && signed && x < 0 ? -1 : 0;
+      else if (left) o[i] = y >= 32 ? 0 : x << y;
+      else o[i] = signed ? x >> y : x >>> y;
+    }
+  }
+  return { dtype: a.dtype, dims, data: out };
+}
+
+/** BitwiseNot (opset 18): ~x on an integer tensor, wrapped to its element type. */
+export function bitwiseNotRef(x: Tensor): Tensor {
+  if (isFloatDType(x.dtype) || x.dtype === 'bool')
+    throw new Error(`BitwiseNot takes integers, got ${x.dtype}`);
+  const out = allocData(x.dtype, x.data.length);
+  const src = x.data;
+  if (isBigIntDType(x.dtype))
+    for (let i = 0; i < src.length; i++) (out as BigInt64Array)[i] = ~(src[i] as bigint);
+  else for (let i = 0; i < src.length; i++) (out as Int32Array)[i] = ~(src[i] as number);
+  return { dtype: x.dtype, dims: [...x.dims], data: out };
 }
 
 /** Where(cond, X, Y) with three-way broadcasting: X where cond, else Y (values copied exactly). */

@@ -78,6 +78,16 @@ const broadcastSchemas: OpSchema[] = [
   binary('Xor'),
   { ...binary('Not', ['X']), outputs: ['Y'], sinceVersion: 1 },
   { ...binary('Where', ['condition', 'X', 'Y']), outputs: ['output'], sinceVersion: 9 },
+  {
+    ...binary('BitShift', ['X', 'Y']),
+    outputs: ['Z'],
+    attributes: { direction: { type: 'string', required: true } },
+    sinceVersion: 11,
+  },
+  { ...binary('BitwiseAnd'), sinceVersion: 18 },
+  { ...binary('BitwiseOr'), sinceVersion: 18 },
+  { ...binary('BitwiseXor'), sinceVersion: 18 },
+  { ...binary('BitwiseNot', ['X']), outputs: ['Y'], sinceVersion: 18 },
 ];
 
 export const mathSchemas: readonly OpSchema[] = [

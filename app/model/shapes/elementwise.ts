@@ -103,6 +103,11 @@ export const elementwiseShapes: ShapeTable = {
   '::Min': variadicBroadcast,
   '::Mean': variadicBroadcast,
   '::Mod': binary,
+  '::BitShift': binary,
+  '::BitwiseAnd': binary,
+  '::BitwiseOr': binary,
+  '::BitwiseXor': binary,
+  '::BitwiseNot': sameAsInput,
   ...Object.fromEntries(
     ['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual'].map((op) => [`::${op}`, comparison]),
   ),

@@ -1,5 +1,7 @@
 // Broadcasting table ops on the CPU: thin adapters over kernels/broadcast-ops/broadcast-ops.ref.ts.
 import {
+  bitShiftRef,
+  bitwiseNotRef,
   type BroadcastName,
   broadcastRef,
   notRef,
@@ -9,7 +11,7 @@ import {
 } from '../../../../kernels/broadcast-ops/broadcast-ops.ref.js';
 import { isFloatDType } from '../../../../kernels/activation/float-io.js';
 import type { Tensor } from '../../../../kernels/tensor.js';
-import { attrInt } from '../../../model/attributes.js';
+import { attrInt, attrString } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { GraphNode } from '../../../model/ir.js';
 import type { CpuOp, OpTable } from '../op-types.js';
@@ -59,5 +61,32 @@ export const broadcastOps: OpTable = {
     ]),
   ),
   [opKey('', 'Not')]: (ctx) => [notRef(required(ctx, 0))],
+  [opKey('', 'BitShift')]: (ctx) => {
+    const a = required(ctx, 0);
+    const dir = attrString(ctx.node, 'direction');
+    if (dir !== 'LEFT' && dir !== 'RIGHT')
+      throw new ModelError(
+        `node '${ctx.node.name}' (BitShift): direction must be LEFT or RIGHT, got '${dir}'`,
+      );
+    // Opset 28 added the signed types (arithmetic right shifts).
+    const types = ctx.opset >= 28 ? ['int8', 'int16', 'int32', 'int64'] : [];
+    if (![...types, 'uint8', 'uint16', 'uint32', 'uint64'].includes(a.dtype))
+      throw new ModelError(
+        `node '${ctx.node.name}' (BitShift) at opset ${ctx.opset} does not take ${a.dtype}`,
+      );
+    return [bitShiftRef(a, required(ctx, 1), dir === 'LEFT')];
+  },
+  ...Object.fromEntries(
+    (['BitwiseAnd', 'BitwiseOr', 'BitwiseXor'] as const).map((op) => [
+      opKey('', op),
+      (ctx: Parameters<CpuOp>[0]) => {
+        const a = required(ctx, 0);
+        if (isFloatDType(a.dtype) || a.dtype === 'bool')
+          throw new ModelError(`node '${ctx.node.name}' (${op}) takes integers, got ${a.dtype}`);
+        return [broadcastRef(op, a, required(ctx, 1))];
+      },
+    ]),
+  ),
+  [opKey('', 'BitwiseNot')]: (ctx) => [bitwiseNotRef(required(ctx, 0))],
   [opKey('', 'Where')]: (ctx) => [whereRef(required(ctx, 0), required(ctx, 1), required(ctx, 2))],
 };
