@@ -1,6 +1,7 @@
 // The operator schema table: data, not code. One entry per supported (domain, op): its category
 // (used by the graph view and by quantization to know what an op is), its attributes with types
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
+import { indexSchemas } from './schema/index-ops.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
 import { quantSchemas } from './schema/quant.js';
@@ -41,7 +42,13 @@ export interface OpSchema {
   readonly sinceVersion?: number;
 }
 
-const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas];
+const all: readonly OpSchema[] = [
+  ...nnSchemas,
+  ...mathSchemas,
+  ...tensorSchemas,
+  ...quantSchemas,
+  ...indexSchemas,
+];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));
 

@@ -9,6 +9,7 @@ import { type Dim, type Graph, type GraphNode, type Model, opsetVersion } from '
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
+import { indexShapes } from './shapes/index-ops.js';
 import { nnShapes } from './shapes/nn.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
@@ -69,6 +70,7 @@ const table: ShapeTable = {
   ...tensorShapes,
   ...constantShapes,
   ...quantShapes,
+  ...indexShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

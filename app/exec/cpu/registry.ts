@@ -2,6 +2,7 @@
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { broadcastOps } from './ops/broadcast.js';
+import { indexOps } from './ops/index-ops.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
@@ -19,6 +20,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...unaryOps,
   ...broadcastOps,
   ...reduceOps,
+  ...indexOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
