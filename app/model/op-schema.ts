@@ -4,6 +4,7 @@
 import { indexSchemas } from './schema/index-ops.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
+import { normalizationSchemas } from './schema/normalization.js';
 import { quantSchemas } from './schema/quant.js';
 import { tensorSchemas } from './schema/tensor.js';
 
@@ -48,6 +49,7 @@ const all: readonly OpSchema[] = [
   ...tensorSchemas,
   ...quantSchemas,
   ...indexSchemas,
+  ...normalizationSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

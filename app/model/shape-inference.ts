@@ -11,6 +11,7 @@ import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
 import { indexShapes } from './shapes/index-ops.js';
 import { nnShapes } from './shapes/nn.js';
+import { normalizationShapes } from './shapes/normalization.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
@@ -71,6 +72,7 @@ const table: ShapeTable = {
   ...constantShapes,
   ...quantShapes,
   ...indexShapes,
+  ...normalizationShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

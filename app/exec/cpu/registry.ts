@@ -5,6 +5,7 @@ import { broadcastOps } from './ops/broadcast.js';
 import { indexOps } from './ops/index-ops.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
+import { normalizationOps } from './ops/normalization.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
@@ -21,6 +22,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...broadcastOps,
   ...reduceOps,
   ...indexOps,
+  ...normalizationOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
