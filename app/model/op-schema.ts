@@ -2,6 +2,7 @@
 // (used by the graph view and by quantization to know what an op is), its attributes with types
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
 import { indexSchemas } from './schema/index-ops.js';
+import { lossSchemas } from './schema/loss.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
 import { normalizationSchemas } from './schema/normalization.js';
@@ -50,6 +51,7 @@ const all: readonly OpSchema[] = [
   ...quantSchemas,
   ...indexSchemas,
   ...normalizationSchemas,
+  ...lossSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

@@ -10,6 +10,7 @@ import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
 import { indexShapes } from './shapes/index-ops.js';
+import { lossShapes } from './shapes/loss.js';
 import { nnShapes } from './shapes/nn.js';
 import { normalizationShapes } from './shapes/normalization.js';
 import { quantShapes } from './shapes/quant.js';
@@ -73,6 +74,7 @@ const table: ShapeTable = {
   ...quantShapes,
   ...indexShapes,
   ...normalizationShapes,
+  ...lossShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

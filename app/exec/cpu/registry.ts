@@ -3,6 +3,7 @@ import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { broadcastOps } from './ops/broadcast.js';
 import { indexOps } from './ops/index-ops.js';
+import { lossOps } from './ops/loss.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { normalizationOps } from './ops/normalization.js';
@@ -23,6 +24,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...reduceOps,
   ...indexOps,
   ...normalizationOps,
+  ...lossOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
