@@ -1,6 +1,7 @@
 // The operator schema table: data, not code. One entry per supported (domain, op): its category
 // (used by the graph view and by quantization to know what an op is), its attributes with types
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
+import { attentionSchemas } from './schema/attention.js';
 import { indexSchemas } from './schema/index-ops.js';
 import { lossSchemas } from './schema/loss.js';
 import { mathSchemas } from './schema/math.js';
@@ -52,6 +53,7 @@ const all: readonly OpSchema[] = [
   ...indexSchemas,
   ...normalizationSchemas,
   ...lossSchemas,
+  ...attentionSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

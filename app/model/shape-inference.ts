@@ -6,6 +6,7 @@
 import { sizeOf, type Tensor } from '../../kernels/tensor.js';
 import { InputError, ModelError } from './errors.js';
 import { type Dim, type Graph, type GraphNode, type Model, opsetVersion } from './ir.js';
+import { attentionShapes } from './shapes/attention.js';
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
@@ -75,6 +76,7 @@ const table: ShapeTable = {
   ...indexShapes,
   ...normalizationShapes,
   ...lossShapes,
+  ...attentionShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

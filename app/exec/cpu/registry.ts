@@ -1,6 +1,7 @@
 // All CPU ops, by family. Each family file owns its ops; this file only merges them.
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
+import { attentionOps } from './ops/attention.js';
 import { broadcastOps } from './ops/broadcast.js';
 import { indexOps } from './ops/index-ops.js';
 import { lossOps } from './ops/loss.js';
@@ -25,6 +26,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...indexOps,
   ...normalizationOps,
   ...lossOps,
+  ...attentionOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

@@ -1,0 +1,48 @@
+// Attention (23-25) and RotaryEmbedding (23) on the CPU (kernels/attention/attention.ref.ts).
+import { attentionRef, rotaryEmbeddingRef } from '../../../../kernels/attention/attention.ref.js';
+import { attrFloat, attrInt, hasAttr } from '../../../model/attributes.js';
+import { ModelError } from '../../../model/errors.js';
+import type { OpTable } from '../op-types.js';
+import { opKey, optional, required } from '../op-types.js';
+
+export const attentionOps: OpTable = {
+  [opKey('', 'Attention')]: (ctx) => {
+    const { node } = ctx;
+    if (hasAttr(node, 'softmax_precision') && ![0, 1, 11].includes(attrInt(node, 'softmax_precision')))
+      // float / double precision is what the reference computes in; float16/bfloat16 softmax is not.
+      throw new ModelError(
+        `node '${node.name}' (Attention): softmax_precision ${attrInt(node, 'softmax_precision')} is not supported`,
+      );
+    const r = attentionRef(
+      required(ctx, 0),
+      required(ctx, 1),
+      required(ctx, 2),
+      optional(ctx, 3),
+      optional(ctx, 4),
+      optional(ctx, 5),
+      ctx.opset >= 24 ? optional(ctx, 6) : undefined,
+      {
+        scale: hasAttr(node, 'scale') ? attrFloat(node, 'scale') : undefined,
+        isCausal: attrInt(node, 'is_causal') !== 0,
+        qNumHeads: hasAttr(node, 'q_num_heads') ? attrInt(node, 'q_num_heads') : undefined,
+        kvNumHeads: hasAttr(node, 'kv_num_heads') ? attrInt(node, 'kv_num_heads') : undefined,
+        softcap: attrFloat(node, 'softcap'),
+        qkMatmulOutputMode: attrInt(node, 'qk_matmul_output_mode'),
+        leftWindow: ctx.opset >= 25 ? attrInt(node, 'left_window_size') : -1,
+        rightWindow: ctx.opset >= 25 ? attrInt(node, 'right_window_size') : -1,
+      },
+    );
+    return [r.y, r.presentKey, r.presentValue, r.qk];
+  },
+  [opKey('', 'RotaryEmbedding')]: (ctx) => [
+    rotaryEmbeddingRef(
+      required(ctx, 0),
+      required(ctx, 1),
+      required(ctx, 2),
+      optional(ctx, 3),
+      attrInt(ctx.node, 'interleaved') !== 0,
+      attrInt(ctx.node, 'rotary_embedding_dim'),
+      attrInt(ctx.node, 'num_heads'),
+    ),
+  ],
+};
