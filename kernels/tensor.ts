@@ -1,3 +1,5 @@
+import { decodeSmallFloat, type SmallFloat } from './dtypes/small-floats.js';
+
 // The one tensor type shared by the reference ops, the interpreters and the GPU hosts.
 // Data is row-major (C order). int64/uint64 use BigInt arrays so Shape/Reshape chains and
 // exported TensorProtos keep their exact values; bool is stored one byte per element.
@@ -14,7 +16,20 @@ export type DType =
   | 'uint32'
   | 'int64'
   | 'uint64'
-  | 'bool';
+  | 'bool'
+  // Narrow types, held one element per array slot: the float codes (kernels/dtypes/small-floats.ts)
+  // in Uint16Array (bfloat16) or Uint8Array, the 4- and 2-bit integers as values in Int8/Uint8Array.
+  | 'bfloat16'
+  | 'float8e4m3fn'
+  | 'float8e4m3fnuz'
+  | 'float8e5m2'
+  | 'float8e5m2fnuz'
+  | 'float8e8m0'
+  | 'float4e2m1'
+  | 'int4'
+  | 'uint4'
+  | 'int2'
+  | 'uint2';
 
 export type TensorData =
   | Float32Array
@@ -48,11 +63,22 @@ export function allocData(dtype: DType, length: number): TensorData {
       return new Float64Array(length);
     case 'float16':
     case 'uint16':
+    case 'bfloat16':
       return new Uint16Array(length);
     case 'int8':
+    case 'int4':
+    case 'int2':
       return new Int8Array(length);
     case 'uint8':
     case 'bool':
+    case 'float8e4m3fn':
+    case 'float8e4m3fnuz':
+    case 'float8e5m2':
+    case 'float8e5m2fnuz':
+    case 'float8e8m0':
+    case 'float4e2m1':
+    case 'uint4':
+    case 'uint2':
       return new Uint8Array(length);
     case 'int16':
       return new Int16Array(length);
@@ -91,7 +117,19 @@ function isTensorDataFor(dtype: DType, data: unknown): data is TensorData {
 }
 
 export function isIntegerDType(dtype: DType): boolean {
-  return dtype !== 'float32' && dtype !== 'float64' && dtype !== 'float16';
+  return dtype !== 'float32' && dtype !== 'float64' && dtype !== 'float16' && !isSmallFloatDType(dtype);
+}
+
+/** The narrow types: the float codes and the 4- / 2-bit integers. */
+export function isNarrowDType(dtype: DType): boolean {
+  return (
+    isSmallFloatDType(dtype) || dtype === 'int4' || dtype === 'uint4' || dtype === 'int2' || dtype === 'uint2'
+  );
+}
+
+/** The narrow float types held as codes (decode with elementAsNumber). */
+export function isSmallFloatDType(dtype: DType): dtype is SmallFloat {
+  return dtype === 'bfloat16' || dtype.startsWith('float8') || dtype === 'float4e2m1';
 }
 
 export function isBigIntDType(dtype: DType): dtype is 'int64' | 'uint64' {
@@ -101,6 +139,7 @@ export function isBigIntDType(dtype: DType): dtype is 'int64' | 'uint64' {
 /** Element i as a JS number (int64 converted; float16 decoded). */
 export function elementAsNumber(t: Tensor, i: number): number {
   if (t.dtype === 'float16') return float16BitsToNumber((t.data as Uint16Array)[i]);
+  if (isSmallFloatDType(t.dtype)) return decodeSmallFloat(t.dtype, t.data[i] as number);
   return Number(t.data[i]);
 }
 

@@ -23,6 +23,17 @@ const fromOnnxType: Partial<Record<number, DType>> = {
   [TensorProto_DataType.DOUBLE]: 'float64',
   [TensorProto_DataType.UINT32]: 'uint32',
   [TensorProto_DataType.UINT64]: 'uint64',
+  [TensorProto_DataType.BFLOAT16]: 'bfloat16',
+  [TensorProto_DataType.FLOAT8E4M3FN]: 'float8e4m3fn',
+  [TensorProto_DataType.FLOAT8E4M3FNUZ]: 'float8e4m3fnuz',
+  [TensorProto_DataType.FLOAT8E5M2]: 'float8e5m2',
+  [TensorProto_DataType.FLOAT8E5M2FNUZ]: 'float8e5m2fnuz',
+  [TensorProto_DataType.FLOAT8E8M0]: 'float8e8m0',
+  [TensorProto_DataType.FLOAT4E2M1]: 'float4e2m1',
+  [TensorProto_DataType.INT4]: 'int4',
+  [TensorProto_DataType.UINT4]: 'uint4',
+  [TensorProto_DataType.INT2]: 'int2',
+  [TensorProto_DataType.UINT2]: 'uint2',
 };
 
 const toOnnxType: Record<DType, TensorProto_DataType> = {
@@ -38,7 +49,48 @@ const toOnnxType: Record<DType, TensorProto_DataType> = {
   float64: TensorProto_DataType.DOUBLE,
   uint32: TensorProto_DataType.UINT32,
   uint64: TensorProto_DataType.UINT64,
+  bfloat16: TensorProto_DataType.BFLOAT16,
+  float8e4m3fn: TensorProto_DataType.FLOAT8E4M3FN,
+  float8e4m3fnuz: TensorProto_DataType.FLOAT8E4M3FNUZ,
+  float8e5m2: TensorProto_DataType.FLOAT8E5M2,
+  float8e5m2fnuz: TensorProto_DataType.FLOAT8E5M2FNUZ,
+  float8e8m0: TensorProto_DataType.FLOAT8E8M0,
+  float4e2m1: TensorProto_DataType.FLOAT4E2M1,
+  int4: TensorProto_DataType.INT4,
+  uint4: TensorProto_DataType.UINT4,
+  int2: TensorProto_DataType.INT2,
+  uint2: TensorProto_DataType.UINT2,
 };
+
+/** Elements per byte of the packed types (raw_data and int32_data words: low bits first). */
+const PACKED: Partial<Record<DType, 2 | 4>> = { int4: 2, uint4: 2, float4e2m1: 2, int2: 4, uint2: 4 };
+
+/** Unpacks `n` elements of 8 / PACKED bits each from bytes, sign-extending the signed types. */
+function unpack(dtype: DType, bytes: ArrayLike<number>, n: number, what: string): Tensor['data'] {
+  const per = PACKED[dtype]!;
+  const bits = 8 / per;
+  if (bytes.length < Math.ceil(n / per))
+    throw new ModelError(`${what}: ${bytes.length} bytes hold fewer than ${n} ${dtype} values`);
+  const out = allocData(dtype, n) as Int8Array | Uint8Array;
+  const mask = (1 << bits) - 1;
+  const signed = dtype === 'int4' || dtype === 'int2';
+  for (let i = 0; i < n; i++) {
+    const v = (bytes[Math.floor(i / per)] >> (bits * (i % per))) & mask;
+    out[i] = signed && v & (1 << (bits - 1)) ? v - (1 << bits) : v;
+  }
+  return out;
+}
+
+/** The packed bytes of a 4- or 2-bit tensor. */
+export function packBits(t: Tensor): Uint8Array {
+  const per = PACKED[t.dtype]!;
+  const bits = 8 / per;
+  const out = new Uint8Array(Math.ceil(t.data.length / per));
+  const mask = (1 << bits) - 1;
+  for (let i = 0; i < t.data.length; i++)
+    out[Math.floor(i / per)] |= ((t.data[i] as number) & mask) << (bits * (i % per));
+  return out;
+}
 
 export function dtypeFromOnnx(code: number): DType | undefined {
   return fromOnnxType[code];
@@ -53,7 +105,11 @@ export function onnxTypeName(code: number): string {
 }
 
 /** Resolves an external-data location to its bytes; absent: external data is refused. */
-export type ExternalDataResolver = (location: string, offset: number, length: number | undefined) => Uint8Array;
+export type ExternalDataResolver = (
+  location: string,
+  offset: number,
+  length: number | undefined,
+) => Uint8Array;
 
 function bytesPerElement(dtype: DType): number {
   return allocData(dtype, 0).BYTES_PER_ELEMENT;
@@ -62,7 +118,9 @@ function bytesPerElement(dtype: DType): number {
 function viewOrCopy(dtype: DType, bytes: Uint8Array, n: number, what: string): Tensor['data'] {
   const bpe = bytesPerElement(dtype);
   if (bytes.byteLength !== n * bpe) {
-    throw new ModelError(`${what}: raw_data has ${bytes.byteLength} bytes, expected ${n * bpe} for ${n} ${dtype}`);
+    throw new ModelError(
+      `${what}: raw_data has ${bytes.byteLength} bytes, expected ${n * bpe} for ${n} ${dtype}`,
+    );
   }
   const ctor = allocData(dtype, 0).constructor as new (
     buf: ArrayBufferLike,
@@ -93,12 +151,21 @@ export function tensorFromProto(p: TensorProto, external?: ExternalDataResolver)
         `${what} keeps its data in an external file '${location}'; external-data models are not supported without that file`,
       );
     }
-    const bytes = external(location, Number(entries.offset ?? 0), entries.length ? Number(entries.length) : undefined);
+    const bytes = external(
+      location,
+      Number(entries.offset ?? 0),
+      entries.length ? Number(entries.length) : undefined,
+    );
     return { dtype, dims, data: viewOrCopy(dtype, bytes.subarray(0, n * bytesPerElement(dtype)), n, what) };
   }
   if (p.rawData.byteLength > 0 || n === 0) {
     if (n === 0) return { dtype, dims, data: allocData(dtype, 0) };
+    if (PACKED[dtype]) return { dtype, dims, data: unpack(dtype, p.rawData, n, what) };
     return { dtype, dims, data: viewOrCopy(dtype, p.rawData, n, what) };
+  }
+  if (PACKED[dtype]) {
+    // int32_data holds the packed bytes, one per word.
+    return { dtype, dims, data: unpack(dtype, p.int32Data, n, what) };
   }
   const data = allocData(dtype, n);
   const src: ArrayLike<number | bigint> =
@@ -121,7 +188,9 @@ export function tensorFromProto(p: TensorProto, external?: ExternalDataResolver)
 }
 
 export function tensorToProto(t: Tensor, name: string): TensorProto {
-  const raw = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const raw = PACKED[t.dtype]
+    ? packBits(t)
+    : new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   return create(TensorProtoSchema, {
     name,
     dataType: dtypeToOnnx(t.dtype),

@@ -3,6 +3,7 @@
 // results rounded at every step, as onnxruntime's loops), integers exactly (int64 as bigint).
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { normalizeAxis } from '../shape-ops/axes.js';
+import { castRef } from '../shape-ops/cast.ref.js';
 import { allocData, type DType, isBigIntDType, type Tensor } from '../tensor.js';
 
 type Num = number | bigint;
@@ -27,6 +28,11 @@ function rounder(dtype: DType): (v: number) => number {
  */
 export function rangeRef(start: Tensor, limit: Tensor, delta: Tensor): Tensor {
   const dtype = start.dtype;
+  if (dtype === 'bfloat16') {
+    // As stash_type 1 (opset 27): computed in float32, the result cast back.
+    const f = (t: Tensor) => castRef(t, 'float32');
+    return castRef(rangeRef(f(start), f(limit), f(delta)), 'bfloat16');
+  }
   if (isBigIntDType(dtype)) {
     const s = start.data[0] as bigint;
     const l = limit.data[0] as bigint;

@@ -6,10 +6,12 @@
 // - anything -> bool is `x != 0` (NaN is true); bool -> anything is 0 or 1.
 // - float16 goes through float32 on both sides (onnxruntime's MLFloat16 does the same).
 // - int64 -> float32 rounds once, directly (Number(bigint) then fround would round twice).
+import { decodeSmallFloat, encodeSmallFloat } from '../dtypes/small-floats.js';
 import {
   allocData,
   type DType,
   float16BitsToNumber,
+  isSmallFloatDType,
   numberToFloat16Bits,
   type Tensor,
   type TensorData,
@@ -74,16 +76,37 @@ export function bigintToFloat32(x: bigint): number {
 
 /** Element i of a tensor as a JS number or bigint, in its natural JS type (float16 decoded). */
 function read(t: Tensor, i: number): number | bigint {
-  return t.dtype === 'float16' ? float16BitsToNumber((t.data as Uint16Array)[i]) : t.data[i];
+  if (t.dtype === 'float16') return float16BitsToNumber((t.data as Uint16Array)[i]);
+  if (isSmallFloatDType(t.dtype)) return decodeSmallFloat(t.dtype, t.data[i] as number);
+  return t.data[i];
 }
 
 function isFloat(dtype: DType): boolean {
-  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16';
+  return dtype === 'float32' || dtype === 'float64' || dtype === 'float16' || isSmallFloatDType(dtype);
+}
+
+const NARROW_INT_BITS: Partial<Record<DType, number>> = { int4: 4, uint4: 4, int2: 2, uint2: 2 };
+
+/** An integer wrapped to a narrow type's bits (two's complement for the signed ones). */
+function wrapNarrow(v: number, to: DType): number {
+  const bits = NARROW_INT_BITS[to]!;
+  const m = ((v % 2 ** bits) + 2 ** bits) % 2 ** bits;
+  return to.startsWith('u') || m < 2 ** (bits - 1) ? m : m - 2 ** bits;
 }
 
 /** Converts one value of dtype `from` to the value a `to` typed array should store. */
-export function convertValue(v: number | bigint, from: DType, to: DType): number | bigint {
+export function convertValue(v: number | bigint, from: DType, to: DType, saturate = true): number | bigint {
   if (to === 'bool') return v !== 0 && v !== 0n ? 1 : 0;
+  // The narrow types (as ml_dtypes, ONNX's reference): floats round to nearest even (float8 may
+  // saturate), integers truncate toward zero and wrap.
+  if (isSmallFloatDType(to)) {
+    const x = typeof v === 'bigint' ? bigintToFloat32(v) : v;
+    return encodeSmallFloat(to, x, saturate && to.startsWith('float8'));
+  }
+  if (NARROW_INT_BITS[to]) {
+    if (typeof v === 'bigint') return wrapNarrow(Number(BigInt.asIntN(32, v)), to);
+    return Number.isFinite(v) ? wrapNarrow(Math.trunc(v), to) : 0;
+  }
   if (typeof v === 'bigint') {
     switch (to) {
       case 'int64':
@@ -113,14 +136,14 @@ export function convertValue(v: number | bigint, from: DType, to: DType): number
   return v;
 }
 
-export function castRef(x: Tensor, to: DType): Tensor {
+export function castRef(x: Tensor, to: DType, saturate = true): Tensor {
   const n = x.data.length;
   const out = allocData(to, n);
   const o = elements(out);
   if (x.dtype === to) {
     for (let i = 0; i < n; i++) o[i] = x.data[i];
   } else {
-    for (let i = 0; i < n; i++) o[i] = convertValue(read(x, i), x.dtype, to);
+    for (let i = 0; i < n; i++) o[i] = convertValue(read(x, i), x.dtype, to, saturate);
   }
   return { dtype: to, dims: [...x.dims], data: out };
 }

@@ -79,6 +79,8 @@ export function randomTensor(
     case 'uint32':
       data = Uint32Array.from(values);
       break;
+    default:
+      throw new Error(`randomTensor: no random ${dtype} values`);
   }
   return { dtype, dims: [...dims], data };
 }
@@ -128,7 +130,7 @@ export function runOurs(c: OneNode): Tensor[] {
 export async function runOrt(c: OneNode): Promise<Tensor[]> {
   const session = await ort.InferenceSession.create(oneNodeModel(c), QUIET);
   const res = await session.run(
-    Object.fromEntries(feeds(c).map(([n, t]) => [n, new ort.Tensor(t.dtype, t.data, t.dims)])),
+    Object.fromEntries(feeds(c).map(([n, t]) => [n, new ort.Tensor(t.dtype as ort.Tensor.Type, t.data as Float32Array, t.dims)])),
   );
   await session.release();
   return c.outputs.map((o) => {

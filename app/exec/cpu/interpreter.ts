@@ -1,6 +1,6 @@
 // The CPU reference interpreter: runs a model node by node with the pure-TS reference ops.
 // It is the oracle the WebGPU executor is tested against, so it favours clarity over speed.
-import type { Tensor } from '../../../kernels/tensor.js';
+import { isNarrowDType, type Tensor } from '../../../kernels/tensor.js';
 import { ModelError } from '../../model/errors.js';
 import { type Model, opsetVersion } from '../../model/ir.js';
 import type { Executor, RunOptions } from '../executor.js';
@@ -46,6 +46,13 @@ export class CpuInterpreter implements Executor {
         outputs = op({ node, inputs, opset, settings: this.settings, constantInputs });
       } catch (e) {
         if (e instanceof ModelError) throw e;
+        // An op that has no path for a narrow type (bfloat16, float8, int4 ...) declines it in one
+        // line: only Cast, Q/DQ and data movement handle those codes.
+        const narrow = inputs.find((t) => t && isNarrowDType(t.dtype));
+        if (narrow)
+          throw new ModelError(
+            `node '${node.name}' (${node.opType}): ${narrow.dtype} tensors are not supported by this op`,
+          );
         throw new ModelError(`node '${node.name}' (${node.opType}): ${(e as Error).message}`);
       }
       node.outputs.forEach((name, i) => {

@@ -40,7 +40,11 @@ export const indexOps: OpTable = {
   [opKey('', 'Range')]: (ctx) => {
     // Opset 27's stash_type (float16/bfloat16 inputs): 1, the default, accumulates in float32
     // (the reference's float16 path); 0 would accumulate in float16.
-    if (ctx.opset >= 27 && required(ctx, 0).dtype === 'float16' && attrInt(ctx.node, 'stash_type') === 0)
+    if (
+      ctx.opset >= 27 &&
+      ['float16', 'bfloat16'].includes(required(ctx, 0).dtype) &&
+      attrInt(ctx.node, 'stash_type') === 0
+    )
       throw new ModelError(
         `node '${ctx.node.name}' (Range): stash_type 0 (float16 accumulation) is not supported`,
       );

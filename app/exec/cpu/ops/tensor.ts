@@ -64,12 +64,20 @@ const slice: CpuOp = (ctx) => {
 const cast: CpuOp = (ctx) => {
   const code = attrInt(ctx.node, 'to');
   const to = dtypeFromOnnx(code);
-  if (!to) throw new ModelError(`node '${ctx.node.name}' (Cast) to ${onnxTypeName(code)} is not supported`);
-  return [castRef(required(ctx, 0), to)];
+  if (!to || to === 'float8e8m0')
+    throw new ModelError(`node '${ctx.node.name}' (Cast) to ${onnxTypeName(code)} is not supported`);
+  // saturate (opset 19+, float8 targets): out-of-range values clamp to the largest finite one.
+  const saturate = ctx.opset < 19 || attrInt(ctx.node, 'saturate') !== 0;
+  return [castRef(required(ctx, 0), to, saturate)];
 };
 
 /** CastLike (opset 15): Cast to the element type of the second input (its values are unused). */
-const castLike: CpuOp = (ctx) => [castRef(required(ctx, 0), required(ctx, 1).dtype)];
+const castLike: CpuOp = (ctx) => {
+  const to = required(ctx, 1).dtype;
+  if (to === 'float8e8m0')
+    throw new ModelError(`node '${ctx.node.name}' (CastLike) to FLOAT8E8M0 is not supported`);
+  return [castRef(required(ctx, 0), to, attrInt(ctx.node, 'saturate') !== 0)];
+};
 
 const constant: CpuOp = (ctx) => {
   const n = ctx.node;
