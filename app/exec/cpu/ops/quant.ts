@@ -1,7 +1,12 @@
 // Quantization ops: thin adapters that read attributes and inputs and call the pure references in
 // kernels/quantize. The arithmetic (bit-exact with onnxruntime CPU) lives there. The integer
 // conv/matmul ops are in quant-int8.ts, the com.microsoft QLinear* ops in quant-ms.ts.
-import { isQuantDType } from '../../../../kernels/quant-math/quant-math.js';
+import { isQuantDType, type QuantDType } from '../../../../kernels/quant-math/quant-math.js';
+import {
+  isNarrowQuantType,
+  narrowDequantize,
+  narrowQuantize,
+} from '../../../../kernels/quantize/narrow-quantize.ref.js';
 import {
   dequantizeLinear,
   dynamicQuantizeLinear,
@@ -45,8 +50,9 @@ function quantizeLinearOp(ctx: OpContext): Tensor[] {
     const code = attrInt(ctx.node, 'output_dtype');
     dtype = dtypeFromOnnx(code) ?? ('unknown' as DType);
   }
-  if (!isQuantDType(dtype) || dtype === 'int32' || dtype === 'uint32') {
-    throw new ModelError(`QuantizeLinear to ${dtype} is not supported (int8, uint8, int16, uint16)`);
+  const narrow = isNarrowQuantType(dtype);
+  if (!narrow && (!isQuantDType(dtype) || dtype === 'int32' || dtype === 'uint32')) {
+    throw new ModelError(`QuantizeLinear to ${dtype} is not supported`);
   }
   // Opset 23's `precision`: the type x / y_scale is computed in (0: the scale's). We divide in
   // float32, the scale's type when it is float32.
@@ -56,13 +62,20 @@ function quantizeLinearOp(ctx: OpContext): Tensor[] {
       `QuantizeLinear precision ${dtypeFromOnnx(precision) ?? precision} is not supported (the division runs in float32)`,
     );
   const xf = x.dtype === 'float32' ? x : makeTensor('float32', x.dims, toFloat32(x));
-  return [quantizeLinear(xf, quantParams(ctx.node, scale, zp), dtype)];
+  if (narrow) {
+    const saturate = ctx.opset < 19 || attrInt(ctx.node, 'saturate') !== 0;
+    return [narrowQuantize(xf, quantParams(ctx.node, scale, zp), dtype, saturate)];
+  }
+  return [quantizeLinear(xf, quantParams(ctx.node, scale, zp), dtype as QuantDType)];
 }
 
 function dequantizeLinearOp(ctx: OpContext): Tensor[] {
   const x = required(ctx, 0);
   const scale = required(ctx, 1);
-  const y = dequantizeLinear(x, quantParams(ctx.node, scale, optional(ctx, 2)));
+  const params = quantParams(ctx.node, scale, optional(ctx, 2));
+  const y = isNarrowQuantType(x.dtype)
+    ? makeTensor('float32', x.dims, narrowDequantize(x, params))
+    : dequantizeLinear(x, params);
   // Opset 23's output_dtype (0: the scale's type): float32 or float16.
   const out = ctx.opset >= 23 ? attrInt(ctx.node, 'output_dtype') : 0;
   if (out !== 0 && out !== 1 && out !== 10)
