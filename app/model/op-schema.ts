@@ -6,7 +6,6 @@ import { indexSchemas } from './schema/index-ops.js';
 import { lossSchemas } from './schema/loss.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
-import { normalizationSchemas } from './schema/normalization.js';
 import { quantSchemas } from './schema/quant.js';
 import { tensorSchemas } from './schema/tensor.js';
 
@@ -51,7 +50,6 @@ const all: readonly OpSchema[] = [
   ...tensorSchemas,
   ...quantSchemas,
   ...indexSchemas,
-  ...normalizationSchemas,
   ...lossSchemas,
   ...attentionSchemas,
 ];

@@ -13,7 +13,6 @@ import { foldBuiltin } from './shapes/fold.js';
 import { indexShapes } from './shapes/index-ops.js';
 import { lossShapes } from './shapes/loss.js';
 import { nnShapes } from './shapes/nn.js';
-import { normalizationShapes } from './shapes/normalization.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
@@ -74,7 +73,6 @@ const table: ShapeTable = {
   ...constantShapes,
   ...quantShapes,
   ...indexShapes,
-  ...normalizationShapes,
   ...lossShapes,
   ...attentionShapes,
 };

@@ -7,7 +7,6 @@ import { indexOps } from './ops/index-ops.js';
 import { lossOps } from './ops/loss.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
-import { normalizationOps } from './ops/normalization.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
@@ -24,7 +23,6 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...broadcastOps,
   ...reduceOps,
   ...indexOps,
-  ...normalizationOps,
   ...lossOps,
   ...attentionOps,
 };
