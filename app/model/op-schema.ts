@@ -3,6 +3,7 @@
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
+import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
 import { tensorSchemas } from './schema/tensor.js';
 
@@ -41,7 +42,13 @@ export interface OpSchema {
   readonly sinceVersion?: number;
 }
 
-const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas];
+const all: readonly OpSchema[] = [
+  ...nnSchemas,
+  ...mathSchemas,
+  ...tensorSchemas,
+  ...quantSchemas,
+  ...normSchemas,
+];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));
 

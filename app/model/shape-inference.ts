@@ -10,6 +10,7 @@ import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
 import { nnShapes } from './shapes/nn.js';
+import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
@@ -49,6 +50,7 @@ const table: ShapeTable = {
   ...tensorShapes,
   ...constantShapes,
   ...quantShapes,
+  ...normShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

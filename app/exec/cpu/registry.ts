@@ -4,6 +4,7 @@ import { opKey } from './op-types.js';
 import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
+import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
@@ -19,6 +20,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...unaryOps,
   ...broadcastOps,
   ...reduceOps,
+  ...normOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
