@@ -12,6 +12,7 @@ import { cpuConstantEvaluator } from '../cpu/constant-evaluator.js';
 import type { ExecSettings } from '../cpu/op-types.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
+import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
@@ -339,8 +340,10 @@ export async function buildPlan(
   // Every symbolic input dim must be bound: a guessed size would plan buffers and kernels for
   // a shape the run never has (and fail on pools whose window exceeds the guess).
   const shapes = inferShapes(model, { evaluate: cpuConstantEvaluator(model), bindings, defaultDim: 'error' });
-  const { order, lastUse } = planExecution(model.graph, keep);
-  const builder = new PlanBuilder(gpu, model, shapes, order, new Set(keep), settings);
+  // Decomposed LayerNorms (ReduceMean ... Sqrt, Div, Mul, Add) become one LayerNormalization node.
+  const planned = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  const { order, lastUse } = planExecution(planned.graph, keep);
+  const builder = new PlanBuilder(gpu, planned, shapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
     await builder.plan(node);
     builder.release(step, node, lastUse);
