@@ -1,6 +1,7 @@
 // Host for normalize.wgsl: f32 LayerNormalization, RMSNormalization, InstanceNormalization and
 // GroupNormalization as one row-normalization kernel (one workgroup per row). Oracles:
 // layer-norm.ref.ts and channel-norm.ref.ts; tests: tests/gpu/normalize.test.ts.
+import { createStorageBuffer } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { linearGrid } from '../gpu/dispatch.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
@@ -52,7 +53,16 @@ export function groupNormGeometry(
     : { rows: n * groups, len, pmod: groups, pmul: c / groups, pdiv: spatial, epsilon };
 }
 
-/** `bias` undefined: no bias term (scale is bound in its place, unread). */
+/** Buffers for each row's mean and 1 / sqrt(var + eps) (`rows` f32 each). */
+export interface NormalizeStats {
+  readonly mean: GPUBuffer;
+  readonly invStdDev: GPUBuffer;
+}
+
+/**
+ * `bias` undefined: no bias term (scale is bound in its place, unread). `stats`: also write each
+ * row's mean and inverse standard deviation (LayerNormalization's optional outputs).
+ */
 export async function prepareNormalize(
   ctx: GpuContext,
   x: GPUBuffer,
@@ -60,24 +70,40 @@ export async function prepareNormalize(
   bias: GPUBuffer | undefined,
   y: GPUBuffer,
   p: NormalizeGpuParams,
+  stats?: NormalizeStats,
 ): Promise<PreparedDispatch> {
   const pipeline = await getPipeline(ctx, {
     op: 'normalize',
-    params: { workgroupSize: WORKGROUP_SIZE, mode: p.rms ? 1 : 0, hasBias: bias ? 1 : 0 },
+    params: {
+      workgroupSize: WORKGROUP_SIZE,
+      mode: p.rms ? 1 : 0,
+      hasBias: bias ? 1 : 0,
+      hasStats: stats ? 1 : 0,
+    },
     build: async (q) => ({
       code: await loadWgsl(new URL('./normalize.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize, MODE: q.mode, HAS_BIAS: q.hasBias },
+      constants: {
+        WORKGROUP_SIZE: q.workgroupSize,
+        MODE: q.mode,
+        HAS_BIAS: q.hasBias,
+        HAS_STATS: q.hasStats,
+      },
     }),
   });
   const [gx, gy] = linearGrid(ctx, p.rows);
-  return prepareDispatch(
+  // Without stats the two writable bindings still need (distinct, unwritten) buffers.
+  const dummies = stats
+    ? []
+    : [createStorageBuffer(ctx, 'normalize.no-mean', 4), createStorageBuffer(ctx, 'normalize.no-inv', 4)];
+  const d = prepareDispatch(
     ctx,
     'normalize',
     pipeline,
     {
-      buffers: [x, scale, bias ?? scale, y],
+      buffers: [x, scale, bias ?? scale, y, stats?.mean ?? dummies[0], stats?.invStdDev ?? dummies[1]],
       uniform: uniformWords([p.rows, p.len, p.pmod, p.pmul, Math.max(p.pdiv, 1), { f: p.epsilon }, 0, 0]),
     },
     [gx, gy, 1],
   );
+  return { ...d, owned: [...d.owned, ...dummies] };
 }

@@ -4,14 +4,16 @@
 //   MODE 1 (RMS):           y = x * inv * scale[p],                      inv = 1 / sqrt(mean(x^2) + eps)
 // with the parameter index p = (row % pmod) * pmul + k / pdiv for element k of the row, which
 // covers LayerNorm / RMSNorm (p = k), InstanceNorm (p = channel) and GroupNorm (p = channel or group).
-// HAS_BIAS = 0: no bias (binding 2 is then a dummy). Mean and variance are two passes (the
+// HAS_BIAS = 0: no bias (binding 2 is then a dummy). HAS_STATS = 1: thread 0 of each row also
+// writes the row's mean and inv to mean_out / inv_out (LayerNormalization's Mean and InvStdDev). Mean and variance are two passes (the
 // variance sums (x - mean)^2, no E[x^2] - E[x]^2 cancellation), each a strided per-thread sum
 // tree-reduced in workgroup memory. One workgroup per row. Bindings: 0 x, 1 scale, 2 bias, 3 y,
-// 4 params. Grid: rows (2-D past the limit).
+// 4 mean_out, 5 inv_out (dummies without HAS_STATS), 6 params. Grid: rows (2-D past the limit).
 
 override WORKGROUP_SIZE: u32 = 64u;
 override MODE: u32 = 0u;
 override HAS_BIAS: u32 = 1u;
+override HAS_STATS: u32 = 0u;
 
 struct Params { rows: u32, len: u32, pmod: u32, pmul: u32, pdiv: u32, eps: f32, pad0: u32, pad1: u32 }
 
@@ -19,7 +21,9 @@ struct Params { rows: u32, len: u32, pmod: u32, pmul: u32, pdiv: u32, eps: f32, 
 @group(0) @binding(1) var<storage, read> scale: array<f32>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> mean_out: array<f32>;
+@group(0) @binding(5) var<storage, read_write> inv_out: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 var<workgroup> scratch: array<f32, WORKGROUP_SIZE>;
 
@@ -57,6 +61,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
   }
   let inv = 1.0 / sqrt(reduce_sum(t, sq) / n + params.eps);
+  if (HAS_STATS == 1u && in_range && t == 0u) {
+    mean_out[row] = mean;
+    inv_out[row] = inv;
+  }
   if (in_range) {
     let pbase = (row % params.pmod) * params.pmul;
     for (var k = t; k < len; k += WORKGROUP_SIZE) {

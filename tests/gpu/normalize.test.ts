@@ -2,7 +2,9 @@
 // channel-norm.ref.ts. Tolerance: 2e-5 relative + 2e-5 absolute for inputs in [-3, 3] and
 // scale/bias in [-1, 1] (f32 sums of up to a few thousand terms vs the reference's f64; the
 // absolute term covers outputs near zero).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { decodeModel } from '../../app/model/decode.js';
 import { groupNormalization, instanceNormalization } from '../../kernels/normalization/channel-norm.ref.js';
 import {
   layerNormalization,
@@ -15,6 +17,13 @@ import {
   prepareNormalize,
 } from '../../kernels/normalization/normalize.js';
 import { makeTensor } from '../../kernels/tensor.js';
+import {
+  expectClose as expectOrtClose,
+  type OneNodeCase,
+  oneNodeModel,
+  randomFloats as randomTensor,
+  runOrt,
+} from '../unit/nn-oracle.helper.js';
 import { expectClose, randomFloats, runOnGpu } from './float-kernel-helpers.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
@@ -93,5 +102,95 @@ describe('normalize.wgsl: InstanceNormalization and GroupNormalization', () => {
         expectClose(new Float32Array(out), expected.data as Float32Array, RTOL, ATOL);
       });
     }
+  }
+});
+
+describe('normalizations on the WebGPU executor vs onnxruntime-node (1e-4 relative + 1e-5)', () => {
+  const cases: Array<[string, OneNodeCase]> = [];
+  const r = rng(99);
+  for (const [dims, axis] of [
+    [[2, 3, 4, 5], 1],
+    [[4, 40], -1],
+    [[3, 2, 70], 2],
+  ] as const) {
+    const pdims = dims.slice(axis < 0 ? axis + dims.length : axis);
+    cases.push([
+      `LayerNorm with Mean and InvStdDev x=[${dims}] axis=${axis}`,
+      {
+        op: 'LayerNormalization',
+        opset: 17,
+        inputs: [
+          ['X', randomTensor(r, dims, -3, 3)],
+          ['Scale', randomTensor(r, pdims)],
+          ['B', randomTensor(r, pdims)],
+        ],
+        outputs: [
+          { name: 'Y', dtype: 'float32' },
+          { name: 'Mean', dtype: 'float32' },
+          { name: 'InvStdDev', dtype: 'float32' },
+        ],
+        attrs: { axis },
+        constants: ['Scale', 'B'],
+      },
+    ]);
+  }
+  cases.push([
+    'RMSNorm x=[3, 5, 33]',
+    {
+      op: 'RMSNormalization',
+      opset: 23,
+      inputs: [
+        ['X', randomTensor(r, [3, 5, 33], -3, 3)],
+        ['scale', randomTensor(r, [33])],
+      ],
+    },
+  ]);
+  cases.push([
+    'InstanceNorm x=[2, 3, 7, 6]',
+    {
+      op: 'InstanceNormalization',
+      opset: 6,
+      inputs: [
+        ['input', randomTensor(r, [2, 3, 7, 6], -3, 3)],
+        ['scale', randomTensor(r, [3])],
+        ['B', randomTensor(r, [3])],
+      ],
+    },
+  ]);
+  for (const opset of [18, 21]) {
+    const np = opset === 18 ? 2 : 6;
+    cases.push([
+      `GroupNorm-${opset} x=[2, 6, 5, 4] groups=2`,
+      {
+        op: 'GroupNormalization',
+        opset,
+        inputs: [
+          ['X', randomTensor(r, [2, 6, 5, 4], -3, 3)],
+          ['scale', randomTensor(r, [np])],
+          ['bias', randomTensor(r, [np])],
+        ],
+        attrs: { num_groups: 2 },
+        constants: ['scale', 'bias'],
+      },
+    ]);
+  }
+  for (const [label, c] of cases) {
+    it(label, async () => {
+      await gpu();
+      const model = decodeModel(oneNodeModel(c));
+      const constants = new Set(c.constants ?? []);
+      const feeds = new Map(
+        c.inputs.filter(([n, t]) => t && !constants.has(n)).map(([n, t]) => [n, t!] as const),
+      );
+      const exec = await WebGpuExecutor.create(model);
+      try {
+        const ours = await exec.run(feeds);
+        expect((await exec.summary()).cpuFallbacks).toEqual([]);
+        const theirs = await runOrt(c);
+        for (const [name, t] of theirs) expectOrtClose(ours.get(name)!, t, 1e-4, 1e-5, `${label} ${name}`);
+      } finally {
+        exec.dispose();
+      }
+    });
   }
 });

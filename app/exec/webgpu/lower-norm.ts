@@ -1,7 +1,7 @@
 // LayerNormalization, RMSNormalization, InstanceNormalization and GroupNormalization onto
 // kernels/normalization/normalize.wgsl (f32, one workgroup per normalized row). Each lowering
 // checks what the kernel needs and returns undefined (CPU fallback) otherwise: non-f32 tensors,
-// stash_type other than 1, LayerNorm's Mean/InvStdDev outputs in use, or a scale/bias that varies
+// stash_type other than 1, or a scale/bias that varies
 // along the rows (broadcast over leading dims) without being a constant the planner can expand.
 import { expandTo, rowsCols } from '../../../kernels/normalization/layer-norm.ref.js';
 import {
@@ -56,8 +56,6 @@ const layerNorm: Lowering = async (lc) => {
   const hasBias = !rms && inputName(lc, 2) !== '';
   if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1) || (hasBias && !isFloatInput(lc, 2))) return undefined;
   if (!stashIsFloat32(lc)) return undefined;
-  // The optional Mean / InvStdDev outputs are computed by the CPU reference only.
-  if (lc.node.outputs.slice(1).some((o) => o !== '' && lc.isUsed(o))) return undefined;
   const xDims = lc.shape(inputName(lc, 0)).dims;
   const axis = axisOf(lc, xDims.length);
   if (axis === undefined) return undefined;
@@ -66,8 +64,14 @@ const layerNorm: Lowering = async (lc) => {
   if (!scale || (hasBias && !bias)) return undefined;
   const { rows, cols } = rowsCols(xDims, axis);
   const geometry = layerNormGeometry(rows, cols, attrFloat(lc.node, 'epsilon'), rms);
+  // LayerNorm's optional Mean / InvStdDev: written by the same dispatch when either is read.
+  const used = (i: number) => !rms && (lc.node.outputs[i] ?? '') !== '' && lc.isUsed(lc.node.outputs[i]);
+  const y = lc.output(0);
+  const statOut = (i: number) =>
+    used(i) ? lc.output(i) : lc.upload(`${lc.node.name}.stat${i}`, makeTensor('float32', [rows]));
+  const stats = used(1) || used(2) ? { mean: statOut(1), invStdDev: statOut(2) } : undefined;
   return {
-    dispatches: [await prepareNormalize(lc.gpu, lc.input(0), scale, bias, lc.output(0), geometry)],
+    dispatches: [await prepareNormalize(lc.gpu, lc.input(0), scale, bias, y, geometry, stats)],
   };
 };
 
