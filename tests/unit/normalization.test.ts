@@ -13,6 +13,7 @@ import {
   rng,
   runOurs,
 } from './nn-oracle.helper.js';
+import { one } from './shape-inference.helper.js';
 
 const RTOL = 1e-4;
 const ATOL = 1e-5;
@@ -298,5 +299,39 @@ describe('InstanceNormalization, MeanVarianceNormalization, LpNormalization, LRN
     }).get('Y')!;
     expect(y.dtype).toBe('float64');
     expect([...(y.data as Float64Array)]).toEqual([-1, 1, -1, 1]);
+  });
+});
+
+describe('normalization shapes', () => {
+  it("LayerNormalization's Mean and InvStdDev keep X's leading dims (float32), 1 from axis on", () => {
+    const [y, mean, inv] = one('LayerNormalization', [[2, 3, 4], [3, 4], [4]], { axis: 1 }, { outputs: 3 });
+    expect(y).toEqual({ dtype: 'float32', dims: [2, 3, 4] });
+    expect(mean).toEqual({ dtype: 'float32', dims: [2, 1, 1] });
+    expect(inv).toEqual({ dtype: 'float32', dims: [2, 1, 1] });
+    expect(() => one('LayerNormalization', [[2, 3, 4], [3]], { axis: 1 })).toThrow(/does not broadcast/);
+    expect(() => one('LayerNormalization', [[2, 3], [3]], { axis: 2 })).toThrow(/out of range/);
+  });
+
+  it('GroupNormalization takes scale/bias per group at opset 18 and per channel from 21', () => {
+    expect(
+      one('GroupNormalization', [[1, 6, 4], [2], [2]], { num_groups: 2 }, { opset: 18 })[0].dims,
+    ).toEqual([1, 6, 4]);
+    expect(() => one('GroupNormalization', [[1, 6, 4], [6], [6]], { num_groups: 2 }, { opset: 18 })).toThrow(
+      /expected \[2\]/,
+    );
+    expect(
+      one('GroupNormalization', [[1, 6, 4], [6], [6]], { num_groups: 2 }, { opset: 21 })[0].dims,
+    ).toEqual([1, 6, 4]);
+    expect(() => one('GroupNormalization', [[1, 6, 4], [6], [6]], { num_groups: 4 }, { opset: 21 })).toThrow(
+      /num_groups/,
+    );
+  });
+
+  it('refuses what is not implemented with "not supported"', () => {
+    expect(() => one('LpNormalization', [[2, 3]], { p: 3 })).toThrow(/not supported/);
+    expect(() => one('RMSNormalization', [[2, 3], [3]], { stash_type: 0 }, { opset: 23 })).toThrow(
+      /not supported/,
+    );
+    expect(() => one('InstanceNormalization', [[2, 3], [3], [3]])).toThrow(/rank/);
   });
 });
