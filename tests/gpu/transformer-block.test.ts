@@ -56,7 +56,10 @@ const f32 = (dims: number[], values: number[]) => makeTensor('float32', dims, Fl
 const i64 = (values: number[]) =>
   makeTensor('int64', [values.length], BigInt64Array.from(values.map(BigInt)));
 
-/** LayerNorm of `x` into `y`: one node, or the decomposed chain (Div or Mul-by-Reciprocal form). */
+/**
+ * LayerNorm of `x` into `y`: one node, or the decomposed chain (Div or Mul-by-Reciprocal form,
+ * the square as Pow(d, 2) or Mul(d, d)).
+ */
 function layerNorm(
   x: string,
   g: string,
@@ -64,6 +67,7 @@ function layerNorm(
   y: string,
   form: 'op' | 'div' | 'recip',
   opset: number,
+  square: 'pow' | 'mul' = 'pow',
 ): GraphNode[] {
   if (form === 'op') return [node('LayerNormalization', [x, g, b], [y], { axis: -1, epsilon: { f: 1e-5 } })];
   const p = `${y}_`;
@@ -74,7 +78,9 @@ function layerNorm(
   const nodes = [
     mean(x, `${p}mean`),
     node('Sub', [x, `${p}mean`], [`${p}d`]),
-    node('Pow', [`${p}d`, 'two'], [`${p}sq`]),
+    square === 'pow'
+      ? node('Pow', [`${p}d`, 'two'], [`${p}sq`])
+      : node('Mul', [`${p}d`, `${p}d`], [`${p}sq`]),
     mean(`${p}sq`, `${p}var`),
     node('Add', [`${p}var`, 'eps'], [`${p}vareps`]),
     node('Sqrt', [`${p}vareps`], [`${p}std`]),
@@ -229,12 +235,13 @@ describe('transformer encoder block vs onnxruntime-node', () => {
 });
 
 describe('decomposed LayerNorm on the WebGPU executor', () => {
-  for (const [form, opset] of [
-    ['div', 17],
-    ['recip', 17],
-    ['div', 18],
+  for (const [form, opset, square] of [
+    ['div', 17, 'pow'],
+    ['recip', 17, 'pow'],
+    ['div', 18, 'pow'],
+    ['recip', 18, 'mul'],
   ] as const) {
-    it(`${form} form (opset ${opset}) is planned as one LayerNorm dispatch and matches onnxruntime`, async () => {
+    it(`${form} form, square by ${square} (opset ${opset}) is planned as one LayerNorm dispatch and matches onnxruntime`, async () => {
       const r = rng(opset + form.length);
       const model: Model = {
         ...encoderBlock(form, 1),
@@ -244,7 +251,7 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
         ...model,
         graph: {
           ...model.graph,
-          nodes: layerNorm('x', 'g1', 'b1', 'y', form, opset),
+          nodes: layerNorm('x', 'g1', 'b1', 'y', form, opset, square),
           inputs: [{ name: 'x', dtype: 'float32', dims: [3, 4, 37] }],
           outputs: [{ name: 'y', dtype: 'float32', dims: [3, 4, 37] }],
           initializers: new Map<string, Tensor>([
@@ -311,6 +318,46 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
       expect(plan.steps.length).toBeGreaterThan(5);
     } finally {
       plan.destroy();
+    }
+  });
+
+  it('is left as written when the means are not over the trailing axes, and still matches onnxruntime', async () => {
+    const r = rng(4);
+    const base = encoderBlock('div', 1);
+    // Normalizing over axis 0 of [4, 6] is not a LayerNorm over trailing axes.
+    const nodes = layerNorm('x', 'g1', 'b1', 'y', 'div', 17).map((n) =>
+      n.opType === 'ReduceMean' ? { ...n, attributes: { axes: { kind: 'ints' as const, value: [0] } } } : n,
+    );
+    const m: Model = {
+      ...base,
+      graph: {
+        ...base.graph,
+        nodes,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [4, 6] }],
+        outputs: [{ name: 'y', dtype: 'float32', dims: [4, 6] }],
+        initializers: new Map<string, Tensor>([
+          ['g1', randomTensor(r, [6])],
+          ['b1', randomTensor(r, [6])],
+          ['two', f32([], [2])],
+          ['eps', f32([], [1e-5])],
+        ]),
+      },
+    };
+    const bytes = encodeModel(m);
+    const decoded = decodeModel(bytes);
+    const plan = await buildPlan(await gpu(), decoded, ['y'], DEFAULT_SETTINGS, {});
+    try {
+      expect(plan.steps.some((st) => st.node.opType === 'LayerNormalization')).toBe(false);
+    } finally {
+      plan.destroy();
+    }
+    const input = new Map([['x', randomTensor(r, [4, 6], 3)]]);
+    const want = await runOrt(bytes, input);
+    const exec = await WebGpuExecutor.create(decoded);
+    try {
+      expectNear((await exec.run(input)).get('y')!, want, 'WebGPU');
+    } finally {
+      exec.dispose();
     }
   });
 });
