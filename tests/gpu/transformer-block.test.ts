@@ -5,7 +5,7 @@
 // Div or Mul-by-Reciprocal, Mul, Add) + Erf GELU (opset 17). Both run on the CPU interpreter and
 // the WebGPU executor against onnxruntime-node (graph optimizations off, so it runs the nodes as
 // written). Tolerance: 1e-4 of the largest |output| (f32 GPU sums and WGSL exp/erf vs onnxruntime).
-// Also: the decomposed LayerNorm alone is planned as ONE normalize.wgsl dispatch.
+// Also: the decomposed LayerNorm (and RMSNorm) alone is planned as ONE normalize.wgsl dispatch.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
@@ -279,6 +279,69 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
       const exec = await WebGpuExecutor.create(decoded);
       try {
         expectNear((await exec.run(input)).get('y')!, want, 'WebGPU');
+      } finally {
+        exec.dispose();
+      }
+    });
+  }
+
+  for (const [square, divide] of [
+    ['pow', 'recip'],
+    ['mul', 'div'],
+  ] as const) {
+    it(`decomposed RMSNorm (square by ${square}, ${divide}) is one RMSNormalization dispatch, x kept for a residual`, async () => {
+      const r = rng(square.length + divide.length);
+      const base = encoderBlock('div', 1);
+      const nodes: GraphNode[] = [
+        square === 'pow' ? node('Pow', ['x', 'two'], ['sq']) : node('Mul', ['x', 'x'], ['sq']),
+        node('ReduceMean', ['sq'], ['ms'], { axes: [-1] }),
+        node('Add', ['eps', 'ms'], ['mse']),
+        node('Sqrt', ['mse'], ['rms']),
+        ...(divide === 'div'
+          ? [node('Div', ['x', 'rms'], ['n'])]
+          : [node('Reciprocal', ['rms'], ['inv']), node('Mul', ['inv', 'x'], ['n'])]),
+        node('Mul', ['g1', 'n'], ['y']),
+        node('Add', ['x', 'y'], ['z']),
+      ];
+      const m: Model = {
+        ...base,
+        graph: {
+          ...base.graph,
+          nodes,
+          inputs: [{ name: 'x', dtype: 'float32', dims: [3, 2, 50] }],
+          outputs: [{ name: 'z', dtype: 'float32', dims: [3, 2, 50] }],
+          initializers: new Map<string, Tensor>([
+            ['g1', randomTensor(r, [50])],
+            ['two', f32([], [2])],
+            ['eps', f32([], [1e-6])],
+          ]),
+        },
+      };
+      const bytes = encodeModel(m);
+      const decoded = decodeModel(bytes);
+      const plan = await buildPlan(await gpu(), decoded, ['z'], DEFAULT_SETTINGS, {});
+      try {
+        expect(plan.steps.map((st) => `${st.kind}:${st.node.opType}`)).toEqual([
+          'gpu:RMSNormalization',
+          'gpu:Add',
+        ]);
+      } finally {
+        plan.destroy();
+      }
+      const input = new Map([['x', randomTensor(r, [3, 2, 50], 3)]]);
+      const session = await ort.InferenceSession.create(bytes, {
+        ...QUIET,
+        graphOptimizationLevel: 'disabled',
+        executionProviders: ['cpu'],
+      });
+      const x = input.get('x')!;
+      const z = (await session.run({ x: new ort.Tensor('float32', x.data as Float32Array, [...x.dims]) })).z;
+      await session.release();
+      const want = makeTensor('float32', z.dims as number[], z.data as Float32Array);
+      expectNear(new CpuInterpreter(decoded).runSync(input).get('z')!, want, 'CPU');
+      const exec = await WebGpuExecutor.create(decoded);
+      try {
+        expectNear((await exec.run(input)).get('z')!, want, 'WebGPU');
       } finally {
         exec.dispose();
       }

@@ -1,8 +1,10 @@
-// The LayerNorm that exporters write as separate nodes, recognised at WebGPU plan time and replaced
-// by one LayerNormalization node (run by normalize.wgsl as one dispatch):
+// The LayerNorm (and RMSNorm) that exporters write as separate nodes, recognised at WebGPU plan
+// time and replaced by one LayerNormalization (RMSNormalization) node, run by normalize.wgsl as
+// one dispatch:
 //   m = ReduceMean(X, trailing axes, keepdims 1); d = Sub(X, m)
 //   v = ReduceMean(Pow(d, 2) | Mul(d, d), same axes); s = Sqrt(Add(v, eps))
-//   n = Div(d, s) | Mul(d, Reciprocal(s)); [y = Mul(n, gamma)]; [y = Add(y, beta)]
+//   n = Div(d, s) | Mul(d, Reciprocal(s)); y = Mul(n, gamma); [y = Add(y, beta)]
+// RMSNorm: s = Sqrt(Add(ReduceMean(Pow(X, 2) | Mul(X, X)), eps)); y = Mul(Div(X, s) | ..., gamma).
 // Only when every intermediate is read inside the pattern alone (and is no requested output), X,
 // gamma and beta are float32, eps and the exponent are constant scalars, and gamma/beta broadcast
 // to X without growing it. The CPU interpreter keeps running the nodes as written; the fused
@@ -59,17 +61,63 @@ function meanAxes(c: Ctx, n: GraphNode, rank: number): number[] | undefined {
   return axes.map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
 }
 
+type Match = { node: GraphNode; replaced: GraphNode[] };
+
+/** The normalized axis when ReduceMean `m` averages exactly the trailing axes of a rank-`rank` input. */
+function trailingAxis(c: Ctx, m: GraphNode, rank: number): number | undefined {
+  const axes = meanAxes(c, m, rank);
+  if (!axes || axes.some((a, k) => a !== rank - axes.length + k) || new Set(axes).size !== axes.length)
+    return undefined;
+  return rank - axes.length;
+}
+
+/** Add(mean, eps) -> Sqrt after the variance / mean-square ReduceMean `m`. */
+function epsSqrt(c: Ctx, m: GraphNode): { nodes: GraphNode[]; eps: number; std: string } | undefined {
+  const addEps = soleReader(c, m.outputs[0], 'Add');
+  const epsName = addEps && otherInput(addEps, m.outputs[0]);
+  const eps = epsName === undefined ? undefined : scalar(c, epsName);
+  if (!addEps || eps === undefined) return undefined;
+  const sqrt = soleReader(c, addEps.outputs[0], 'Sqrt');
+  return sqrt && { nodes: [addEps, sqrt], eps, std: sqrt.outputs[0] };
+}
+
+/** Div(v, std) or Mul(v, Reciprocal(std)) (either Mul order): the nodes and the normalized value. */
+function divideBy(c: Ctx, v: string, std: string): { nodes: GraphNode[]; out: string } | undefined {
+  const div = soleReader(c, std, 'Div');
+  if (div)
+    return div.inputs[0] === v && div.inputs[1] === std ? { nodes: [div], out: div.outputs[0] } : undefined;
+  const recip = soleReader(c, std, 'Reciprocal');
+  const mul = recip && soleReader(c, recip.outputs[0], 'Mul');
+  if (!recip || !mul || otherInput(mul, recip.outputs[0]) !== v) return undefined;
+  return { nodes: [recip, mul], out: mul.outputs[0] };
+}
+
+/** The other input of Mul/Add `n` reading `value` when it is float32 and broadcasts to `dims` without growing it. */
+function affineParam(
+  c: Ctx,
+  n: GraphNode | undefined,
+  value: string,
+  dims: readonly number[],
+): string | undefined {
+  const p = n && otherInput(n, value);
+  if (!p) return undefined;
+  const s = shapeOf(c.shapes, p);
+  if (s.dtype !== 'float32' || sizeOf(s.dims) === 0) return undefined;
+  try {
+    return broadcastShapes(dims, s.dims).join() === dims.join() ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The LayerNormalization node replacing the pattern that starts at ReduceMean `m1`, and the nodes it replaces. */
-function match(c: Ctx, m1: GraphNode): { node: GraphNode; replaced: GraphNode[] } | undefined {
+function matchLayerNorm(c: Ctx, m1: GraphNode): Match | undefined {
   const x = m1.inputs[0];
   const xs = shapeOf(c.shapes, x);
   if (xs.dtype !== 'float32' || xs.dims.length === 0) return undefined;
   const rank = xs.dims.length;
-  const axes = meanAxes(c, m1, rank);
-  // The axes must be the trailing ones [axis, rank).
-  if (!axes || axes.some((a, k) => a !== rank - axes.length + k) || new Set(axes).size !== axes.length)
-    return undefined;
-  const axis = rank - axes.length;
+  const axis = trailingAxis(c, m1, rank);
+  if (axis === undefined) return undefined;
   const sub = soleReader(c, m1.outputs[0], 'Sub');
   if (!sub || sub.inputs[0] !== x || sub.inputs[1] !== m1.outputs[0]) return undefined;
   const d = sub.outputs[0];
@@ -80,56 +128,23 @@ function match(c: Ctx, m1: GraphNode): { node: GraphNode; replaced: GraphNode[] 
       (n.opType === 'Pow' && n.inputs[0] === d && scalar(c, n.inputs[1]) === 2) ||
       (n.opType === 'Mul' && n.inputs[0] === d && n.inputs[1] === d),
   );
-  const norm = dReaders.find((n) => n !== sq);
-  if (!sq || !norm) return undefined;
+  if (!sq) return undefined;
   const m2 = soleReader(c, sq.outputs[0], 'ReduceMean');
-  if (!m2 || m2.inputs[0] !== sq.outputs[0] || meanAxes(c, m2, rank)?.join() !== axes.join())
-    return undefined;
-  const addEps = soleReader(c, m2.outputs[0], 'Add');
-  const epsName = addEps && otherInput(addEps, m2.outputs[0]);
-  const eps = epsName === undefined ? undefined : scalar(c, epsName);
-  if (!addEps || eps === undefined) return undefined;
-  const sqrt = soleReader(c, addEps.outputs[0], 'Sqrt');
-  if (!sqrt) return undefined;
-  const replaced = [m1, sub, sq, m2, addEps, sqrt];
-  // Div(d, s), or Mul(d, Reciprocal(s)).
-  if (norm.opType === 'Div') {
-    if (
-      norm.inputs[0] !== d ||
-      norm.inputs[1] !== sqrt.outputs[0] ||
-      soleReader(c, sqrt.outputs[0], 'Div') !== norm
-    )
-      return undefined;
-  } else if (norm.opType === 'Mul') {
-    const recip = soleReader(c, sqrt.outputs[0], 'Reciprocal');
-    if (!recip || soleReader(c, recip.outputs[0], 'Mul') !== norm || otherInput(norm, d) !== recip.outputs[0])
-      return undefined;
-    replaced.push(recip);
-  } else {
-    return undefined;
-  }
-  replaced.push(norm);
-  let out = norm.outputs[0];
-  // Optional affine tail: Mul(gamma) then Add(beta), each broadcasting to X without growing it.
-  const param = (n: GraphNode | undefined): string | undefined => {
-    const p = n && otherInput(n, out);
-    if (!p) return undefined;
-    const s = shapeOf(c.shapes, p);
-    if (s.dtype !== 'float32') return undefined;
-    try {
-      const b = broadcastShapes(xs.dims, s.dims);
-      return b.join() === xs.dims.join() && sizeOf(s.dims) > 0 ? p : undefined;
-    } catch {
-      return undefined;
-    }
-  };
+  if (!m2 || m2.inputs[0] !== sq.outputs[0] || trailingAxis(c, m2, rank) !== axis) return undefined;
+  const std = epsSqrt(c, m2);
+  const norm = std && divideBy(c, d, std.std);
+  // d's other reader must be the division itself.
+  if (!std || !norm || !dReaders.includes(norm.nodes[norm.nodes.length - 1])) return undefined;
+  const replaced = [m1, sub, sq, m2, ...std.nodes, ...norm.nodes];
+  let out = norm.out;
+  // Affine tail: Mul(gamma) (required: it is the Scale input), then an optional Add(beta).
   const mulG = soleReader(c, out, 'Mul');
-  const gamma = param(mulG);
-  if (!mulG || !gamma) return undefined; // without gamma there is no Scale input to give
+  const gamma = affineParam(c, mulG, out, xs.dims);
+  if (!mulG || !gamma) return undefined;
   replaced.push(mulG);
   out = mulG.outputs[0];
   const addB = soleReader(c, out, 'Add');
-  const beta = param(addB);
+  const beta = affineParam(c, addB, out, xs.dims);
   if (addB && beta) {
     replaced.push(addB);
     out = addB.outputs[0];
@@ -140,14 +155,46 @@ function match(c: Ctx, m1: GraphNode): { node: GraphNode; replaced: GraphNode[] 
     domain: '',
     inputs: beta ? [x, gamma, beta] : [x, gamma],
     outputs: [out],
-    attributes: { axis: { kind: 'int', value: axis }, epsilon: { kind: 'float', value: eps } },
+    attributes: { axis: { kind: 'int', value: axis }, epsilon: { kind: 'float', value: std.eps } },
   };
   return { node, replaced };
 }
 
 /**
- * The model with each decomposed LayerNorm replaced by one LayerNormalization node (placed where
- * its last node was, so the order stays topological), and how many patterns were fused.
+ * The RMSNormalization node replacing x -> Pow(x, 2) | Mul(x, x) -> ReduceMean `m` -> Add(eps) ->
+ * Sqrt -> Div(x, .) | Mul(x, Reciprocal(.)) -> Mul(gamma) (T5 / LLaMA exports); x itself may
+ * have other readers (the residual).
+ */
+function matchRmsNorm(c: Ctx, m: GraphNode, producers: ReadonlyMap<string, GraphNode>): Match | undefined {
+  const sq = producers.get(m.inputs[0]);
+  if (!sq || soleReader(c, m.inputs[0], 'ReduceMean') !== m) return undefined;
+  const x = sq.inputs[0];
+  const isSquare =
+    (sq.opType === 'Pow' && scalar(c, sq.inputs[1]) === 2) || (sq.opType === 'Mul' && sq.inputs[1] === x);
+  if (sq.domain !== '' || !isSquare) return undefined;
+  const xs = shapeOf(c.shapes, x);
+  if (xs.dtype !== 'float32' || xs.dims.length === 0) return undefined;
+  const axis = trailingAxis(c, m, xs.dims.length);
+  const std = axis === undefined ? undefined : epsSqrt(c, m);
+  const norm = std && divideBy(c, x, std.std);
+  if (axis === undefined || !std || !norm) return undefined;
+  const mulG = soleReader(c, norm.out, 'Mul');
+  const gamma = affineParam(c, mulG, norm.out, xs.dims);
+  if (!mulG || !gamma) return undefined;
+  const node: GraphNode = {
+    name: `${m.name}.fused_rmsnorm`,
+    opType: 'RMSNormalization',
+    domain: '',
+    inputs: [x, gamma],
+    outputs: [mulG.outputs[0]],
+    attributes: { axis: { kind: 'int', value: axis }, epsilon: { kind: 'float', value: std.eps } },
+  };
+  return { node, replaced: [sq, m, ...std.nodes, ...norm.nodes, mulG] };
+}
+
+/**
+ * The model with each decomposed LayerNorm / RMSNorm replaced by one node (placed where its last
+ * node was, so the order stays topological), and how many patterns were fused.
  */
 export function fuseDecomposedLayerNorms(
   model: Model,
@@ -164,11 +211,13 @@ export function fuseDecomposedLayerNorms(
     shapes,
     opset: opsetVersion(model, '') ?? 1,
   };
+  const producers = new Map<string, GraphNode>();
+  for (const n of model.graph.nodes) for (const o of n.outputs) if (o) producers.set(o, n);
   const replacedBy = new Map<GraphNode, GraphNode | null>();
   let fused = 0;
   for (const n of model.graph.nodes) {
     if (n.opType !== 'ReduceMean' || n.domain !== '' || replacedBy.has(n)) continue;
-    const m = match(c, n);
+    const m = matchLayerNorm(c, n) ?? matchRmsNorm(c, n, producers);
     if (!m || m.replaced.some((r) => replacedBy.has(r))) continue;
     const last = m.replaced[m.replaced.length - 1];
     for (const r of m.replaced) replacedBy.set(r, r === last ? m.node : null);
