@@ -6,6 +6,7 @@ import { indexSchemas } from './schema/index-ops.js';
 import { lossSchemas } from './schema/loss.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
+import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
 import { tensorSchemas } from './schema/tensor.js';
 
@@ -52,6 +53,7 @@ const all: readonly OpSchema[] = [
   ...indexSchemas,
   ...lossSchemas,
   ...attentionSchemas,
+  ...normSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

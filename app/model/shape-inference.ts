@@ -13,6 +13,7 @@ import { foldBuiltin } from './shapes/fold.js';
 import { indexShapes } from './shapes/index-ops.js';
 import { lossShapes } from './shapes/loss.js';
 import { nnShapes } from './shapes/nn.js';
+import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
@@ -75,6 +76,7 @@ const table: ShapeTable = {
   ...indexShapes,
   ...lossShapes,
   ...attentionShapes,
+  ...normShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

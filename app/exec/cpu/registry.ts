@@ -7,6 +7,7 @@ import { indexOps } from './ops/index-ops.js';
 import { lossOps } from './ops/loss.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
+import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { quantOps } from './ops/quant.js';
@@ -25,6 +26,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...indexOps,
   ...lossOps,
   ...attentionOps,
+  ...normOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

@@ -12,8 +12,10 @@ import { cpuConstantEvaluator } from '../cpu/constant-evaluator.js';
 import type { ExecSettings } from '../cpu/op-types.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
+import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { floatLowerings } from './lower-float.js';
+import { normLowerings } from './lower-norm.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
@@ -35,6 +37,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qlinearLowerings,
     ...qpoolLowerings,
     ...resizeLowerings,
+    ...normLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
@@ -344,8 +347,10 @@ export async function buildPlan(
     defaultDim: 'error',
     knownValues,
   });
-  const { order, lastUse } = planExecution(model.graph, keep);
-  const builder = new PlanBuilder(gpu, model, shapes, order, new Set(keep), settings);
+  // Decomposed LayerNorms (ReduceMean ... Sqrt, Div, Mul, Add) become one LayerNormalization node.
+  const planned = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  const { order, lastUse } = planExecution(planned.graph, keep);
+  const builder = new PlanBuilder(gpu, planned, shapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
     await builder.plan(node);
     builder.release(step, node, lastUse);
