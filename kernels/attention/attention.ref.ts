@@ -171,7 +171,8 @@ export function attentionRef(
           const withBias = r(row[j] + biasRow[j]);
           // Mode 0: the QK product itself (before softcap, as onnxruntime and the spec); 1:
           // after softcap; 2: with the bias added; 3: the softmax (below).
-          qkOut[at + j] = p.qkMatmulOutputMode === 2 ? withBias : p.qkMatmulOutputMode === 1 ? row[j] : rawRow[j];
+          qkOut[at + j] =
+            p.qkMatmulOutputMode === 2 ? withBias : p.qkMatmulOutputMode === 1 ? row[j] : rawRow[j];
           row[j] = withBias;
         }
         // Softmax over the keys; a row with every key masked gives 0.
@@ -282,4 +283,56 @@ export function rotaryEmbeddingRef(
       }
   const vals = rank === 3 ? mergeHeads(out, B, S, H, D) : out;
   return floatTensor(x.dtype, x.dims, vals);
+}
+
+/** SwiGLU (opset 28): Swish_alpha(A) * B, A and B of one shape, each step rounded to the type. */
+export function swiGluRef(a: Tensor, b: Tensor, alpha: number): Tensor {
+  if (a.dims.join(',') !== b.dims.join(','))
+    throw new Error(`SwiGLU needs A and B of one shape, got [${a.dims}] and [${b.dims}]`);
+  const r = rounder(a.dtype);
+  const x = readFloats(a);
+  const y = readFloats(b);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = r(r(x[i] * r(1 / (1 + Math.exp(-alpha * x[i])))) * y[i]);
+  return floatTensor(a.dtype, a.dims, out);
+}
+
+/**
+ * TensorScatter (opset 24): writes `update` into a copy of `past` along `axis`, starting per batch
+ * at write_indices[b] (0 without them), wrapping around the axis in 'circular' mode.
+ */
+export function tensorScatterRef(
+  past: Tensor,
+  update: Tensor,
+  writeIndices: Tensor | undefined,
+  axisIn: number,
+  circular: boolean,
+): Tensor {
+  const rank = past.dims.length;
+  const axis = ((axisIn % rank) + rank) % rank;
+  for (let i = 0; i < rank; i++)
+    if (i === axis ? update.dims[i] > past.dims[i] : update.dims[i] !== past.dims[i])
+      throw new Error(
+        `TensorScatter update [${update.dims}] does not fit cache [${past.dims}] at axis ${axis}`,
+      );
+  const max = past.dims[axis];
+  const len = update.dims[axis];
+  const inner = past.dims.slice(axis + 1).reduce((x, y) => x * y, 1);
+  const outer = past.dims.slice(0, axis).reduce((x, y) => x * y, 1);
+  const perBatch = outer / Math.max(past.dims[0], 1);
+  const out = past.data.slice() as Tensor['data'];
+  const starts = writeIndices ? Array.from(writeIndices.data, Number) : undefined;
+  for (let o = 0; o < outer; o++) {
+    const batch = axis === 0 ? 0 : Math.floor(o / perBatch);
+    for (let s = 0; s < len; s++) {
+      let at = (starts ? starts[batch] : 0) + s;
+      if (circular) at %= max;
+      if (at < 0 || at >= max) throw new Error(`TensorScatter writes position ${at} of ${max}`);
+      for (let j = 0; j < inner; j++)
+        (out as Float32Array)[(o * max + at) * inner + j] = (update.data as Float32Array)[
+          (o * len + s) * inner + j
+        ];
+    }
+  }
+  return { dtype: past.dtype, dims: [...past.dims], data: out };
 }

@@ -64,6 +64,13 @@ export const UNARY_TABLE = {
   },
   Softplus: { since: 1, f: softplus64, wgsl: 'softplus_f32(v)' },
   Softsign: { since: 1, f: (v) => v / (1 + Math.abs(v)), wgsl: 'v / (1.0 + abs(v))' },
+  /** Swish (opset 24): x * sigmoid(alpha * x). */
+  Swish: {
+    since: 24,
+    attrs: [['alpha', 1]],
+    f: (v, a) => v / (1 + Math.exp(-a * v)),
+    wgsl: 'v / (1.0 + exp(-a * v))',
+  },
   Mish: { since: 18, f: (v) => v * Math.tanh(softplus64(v)), wgsl: 'v * tanh_f32(softplus_f32(v))' },
   ThresholdedRelu: {
     since: 10,

@@ -51,7 +51,7 @@ async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<v
   }
 }
 
-const OPSET: Record<string, number> = { Gelu: 20, Mish: 18 };
+const OPSET: Record<string, number> = { Gelu: 20, Mish: 18, Swish: 24 };
 
 describe('table ops on the WebGPU executor vs onnxruntime-node', () => {
   it('unary ops over random shapes', async () => {

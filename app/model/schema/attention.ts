@@ -3,6 +3,48 @@ import type { OpSchema } from '../op-schema.js';
 
 export const attentionSchemas: readonly OpSchema[] = [
   {
+    opType: 'CausalConvWithState',
+    domain: '',
+    category: 'conv',
+    inputs: ['input', 'weight', 'bias?', 'past_state?'],
+    outputs: ['output', 'present_state?'],
+    attributes: { activation: { type: 'string', default: 'none' } },
+    sinceVersion: 27,
+  },
+  {
+    opType: 'LinearAttention',
+    domain: '',
+    category: 'matmul',
+    inputs: ['query', 'key', 'value', 'past_state?', 'decay?', 'beta?'],
+    outputs: ['output', 'present_state?'],
+    attributes: {
+      chunk_size: { type: 'int', default: 0 },
+      kv_num_heads: { type: 'int', required: true },
+      q_num_heads: { type: 'int', required: true },
+      scale: { type: 'float' },
+      update_rule: { type: 'string', default: 'gated_delta' },
+    },
+    sinceVersion: 27,
+  },
+  {
+    opType: 'SwiGLU',
+    domain: '',
+    category: 'activation',
+    inputs: ['A', 'B'],
+    outputs: ['Y'],
+    attributes: { alpha: { type: 'float', default: 1 } },
+    sinceVersion: 28,
+  },
+  {
+    opType: 'TensorScatter',
+    domain: '',
+    category: 'shape',
+    inputs: ['past_cache', 'update', 'write_indices?'],
+    outputs: ['present_cache'],
+    attributes: { axis: { type: 'int', default: -2 }, mode: { type: 'string', default: 'linear' } },
+    sinceVersion: 24,
+  },
+  {
     opType: 'Attention',
     domain: '',
     category: 'matmul',

@@ -32,7 +32,32 @@ const attention: ShapeFn = (ctx) => {
   ];
 };
 
+const causalConv: ShapeFn = (ctx) => {
+  const [b, c, l] = ctx.shape(0);
+  const k = ctx.shape(1)[2];
+  return [
+    { dtype: ctx.dtype(0), dims: [b, c, l] },
+    { dtype: ctx.dtype(0), dims: [b, c, k - 1] },
+  ];
+};
+
+const linearAttention: ShapeFn = (ctx) => {
+  const [b, t, qd] = ctx.shape(0);
+  const hq = attrInt(ctx.node, 'q_num_heads', 0);
+  const hkv = attrInt(ctx.node, 'kv_num_heads', 0);
+  if (!hq || !hkv) return ctx.fail('needs q_num_heads and kv_num_heads');
+  const dv = ctx.shape(2)[2] / hkv;
+  return [
+    { dtype: ctx.dtype(0), dims: [b, t, hq * dv] },
+    { dtype: ctx.has(3) ? ctx.dtype(3) : ctx.dtype(0), dims: [b, hkv, qd / hq, dv] },
+  ];
+};
+
 export const attentionShapes: ShapeTable = {
+  '::CausalConvWithState': causalConv,
+  '::LinearAttention': linearAttention,
   '::Attention': attention,
   '::RotaryEmbedding': (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }],
+  '::SwiGLU': (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }],
+  '::TensorScatter': (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }],
 };

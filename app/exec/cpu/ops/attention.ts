@@ -1,6 +1,16 @@
 // Attention (23-25) and RotaryEmbedding (23) on the CPU (kernels/attention/attention.ref.ts).
-import { attentionRef, rotaryEmbeddingRef } from '../../../../kernels/attention/attention.ref.js';
-import { attrFloat, attrInt, hasAttr } from '../../../model/attributes.js';
+import {
+  attentionRef,
+  rotaryEmbeddingRef,
+  swiGluRef,
+  tensorScatterRef,
+} from '../../../../kernels/attention/attention.ref.js';
+import {
+  causalConvWithStateRef,
+  type LinearAttentionRule,
+  linearAttentionRef,
+} from '../../../../kernels/attention/recurrent.ref.js';
+import { attrFloat, attrInt, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
@@ -33,6 +43,59 @@ export const attentionOps: OpTable = {
       },
     );
     return [r.y, r.presentKey, r.presentValue, r.qk];
+  },
+  [opKey('', 'CausalConvWithState')]: (ctx) => {
+    const act = attrString(ctx.node, 'activation');
+    if (act !== 'none' && act !== 'silu' && act !== 'swish')
+      throw new ModelError(
+        `node '${ctx.node.name}' (CausalConvWithState): activation must be none, silu or swish, got '${act}'`,
+      );
+    const r = causalConvWithStateRef(
+      required(ctx, 0),
+      required(ctx, 1),
+      optional(ctx, 2),
+      optional(ctx, 3),
+      act === 'none' ? 'none' : 'silu',
+    );
+    return [r.output, r.presentState];
+  },
+  [opKey('', 'LinearAttention')]: (ctx) => {
+    const { node } = ctx;
+    const rule = attrString(node, 'update_rule');
+    if (!['linear', 'gated', 'delta', 'gated_delta'].includes(rule))
+      throw new ModelError(`node '${node.name}' (LinearAttention): unknown update_rule '${rule}'`);
+    const r = linearAttentionRef(
+      required(ctx, 0),
+      required(ctx, 1),
+      required(ctx, 2),
+      optional(ctx, 3),
+      optional(ctx, 4),
+      optional(ctx, 5),
+      attrInt(node, 'q_num_heads'),
+      attrInt(node, 'kv_num_heads'),
+      hasAttr(node, 'scale') ? attrFloat(node, 'scale') : undefined,
+      rule as LinearAttentionRule,
+    );
+    return [r.output, r.presentState];
+  },
+  [opKey('', 'SwiGLU')]: (ctx) => [
+    swiGluRef(required(ctx, 0), required(ctx, 1), attrFloat(ctx.node, 'alpha')),
+  ],
+  [opKey('', 'TensorScatter')]: (ctx) => {
+    const mode = attrString(ctx.node, 'mode');
+    if (mode !== 'linear' && mode !== 'circular')
+      throw new ModelError(
+        `node '${ctx.node.name}' (TensorScatter): mode must be linear or circular, got '${mode}'`,
+      );
+    return [
+      tensorScatterRef(
+        required(ctx, 0),
+        required(ctx, 1),
+        optional(ctx, 2),
+        attrInt(ctx.node, 'axis'),
+        mode === 'circular',
+      ),
+    ];
   },
   [opKey('', 'RotaryEmbedding')]: (ctx) => [
     rotaryEmbeddingRef(
