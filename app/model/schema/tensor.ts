@@ -59,6 +59,15 @@ export const tensorSchemas: readonly OpSchema[] = [
     ['output', 'mask?'],
   ),
   {
+    opType: 'BitCast',
+    domain: '',
+    category: 'elementwise',
+    inputs: ['input'],
+    outputs: ['output'],
+    attributes: { to: { type: 'int', required: true } },
+    sinceVersion: 26,
+  },
+  {
     opType: 'CastLike',
     domain: '',
     category: 'elementwise',

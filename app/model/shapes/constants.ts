@@ -69,4 +69,5 @@ export const constantShapes: ShapeTable = {
   '::ConstantOfShape': constantOfShape,
   '::Cast': cast,
   '::CastLike': castLike,
+  '::BitCast': cast,
 };

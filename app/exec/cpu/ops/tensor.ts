@@ -17,7 +17,7 @@ import { expandRef, tileRef } from '../../../../kernels/shape-ops/expand-tile.re
 import { sliceRef } from '../../../../kernels/shape-ops/slice.ref.js';
 import { splitRef, splitSizes } from '../../../../kernels/shape-ops/split.ref.js';
 import { transposeRef } from '../../../../kernels/shape-ops/transpose.ref.js';
-import { makeTensor, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
+import { allocData, type DType, makeTensor, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
 import { attrFloat, attrFloats, attrInt, attrInts, attrTensor, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import { dtypeFromOnnx, onnxTypeName } from '../../../model/tensor-proto.js';
@@ -70,6 +70,24 @@ const cast: CpuOp = (ctx) => {
   const saturate = ctx.opset < 19 || attrInt(ctx.node, 'saturate') !== 0;
   return [castRef(required(ctx, 0), to, saturate)];
 };
+
+/** BitCast (opset 26): the same bytes read as another type of the same width (little endian). */
+const bitCast: CpuOp = (ctx) => {
+  const x = required(ctx, 0);
+  const code = attrInt(ctx.node, 'to');
+  const to = dtypeFromOnnx(code);
+  const bits = (d: DType) => NARROW_BITS[d] ?? allocData(d, 0).BYTES_PER_ELEMENT * 8;
+  if (!to || bits(to) !== bits(x.dtype) || bits(to) < 8)
+    throw new ModelError(
+      `node '${ctx.node.name}' (BitCast) from ${x.dtype} to ${to ?? onnxTypeName(code)} is not supported`,
+    );
+  const out = allocData(to, x.data.length);
+  new Uint8Array(out.buffer).set(new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength));
+  return [{ dtype: to, dims: [...x.dims], data: out }];
+};
+
+/** Bits per element of the types whose arrays hold them wider (4- and 2-bit, bool as 8). */
+const NARROW_BITS: Partial<Record<DType, number>> = { int4: 4, uint4: 4, float4e2m1: 4, int2: 2, uint2: 2 };
 
 /** CastLike (opset 15): Cast to the element type of the second input (its values are unused). */
 const castLike: CpuOp = (ctx) => {
@@ -145,6 +163,7 @@ export const tensorOps: OpTable = {
   [opKey('', 'Gather')]: (ctx) => [gatherRef(required(ctx, 0), required(ctx, 1), attrInt(ctx.node, 'axis'))],
   [opKey('', 'Cast')]: cast,
   [opKey('', 'CastLike')]: castLike,
+  [opKey('', 'BitCast')]: bitCast,
   [opKey('', 'Constant')]: constant,
   [opKey('', 'ConstantOfShape')]: (ctx) => [
     constantOfShapeRef(toNumbers(required(ctx, 0)), attrTensor(ctx.node, 'value')),
