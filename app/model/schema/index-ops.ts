@@ -11,6 +11,7 @@ const op = (
 ): OpSchema => ({ opType, domain: '', category, inputs, outputs, attributes, sinceVersion });
 
 export const indexSchemas: readonly OpSchema[] = [
+  op('Einsum', 'matmul', ['Inputs...'], ['Output'], { equation: { type: 'string', required: true } }, 12),
   op(
     'Range',
     'shape',

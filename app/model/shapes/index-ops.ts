@@ -1,9 +1,10 @@
 // Shape functions of Range, Trilu, CumSum / CumProd, OneHot, EyeLike, Hardmax, IsInf / IsNaN and
 // TopK. Range's length, OneHot's depth and TopK's k are values: known before the run (constants)
 // or taken from the run's inputs by the executor (ValueNeededError).
+import { einsumRef } from '../../../kernels/einsum/einsum.ref.js';
 import { rangeRef } from '../../../kernels/index-ops/index-ops.ref.js';
-import { toNumbers } from '../../../kernels/tensor.js';
-import { attrInt, hasAttr } from '../attributes.js';
+import { allocData, toNumbers } from '../../../kernels/tensor.js';
+import { attrInt, attrString, hasAttr } from '../attributes.js';
 import { dtypeFromOnnx } from '../tensor-proto.js';
 import type { ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis } from './types.js';
@@ -44,7 +45,21 @@ const topK: ShapeFn = (ctx) => {
   ];
 };
 
+/** Einsum: the reference run on zero-filled operands of the input shapes gives the output dims. */
+const einsum: ShapeFn = (ctx) => {
+  const zeros = ctx.node.inputs.map((_, i) => ({
+    dtype: ctx.dtype(i),
+    dims: ctx.shape(i),
+    data: allocData(
+      ctx.dtype(i),
+      ctx.shape(i).reduce((a, b) => a * b, 1),
+    ),
+  }));
+  return [{ dtype: ctx.dtype(0), dims: einsumRef(attrString(ctx.node, 'equation'), zeros).dims }];
+};
+
 export const indexShapes: ShapeTable = {
+  '::Einsum': einsum,
   '::Range': range,
   '::Trilu': same,
   '::CumSum': same,

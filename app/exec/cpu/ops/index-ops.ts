@@ -10,8 +10,10 @@ import {
   topKRef,
   triluRef,
 } from '../../../../kernels/index-ops/index-ops.ref.js';
-import { toNumbers } from '../../../../kernels/tensor.js';
-import { attrInt, hasAttr } from '../../../model/attributes.js';
+import { einsumRef } from '../../../../kernels/einsum/einsum.ref.js';
+import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
+import { isNarrowDType, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
+import { attrInt, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import { dtypeFromOnnx } from '../../../model/tensor-proto.js';
 import type { CpuOp, OpTable } from '../op-types.js';
@@ -37,6 +39,27 @@ const cumulative =
   ];
 
 export const indexOps: OpTable = {
+  [opKey('', 'Einsum')]: (ctx) => {
+    const inputs = ctx.inputs.filter((t): t is Tensor => t !== undefined);
+    const equation = attrString(ctx.node, 'equation');
+    if (inputs.some((t) => isNarrowDType(t.dtype))) {
+      // bfloat16 (as ml_dtypes): computed in float32, the result rounded back.
+      if (!inputs.every((t) => t.dtype === 'bfloat16'))
+        throw new ModelError(
+          `node '${ctx.node.name}' (Einsum): ${inputs.map((t) => t.dtype).join(', ')} inputs are not supported`,
+        );
+      return [
+        castRef(
+          einsumRef(
+            equation,
+            inputs.map((t) => castRef(t, 'float32')),
+          ),
+          'bfloat16',
+        ),
+      ];
+    }
+    return [einsumRef(equation, inputs)];
+  },
   [opKey('', 'Range')]: (ctx) => {
     // Opset 27's stash_type (float16/bfloat16 inputs): 1, the default, accumulates in float32
     // (the reference's float16 path); 0 would accumulate in float16.
