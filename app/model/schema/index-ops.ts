@@ -10,7 +10,16 @@ const op = (
   sinceVersion: number,
 ): OpSchema => ({ opType, domain: '', category, inputs, outputs, attributes, sinceVersion });
 
+const windowAttrs: OpSchema['attributes'] = {
+  output_datatype: { type: 'int', default: 1 },
+  periodic: { type: 'int', default: 1 },
+};
+
 export const indexSchemas: readonly OpSchema[] = [
+  op('HannWindow', 'shape', ['size'], ['output'], windowAttrs, 17),
+  op('HammingWindow', 'shape', ['size'], ['output'], windowAttrs, 17),
+  op('BlackmanWindow', 'shape', ['size'], ['output'], windowAttrs, 17),
+  op('Det', 'reduce', ['X'], ['Y'], {}, 11),
   op('Einsum', 'matmul', ['Inputs...'], ['Output'], { equation: { type: 'string', required: true } }, 12),
   op(
     'Range',

@@ -58,7 +58,18 @@ const einsum: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims: einsumRef(attrString(ctx.node, 'equation'), zeros).dims }];
 };
 
+const window: ShapeFn = (ctx) => {
+  const code = attrInt(ctx.node, 'output_datatype', 1);
+  const dtype = dtypeFromOnnx(code);
+  if (!dtype) return ctx.fail(`output_datatype ${code} is not supported`);
+  return [{ dtype, dims: [toNumbers(ctx.constValue(0, 'size'))[0]] }];
+};
+
 export const indexShapes: ShapeTable = {
+  '::HannWindow': window,
+  '::HammingWindow': window,
+  '::BlackmanWindow': window,
+  '::Det': (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0).slice(0, -2) }],
   '::Einsum': einsum,
   '::Range': range,
   '::Trilu': same,

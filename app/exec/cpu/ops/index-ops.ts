@@ -12,6 +12,7 @@ import {
 } from '../../../../kernels/index-ops/index-ops.ref.js';
 import { einsumRef } from '../../../../kernels/einsum/einsum.ref.js';
 import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
+import { detRef, type WindowKind, windowRef } from '../../../../kernels/signal/signal.ref.js';
 import { isNarrowDType, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
 import { attrInt, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
@@ -38,7 +39,23 @@ const cumulative =
     ),
   ];
 
+const windowOp =
+  (kind: WindowKind): CpuOp =>
+  (ctx) => {
+    const code = attrInt(ctx.node, 'output_datatype');
+    const dtype = dtypeFromOnnx(code);
+    if (!dtype)
+      throw new ModelError(
+        `node '${ctx.node.name}' (${ctx.node.opType}): output_datatype ${code} is not supported`,
+      );
+    return [windowRef(kind, scalar(ctx, 0, 'size'), attrInt(ctx.node, 'periodic') !== 0, dtype)];
+  };
+
 export const indexOps: OpTable = {
+  [opKey('', 'HannWindow')]: windowOp('hann'),
+  [opKey('', 'HammingWindow')]: windowOp('hamming'),
+  [opKey('', 'BlackmanWindow')]: windowOp('blackman'),
+  [opKey('', 'Det')]: (ctx) => [detRef(required(ctx, 0))],
   [opKey('', 'Einsum')]: (ctx) => {
     const inputs = ctx.inputs.filter((t): t is Tensor => t !== undefined);
     const equation = attrString(ctx.node, 'equation');
