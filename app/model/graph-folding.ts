@@ -5,7 +5,7 @@
 // Netron shows initializers inside their consumer). Only integer chains fold: float math on
 // weights (mnist-8's Reshape of its dense weights, a Transpose) stays drawn, as onnxruntime's
 // and qdq-fold's constant folding keep it. Structural only: nothing is evaluated.
-import { type DType, isIntegerDType, type Tensor } from '../../kernels/tensor.js';
+import { type DType, isIntegerDType, isNarrowDType, type Tensor } from '../../kernels/tensor.js';
 import type { Graph, GraphNode, ValueInfo } from './ir.js';
 import { dtypeFromOnnx } from './tensor-proto.js';
 
@@ -159,7 +159,8 @@ export function foldGraph(graph: Graph, known?: ReadonlyMap<string, ValueInfo>):
 }
 
 function isIntegerType(d: DType): boolean {
-  return isIntegerDType(d) || d === 'bool';
+  // The narrow types (int4, int2...) are no shape math: leave them to the ops that take them.
+  return (isIntegerDType(d) && !isNarrowDType(d)) || d === 'bool';
 }
 
 /** Ops whose output has the element type of their first input. */

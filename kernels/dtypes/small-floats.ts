@@ -88,9 +88,17 @@ export function encodeSmallFloat(type: SmallFloat, value: number, saturate = tru
   const v = Math.fround(value);
   // NaN: the FNUZ types' single NaN (0x80), FLOAT4E2M1's -0 (it has no NaN), E4M3FN's S.1111.111,
   // E5M2's quiet S.11111.10 (as ml_dtypes).
-  const nanCode = f.fnuz || type === 'float4e2m1' ? signBit : type === 'float8e5m2' ? 0x7e : 0x7f;
   const negative = v < 0 || Object.is(v, -0);
-  if (Number.isNaN(v)) return nanCode;
+  if (Number.isNaN(v)) {
+    // A NaN keeps its sign where the type has one (ml_dtypes): read it from the float32 bits.
+    f32[0] = value;
+    const sign = u32[0] >>> 31 ? signBit : 0;
+    if (f.fnuz) return signBit;
+    // FLOAT4E2M1 has no NaN: ml_dtypes gives the zero of the opposite sign.
+    if (type === 'float4e2m1') return sign ? 0 : signBit;
+    return sign | (type === 'float8e5m2' ? 0x7e : 0x7f);
+  }
+  const nanCode = f.fnuz ? signBit : (negative ? signBit : 0) | 0x7f;
   let a = Math.abs(v);
   const sat = saturate || type === 'float4e2m1';
   if (a === Number.POSITIVE_INFINITY) {

@@ -59,3 +59,80 @@ export function detRef(x: Tensor): Tensor {
   }
   return floatTensor(x.dtype, batch, out);
 }
+
+/**
+ * DFT (opsets 17, 20) as numpy.fft: input [..., 1 or 2] (real, or interleaved real/imaginary)
+ * transformed along `axis`, cropped or zero-padded to `length`; forward (onesided: the first
+ * length / 2 + 1 bins), inverse (scaled by 1 / length) or, inverse and onesided, the real signal
+ * of a Hermitian spectrum (numpy.fft.irfft). Output [..., 2] ([..., 1] for irfft). float64 sums.
+ */
+export function dftRef(
+  x: Tensor,
+  axisIn: number,
+  length: number | undefined,
+  inverse: boolean,
+  onesided: boolean,
+): Tensor {
+  const rank = x.dims.length;
+  const axis = ((axisIn % rank) + rank) % rank;
+  if (axis === rank - 1) throw new Error('DFT axis cannot be the last (real/imaginary) axis');
+  const comps = x.dims[rank - 1];
+  if (comps !== 1 && comps !== 2) throw new Error(`DFT input's last dim must be 1 or 2, got ${comps}`);
+  const inLen = x.dims[axis];
+  const irfft = inverse && onesided;
+  const n = length ?? (irfft ? 2 * (inLen - 1) : inLen);
+  if (!(n >= 1)) throw new Error(`DFT length must be positive, got ${n}`);
+  const outLen = irfft ? n : onesided ? Math.floor(n / 2) + 1 : n;
+  const outComps = irfft ? 1 : 2;
+  const outer = x.dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = x.dims.slice(axis + 1, rank - 1).reduce((a, b) => a * b, 1);
+  const xs = readFloats(x);
+  const out = new Float64Array(outer * outLen * inner * outComps);
+  // How many input samples take part: irfft reads n / 2 + 1 bins, the others n samples.
+  const used = irfft ? Math.floor(n / 2) + 1 : n;
+  const re = new Float64Array(used);
+  const im = new Float64Array(used);
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < inner; j++) {
+      re.fill(0);
+      im.fill(0);
+      for (let m = 0; m < Math.min(used, inLen); m++) {
+        const at = ((o * inLen + m) * inner + j) * comps;
+        re[m] = xs[at];
+        im[m] = comps === 2 ? xs[at + 1] : 0;
+      }
+      for (let k = 0; k < outLen; k++) {
+        let sr = 0;
+        let si = 0;
+        if (irfft) {
+          // Hermitian extension: X[n - k] = conj(X[k]); DC and Nyquist imaginary parts ignored.
+          for (let m = 0; m < n; m++) {
+            const b = m <= n / 2 ? m : n - m;
+            const xr = b < used ? re[b] : 0;
+            let xi = b < used ? im[b] : 0;
+            if (m > n / 2) xi = -xi;
+            if (b === 0 || (n % 2 === 0 && b === n / 2)) xi = 0;
+            const ang = (2 * Math.PI * k * m) / n;
+            sr += xr * Math.cos(ang) - xi * Math.sin(ang);
+          }
+          out[((o * outLen + k) * inner + j) * outComps] = sr / n;
+          continue;
+        }
+        const sign = inverse ? 1 : -1;
+        for (let m = 0; m < n; m++) {
+          const ang = (sign * 2 * Math.PI * ((k * m) % n)) / n;
+          const c = Math.cos(ang);
+          const s = Math.sin(ang);
+          sr += re[m] * c - im[m] * s;
+          si += re[m] * s + im[m] * c;
+        }
+        const at = ((o * outLen + k) * inner + j) * outComps;
+        out[at] = inverse ? sr / n : sr;
+        out[at + 1] = inverse ? si / n : si;
+      }
+    }
+  const dims = [...x.dims];
+  dims[axis] = outLen;
+  dims[rank - 1] = outComps;
+  return floatTensor(x.dtype, dims, out);
+}

@@ -91,7 +91,7 @@ function readTensors(dir: string, prefix: 'input' | 'output'): Tensor[] {
 }
 
 /** The first element outside tolerance, as a line, or undefined when all agree. */
-export function mismatch(actual: Tensor, expectedIn: Tensor): string | undefined {
+export function mismatch(actual: Tensor, expectedIn: Tensor, atol = ATOL): string | undefined {
   // ONNX 1.12's data stores bfloat16 outputs as uint16 bit patterns.
   const expected: Tensor =
     actual.dtype === 'bfloat16' && expectedIn.dtype === 'uint16'
@@ -111,10 +111,20 @@ export function mismatch(actual: Tensor, expectedIn: Tensor): string | undefined
     const e = elementAsNumber(expected, i);
     if (Number.isNaN(e) && Number.isNaN(a)) continue;
     if (a === e) continue; // equal infinities too
-    if (!(Math.abs(a - e) <= ATOL + RTOL * Math.abs(e))) return `element ${i}: ${a}, expected ${e}`;
+    if (!(Math.abs(a - e) <= atol + RTOL * Math.abs(e))) return `element ${i}: ${a}, expected ${e}`;
   }
   return undefined;
 }
+
+/**
+ * Tests whose expected outputs carry single-precision noise where the exact value is 0 (numpy 2
+ * computes these FFTs in complex64): compared with an absolute tolerance of 1e-6 of the output's
+ * largest magnitude instead of ONNX's fixed 1e-7.
+ */
+const SCALED_ATOL: Readonly<Record<string, string>> = {
+  test_dft_inverse: 'expected output from a single-precision FFT',
+  test_dft_inverse_opset19: 'expected output from a single-precision FFT',
+};
 
 /**
  * Tests whose expected output in the ONNX data disagrees with onnxruntime 1.30, which our
@@ -224,7 +234,15 @@ export async function runTest(
       for (const [k, vi] of model.graph.outputs.entries()) {
         const got = results.get(vi.name);
         if (!got) return { outcome: 'fail', reason: `${set}: output ${vi.name} missing` };
-        const bad = mismatch(got, expected[k]);
+        let atol = ATOL;
+        if (SCALED_ATOL[name]) {
+          const e = expected[k];
+          let max = 0;
+          for (let i = 0; i < e.data.length; i++) max = Math.max(max, Math.abs(elementAsNumber(e, i)));
+          atol = 1e-6 * max;
+          oracle = `tolerance 1e-6 of the largest output (${SCALED_ATOL[name]})`;
+        }
+        const bad = mismatch(got, expected[k], atol);
         if (bad && ONNXRUNTIME_ORACLE[name]) {
           const ort = (await onnxruntimeOutputs(join(dir, 'model.onnx'), feeds))[k];
           const badOrt = mismatch(got, ort);

@@ -45,3 +45,46 @@ describe('windows and Det vs onnxruntime', () => {
       );
   });
 });
+
+describe('DFT vs onnxruntime', () => {
+  it('forward, onesided, inverse, cropped and padded lengths, axes, opsets 17 and 20', async () => {
+    const r = rng(20);
+    for (let t = 0; t < 12; t++) {
+      const comps = t % 2 ? 2 : 1;
+      const dims = [2, 6, 3, comps];
+      const x = randomTensor(r, 'float32', dims, -1, 1);
+      const axis = t % 3 === 0 ? 2 : 1;
+      const inverse = comps === 2 && t % 4 === 1 ? 1 : 0;
+      const onesided = comps === 1 && t % 4 === 2 ? 1 : 0;
+      const length =
+        t % 5 === 4
+          ? int64Tensor([], [dims[axis] + 2])
+          : t % 5 === 3
+            ? int64Tensor([], [dims[axis] - 1])
+            : undefined;
+      const opset = t % 2 ? 20 : 17;
+      await expectMatchesOrt(
+        {
+          op: 'DFT',
+          opset,
+          inputs:
+            opset === 20
+              ? [
+                  ['x', x],
+                  ['n', length],
+                  ['axis', int64Tensor([], [axis])],
+                ]
+              : [
+                  ['x', x],
+                  ['n', length],
+                ],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: opset === 20 ? { inverse, onesided } : { axis, inverse, onesided },
+        },
+        1e-4,
+        1e-5,
+        `DFT-${opset} [${dims}] axis ${axis} inverse ${inverse} onesided ${onesided} length ${length?.data[0]}`,
+      );
+    }
+  });
+});

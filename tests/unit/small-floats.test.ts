@@ -34,6 +34,15 @@ describe('narrow float formats = ml_dtypes', () => {
       });
     });
 
+  it('a NaN keeps its sign where the type has one (float32 bits 0xffc00000), as ml_dtypes', () => {
+    const f = new Float32Array(1);
+    new Uint32Array(f.buffer)[0] = 0xffc00000;
+    const codes = (
+      ['float8e4m3fn', 'float8e4m3fnuz', 'float8e5m2', 'float8e5m2fnuz', 'float4e2m1', 'bfloat16'] as const
+    ).map((t) => encodeSmallFloat(t, f[0], false));
+    expect(codes).toEqual([255, 128, 254, 128, 0, 65472]);
+  });
+
   it('saturating float8 casts clamp to the largest finite value (onnx saturate_cast)', () => {
     const x = [1e6, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 448, 449, 464, 480, 1e-9];
     const sat = (t: SmallFloat) => x.map((v) => encodeSmallFloat(t, v, true));

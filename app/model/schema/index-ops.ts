@@ -20,6 +20,18 @@ export const indexSchemas: readonly OpSchema[] = [
   op('HammingWindow', 'shape', ['size'], ['output'], windowAttrs, 17),
   op('BlackmanWindow', 'shape', ['size'], ['output'], windowAttrs, 17),
   op('Det', 'reduce', ['X'], ['Y'], {}, 11),
+  op(
+    'DFT',
+    'elementwise',
+    ['input', 'dft_length?', 'axis?'],
+    ['output'],
+    {
+      axis: { type: 'int', default: 1 },
+      inverse: { type: 'int', default: 0 },
+      onesided: { type: 'int', default: 0 },
+    },
+    17,
+  ),
   op('Einsum', 'matmul', ['Inputs...'], ['Output'], { equation: { type: 'string', required: true } }, 12),
   op(
     'Range',

@@ -6,6 +6,7 @@ import {
   allocData,
   type DType,
   isBigIntDType,
+  isNarrowDType,
   makeTensor,
   type Tensor,
   toNumbers,
@@ -68,6 +69,8 @@ export function foldBuiltin(f: FoldInput): Tensor[] | undefined {
 function castTensor(x: Tensor, to: DType, dims: readonly number[]): Tensor[] | undefined {
   // float16 needs rounding rules this folder does not need for shape math: leave it to `evaluate`.
   if (x.dtype === 'float16' || to === 'float16') return undefined;
+  // The narrow types are raw codes with their own rounding rules (kernels/shape-ops/cast.ref.ts).
+  if (isNarrowDType(x.dtype) || isNarrowDType(to)) return undefined;
   if (x.dtype === to) return [{ dtype: to, dims: [...dims], data: x.data }];
   const n = x.data.length;
   const data = allocData(to, n);

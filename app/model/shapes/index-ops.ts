@@ -65,7 +65,28 @@ const window: ShapeFn = (ctx) => {
   return [{ dtype, dims: [toNumbers(ctx.constValue(0, 'size'))[0]] }];
 };
 
+/** DFT: the reference run on a zero input of the shape gives the output dims (length / axis values needed). */
+const dft: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  const axis =
+    ctx.opset >= 20
+      ? ctx.has(2)
+        ? toNumbers(ctx.constValue(2, 'axis'))[0]
+        : -2
+      : attrInt(ctx.node, 'axis', 1);
+  const length = ctx.has(1) ? toNumbers(ctx.constValue(1, 'dft_length'))[0] : undefined;
+  const rank = x.length;
+  const a = ((axis % rank) + rank) % rank;
+  const irfft = attrInt(ctx.node, 'inverse', 0) !== 0 && attrInt(ctx.node, 'onesided', 0) !== 0;
+  const n = length ?? (irfft ? 2 * (x[a] - 1) : x[a]);
+  const dims = [...x];
+  dims[a] = irfft ? n : attrInt(ctx.node, 'onesided', 0) ? Math.floor(n / 2) + 1 : n;
+  dims[rank - 1] = irfft ? 1 : 2;
+  return [{ dtype: ctx.dtype(0), dims }];
+};
+
 export const indexShapes: ShapeTable = {
+  '::DFT': dft,
   '::HannWindow': window,
   '::HammingWindow': window,
   '::BlackmanWindow': window,

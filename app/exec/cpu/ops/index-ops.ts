@@ -12,7 +12,7 @@ import {
 } from '../../../../kernels/index-ops/index-ops.ref.js';
 import { einsumRef } from '../../../../kernels/einsum/einsum.ref.js';
 import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
-import { detRef, type WindowKind, windowRef } from '../../../../kernels/signal/signal.ref.js';
+import { detRef, dftRef, type WindowKind, windowRef } from '../../../../kernels/signal/signal.ref.js';
 import { isNarrowDType, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
 import { attrInt, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
@@ -56,6 +56,21 @@ export const indexOps: OpTable = {
   [opKey('', 'HammingWindow')]: windowOp('hamming'),
   [opKey('', 'BlackmanWindow')]: windowOp('blackman'),
   [opKey('', 'Det')]: (ctx) => [detRef(required(ctx, 0))],
+  [opKey('', 'DFT')]: (ctx) => {
+    // Opset 20 moved axis from an attribute (default 1) to an optional input (default -2).
+    const axis =
+      ctx.opset >= 20 ? (optional(ctx, 2) ? scalar(ctx, 2, 'axis') : -2) : attrInt(ctx.node, 'axis');
+    const length = optional(ctx, 1) ? scalar(ctx, 1, 'dft_length') : undefined;
+    return [
+      dftRef(
+        required(ctx, 0),
+        axis,
+        length,
+        attrInt(ctx.node, 'inverse') !== 0,
+        attrInt(ctx.node, 'onesided') !== 0,
+      ),
+    ];
+  },
   [opKey('', 'Einsum')]: (ctx) => {
     const inputs = ctx.inputs.filter((t): t is Tensor => t !== undefined);
     const equation = attrString(ctx.node, 'equation');
