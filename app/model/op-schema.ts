@@ -2,12 +2,11 @@
 // (used by the graph view and by quantization to know what an op is), its attributes with types
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
 import { attentionSchemas } from './schema/attention.js';
-import { indexSchemas } from './schema/index-ops.js';
-import { lossSchemas } from './schema/loss.js';
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
 import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
+import { signalSchemas } from './schema/signal.js';
 import { tensorSchemas } from './schema/tensor.js';
 
 export type OpCategory =
@@ -50,8 +49,7 @@ const all: readonly OpSchema[] = [
   ...mathSchemas,
   ...tensorSchemas,
   ...quantSchemas,
-  ...indexSchemas,
-  ...lossSchemas,
+  ...signalSchemas,
   ...attentionSchemas,
   ...normSchemas,
 ];

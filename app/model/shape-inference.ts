@@ -10,11 +10,10 @@ import { attentionShapes } from './shapes/attention.js';
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
-import { indexShapes } from './shapes/index-ops.js';
-import { lossShapes } from './shapes/loss.js';
 import { nnShapes } from './shapes/nn.js';
 import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
+import { signalShapes } from './shapes/signal.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
 import { shapeKey } from './shapes/types.js';
@@ -73,8 +72,7 @@ const table: ShapeTable = {
   ...tensorShapes,
   ...constantShapes,
   ...quantShapes,
-  ...indexShapes,
-  ...lossShapes,
+  ...signalShapes,
   ...attentionShapes,
   ...normShapes,
 };

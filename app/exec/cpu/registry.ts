@@ -3,13 +3,12 @@ import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { attentionOps } from './ops/attention.js';
 import { broadcastOps } from './ops/broadcast.js';
-import { indexOps } from './ops/index-ops.js';
-import { lossOps } from './ops/loss.js';
 import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
+import { signalOps } from './ops/signal.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -23,8 +22,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...unaryOps,
   ...broadcastOps,
   ...reduceOps,
-  ...indexOps,
-  ...lossOps,
+  ...signalOps,
   ...attentionOps,
   ...normOps,
 };

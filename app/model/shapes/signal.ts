@@ -1,49 +1,12 @@
-// Shape functions of Range, Trilu, CumSum / CumProd, OneHot, EyeLike, Hardmax, IsInf / IsNaN and
-// TopK. Range's length, OneHot's depth and TopK's k are values: known before the run (constants)
-// or taken from the run's inputs by the executor (ValueNeededError).
+// Shape functions of Einsum, the window functions, Det and DFT. A window's size and DFT's length /
+// axis are values: known before the run (constants) or taken from the run's inputs by the
+// executor (ValueNeededError).
 import { einsumRef } from '../../../kernels/einsum/einsum.ref.js';
-import { rangeRef } from '../../../kernels/index-ops/index-ops.ref.js';
 import { allocData, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrString, hasAttr } from '../attributes.js';
 import { dtypeFromOnnx } from '../tensor-proto.js';
 import type { ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis } from './types.js';
-
-const same: ShapeFn = (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0) }];
-
-const range: ShapeFn = (ctx) => {
-  const [s, l, d] = [0, 1, 2].map((i) => ctx.constValue(i, ['start', 'limit', 'delta'][i]));
-  const out = rangeRef(s, l, d);
-  return [{ dtype: ctx.dtype(0), dims: out.dims, value: out.data.length <= 4096 ? out : undefined }];
-};
-
-const oneHot: ShapeFn = (ctx) => {
-  const depth = toNumbers(ctx.constValue(1, 'depth'))[0];
-  const idx = ctx.shape(0);
-  const axis = normalizeAxis(ctx, attrInt(ctx.node, 'axis', -1), idx.length + 1);
-  return [{ dtype: ctx.dtype(2), dims: [...idx.slice(0, axis), depth, ...idx.slice(axis)] }];
-};
-
-const eyeLike: ShapeFn = (ctx) => {
-  const code = hasAttr(ctx.node, 'dtype') ? attrInt(ctx.node, 'dtype') : undefined;
-  const dtype = code === undefined ? ctx.dtype(0) : dtypeFromOnnx(code);
-  if (!dtype) return ctx.fail(`dtype ${code} is not supported`);
-  return [{ dtype, dims: ctx.shape(0) }];
-};
-
-const bool: ShapeFn = (ctx) => [{ dtype: 'bool', dims: ctx.shape(0) }];
-
-const topK: ShapeFn = (ctx) => {
-  const x = ctx.shape(0);
-  const k = ctx.opset >= 10 ? toNumbers(ctx.constValue(1, 'K'))[0] : attrInt(ctx.node, 'k');
-  const axis = normalizeAxis(ctx, attrInt(ctx.node, 'axis', -1), x.length);
-  const dims = [...x];
-  dims[axis] = k;
-  return [
-    { dtype: ctx.dtype(0), dims },
-    { dtype: 'int64', dims },
-  ];
-};
 
 /** Einsum: the reference run on zero-filled operands of the input shapes gives the output dims. */
 const einsum: ShapeFn = (ctx) => {
@@ -85,21 +48,11 @@ const dft: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
-export const indexShapes: ShapeTable = {
+export const signalShapes: ShapeTable = {
   '::DFT': dft,
   '::HannWindow': window,
   '::HammingWindow': window,
   '::BlackmanWindow': window,
   '::Det': (ctx) => [{ dtype: ctx.dtype(0), dims: ctx.shape(0).slice(0, -2) }],
   '::Einsum': einsum,
-  '::Range': range,
-  '::Trilu': same,
-  '::CumSum': same,
-  '::CumProd': same,
-  '::OneHot': oneHot,
-  '::EyeLike': eyeLike,
-  '::Hardmax': same,
-  '::IsNaN': bool,
-  '::IsInf': bool,
-  '::TopK': topK,
 };
