@@ -2,6 +2,7 @@
 // (used by the graph view and by quantization to know what an op is), its attributes with types
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
 import { mathSchemas } from './schema/math.js';
+import { miscSchemas } from './schema/misc.js';
 import { nnSchemas } from './schema/nn.js';
 import { quantSchemas } from './schema/quant.js';
 import { tensorSchemas } from './schema/tensor.js';
@@ -41,7 +42,7 @@ export interface OpSchema {
   readonly sinceVersion?: number;
 }
 
-const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas];
+const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas, ...miscSchemas];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));
 

@@ -9,6 +9,7 @@ import { type Dim, type Graph, type GraphNode, type Model, opsetVersion } from '
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
+import { miscShapes } from './shapes/misc.js';
 import { nnShapes } from './shapes/nn.js';
 import { quantShapes } from './shapes/quant.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
@@ -49,6 +50,7 @@ const table: ShapeTable = {
   ...tensorShapes,
   ...constantShapes,
   ...quantShapes,
+  ...miscShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

@@ -3,6 +3,7 @@ import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
+import { miscOps } from './ops/misc.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
@@ -19,6 +20,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...unaryOps,
   ...broadcastOps,
   ...reduceOps,
+  ...miscOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
