@@ -17,6 +17,7 @@ import { floatLowerings } from './lower-float.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
+import { miscLowerings } from './lower-misc.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { quantLowerings } from './lower-quant.js';
@@ -35,6 +36,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qlinearLowerings,
     ...qpoolLowerings,
     ...resizeLowerings,
+    ...miscLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
