@@ -257,6 +257,28 @@ describe('scans and ordering vs onnxruntime-node', () => {
   });
 });
 
+describe('LpPool vs onnxruntime-node (1e-4 relative)', () => {
+  it('p = 1, 2, 3 over 1-D and 2-D windows with pads, strides, auto_pad and (opset 18) dilations', async () => {
+    const r = rng(9);
+    for (let k = 0; k < 16; k++) {
+      const rank = randInt(r, 1, 2);
+      const spatial = Array.from({ length: rank }, () => randInt(r, 3, 6));
+      const kernel = spatial.map(() => randInt(r, 1, 3));
+      const opset = pick(r, [11, 18]);
+      const attrs: Record<string, number | number[] | string> = { kernel_shape: kernel, p: randInt(r, 1, 3) };
+      if (r() < 0.5) attrs.strides = spatial.map(() => randInt(r, 1, 2));
+      if (r() < 0.3) attrs.auto_pad = pick(r, ['SAME_UPPER', 'SAME_LOWER', 'VALID']);
+      else if (r() < 0.5) attrs.pads = [...kernel, ...kernel].map((kk) => randInt(r, 0, kk - 1));
+      if (opset === 18 && !attrs.auto_pad && r() < 0.5) attrs.dilations = spatial.map(() => randInt(r, 1, 2));
+      const x = randomTensor(r, 'float32', [randInt(r, 1, 2), randInt(r, 1, 3), ...spatial], -2, 2);
+      await near(
+        one('LpPool', opset, [['x', x]], [{ name: 'y', dtype: 'float32' }], attrs),
+        `LpPool-${opset} ${JSON.stringify(attrs)} [${x.dims}]`,
+      );
+    }
+  });
+});
+
 describe('losses vs onnxruntime-node (1e-4 relative)', () => {
   it('NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss: reductions, weights, ignore_index, log_prob', async () => {
     const r = rng(8);

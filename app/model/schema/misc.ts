@@ -17,6 +17,23 @@ const lossAttrs: OpSchema['attributes'] = {
 };
 
 export const miscSchemas: readonly OpSchema[] = [
+  // LpPool-1 took a float p; from opset 2 an int. dilations and ceil_mode from opset 18.
+  op(
+    'LpPool',
+    'pool',
+    ['X'],
+    ['Y'],
+    {
+      auto_pad: { type: 'string', default: 'NOTSET' },
+      kernel_shape: { type: 'ints', required: true },
+      p: { type: 'int', default: 2 },
+      pads: { type: 'ints' },
+      strides: { type: 'ints' },
+      dilations: { type: 'ints' },
+      ceil_mode: { type: 'int', default: 0 },
+    },
+    2,
+  ),
   // `mode` (DCR / CRD) from opset 11.
   op(
     'DepthToSpace',

@@ -4,6 +4,7 @@
 import { rangeRef } from '../../../kernels/misc/movement.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt } from '../attributes.js';
+import { poolDims } from './nn.js';
 import { dtypeFromOnnx } from '../tensor-proto.js';
 import type { OutputShape, ShapeFn, ShapeTable } from './types.js';
 import { normalizeAxis } from './types.js';
@@ -76,6 +77,8 @@ const loss: ShapeFn = (ctx) => {
 };
 
 export const miscShapes: ShapeTable = {
+  // poolDims reads ceil_mode and dilations, which LpPool has from opset 18 (absent before).
+  '::LpPool': (ctx) => [{ dtype: ctx.dtype(0), dims: poolDims(ctx, ctx.shape(0)) }],
   '::DepthToSpace': depthToSpace,
   '::SpaceToDepth': spaceToDepth,
   '::Trilu': same,

@@ -17,8 +17,10 @@ import {
   isNaNRef,
   topKRef,
 } from '../../../../kernels/misc/scan.ref.js';
+import { parseAutoPad } from '../../../../kernels/conv2d/conv-geometry.js';
+import { lpPool } from '../../../../kernels/pool/lp-pool.ref.js';
 import { toNumbers } from '../../../../kernels/tensor.js';
-import { attrInt, attrString, hasAttr } from '../../../model/attributes.js';
+import { attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import { dtypeFromOnnx, onnxTypeName } from '../../../model/tensor-proto.js';
 import type { CpuOp, OpContext, OpTable } from '../op-types.js';
@@ -132,7 +134,28 @@ const sce: CpuOp = (ctx) =>
     ignoreIndexOf(ctx),
   );
 
+const listAttr = (ctx: OpContext, name: string) => {
+  const v = attrInts(ctx.node, name);
+  return v?.length ? [...v] : undefined;
+};
+
+const lpPoolOp: CpuOp = (ctx) => {
+  const kernelShape = listAttr(ctx, 'kernel_shape');
+  if (!kernelShape) throw new ModelError(`node '${ctx.node.name}' (LpPool) needs attribute 'kernel_shape'`);
+  // dilations and ceil_mode exist from opset 18.
+  const params = {
+    kernelShape,
+    strides: listAttr(ctx, 'strides'),
+    pads: listAttr(ctx, 'pads'),
+    autoPad: parseAutoPad(attrString(ctx.node, 'auto_pad', 'NOTSET')),
+    dilations: ctx.opset >= 18 ? listAttr(ctx, 'dilations') : undefined,
+    ceilMode: ctx.opset >= 18 && attrInt(ctx.node, 'ceil_mode', 0) !== 0,
+  };
+  return [lpPool(required(ctx, 0), params, attrInt(ctx.node, 'p', 2))];
+};
+
 export const miscOps: OpTable = {
+  [opKey('', 'LpPool')]: lpPoolOp,
   [opKey('', 'DepthToSpace')]: (ctx) => [
     depthToSpaceRef(required(ctx, 0), attrInt(ctx.node, 'blocksize'), blockMode(ctx, 11)),
   ],
