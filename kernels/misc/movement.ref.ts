@@ -145,8 +145,11 @@ export function oneHotRef(
 }
 
 /**
- * Range: max(ceil((limit - start) / delta), 0) elements start + i * delta, in start's dtype
- * (int64 in BigInt, floats computed in float64 and rounded once as onnxruntime's double path).
+ * Range: max(ceil((limit - start) / delta), 0) elements in start's dtype. Integers are exact
+ * (int64 in BigInt). float32 / float64 follow onnxruntime: the count from the difference taken in
+ * the type and divided in double, the values by repeated addition of delta in the type (so
+ * range(-1, 1, 0.1) ends near but not at multiples of 0.1, as onnxruntime's). float16 follows the
+ * spec's start + i * delta computed in float (stash_type 1), rounded once.
  */
 export function rangeRef(start: Tensor, limit: Tensor, delta: Tensor): Tensor {
   const dtype = start.dtype;
@@ -169,10 +172,19 @@ export function rangeRef(start: Tensor, limit: Tensor, delta: Tensor): Tensor {
   const l = read(limit);
   const dl = read(delta);
   if (dl === 0) throw new Error('Range delta must not be 0');
-  const n = Math.max(Math.ceil((l - s) / dl), 0);
+  const inType = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const n = Math.max(Math.ceil(inType(l - s) / dl), 0);
   const out = allocData(dtype, n);
   const o = elements(out);
-  for (let i = 0; i < n; i++) o[i] = dtype === 'float16' ? toF16(s + i * dl) : s + i * dl;
+  if (dtype === 'float16') {
+    for (let i = 0; i < n; i++) o[i] = toF16(Math.fround(s + Math.fround(i * dl)));
+  } else {
+    let v = s;
+    for (let i = 0; i < n; i++) {
+      o[i] = v;
+      v = inType(v + dl);
+    }
+  }
   return { dtype, dims: [n], data: out };
 }
 

@@ -123,6 +123,9 @@ describe('data movement and masks vs onnxruntime-node (exact)', () => {
       ['int64', 5, 0, 1],
       ['float32', 0.5, 3.2, 0.3],
       ['float32', 1, -2.5, -0.7],
+      ['float32', -1, 1, 0.1],
+      ['float64', -1, 1, 0.1],
+      ['int16', -7, 20, 4],
     ];
     for (const [dtype, s, l, d] of cases) {
       const sc = (v: number) => makeTensor(dtype, [], [v]);
@@ -137,7 +140,7 @@ describe('data movement and masks vs onnxruntime-node (exact)', () => {
           ],
           [{ name: 'y', dtype }],
         ),
-        dtype === 'float32' ? 1e-6 : 0,
+        0,
         `Range ${dtype} ${s} ${l} ${d}`,
       );
     }
