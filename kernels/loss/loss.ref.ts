@@ -27,12 +27,16 @@ export function nllLossRef(
   const x = readFloats(input);
   const w = weight ? readFloats(weight) : undefined;
   const losses = new Float64Array(n * d);
-  let sum = 0;
+  let sum = -0;
   let weightSum = 0;
   for (let i = 0; i < n; i++)
     for (let s = 0; s < d; s++) {
       const t = elementAsNumber(target, i * d + s);
-      if (ignoreIndex !== undefined && t === ignoreIndex) continue;
+      // An ignored element is -0, as onnxruntime writes it (and so is a sum of only those).
+      if (ignoreIndex !== undefined && t === ignoreIndex) {
+        losses[i * d + s] = -0;
+        continue;
+      }
       if (!(t >= 0 && t < c)) throw new Error(`loss target ${t} is out of range for ${c} classes`);
       const wt = w ? w[t] : 1;
       const l = -x[(i * c + t) * d + s] * wt;

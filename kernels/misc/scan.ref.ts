@@ -155,7 +155,11 @@ export function isNaNRef(x: Tensor): Tensor {
   return { dtype: 'bool', dims: [...x.dims], data: out };
 }
 
-/** GlobalMaxPool: the maximum over every spatial axis of [N, C, spatial...], kept as size 1. */
+/**
+ * GlobalMaxPool: the maximum over every spatial axis of [N, C, spatial...], kept as size 1. As
+ * onnxruntime (checked): start from -inf and take a value only when strictly greater, so NaN is
+ * skipped wherever it stands (ReduceMax keeps a leading NaN) and an all-NaN plane gives -inf.
+ */
 export function globalMaxPoolRef(x: Tensor): Tensor {
   if (x.dims.length < 3) throw new Error(`GlobalMaxPool needs [N, C, spatial...], got [${x.dims}]`);
   const [n, c] = x.dims;
@@ -169,7 +173,7 @@ export function globalMaxPoolRef(x: Tensor): Tensor {
     let m = Number.NEGATIVE_INFINITY;
     for (let s = 0; s < spatial; s++) {
       const v = elementAsNumber(x, i * spatial + s);
-      if (v > m || Number.isNaN(v)) m = v;
+      if (v > m) m = v;
     }
     store(out, i, m);
   }

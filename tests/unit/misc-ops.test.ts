@@ -146,7 +146,7 @@ describe('data movement and masks vs onnxruntime-node (exact)', () => {
     }
   });
 
-  it('IsInf (both detect flags) and IsNaN; GlobalMaxPool with NaN-free 1-D to 3-D input', async () => {
+  it('IsInf (both detect flags) and IsNaN; GlobalMaxPool with NaN and 1-D to 3-D input', async () => {
     const x = makeTensor(
       'float32',
       [6],
@@ -165,6 +165,9 @@ describe('data movement and masks vs onnxruntime-node (exact)', () => {
         }),
       );
     await expectMatchesOrt(one('IsNaN', 13, [['x', x]], [{ name: 'y', dtype: 'bool' }]));
+    // NaN as onnxruntime: a leading NaN stays, a later one is skipped.
+    const nan = makeTensor('float32', [1, 2, 3], [Number.NaN, 1, 2, 1, Number.NaN, 3]);
+    await expectMatchesOrt(one('GlobalMaxPool', 1, [['x', nan]], [{ name: 'y', dtype: 'float32' }]));
     const r = rng(4);
     for (const spatial of [[5], [3, 4], [2, 3, 2]]) {
       const t = randomTensor(r, 'float32', [2, 3, ...spatial]);
@@ -329,6 +332,27 @@ describe('losses vs onnxruntime-node (1e-4 relative)', () => {
         `SCE ${what}`,
       );
     }
+  });
+
+  it('every target ignored: NaN for mean, -0 for sum and none, as onnxruntime (exact)', async () => {
+    const x = makeTensor('float32', [2, 3], [-1, -2, -3, -4, -5, -6]);
+    const t = int64Tensor([2], [1, 1]);
+    for (const op of ['NegativeLogLikelihoodLoss', 'SoftmaxCrossEntropyLoss'])
+      for (const reduction of ['mean', 'sum', 'none'])
+        await expectMatchesOrt(
+          one(
+            op,
+            13,
+            [
+              ['x', x],
+              ['t', t],
+            ],
+            [{ name: 'l', dtype: 'float32' }],
+            { reduction, ignore_index: 1 },
+          ),
+          0,
+          `${op} ${reduction} all ignored`,
+        );
   });
 
   it('refuses an unknown reduction in one line', () => {
