@@ -42,7 +42,13 @@ export interface OpSchema {
   readonly sinceVersion?: number;
 }
 
-const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas, ...miscSchemas];
+const all: readonly OpSchema[] = [
+  ...nnSchemas,
+  ...mathSchemas,
+  ...tensorSchemas,
+  ...quantSchemas,
+  ...miscSchemas,
+];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));
 
