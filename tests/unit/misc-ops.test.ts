@@ -1,7 +1,6 @@
 // DepthToSpace / SpaceToDepth, Trilu, EyeLike, OneHot, Range, CumSum, TopK, Hardmax, IsInf / IsNaN,
 // GlobalMaxPool and the two losses (kernels/misc, kernels/loss) on the CPU interpreter against
 // onnxruntime-node: data movement and integer ops exactly, float ops within 1e-4 relative.
-// CumProd (opset 26) is newer than onnxruntime-node's opsets: checked by hand below.
 import { describe, expect, it } from 'vitest';
 import { cumulativeRef } from '../../kernels/misc/scan.ref.js';
 import { type DType, int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
@@ -200,7 +199,7 @@ describe('scans and ordering vs onnxruntime-node', () => {
     }
   });
 
-  it('CumProd (opset 26, newer than onnxruntime-node): exclusive / reverse by hand, int32 wraps', () => {
+  it('CumProd (opset 26): exclusive / reverse by hand, int32 wraps', () => {
     const x = makeTensor('int32', [4], [2, 3, 4, 5]);
     const v = (t: Tensor) => Array.from(t.data as Int32Array);
     expect(v(cumulativeRef(x, 0, false, false, true))).toEqual([2, 6, 24, 120]);
@@ -209,6 +208,29 @@ describe('scans and ordering vs onnxruntime-node', () => {
     expect(v(cumulativeRef(x, 0, true, true, true))).toEqual([60, 20, 5, 1]);
     const big = makeTensor('int32', [3], [65536, 65536, 3]);
     expect(v(cumulativeRef(big, 0, false, false, true))).toEqual([65536, 0, 0]);
+  });
+
+  it('CumProd (opset 26) vs onnxruntime-node: every axis, exclusive and reverse', async () => {
+    const r = rng(10);
+    for (let k = 0; k < 16; k++) {
+      const dtype = pick(r, ['float32', 'int32', 'int64', 'float64'] as DType[]);
+      const dims = randomDims(r, 1, 3, 4);
+      const x = randomTensor(r, dtype, dims, -4, 4);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const c = one(
+        'CumProd',
+        26,
+        [
+          ['x', x],
+          ['a', int64Tensor([], [axis])],
+        ],
+        [{ name: 'y', dtype }],
+        { exclusive: randInt(r, 0, 1), reverse: randInt(r, 0, 1) },
+        ['a'],
+      );
+      if (dtype === 'float32') await near(c, `CumProd [${dims}] axis ${axis}`);
+      else await expectMatchesOrt(c, 0, `CumProd ${dtype} [${dims}] axis ${axis}`);
+    }
   });
 
   it('TopK: largest and smallest, ties (smaller index first), every axis, opsets 1, 10 and 11', async () => {
