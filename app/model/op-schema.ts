@@ -3,6 +3,7 @@
 // and defaults, and its inputs/outputs. Entries live in app/model/schema/*.ts by family.
 import { attentionSchemas } from './schema/attention.js';
 import { mathSchemas } from './schema/math.js';
+import { miscSchemas } from './schema/misc.js';
 import { nnSchemas } from './schema/nn.js';
 import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
@@ -52,6 +53,7 @@ const all: readonly OpSchema[] = [
   ...signalSchemas,
   ...attentionSchemas,
   ...normSchemas,
+  ...miscSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

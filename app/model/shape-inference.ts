@@ -10,6 +10,7 @@ import { attentionShapes } from './shapes/attention.js';
 import { constantShapes } from './shapes/constants.js';
 import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
+import { miscShapes } from './shapes/misc.js';
 import { nnShapes } from './shapes/nn.js';
 import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
@@ -75,6 +76,7 @@ const table: ShapeTable = {
   ...signalShapes,
   ...attentionShapes,
   ...normShapes,
+  ...miscShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

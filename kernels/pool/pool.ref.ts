@@ -25,7 +25,7 @@ interface PoolWindows {
   readonly paddedCount: Int32Array;
 }
 
-function poolWindows(inputSpatial: readonly number[], p: PoolParams): PoolWindows {
+export function poolWindows(inputSpatial: readonly number[], p: PoolParams): PoolWindows {
   const geo = resolveConvGeometry({ inputSpatial, kernelSpatial: p.kernelShape, ...p });
   const n = inputSpatial.length;
   const outSize = geo.outputSpatial.reduce((a, b) => a * b, 1);

@@ -4,6 +4,7 @@ import { opKey } from './op-types.js';
 import { attentionOps } from './ops/attention.js';
 import { broadcastOps } from './ops/broadcast.js';
 import { mathOps } from './ops/math.js';
+import { miscOps } from './ops/misc.js';
 import { nnOps } from './ops/nn.js';
 import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
@@ -25,6 +26,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...signalOps,
   ...attentionOps,
   ...normOps,
+  ...miscOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

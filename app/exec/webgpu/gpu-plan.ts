@@ -19,6 +19,7 @@ import { normLowerings } from './lower-norm.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
+import { miscLowerings } from './lower-misc.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { quantLowerings } from './lower-quant.js';
@@ -38,6 +39,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qpoolLowerings,
     ...resizeLowerings,
     ...normLowerings,
+    ...miscLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
