@@ -4,6 +4,7 @@
 import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
 import { quantSchemas } from './schema/quant.js';
+import { scatterSchemas } from './schema/scatter.js';
 import { tensorSchemas } from './schema/tensor.js';
 
 export type OpCategory =
@@ -41,7 +42,13 @@ export interface OpSchema {
   readonly sinceVersion?: number;
 }
 
-const all: readonly OpSchema[] = [...nnSchemas, ...mathSchemas, ...tensorSchemas, ...quantSchemas];
+const all: readonly OpSchema[] = [
+  ...nnSchemas,
+  ...mathSchemas,
+  ...tensorSchemas,
+  ...quantSchemas,
+  ...scatterSchemas,
+];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));
 

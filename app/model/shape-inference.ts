@@ -11,6 +11,7 @@ import { elementwiseShapes } from './shapes/elementwise.js';
 import { foldBuiltin } from './shapes/fold.js';
 import { nnShapes } from './shapes/nn.js';
 import { quantShapes } from './shapes/quant.js';
+import { scatterShapes } from './shapes/scatter.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
 import { shapeKey } from './shapes/types.js';
@@ -49,6 +50,7 @@ const table: ShapeTable = {
   ...tensorShapes,
   ...constantShapes,
   ...quantShapes,
+  ...scatterShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

@@ -6,6 +6,7 @@ import { mathOps } from './ops/math.js';
 import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
+import { scatterOps } from './ops/scatter.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -19,6 +20,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...unaryOps,
   ...broadcastOps,
   ...reduceOps,
+  ...scatterOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
