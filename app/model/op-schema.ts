@@ -5,6 +5,7 @@ import { mathSchemas } from './schema/math.js';
 import { nnSchemas } from './schema/nn.js';
 import { quantSchemas } from './schema/quant.js';
 import { scatterSchemas } from './schema/scatter.js';
+import { selectSchemas } from './schema/select.js';
 import { tensorSchemas } from './schema/tensor.js';
 
 export type OpCategory =
@@ -48,6 +49,7 @@ const all: readonly OpSchema[] = [
   ...tensorSchemas,
   ...quantSchemas,
   ...scatterSchemas,
+  ...selectSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

@@ -12,6 +12,7 @@ import { foldBuiltin } from './shapes/fold.js';
 import { nnShapes } from './shapes/nn.js';
 import { quantShapes } from './shapes/quant.js';
 import { scatterShapes } from './shapes/scatter.js';
+import { selectShapes } from './shapes/select.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
 import { shapeKey } from './shapes/types.js';
@@ -51,6 +52,7 @@ const table: ShapeTable = {
   ...constantShapes,
   ...quantShapes,
   ...scatterShapes,
+  ...selectShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

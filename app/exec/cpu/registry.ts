@@ -7,6 +7,7 @@ import { nnOps } from './ops/nn.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { scatterOps } from './ops/scatter.js';
+import { selectOps } from './ops/select.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -21,6 +22,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...broadcastOps,
   ...reduceOps,
   ...scatterOps,
+  ...selectOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
