@@ -6,6 +6,7 @@ import { nnSchemas } from './schema/nn.js';
 import { quantSchemas } from './schema/quant.js';
 import { scatterSchemas } from './schema/scatter.js';
 import { selectSchemas } from './schema/select.js';
+import { spatialSchemas } from './schema/spatial.js';
 import { tensorSchemas } from './schema/tensor.js';
 
 export type OpCategory =
@@ -50,6 +51,7 @@ const all: readonly OpSchema[] = [
   ...quantSchemas,
   ...scatterSchemas,
   ...selectSchemas,
+  ...spatialSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

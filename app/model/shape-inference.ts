@@ -13,6 +13,7 @@ import { nnShapes } from './shapes/nn.js';
 import { quantShapes } from './shapes/quant.js';
 import { scatterShapes } from './shapes/scatter.js';
 import { selectShapes } from './shapes/select.js';
+import { spatialShapes } from './shapes/spatial.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
 import { shapeKey } from './shapes/types.js';
@@ -53,6 +54,7 @@ const table: ShapeTable = {
   ...quantShapes,
   ...scatterShapes,
   ...selectShapes,
+  ...spatialShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

@@ -8,6 +8,7 @@ import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { scatterOps } from './ops/scatter.js';
 import { selectOps } from './ops/select.js';
+import { spatialOps } from './ops/spatial.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -23,6 +24,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...reduceOps,
   ...scatterOps,
   ...selectOps,
+  ...spatialOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
