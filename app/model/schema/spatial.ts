@@ -1,8 +1,39 @@
 // Col2Im (category 'shape': it moves and sums existing values, as the inverse of an im2col) and
-// AffineGrid (elementwise arithmetic on theta: 'elementwise').
+// AffineGrid (elementwise arithmetic on theta: 'elementwise'), RoiAlign ('pool') and MaxUnpool
+// ('shape': it places existing values). RoiAlign's coordinate_transformation_mode exists from
+// opset 16 only, so the op supplies its default.
 import type { OpSchema } from '../op-schema.js';
 
 export const spatialSchemas: readonly OpSchema[] = [
+  {
+    opType: 'RoiAlign',
+    domain: '',
+    category: 'pool',
+    inputs: ['X', 'rois', 'batch_indices'],
+    outputs: ['Y'],
+    attributes: {
+      mode: { type: 'string', default: 'avg' },
+      output_height: { type: 'int', default: 1 },
+      output_width: { type: 'int', default: 1 },
+      sampling_ratio: { type: 'int', default: 0 },
+      spatial_scale: { type: 'float', default: 1 },
+      coordinate_transformation_mode: { type: 'string' },
+    },
+    sinceVersion: 10,
+  },
+  {
+    opType: 'MaxUnpool',
+    domain: '',
+    category: 'shape',
+    inputs: ['X', 'I', 'output_shape?'],
+    outputs: ['output'],
+    attributes: {
+      kernel_shape: { type: 'ints', required: true },
+      pads: { type: 'ints' },
+      strides: { type: 'ints' },
+    },
+    sinceVersion: 9,
+  },
   {
     opType: 'Col2Im',
     domain: '',

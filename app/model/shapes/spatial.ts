@@ -1,8 +1,10 @@
-// Shape functions of Col2Im and AffineGrid: their output sizes come from constant int64 inputs
-// (image_shape / block_shape, size).
+// Shape functions of Col2Im and AffineGrid (their output sizes come from constant int64 inputs:
+// image_shape / block_shape, size), RoiAlign and MaxUnpool (output_shape, when given, constant).
 import { affineGridDims } from '../../../kernels/spatial/affine-grid.ref.js';
 import { col2imDims } from '../../../kernels/spatial/col2im.ref.js';
+import { maxUnpoolDims, maxUnpoolInferredDims } from '../../../kernels/spatial/max-unpool.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
+import { attrInt } from '../attributes.js';
 import type { ShapeFn, ShapeTable } from './types.js';
 import { optionalInts } from './types.js';
 
@@ -21,4 +23,31 @@ const affineGrid: ShapeFn = (ctx) => [
   { dtype: ctx.dtype(0), dims: affineGridDims(ctx.shape(0), toNumbers(ctx.constValue(1, 'size'))) },
 ];
 
-export const spatialShapes: ShapeTable = { '::Col2Im': col2im, '::AffineGrid': affineGrid };
+const roiAlign: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  if (x.length !== 4) ctx.fail(`input must be 4-D, got [${x}]`);
+  const rois = ctx.shape(1);
+  const dims = [rois[0], x[1], attrInt(ctx.node, 'output_height', 1), attrInt(ctx.node, 'output_width', 1)];
+  return [{ dtype: ctx.dtype(0), dims }];
+};
+
+const maxUnpool: ShapeFn = (ctx) => {
+  const kernel = optionalInts(ctx.node, 'kernel_shape');
+  if (!kernel) return ctx.fail(`needs attribute 'kernel_shape'`);
+  const shape = ctx.has(2) ? toNumbers(ctx.constValue(2, 'output_shape')) : undefined;
+  const inferred = maxUnpoolInferredDims(
+    ctx.shape(0),
+    kernel,
+    optionalInts(ctx.node, 'pads'),
+    optionalInts(ctx.node, 'strides'),
+  );
+  const dims = maxUnpoolDims(inferred, shape);
+  return [{ dtype: ctx.dtype(0), dims }];
+};
+
+export const spatialShapes: ShapeTable = {
+  '::Col2Im': col2im,
+  '::AffineGrid': affineGrid,
+  '::RoiAlign': roiAlign,
+  '::MaxUnpool': maxUnpool,
+};
