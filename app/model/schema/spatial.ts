@@ -6,6 +6,22 @@ import type { OpSchema } from '../op-schema.js';
 
 export const spatialSchemas: readonly OpSchema[] = [
   {
+    opType: 'DeformConv',
+    domain: '',
+    category: 'conv',
+    inputs: ['X', 'W', 'offset', 'B?', 'mask?'],
+    outputs: ['Y'],
+    attributes: {
+      dilations: { type: 'ints' },
+      group: { type: 'int', default: 1 },
+      kernel_shape: { type: 'ints' },
+      offset_group: { type: 'int', default: 1 },
+      pads: { type: 'ints' },
+      strides: { type: 'ints' },
+    },
+    sinceVersion: 19,
+  },
+  {
     opType: 'RoiAlign',
     domain: '',
     category: 'pool',

@@ -45,7 +45,16 @@ const maxUnpool: ShapeFn = (ctx) => {
   return [{ dtype: ctx.dtype(0), dims }];
 };
 
+/** DeformConv: [N, oC] then the offset's spatial dims (the reference checks they fit). */
+const deformConv: ShapeFn = (ctx) => {
+  const x = ctx.shape(0);
+  if (x.length !== 4) ctx.fail(`a ${x.length}-D input is not supported (2-D only)`);
+  const offset = ctx.shape(2);
+  return [{ dtype: ctx.dtype(0), dims: [x[0], ctx.shape(1)[0], ...offset.slice(2)] }];
+};
+
 export const spatialShapes: ShapeTable = {
+  '::DeformConv': deformConv,
   '::Col2Im': col2im,
   '::AffineGrid': affineGrid,
   '::RoiAlign': roiAlign,

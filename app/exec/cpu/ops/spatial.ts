@@ -1,6 +1,7 @@
-// Col2Im, AffineGrid, RoiAlign and MaxUnpool on the CPU: adapters over kernels/spatial/*.ref.ts.
+// Col2Im, AffineGrid, RoiAlign, MaxUnpool and DeformConv on the CPU: adapters over kernels/spatial/*.ref.ts.
 import { affineGridRef } from '../../../../kernels/spatial/affine-grid.ref.js';
 import { col2imRef } from '../../../../kernels/spatial/col2im.ref.js';
+import { deformConvRef } from '../../../../kernels/spatial/deform-conv.ref.js';
 import {
   maxUnpoolDims,
   maxUnpoolInferredDims,
@@ -51,7 +52,23 @@ const maxUnpool: CpuOp = (ctx) => {
   return [maxUnpoolRef(x, required(ctx, 1), inferred, dims)];
 };
 
+const deformConv: CpuOp = (ctx) => {
+  const x = required(ctx, 0);
+  if (x.dims.length !== 4) refuse(ctx.node, `a ${x.dims.length}-D input (2-D only)`);
+  return [
+    deformConvRef(x, required(ctx, 1), required(ctx, 2), optional(ctx, 3), optional(ctx, 4), {
+      dilations: attrInts(ctx.node, 'dilations'),
+      group: attrInt(ctx.node, 'group', 1),
+      kernelShape: attrInts(ctx.node, 'kernel_shape'),
+      offsetGroup: attrInt(ctx.node, 'offset_group', 1),
+      pads: attrInts(ctx.node, 'pads'),
+      strides: attrInts(ctx.node, 'strides'),
+    }),
+  ];
+};
+
 export const spatialOps: OpTable = {
+  [opKey('', 'DeformConv')]: deformConv,
   [opKey('', 'RoiAlign')]: (ctx) => [
     roiAlignRef(required(ctx, 0), required(ctx, 1), required(ctx, 2), roiAlignOptions(ctx.node, ctx.opset)),
   ],
