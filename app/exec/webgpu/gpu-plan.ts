@@ -14,6 +14,7 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { floatLowerings } from './lower-float.js';
+import { gridSampleLowerings } from './lower-grid-sample.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
@@ -35,6 +36,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qlinearLowerings,
     ...qpoolLowerings,
     ...resizeLowerings,
+    ...gridSampleLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
