@@ -20,6 +20,7 @@ import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
+import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -37,6 +38,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qpoolLowerings,
     ...resizeLowerings,
     ...gridSampleLowerings,
+    ...scatterLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

@@ -55,12 +55,16 @@ const gridSample: CpuOp = (ctx) => {
 };
 
 /** The reduction attribute: absent before opset 16, max / min from 18. */
-function reduction(ctx: OpContext): ScatterReduction {
-  if (ctx.opset < 16) return 'none';
-  const r = attrString(ctx.node, 'reduction', 'none');
-  const allowed = ctx.opset >= 18 ? ['none', 'add', 'mul', 'max', 'min'] : ['none', 'add', 'mul'];
-  if (!allowed.includes(r)) refuse(ctx.node, `reduction '${r}' at opset ${ctx.opset}`);
+export function scatterReduction(node: GraphNode, opset: number): ScatterReduction {
+  if (opset < 16) return 'none';
+  const r = attrString(node, 'reduction', 'none');
+  const allowed = opset >= 18 ? ['none', 'add', 'mul', 'max', 'min'] : ['none', 'add', 'mul'];
+  if (!allowed.includes(r)) refuse(node, `reduction '${r}' at opset ${opset}`);
   return r as ScatterReduction;
+}
+
+function reduction(ctx: OpContext): ScatterReduction {
+  return scatterReduction(ctx.node, ctx.opset);
 }
 
 function checkReducible(ctx: OpContext, data: Tensor, r: ScatterReduction): void {
