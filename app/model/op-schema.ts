@@ -8,6 +8,9 @@ import { nnSchemas } from './schema/nn.js';
 import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
 import { signalSchemas } from './schema/signal.js';
+import { scatterSchemas } from './schema/scatter.js';
+import { selectSchemas } from './schema/select.js';
+import { spatialSchemas } from './schema/spatial.js';
 import { tensorSchemas } from './schema/tensor.js';
 
 export type OpCategory =
@@ -54,6 +57,9 @@ const all: readonly OpSchema[] = [
   ...attentionSchemas,
   ...normSchemas,
   ...miscSchemas,
+  ...scatterSchemas,
+  ...selectSchemas,
+  ...spatialSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

@@ -15,6 +15,9 @@ import { nnShapes } from './shapes/nn.js';
 import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
 import { signalShapes } from './shapes/signal.js';
+import { scatterShapes } from './shapes/scatter.js';
+import { selectShapes } from './shapes/select.js';
+import { spatialShapes } from './shapes/spatial.js';
 import { resolveSlice, tensorShapes } from './shapes/tensor.js';
 import type { OutputShape, ShapeContext, ShapeTable, ValueShape } from './shapes/types.js';
 import { shapeKey } from './shapes/types.js';
@@ -77,6 +80,9 @@ const table: ShapeTable = {
   ...attentionShapes,
   ...normShapes,
   ...miscShapes,
+  ...scatterShapes,
+  ...selectShapes,
+  ...spatialShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

@@ -48,6 +48,9 @@ function outputDTypes(n: GraphNode, dtypeOf: (name: string) => DType | undefined
     return n.outputs.map(() => undefined);
   if (BOOL_OPS.has(op)) return same.map(() => 'bool');
   if (INT64_OPS.has(op)) return same.map(() => 'int64');
+  // NonMaxSuppression's selected indices; Unique's indices, inverse indices and counts.
+  if (op === 'NonMaxSuppression') return ['int64'];
+  if (op === 'Unique') return n.outputs.map((_, i) => (i === 0 ? first : 'int64'));
   switch (op) {
     case 'Cast':
       return [ONNX_DTYPES[intAttr(n.attributes.to) ?? 0]];

@@ -10,6 +10,9 @@ import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { signalOps } from './ops/signal.js';
+import { scatterOps } from './ops/scatter.js';
+import { selectOps } from './ops/select.js';
+import { spatialOps } from './ops/spatial.js';
 import { quantOps } from './ops/quant.js';
 import { tensorOps } from './ops/tensor.js';
 import { unaryOps } from './ops/unary.js';
@@ -27,6 +30,9 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...attentionOps,
   ...normOps,
   ...miscOps,
+  ...scatterOps,
+  ...selectOps,
+  ...spatialOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {

@@ -16,12 +16,14 @@ import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
+import { gridSampleLowerings } from './lower-grid-sample.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { miscLowerings } from './lower-misc.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
+import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -40,6 +42,8 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...resizeLowerings,
     ...normLowerings,
     ...miscLowerings,
+    ...gridSampleLowerings,
+    ...scatterLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
