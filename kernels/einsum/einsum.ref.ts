@@ -45,14 +45,14 @@ export function einsumRef(equation: string, inputs: readonly Tensor[]): Tensor {
       );
   });
   const size = new Map<string, number>();
-  parsed.forEach((p, i) =>
+  parsed.forEach((p, i) => {
     p.labels.forEach((l, a) => {
       const d = inputs[i].dims[a];
       const old = size.get(l);
       if (old === undefined || old === 1) size.set(l, d);
       else if (d !== 1 && d !== old) throw new Error(`Einsum label '${l}' has sizes ${old} and ${d}`);
-    }),
-  );
+    });
+  });
   let outLabels: string[];
   if (rhs !== undefined) outLabels = parseTerm(rhs, undefined, ellipsisRank).labels;
   else {
