@@ -26,7 +26,15 @@ const OPSETS: Record<string, number[]> = {
   Sign: [9, 17],
   Round: [11, 17],
   Gelu: [20],
+  Swish: [24],
 };
+
+/**
+ * Absolute tolerances where onnxruntime's kernel is accurate in absolute terms only: its Swish
+ * uses MLAS's logistic approximation (about 1e-7 absolute on the sigmoid), so tiny outputs for
+ * large negative inputs differ by more than 1e-4 relative.
+ */
+const ABS: Record<string, number> = { Swish: 1e-6 };
 
 const ATTRS: Record<string, Record<string, AttrInput>[]> = {
   Elu: [{}, { alpha: { float: 0.5 } }],
@@ -66,7 +74,7 @@ function node(op: string, opset: number, x: Tensor, attrs?: Record<string, AttrI
 async function compare(c: OneNode, what: string): Promise<void> {
   const [theirs] = await runOrt(c);
   const [ours] = runOurs(c);
-  expectNear(ours, theirs, what);
+  expectNear(ours, theirs, what, 1e-4, ABS[c.op] ?? 1e-7);
 }
 
 describe('unary table ops vs onnxruntime (CPU)', () => {
