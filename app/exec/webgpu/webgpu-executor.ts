@@ -1,7 +1,9 @@
 // The WebGPU executor: runs a whole model on the GPU with the float WGSL kernels and the int8
-// kernels, planned once per (requested outputs, sizes of the symbolic input dims) by gpu-plan.ts.
-// The sizes come from the fed tensors, or from the caller where a plan is wanted before any input
-// exists; an unbound symbolic dim is an error naming it, never a guess. A run writes the
+// kernels, planned once per (requested outputs, sizes of the symbolic input dims, values of the
+// small tensors a shape depends on) by gpu-plan.ts. The sizes come from the fed tensors, or from
+// the caller where a plan is wanted before any input exists; an unbound symbolic dim is an error
+// naming it, never a guess. Shape-deciding values (fed axes, a computed Reshape shape) are learned
+// from ValueNeededError and computed from each run's inputs on the CPU reference. A run writes the
 // inputs, records every GPU node into one command encoder (a node without a GPU kernel splits it:
 // its inputs are read back, the CPU reference runs, its outputs are written back), appends copies
 // of the requested values to staging buffers, submits once and maps them. A lost device (found
