@@ -2,7 +2,8 @@
 // not "dequantize -> softmax -> quantize": onnxruntime builds a 256-entry f32 table of scaled
 // exponentials and requantizes with an integer-valued output scale.
 //
-//   shift    = max(0, log(f32(FLT_MAX / f32(D))) - 5) / xs          (f64; keeps sum(exp) finite)
+//   shift    = max(0, f32(log(f32(FLT_MAX / f32(D)))) - 5) / xs     (keeps sum(exp) finite; log of a
+//              float is the float overload, so the headroom is rounded to f32 before the f64 steps)
 //   table[i] = f32(exp((i - 255 + shift) * xs))  for i in 0..255      (f64 exp, stored as f32)
 //   uint8:  e_j = table[255 - max + x_j]
 //   int8:   the table is stored rotated by 128 (index (i - 128) & 255) and read at
@@ -41,7 +42,9 @@ const FLT_MAX = 3.4028234663852886e38;
 /** onnxruntime's exp table, indexed as it stores it (rotated by 128 for int8). */
 export function softmaxExpTable(xScale: number, reduceLength: number, signed: boolean): Float32Array {
   const xs = Math.fround(xScale);
-  const headroom = Math.log(Math.fround(FLT_MAX / Math.fround(reduceLength)));
+  // The float log: a double log lands an exact tie (e.g. Y = 254, four equal maxima: 63.5) on the
+  // other side of nearbyintf, which onnxruntime-node 1.30 does not (tests: 'ties').
+  const headroom = Math.fround(Math.log(Math.fround(FLT_MAX / Math.fround(reduceLength))));
   const shift = Math.max(0, headroom - 5) / xs;
   const table = new Float32Array(256);
   for (let i = 0; i < 256; i++) {

@@ -436,6 +436,39 @@ describe('QLinearSoftmax against onnxruntime', () => {
     });
   }
 
+  // Rows of k equal maxima and masked (zero) entries, as an attention mask leaves them: every
+  // output is Y / k, a tie of nearbyintf for k = 2, 4, 8 with Y even... decided by the last bit of
+  // the exp table. These pin how onnxruntime computes the table's headroom: log() of a float,
+  // returning a float (a double log lands on the other side of 63.5 for Y = 254, k = 4).
+  for (const t of ['uint8', 'int8'] as const) {
+    it(`${t} ties: k equal maxima per row, the rest masked, many x and y scales`, async () => {
+      const lo = LO[t];
+      const hi = HI[t];
+      for (const [xs, D] of [
+        [39.218758, 6],
+        [39.2, 6],
+        [0.5, 6],
+        [1.7, 8],
+        [20, 12],
+        [0.05, 16],
+        [3, 32],
+      ] as const) {
+        const rows = D;
+        const data: number[] = [];
+        for (let row = 0; row < rows; row++)
+          for (let j = 0; j < D; j++) data.push(j <= row % D ? hi : lo);
+        for (const ys of [0.003921569, 1 / 256, 1 / 254, 1 / 100, 0.00390625 * 1.0000001]) {
+          await expectSameAsOrt({
+            op: 'QLinearSoftmax',
+            outType: t,
+            inputs: unaryInputs(makeTensor(t, [rows, D], data), xs, t === 'int8' ? 127 : 255, ys, lo),
+            attrs: { opset: 13, axis: -1 },
+          });
+        }
+      }
+    });
+  }
+
   it('random shapes, axes, scales and opsets', async () => {
     const r = rng(77);
     for (let k = 0; k < 16; k++) {
