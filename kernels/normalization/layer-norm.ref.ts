@@ -3,7 +3,11 @@
 //   LayerNorm: y = (x - mean) / sqrt(var + eps) * scale + B   (var: population variance)
 //   RMSNorm:   y = x / sqrt(mean(x^2) + eps) * scale
 // Scale and B broadcast unidirectionally to X (numpy rules). Computed in float64 and rounded once
-// to the output's float type (onnxruntime's float32 kernels agree to ~1e-6 relative). The optional
+// to the output's float type (onnxruntime's float32 kernels agree to ~1e-6 relative). Not its exact
+// bits: probing onnxruntime-node 1.30 shows its row sums vectorized (8 lanes, two accumulators,
+// then a scalar tail; rows shorter than a vector summed in order), and where the vector part starts
+// follows each row's memory alignment, so its order is not a function of the values alone. The
+// optional
 // Mean and InvStdDev outputs of LayerNorm have X's leading dims and 1s from `axis` on, in float32
 // (stash_type 1, the only stash type implemented).
 import { broadcastIndexMap } from '../broadcast/broadcast.js';

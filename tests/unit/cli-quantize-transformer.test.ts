@@ -4,10 +4,12 @@
 // Transpose, scaled scores, a Where on a padding mask, Softmax, the attention MatMul, a residual
 // Add, a second LayerNormalization, an Erf GELU MLP and a residual. The quantized ops (MatMul, Add,
 // Mul, Where, Softmax, Transpose) fuse as onnxruntime fuses them; the float ops between them
-// (LayerNormalization, Erf, Div) are our float references, not onnxruntime's float32 kernels, so a
-// requantization may land a step apart. This is NOT yet bit-exact (unlike the CNN workflows):
-// about 40% of the outputs are one output step from onnxruntime's, a few two; the bound pins that,
-// and the outputs stay close to the float model's and differ from them.
+// (LayerNormalization, Erf, Div) are our float references, not onnxruntime's float32 kernels
+// (its LayerNorm sums are vectorized in an order that follows memory alignment), so a
+// requantization after one of them may land a step apart on some input or host. On this input
+// every output equals onnxruntime's here; the bound allows a step on a few outputs. (Before the
+// QLinearSoftmax table's headroom was taken as a float log, 20 of 48 were a step off: a tie of
+// nearbyintf in the masked softmax.)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,7 +105,7 @@ function sample(seed: number): Tensor {
 }
 
 describe('a transformer encoder block through the quantization engine', () => {
-  it('calibrate -> export -> onnxruntime agrees with run --integer and simulate within two output quantization steps (not yet bit-exact)', async () => {
+  it('calibrate -> export -> onnxruntime agrees with run --integer and simulate (at most a step, on at most 3 of 48 outputs)', async () => {
     const bytes = encoderBlock();
     const data = join(dir, 'data');
     [0, 1, 2, 3, 4, 5].forEach((k) => {
@@ -128,19 +130,23 @@ describe('a transformer encoder block through the quantization engine', () => {
     const dqy = qm.graph.nodes.find((nd) => nd.opType === 'DequantizeLinear' && nd.outputs[0] === 'y');
     expect(dqy, 'the output is quantized').toBeDefined();
     const step = toFloat32(qm.graph.initializers.get(dqy!.inputs[1])!)[0];
-    const ort = toFloat32(Object.values(await runOrt(exported, { x: test }, 'all'))[0]);
+    const ortAll = toFloat32(Object.values(await runOrt(exported, { x: test }, 'all'))[0]);
+    const ortDisabled = toFloat32(Object.values(await runOrt(exported, { x: test }, 'disabled'))[0]);
     const float = toFloat32(Object.values(await runOrt(bytes, { x: test }, 'disabled'))[0]);
-    for (const args of [
-      ['run', qdq, '--integer', '--input', input],
-      ['simulate', model, '--session', session, '--input', input],
-    ]) {
-      const out = join(dir, args[0]);
+    // Affine (integer) results against onnxruntime 'all'; fake quantization against 'disabled'.
+    const runs = [
+      [['run', qdq, '--integer', '--input', input], ortAll],
+      [['simulate', model, '--session', session, '--input', input], ortAll],
+      [['simulate', model, '--session', session, '--mode', 'fake', '--input', input], ortDisabled],
+    ] as const;
+    for (const [k, [args, ort]] of runs.entries()) {
+      const out = join(dir, `out-${k}`);
       const res = await qplay([...args, '--out', out]);
       expect(res.stderr, args[0]).toBe('');
       const ours = toFloat32(decodeTensorFile(readFileSync(join(out, 'output_0.pb'))).tensor);
-      const worst = Math.max(...Array.from(ours, (v, i) => Math.abs(v - ort[i])));
-      // Measured: about 40% of the outputs one step apart, a few two (float32 rounding of step).
-      expect(worst / step, `${args[0]} vs onnxruntime (step ${step})`).toBeLessThanOrEqual(2.001);
+      const steps = Array.from(ours, (v, i) => Math.round(Math.abs(v - ort[i]) / step));
+      expect(Math.max(...steps), `${args[0]} vs onnxruntime (step ${step})`).toBeLessThanOrEqual(1);
+      expect(steps.filter((s) => s > 0).length, `${args[0]}: outputs a step off`).toBeLessThanOrEqual(3);
       const maxAbs = Math.max(...Array.from(float, Math.abs));
       const err = Math.max(...Array.from(float, (v, i) => Math.abs(v - ours[i])));
       expect(err / maxAbs, `${args[0]} vs float`).toBeLessThan(0.15);
