@@ -144,7 +144,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
   }
   const model = loadModel(path);
   try {
-    const outputs = await runModel({
+    const { outputs, placement } = await runModel({
       model,
       inputPaths: (values.input as string[] | undefined) ?? [],
       backend: backend as BackendName,
@@ -153,6 +153,7 @@ async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
       outDir: values.out as string,
     });
     io.stdout(formatOutputs(outputs));
+    if (placement) io.stdout(`${placement}\n`);
     return 0;
   } catch (e) {
     // Name the model in engine errors (unsupported ops, a node that failed) so the line says where.

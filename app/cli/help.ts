@@ -49,7 +49,9 @@ options:
 export const runHelp = `usage: qplay run MODEL --input FILE [--input FILE ...] --out DIR [options]
 
 Runs MODEL on the given inputs and writes DIR/output_<k>.pb (ONNX TensorProto, named after the
-output) for each model output, in the model's output order. A summary goes to stdout.
+output) for each model output, in the model's output order. A summary goes to stdout: a line per
+output and, with --backend webgpu, where the nodes ran ('webgpu: 40 nodes on the GPU, 0 on the
+CPU, 1 submit', naming the ops that fell back to the CPU reference).
 
 inputs:
   --input FILE    an ONNX TensorProto file (.pb, as in ONNX test data sets) or a NumPy .npy file

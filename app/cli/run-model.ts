@@ -5,7 +5,7 @@ import { basename, extname, join } from 'node:path';
 import { elementAsNumber, type Tensor } from '../../kernels/tensor.js';
 import { releaseGpu } from '../../kernels/gpu/device.js';
 import { CpuInterpreter } from '../exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../exec/webgpu/webgpu-executor.js';
+import { type PlanSummary, type RunReport, WebGpuExecutor } from '../exec/webgpu/webgpu-executor.js';
 import type { BackendName } from '../exec/executor.js';
 import type { IntegerAccumulation } from '../exec/cpu/op-types.js';
 import { hostIntegerAccumulation } from '../exec/host-integer-accumulation.js';
@@ -115,7 +115,23 @@ export interface WrittenOutput {
   readonly tensor: Tensor;
 }
 
-export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
+export interface RunResult {
+  readonly outputs: WrittenOutput[];
+  /** WebGPU runs: where the nodes ran, one line (e.g. '40 nodes on the GPU, 0 on the CPU'). */
+  readonly placement?: string;
+}
+
+/** How many nodes of the run's plan ran on the GPU and which fell back to the CPU reference. */
+function placementLine(s: PlanSummary, report: RunReport | undefined): string {
+  const gpu = s.gpuNodes + s.gpuHostNodes;
+  const cpu = s.cpuFallbacks.length;
+  const named = cpu ? `: ${s.cpuFallbacks.slice(0, 6).join(', ')}${cpu > 6 ? ', ...' : ''}` : '';
+  const submits = report ? `, ${report.submits} submit${report.submits === 1 ? '' : 's'}` : '';
+  const restarted = report?.deviceRestarted ? ` (${report.deviceRestarted})` : '';
+  return `webgpu: ${gpu} node${gpu === 1 ? '' : 's'} on the GPU, ${cpu} on the CPU${named}${submits}${restarted}`;
+}
+
+export async function runModel(req: RunRequest): Promise<RunResult> {
   // A model stamped with an opset we do not implement would run with another version's meaning.
   assertSupportedOpsets(req.model);
   // --integer: fuse QDQ groups into integer kernels as onnxruntime does at optimization level
@@ -132,11 +148,13 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
   }
   const settings = { integerAccumulation: resolveAccumulation(req.accumulation) };
   let results: Map<string, Tensor>;
+  let placement: string | undefined;
   if (req.backend === 'webgpu') {
     // Dawn keeps Node alive until the device is released.
     try {
       const executor = await WebGpuExecutor.create(model, settings);
       results = await executor.run(feeds);
+      placement = placementLine(await executor.summary(), executor.lastRun);
       executor.dispose();
     } finally {
       await releaseGpu();
@@ -151,7 +169,7 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
   } catch (e) {
     throw new CliError(`cannot create output directory '${req.outDir}': ${(e as Error).message}`);
   }
-  return model.graph.outputs.map((o, k) => {
+  const outputs = model.graph.outputs.map((o, k) => {
     const tensor = results.get(o.name)!;
     const file = join(req.outDir, `output_${k}.pb`);
     try {
@@ -161,6 +179,7 @@ export async function runModel(req: RunRequest): Promise<WrittenOutput[]> {
     }
     return { file, name: o.name, tensor };
   });
+  return { outputs, placement };
 }
 
 /** One line per output: file, name, type, shape and (for small tensors) the values. */

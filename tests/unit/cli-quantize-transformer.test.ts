@@ -10,119 +10,23 @@
 // every output equals onnxruntime's here; the bound allows a step on a few outputs. (Before the
 // QLinearSoftmax table's headroom was taken as a float log, 20 of 48 were a step off: a tie of
 // nearbyintf in the masked softmax.)
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
-import { decodeTensorFile, encodeTensorFile } from '../../app/model/tensor-proto.js';
-import { makeTensor, type Tensor, toFloat32 } from '../../kernels/tensor.js';
-import { buildModel, type NodeSpec } from '../helpers/onnx-builder.js';
+import { decodeTensorFile } from '../../app/model/tensor-proto.js';
+import { toFloat32 } from '../../kernels/tensor.js';
 import { qplay } from '../helpers/quantize-workflow.js';
-import { rng } from '../helpers/realistic-models.js';
+import { quantizeTransformer } from '../helpers/transformer-quantize.js';
 import { runOrt } from './quant-ort.helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qplay-transformer-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const T = 6;
-const D = 8;
-const H = 16;
-
-function encoderBlock(): Uint8Array {
-  const r = rng(31);
-  const w = (dims: number[], s: number) =>
-    makeTensor(
-      'float32',
-      dims,
-      Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => (r() * 2 - 1) * s),
-    );
-  const f = (v: number) => makeTensor('float32', [], [v]);
-  const n = (op: string, inputs: string[], outputs: string[], attrs?: NodeSpec['attrs']): NodeSpec => ({
-    op,
-    inputs,
-    outputs,
-    attrs,
-  });
-  return buildModel({
-    opset: 17,
-    inputs: [{ name: 'x', dtype: 'float32', dims: [1, T, D] }],
-    outputs: [{ name: 'y', dtype: 'float32' }],
-    initializers: {
-      g1: w([D], 1),
-      b1: w([D], 0.2),
-      g2: w([D], 1),
-      b2: w([D], 0.2),
-      Wq: w([D, D], 0.5),
-      Wk: w([D, D], 0.5),
-      Wv: w([D, D], 0.5),
-      Wo: w([D, D], 0.5),
-      W1: w([D, H], 0.5),
-      bias1: w([H], 0.1),
-      W2: w([H, D], 0.5),
-      scale: f(1 / Math.sqrt(D)),
-      neg: f(-1e4),
-      // The last two positions are padding.
-      mask: makeTensor('bool', [1, 1, T], [1, 1, 1, 1, 0, 0]),
-      sqrt2: f(Math.SQRT2),
-      one: f(1),
-      half: f(0.5),
-    },
-    nodes: [
-      n('LayerNormalization', ['x', 'g1', 'b1'], ['ln1'], { axis: -1 }),
-      n('MatMul', ['ln1', 'Wq'], ['q']),
-      n('MatMul', ['ln1', 'Wk'], ['k']),
-      n('MatMul', ['ln1', 'Wv'], ['v']),
-      n('Transpose', ['k'], ['kt'], { perm: [0, 2, 1] }),
-      n('MatMul', ['q', 'kt'], ['s']),
-      n('Mul', ['s', 'scale'], ['ss']),
-      n('Where', ['mask', 'ss', 'neg'], ['sm']),
-      n('Softmax', ['sm'], ['p'], { axis: -1 }),
-      n('MatMul', ['p', 'v'], ['att']),
-      n('MatMul', ['att', 'Wo'], ['o']),
-      n('Add', ['x', 'o'], ['r1']),
-      n('LayerNormalization', ['r1', 'g2', 'b2'], ['ln2'], { axis: -1 }),
-      n('MatMul', ['ln2', 'W1'], ['h0']),
-      n('Add', ['h0', 'bias1'], ['h']),
-      n('Div', ['h', 'sqrt2'], ['hs']),
-      n('Erf', ['hs'], ['he']),
-      n('Add', ['he', 'one'], ['h1']),
-      n('Mul', ['h', 'h1'], ['hm']),
-      n('Mul', ['hm', 'half'], ['gl']),
-      n('MatMul', ['gl', 'W2'], ['f']),
-      n('Add', ['r1', 'f'], ['y']),
-    ],
-  });
-}
-
-function sample(seed: number): Tensor {
-  const r = rng(seed);
-  return makeTensor(
-    'float32',
-    [1, T, D],
-    Float32Array.from({ length: T * D }, () => (r() * 2 - 1) * 2),
-  );
-}
-
 describe('a transformer encoder block through the quantization engine', () => {
   it('calibrate -> export -> onnxruntime agrees with run --integer and simulate (at most a step, on at most 3 of 48 outputs)', async () => {
-    const bytes = encoderBlock();
-    const data = join(dir, 'data');
-    [0, 1, 2, 3, 4, 5].forEach((k) => {
-      mkdirSync(join(data, `test_data_set_${k}`), { recursive: true });
-      writeFileSync(join(data, `test_data_set_${k}`, 'input_0.pb'), encodeTensorFile(sample(100 + k), 'x'));
-    });
-    const model = join(dir, 'model.onnx');
-    writeFileSync(model, bytes);
-    const input = join(dir, 'input.pb');
-    const test = sample(7);
-    writeFileSync(input, encodeTensorFile(test, 'x'));
-    const session = join(dir, 'session.json');
-    const cal = await qplay(['calibrate', model, '--data', data, '--out', session]);
-    expect(cal.rc, cal.stderr).toBe(0);
-    const qdq = join(dir, 'model.qdq.onnx');
-    expect((await qplay(['export', model, '--session', session, '--out', qdq])).rc).toBe(0);
-    const exported = new Uint8Array(readFileSync(qdq));
+    const { bytes, model, session, qdq, exported, test, input } = await quantizeTransformer(dir);
     const ops = decodeModel(exported).graph.nodes.map((nd) => nd.opType);
     expect(ops.filter((o) => o === 'QuantizeLinear').length).toBeGreaterThan(10);
     // The output's quantization step: the scale of the DequantizeLinear that writes y.
