@@ -59,7 +59,8 @@ export function convTransposeLayout(ctx: GpuContext, p: ConvTransposeGpuParams) 
   const [OH, OW] = lift(geo.outputSpatial, 1);
   const ocb = Mg >= 4 ? 4 : 1;
   const ob = Math.ceil(Mg / ocb);
-  const qw = Math.ceil(OW / sw);
+  // Invocations per (row, column residue): each computes 4 pixels of that residue.
+  const qw = Math.ceil(Math.ceil(OW / sw) / 4);
   const z = N * group * ob;
   const maxDim = ctx.limits.maxComputeWorkgroupsPerDimension;
   if (z > maxDim) throw new Error(`ConvTranspose: ${z} channel blocks exceed the dispatch limit`);

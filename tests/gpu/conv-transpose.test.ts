@@ -148,6 +148,13 @@ const CURATED: Record<string, Case> = {
     bias: true,
   },
   '1-D, dilation 2, group 3': { x: [1, 6, 5], w: [6, 2, 3], dilations: [2], group: 3 },
+  'wide rows, stride 3, pads (partial 4-pixel runs in every column residue)': {
+    x: [1, 2, 3, 13],
+    w: [2, 5, 3, 5],
+    strides: [1, 3],
+    pads: [0, 2, 1, 1],
+    bias: true,
+  },
   'a 1x1 input': { x: [1, 4, 1, 1], w: [4, 6, 3, 3], strides: [2, 2] },
 };
 
