@@ -14,7 +14,10 @@ import {
   batchNormalization,
   batchNormalizationTraining,
 } from '../../../../kernels/batchnorm/batchnorm.ref.js';
-import { convTranspose } from '../../../../kernels/conv-transpose/conv-transpose.ref.js';
+import {
+  type ConvTransposeParams,
+  convTranspose,
+} from '../../../../kernels/conv-transpose/conv-transpose.ref.js';
 import { parseAutoPad } from '../../../../kernels/conv2d/conv-geometry.js';
 import { conv } from '../../../../kernels/conv2d/conv2d.ref.js';
 import { gemm, matmul } from '../../../../kernels/matmul/matmul.ref.js';
@@ -81,17 +84,19 @@ const convOp: CpuOp = (ctx) => [
   }),
 ];
 
-const convTransposeOp: CpuOp = (ctx) => {
-  const { node } = ctx;
-  return [
-    convTranspose(required(ctx, 0), required(ctx, 1), optional(ctx, 2), {
-      ...convSpatialAttrs(node),
-      group: attrInt(node, 'group'),
-      outputPadding: ints(node, 'output_padding'),
-      outputShape: ints(node, 'output_shape'),
-    }),
-  ];
-};
+/** ConvTranspose's attributes as the reference takes them (shared with the WebGPU lowering). */
+export function convTransposeParams(node: GraphNode): ConvTransposeParams {
+  return {
+    ...convSpatialAttrs(node),
+    group: attrInt(node, 'group'),
+    outputPadding: ints(node, 'output_padding'),
+    outputShape: ints(node, 'output_shape'),
+  };
+}
+
+const convTransposeOp: CpuOp = (ctx) => [
+  convTranspose(required(ctx, 0), required(ctx, 1), optional(ctx, 2), convTransposeParams(ctx.node)),
+];
 
 const gemmOp: CpuOp = (ctx) => {
   const { node } = ctx;
