@@ -57,9 +57,9 @@ function commonOptions(ctx: OpContext): RecurrentOptions & { clip?: number } {
 }
 
 /**
- * The activations, `perDirection` per direction. Absent: the op's defaults; given for one
- * direction of a bidirectional node: used for both (as onnxruntime); RNN's old default
- * ["Tanh", "Tanh"] on one direction: its first.
+ * The activations, `perDirection` per direction. Absent: the op's defaults; RNN's old default
+ * ["Tanh", "Tanh"] on one direction: its first (as onnxruntime). A bidirectional node must list
+ * both directions' (onnxruntime refuses fewer too).
  */
 function activationsOf(ctx: OpContext, perDirection: number, defaults: readonly string[]): RnnActivation[] {
   const { node } = ctx;
@@ -73,7 +73,6 @@ function activationsOf(ctx: OpContext, perDirection: number, defaults: readonly 
     throw new ModelError(
       `node '${node.name}' (${node.opType}): attribute 'activations' is ${a.kind}, expected strings`,
     );
-  if (dirs === 2 && names.length === perDirection) names = [...names, ...names];
   if (ctx.node.opType === 'RNN' && dirs === 1 && names.length === 2) names = names.slice(0, 1);
   if (names.length !== perDirection * dirs)
     throw new ModelError(
