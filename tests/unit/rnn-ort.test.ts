@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { opsetProblems } from '../../app/model/opset-range.js';
+import { opsetVersion } from '../../app/model/ir.js';
 import { inferShapes } from '../../app/model/shape-inference.js';
+import { upgradeToOpset13 } from '../../app/quant/opset-upgrade.js';
 import { float16BitsToNumber, makeTensor, numberToFloat16Bits, type Tensor } from '../../kernels/tensor.js';
 import { expectClose, randInt, rng } from './nn-oracle.helper.js';
 import {
@@ -363,6 +365,30 @@ describe('RNN / GRU / LSTM shapes, float16 and refusals', () => {
     // RNN-1 (opset 6, output_sequence) is an older definition.
     const old = decodeModel(buildRecurrent({ op: 'RNN', ...base, opset: 6 }).model(0));
     expect(opsetProblems(old).join(' ')).toMatch(/RNN-1 .*older definition/);
+  });
+});
+
+describe('RNN / GRU / LSTM when a quantization raises the opset', () => {
+  it('an opset-9 model with each raises to 13 (per-channel weights) with identical outputs', () => {
+    for (const op of OPS) {
+      const b = buildRecurrent({
+        op,
+        opset: 9,
+        ...base,
+        direction: 'bidirectional',
+        bias: true,
+        seqLens: [5, 1, 3],
+      });
+      const model = decodeModel(b.model(0));
+      const up = upgradeToOpset13(model).model;
+      expect(up && opsetVersion(up, ''), op).toBe(13);
+      const want = new CpuInterpreter(model).runSync(b.feeds(0));
+      const got = new CpuInterpreter(up!).runSync(b.feeds(0));
+      for (const [k, t] of want)
+        expect(Array.from(got.get(k)!.data as Float32Array), `${op} ${k}`).toEqual(
+          Array.from(t.data as Float32Array),
+        );
+    }
   });
 });
 
