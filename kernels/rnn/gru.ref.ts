@@ -36,6 +36,7 @@ export function gruRef(inputs: RecurrentInputs, options: GruOptions): RecurrentO
   const z = new Float64Array(H);
   const r = new Float64Array(H);
   const rh = new Float64Array(H);
+  const next = new Float64Array(H);
   return runRecurrent('GRU', inputs, options, sizes, false, (d) => {
     const wt = directionWeights(inputs, sizes, 3, d);
     const f = activationFn(options.activations[2 * d]);
@@ -51,7 +52,6 @@ export function gruRef(inputs: RecurrentInputs, options: GruOptions): RecurrentO
         r[j] = f(clip(dotRow(x, xOff, w, H + j, input) + dotRow(h, 0, R, H + j, H) + wb(1, j) + rb(1, j)));
       }
       if (!options.linearBeforeReset) for (let k = 0; k < H; k++) rh[k] = r[k] * h[k];
-      const next = new Float64Array(H);
       for (let j = 0; j < H; j++) {
         const xw = dotRow(x, xOff, w, 2 * H + j, input);
         const pre = options.linearBeforeReset

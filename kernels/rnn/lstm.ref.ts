@@ -47,6 +47,7 @@ export function lstmRef(
   const pAll = peepholes ? readFloats(peepholes) : undefined;
   const clip = clipper(options.clip);
   const gi = new Float64Array(H);
+  const o = new Float64Array(H);
   const out = runRecurrent('LSTM', inputs, options, sizes, true, (d) => {
     const { w, r, b } = directionWeights(inputs, sizes, 4, d);
     const fa = activationFn(options.activations[3 * d]);
@@ -61,7 +62,6 @@ export function lstmRef(
       b[(4 + gate) * H + j];
     return (x, xOff, h, c) => {
       const C = c as Float64Array;
-      const o = new Float64Array(H);
       for (let j = 0; j < H; j++) o[j] = lin(x, xOff, h, 1, j);
       for (let j = 0; j < H; j++) {
         const i = fa(clip(lin(x, xOff, h, 0, j) + p[j] * C[j]));
