@@ -288,6 +288,28 @@ describe('RNN / GRU / LSTM shapes, float16 and refusals', () => {
     );
   });
 
+  it('an empty activations list means the defaults', () => {
+    const b = buildRecurrent({ op: 'LSTM', ...base, direction: 'bidirectional', bias: true });
+    const m = decodeModel(b.model(0));
+    const node = m.graph.nodes[0];
+    const empty = {
+      ...m,
+      graph: {
+        ...m.graph,
+        nodes: [
+          {
+            ...node,
+            attributes: { ...node.attributes, activations: { kind: 'strings' as const, value: [] } },
+          },
+        ],
+      },
+    };
+    const want = runOursRecurrent(b, 0);
+    const got = new CpuInterpreter(empty).runSync(b.feeds(0));
+    for (const [k, t] of want)
+      expect(Array.from(got.get(k)!.data as Float32Array), k).toEqual(Array.from(t.data as Float32Array));
+  });
+
   it('float16 follows the float32 run within float16 precision', () => {
     for (const op of OPS) {
       const c: RecurrentCase = {

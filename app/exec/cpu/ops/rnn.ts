@@ -66,7 +66,9 @@ function activationsOf(ctx: OpContext, perDirection: number, defaults: readonly 
   const dirs = attrString(node, 'direction') === 'bidirectional' ? 2 : 1;
   const a = node.attributes.activations;
   let names: string[];
-  if (a === undefined) names = Array.from({ length: dirs }, () => [...defaults]).flat();
+  // An empty list is read as absent: it lists no activation to use instead of the defaults.
+  if (a === undefined || (a.kind === 'strings' && a.value.length === 0))
+    names = Array.from({ length: dirs }, () => [...defaults]).flat();
   else if (a.kind === 'strings') names = [...a.value];
   else if (a.kind === 'string') names = [a.value];
   else
