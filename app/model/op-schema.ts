@@ -7,6 +7,7 @@ import { miscSchemas } from './schema/misc.js';
 import { nnSchemas } from './schema/nn.js';
 import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
+import { rnnSchemas } from './schema/rnn.js';
 import { signalSchemas } from './schema/signal.js';
 import { scatterSchemas } from './schema/scatter.js';
 import { selectSchemas } from './schema/select.js';
@@ -60,6 +61,7 @@ const all: readonly OpSchema[] = [
   ...scatterSchemas,
   ...selectSchemas,
   ...spatialSchemas,
+  ...rnnSchemas,
 ];
 
 const byKey = new Map<string, OpSchema>(all.map((s) => [schemaKey(s.domain, s.opType), s]));

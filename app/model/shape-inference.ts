@@ -14,6 +14,7 @@ import { miscShapes } from './shapes/misc.js';
 import { nnShapes } from './shapes/nn.js';
 import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
+import { rnnShapes } from './shapes/rnn.js';
 import { signalShapes } from './shapes/signal.js';
 import { scatterShapes } from './shapes/scatter.js';
 import { selectShapes } from './shapes/select.js';
@@ -83,6 +84,7 @@ const table: ShapeTable = {
   ...scatterShapes,
   ...selectShapes,
   ...spatialShapes,
+  ...rnnShapes,
 };
 
 /** Whether shape inference knows the op (the summary's fallback notion of "supported"). */

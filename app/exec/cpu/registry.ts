@@ -9,6 +9,7 @@ import { nnOps } from './ops/nn.js';
 import { normOps } from './ops/norm.js';
 import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
+import { rnnOps } from './ops/rnn.js';
 import { signalOps } from './ops/signal.js';
 import { scatterOps } from './ops/scatter.js';
 import { selectOps } from './ops/select.js';
@@ -33,6 +34,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...scatterOps,
   ...selectOps,
   ...spatialOps,
+  ...rnnOps,
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
