@@ -1,11 +1,11 @@
 // Resize reference (opset 10 and 11-19): nearest, N-D linear and cubic, every
-// coordinate_transformation_mode, exclude_outside, extrapolation_value, axes and
-// keep_aspect_ratio_policy. Each output coordinate of each axis becomes a short list of
-// (source index, weight) taps; the output is the sum over the cartesian product of the taps.
-// Coordinates are computed in float32 step by step like onnxruntime, so nearest picks the same
-// pixel at exact ties. Linear mode (float32 and integer data) takes onnxruntime's taps and sums in
-// its float32 order, so quantized models that resize 8-bit values match it bit for bit; cubic and
-// float64 sums run in float64.
+// coordinate_transformation_mode, exclude_outside, extrapolation_value, axes,
+// keep_aspect_ratio_policy and antialias (antialias-taps.ts). Each output coordinate of each axis
+// becomes a short list of (source index, weight) taps; the output is the sum over the cartesian
+// product of the taps. Coordinates are computed in float32 step by step like onnxruntime, so
+// nearest picks the same pixel at exact ties. Linear mode (float32 and integer data) takes
+// onnxruntime's taps and sums in its float32 order, so quantized models that resize 8-bit values
+// match it bit for bit; cubic, antialiased and float64 sums run in float64.
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { allocData, type DType, type Tensor } from '../tensor.js';
 import { roundHalfEven } from '../quant-math/quant-math.js';

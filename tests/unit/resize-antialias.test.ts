@@ -8,7 +8,7 @@
 // passes, we sum in float64); integers within 1 (onnxruntime rounds the intermediate of each pass
 // to the data type, 8-bit in 22-bit fixed point; we round once; 0 fails, measured).
 import { describe, expect, it } from 'vitest';
-import { resize } from '../../kernels/resize/resize.ref.js';
+import { type ResizeParams, resize } from '../../kernels/resize/resize.ref.js';
 import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { expectMatchesOrt, randInt, randomFloats, rng, runOurs } from './nn-oracle.helper.js';
 
@@ -73,18 +73,33 @@ const MODES = ['linear', 'cubic'] as const;
 const CTMS = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
 
 describe('antialiased Resize = onnxruntime', () => {
-  it('ONNX conformance example (linear, 4x4 to 3x3 by sizes) in float64 precision', () => {
-    // onnx/backend/test/case/node/resize.py: export_resize_downsample_sizes_linear_antialias.
+  it('the ONNX conformance examples (4x4 by 0.6 and to 3x3, linear and cubic)', () => {
+    // onnx/backend/test/case/node/resize.py, export_resize_downsample_*_antialias: expected
+    // values as printed there (8 digits), so within 1e-6.
     const x = makeTensor(
       'float32',
       [1, 1, 4, 4],
       Array.from({ length: 16 }, (_, i) => i + 1),
     );
-    const y = resize(x, { mode: 'linear', sizes: [1, 1, 3, 3], antialias: true });
-    const want = [2.3636363, 3.590909, 4.818182, 7.2727275, 8.5, 9.727273, 12.181818, 13.409091, 14.636364];
-    [...(y.data as Float32Array)].forEach((v, i) => {
-      expect(Math.abs(v - want[i])).toBeLessThan(1e-6);
-    });
+    const cases: Array<[ResizeParams, number[]]> = [
+      [{ mode: 'linear', scales: [1, 1, 0.6, 0.6] }, [2.875, 4.5, 9.375, 11]],
+      [
+        { mode: 'linear', sizes: [1, 1, 3, 3] },
+        [2.3636363, 3.590909, 4.818182, 7.2727275, 8.5, 9.727273, 12.181818, 13.409091, 14.636364],
+      ],
+      [{ mode: 'cubic', scales: [1, 1, 0.6, 0.6] }, [2.5180721, 4.2858863, 9.589329, 11.357142]],
+      [
+        { mode: 'cubic', sizes: [1, 1, 3, 3] },
+        [1.7750092, 3.1200073, 4.4650054, 7.1550016, 8.5, 9.844998, 12.534994, 13.8799925, 15.224991],
+      ],
+    ];
+    for (const [p, want] of cases) {
+      const y = [...(resize(x, { ...p, antialias: true }).data as Float32Array)];
+      expect(y.length).toBe(want.length);
+      y.forEach((v, i) => {
+        expect(Math.abs(v - want[i]), `${JSON.stringify(p)} ${i}`).toBeLessThan(1e-6);
+      });
+    }
   });
 
   for (const mode of MODES)
