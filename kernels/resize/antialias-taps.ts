@@ -14,7 +14,7 @@
 // onto the edge pixel is the same edge padding) but in float32, separably with the intermediate
 // stored in the data type (8-bit data in 22-bit fixed point, rounded per pass), so it differs from
 // this float64 reference by float32 rounding, and 8-bit results by up to one unit.
-import type { AxisTaps } from './resize.ref.js';
+import type { AxisTaps, ResizePlan } from './resize.ref.js';
 
 export type AntialiasFilter = 'linear' | 'cubic';
 
@@ -72,4 +72,72 @@ export function antialiasAxisTaps(
     if (sum !== 0) for (let k = 0; k < width; k++) weight[at + k] /= sum;
   }
   return { width, index, weight, outside };
+}
+
+/** Whether an axis' taps copy it unchanged (one tap per coordinate, to itself, of weight 1). */
+function isIdentity(t: AxisTaps, inLen: number, outLen: number): boolean {
+  if (inLen !== outLen) return false;
+  for (let o = 0; o < outLen; o++) {
+    if (t.outside[o]) return false;
+    for (let k = 0; k < t.width; k++) {
+      const i = t.index[o * t.width + k];
+      const w = t.weight[o * t.width + k];
+      if (i === o ? w !== 1 : i >= 0 && w !== 0) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The plan applied axis by axis (first axis first, as ONNX's reference does), in float64: the
+ * same sums as over the cartesian product of the taps up to float64 rounding, at the cost of the
+ * sum of the windows rather than their product. Taps with no index or weight 0 add nothing;
+ * output coordinates outside the input (tf_crop_and_resize) take the extrapolation value.
+ */
+export function separableSum(
+  xs: ArrayLike<number>,
+  xDims: readonly number[],
+  plan: ResizePlan,
+): Float64Array {
+  const rank = xDims.length;
+  const dims = [...xDims];
+  let cur: ArrayLike<number> = xs;
+  for (let a = 0; a < rank; a++) {
+    const t = plan.taps[a];
+    const inLen = dims[a];
+    const outLen = plan.dims[a];
+    if (isIdentity(t, inLen, outLen)) continue;
+    let outer = 1;
+    for (let b = 0; b < a; b++) outer *= dims[b];
+    let inner = 1;
+    for (let b = a + 1; b < rank; b++) inner *= dims[b];
+    const next = new Float64Array(outer * outLen * inner);
+    for (let q = 0; q < outer; q++)
+      for (let o = 0; o < outLen; o++) {
+        if (t.outside[o]) continue;
+        const dst = (q * outLen + o) * inner;
+        for (let k = 0; k < t.width; k++) {
+          const i = t.index[o * t.width + k];
+          const w = t.weight[o * t.width + k];
+          if (i < 0 || w === 0) continue;
+          const src = (q * inLen + i) * inner;
+          for (let j = 0; j < inner; j++) next[dst + j] += w * cur[src + j];
+        }
+      }
+    cur = next;
+    dims[a] = outLen;
+  }
+  const ys = cur instanceof Float64Array && cur !== xs ? cur : Float64Array.from(cur);
+  if (plan.taps.some((t) => t.outside.some((v) => v))) {
+    // Any coordinate outside the input on any axis: the whole element is extrapolated.
+    const o = new Array<number>(rank).fill(0);
+    for (let q = 0; q < ys.length; q++) {
+      if (o.some((v, a) => plan.taps[a].outside[v])) ys[q] = plan.extrapolation;
+      for (let a = rank - 1; a >= 0; a--) {
+        if (++o[a] < plan.dims[a]) break;
+        o[a] = 0;
+      }
+    }
+  }
+  return ys;
 }

@@ -9,7 +9,7 @@
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
 import { allocData, type DType, type Tensor } from '../tensor.js';
 import { roundHalfEven } from '../quant-math/quant-math.js';
-import { antialiasAxisTaps } from './antialias-taps.js';
+import { antialiasAxisTaps, separableSum } from './antialias-taps.js';
 
 export type ResizeMode = 'nearest' | 'linear' | 'cubic';
 export type CoordinateTransformationMode =
@@ -271,32 +271,21 @@ export function resizePlan(xDims: readonly number[], p: ResizeParams): ResizePla
   return { dims, taps, extrapolation: f(p.extrapolationValue ?? 0) };
 }
 
-export function resize(x: Tensor, p: ResizeParams): Tensor {
-  const rank = x.dims.length;
-  const modes = {
-    mode: p.mode ?? 'nearest',
-    coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
-    nearestMode: p.nearestMode ?? 'round_prefer_floor',
-  } as const;
-  if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
-    throw new Error(`Resize does not support ${x.dtype}`);
-  // Antialiased linear and cubic Resize sums in float64 and rounds integers to nearest, saturated
-  // (ONNX's reference; onnxruntime rounds too), on every data type, like the reference.
-  const antialias = !!p.antialias && modes.mode !== 'nearest';
-  if (modes.mode === 'cubic' && !antialias && !isFloatDType(x.dtype))
-    throw new Error(`Resize mode 'cubic' needs a float tensor`);
-  // Linear mode on float32 and integers sums as onnxruntime does: in float32, weights multiplied
-  // from the last axis outwards (dx * dy * dz), terms in order with the last axis fastest; integers
-  // are then truncated toward zero (a C++ static_cast). float64 and cubic sum in float64.
-  const float32Sums = modes.mode === 'linear' && !antialias && x.dtype !== 'float64';
-  const { dims, taps, extrapolation } = resizePlan(x.dims, p);
+/** Every output element as the sum over the cartesian product of its per-axis taps. */
+function cartesianSum(
+  xs: ArrayLike<number>,
+  xDims: readonly number[],
+  plan: ResizePlan,
+  float32Sums: boolean,
+): Float64Array {
+  const { dims, taps, extrapolation } = plan;
+  const rank = xDims.length;
   const inStrides = new Array<number>(rank);
   let s = 1;
   for (let a = rank - 1; a >= 0; a--) {
     inStrides[a] = s;
-    s *= x.dims[a];
+    s *= xDims[a];
   }
-  const xs = isFloatDType(x.dtype) ? readFloats(x) : (x.data as ArrayLike<number>);
   const outSize = dims.reduce((a, b) => a * b, 1);
   const ys = new Float64Array(outSize);
   const o = new Array<number>(rank).fill(0);
@@ -333,6 +322,33 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
       o[a] = 0;
     }
   }
+  return ys;
+}
+
+export function resize(x: Tensor, p: ResizeParams): Tensor {
+  const modes = {
+    mode: p.mode ?? 'nearest',
+    coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
+    nearestMode: p.nearestMode ?? 'round_prefer_floor',
+  } as const;
+  if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
+    throw new Error(`Resize does not support ${x.dtype}`);
+  // Antialiased linear and cubic Resize sums in float64 and rounds integers to nearest, saturated
+  // (ONNX's reference; onnxruntime rounds too), on every data type, like the reference.
+  const antialias = !!p.antialias && modes.mode !== 'nearest';
+  if (modes.mode === 'cubic' && !antialias && !isFloatDType(x.dtype))
+    throw new Error(`Resize mode 'cubic' needs a float tensor`);
+  // Linear mode on float32 and integers sums as onnxruntime does: in float32, weights multiplied
+  // from the last axis outwards (dx * dy * dz), terms in order with the last axis fastest; integers
+  // are then truncated toward zero (a C++ static_cast). float64 and cubic sum in float64.
+  const float32Sums = modes.mode === 'linear' && !antialias && x.dtype !== 'float64';
+  const plan = resizePlan(x.dims, p);
+  const { dims } = plan;
+  const xs = isFloatDType(x.dtype) ? readFloats(x) : (x.data as ArrayLike<number>);
+  const outSize = dims.reduce((a, b) => a * b, 1);
+  // Antialiased windows are wide (a 4x downscale in cubic mode has 16 taps per axis), so their
+  // product is summed axis by axis, in float64 like ONNX's reference.
+  const ys = antialias ? separableSum(xs, x.dims, plan) : cartesianSum(xs, x.dims, plan, float32Sums);
   if (isFloatDType(x.dtype)) return floatTensor(x.dtype, dims, ys);
   const data = allocData(x.dtype, outSize) as Exclude<
     ReturnType<typeof allocData>,

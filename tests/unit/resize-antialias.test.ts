@@ -8,7 +8,8 @@
 // passes, we sum in float64); integers within 1 (onnxruntime rounds the intermediate of each pass
 // to the data type, 8-bit in 22-bit fixed point; we round once; 0 fails, measured).
 import { describe, expect, it } from 'vitest';
-import { type ResizeParams, resize } from '../../kernels/resize/resize.ref.js';
+import { separableSum } from '../../kernels/resize/antialias-taps.js';
+import { type ResizeParams, resize, resizePlan } from '../../kernels/resize/resize.ref.js';
 import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { expectMatchesOrt, randInt, randomFloats, rng, runOurs } from './nn-oracle.helper.js';
 
@@ -253,6 +254,54 @@ describe('antialiased Resize = onnxruntime', () => {
         ).data as Float32Array),
       ]);
       expect([...y]).toEqual(slices);
+    }
+  });
+
+  it('tf_crop_and_resize with extrapolated values', async () => {
+    // Coordinates a little outside the input at both ends. (onnxruntime 1.30 stops with
+    // 'narrowing_error' when the roi reaches far past the end, e.g. 1.3 here; we extrapolate.)
+    const r = rng(40);
+    for (const mode of MODES)
+      await check({
+        x: randomFloats(r, [1, 2, 14, 12]),
+        attrs: {
+          mode,
+          coordinate_transformation_mode: 'tf_crop_and_resize',
+          extrapolation_value: { float: 3 },
+        },
+        sizes: [1, 2, 5, 4],
+        roi: [0, 0, -0.2, -0.1, 1, 1, 0.9, 1.1],
+      });
+  });
+
+  it('the axis-by-axis sum equals the sum over the cartesian product of the taps', () => {
+    // Cubic float64 Resize sums over the cartesian product; the same plan summed separably must
+    // agree to float64 rounding, extrapolated and excluded (index -1) taps included.
+    const r = rng(41);
+    const dims = [2, 3, 9, 7];
+    const x = makeTensor(
+      'float64',
+      dims,
+      Float64Array.from({ length: 378 }, () => r() - 0.5),
+    );
+    const cases: ResizeParams[] = [
+      { mode: 'cubic', scales: [1, 1.5, 0.7, 2] },
+      { mode: 'cubic', excludeOutside: true, sizes: [3, 2, 4, 11] },
+      {
+        mode: 'cubic',
+        coordinateTransformationMode: 'tf_crop_and_resize',
+        sizes: [2, 3, 6, 5],
+        roi: [0, 0, -0.3, 0.2, 1, 1, 0.8, 1.4],
+        extrapolationValue: 9,
+      },
+    ];
+    for (const p of cases) {
+      const want = resize(x, p).data as Float64Array;
+      const got = separableSum(x.data as Float64Array, dims, resizePlan(dims, p));
+      expect(got.length).toBe(want.length);
+      got.forEach((v, i) => {
+        expect(Math.abs(v - want[i]), `${JSON.stringify(p)} ${i}`).toBeLessThan(1e-12);
+      });
     }
   });
 
