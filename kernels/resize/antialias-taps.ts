@@ -13,7 +13,12 @@
 // onnxruntime (upsample_antialias.h) computes the same weights (its out-of-range weights folded
 // onto the edge pixel is the same edge padding) but in float32, separably with the intermediate
 // stored in the data type (8-bit data in 22-bit fixed point, rounded per pass), so it differs from
-// this float64 reference by float32 rounding, and 8-bit results by up to one unit.
+// this float64 reference by float32 rounding, and integer results by one unit (more where a cubic
+// overshoot is clamped between its passes). onnxruntime 1.30 also differs where we follow ONNX:
+// it saturates int8 through its uint8 table (negative results become 0), copies an axis whose
+// length stays even when its scale is not 1, refuses nearest with antialias (we ignore the flag,
+// as the spec applies it to linear and cubic only) and 3-D cubic, and fails ('narrowing_error')
+// on a tf_crop_and_resize roi reaching far outside the input.
 import type { AxisTaps, ResizePlan } from './resize.ref.js';
 
 export type AntialiasFilter = 'linear' | 'cubic';
