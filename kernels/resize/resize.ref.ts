@@ -1,13 +1,15 @@
 // Resize reference (opset 10 and 11-19): nearest, N-D linear and cubic, every
-// coordinate_transformation_mode, exclude_outside, extrapolation_value, axes and
-// keep_aspect_ratio_policy. Each output coordinate of each axis becomes a short list of
-// (source index, weight) taps; the output is the sum over the cartesian product of the taps.
-// Coordinates are computed in float32 step by step like onnxruntime, so nearest picks the same
-// pixel at exact ties. Linear mode (float32 and integer data) takes onnxruntime's taps and sums in
-// its float32 order, so quantized models that resize 8-bit values match it bit for bit; cubic and
-// float64 sums run in float64.
+// coordinate_transformation_mode, exclude_outside, extrapolation_value, axes,
+// keep_aspect_ratio_policy and antialias (antialias-taps.ts). Each output coordinate of each axis
+// becomes a short list of (source index, weight) taps; the output is the sum over the cartesian
+// product of the taps. Coordinates are computed in float32 step by step like onnxruntime, so
+// nearest picks the same pixel at exact ties. Linear mode (float32 and integer data) takes
+// onnxruntime's taps and sums in its float32 order, so quantized models that resize 8-bit values
+// match it bit for bit; cubic, antialiased and float64 sums run in float64.
 import { floatTensor, isFloatDType, readFloats } from '../activation/float-io.js';
-import { allocData, type Tensor } from '../tensor.js';
+import { allocData, type DType, type Tensor } from '../tensor.js';
+import { roundHalfEven } from '../quant-math/quant-math.js';
+import { antialiasAxisTaps, separableSum } from './antialias-taps.js';
 
 export type ResizeMode = 'nearest' | 'linear' | 'cubic';
 export type CoordinateTransformationMode =
@@ -36,9 +38,21 @@ export interface ResizeParams {
   /** Opset 18+: the axes that scales/sizes/roi refer to (default: all). */
   readonly axes?: readonly number[];
   readonly keepAspectRatioPolicy?: 'stretch' | 'not_larger' | 'not_smaller';
+  /** Opset 18+: linear and cubic downscaling stretch the filter by 1/scale (antialias-taps.ts). */
+  readonly antialias?: boolean;
 }
 
 const f = Math.fround;
+
+/** Saturation bounds of the integer types an antialiased Resize rounds into. */
+const INT_RANGES: Partial<Record<DType, [number, number]>> = {
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+};
 
 export interface AxisTaps {
   /** taps of output coordinate o: index/weight[o*width .. o*width+width); index -1 = no tap. */
@@ -118,6 +132,14 @@ function axisTaps(
   interpolated: boolean,
 ): AxisTaps {
   const { mode, coordinateTransformationMode: ctm, nearestMode } = opsetMode;
+  if (p.antialias && mode !== 'nearest' && scale < 1) {
+    // Antialiased downscaling: a wider window per coordinate; upscaled axes keep the usual taps.
+    const coordinates = Array.from({ length: outLen }, (_, o) => {
+      const x = originalCoordinate(ctm, o, scale, inLen, outLen, roi[0], roi[1]);
+      return ctm === 'tf_crop_and_resize' && (x < 0 || x > inLen - 1) ? Number.NaN : x;
+    });
+    return antialiasAxisTaps(mode, inLen, coordinates, scale, p.cubicCoeffA ?? -0.75, !!p.excludeOutside);
+  }
   const width = mode === 'nearest' ? 1 : mode === 'linear' ? 2 : 4;
   const index = new Int32Array(outLen * width).fill(-1);
   const weight = new Float64Array(outLen * width);
@@ -249,29 +271,21 @@ export function resizePlan(xDims: readonly number[], p: ResizeParams): ResizePla
   return { dims, taps, extrapolation: f(p.extrapolationValue ?? 0) };
 }
 
-export function resize(x: Tensor, p: ResizeParams): Tensor {
-  const rank = x.dims.length;
-  const modes = {
-    mode: p.mode ?? 'nearest',
-    coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
-    nearestMode: p.nearestMode ?? 'round_prefer_floor',
-  } as const;
-  if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
-    throw new Error(`Resize does not support ${x.dtype}`);
-  if (modes.mode === 'cubic' && !isFloatDType(x.dtype))
-    throw new Error(`Resize mode 'cubic' needs a float tensor`);
-  // Linear mode on float32 and integers sums as onnxruntime does: in float32, weights multiplied
-  // from the last axis outwards (dx * dy * dz), terms in order with the last axis fastest; integers
-  // are then truncated toward zero (a C++ static_cast). float64 and cubic sum in float64.
-  const float32Sums = modes.mode === 'linear' && x.dtype !== 'float64';
-  const { dims, taps, extrapolation } = resizePlan(x.dims, p);
+/** Every output element as the sum over the cartesian product of its per-axis taps. */
+function cartesianSum(
+  xs: ArrayLike<number>,
+  xDims: readonly number[],
+  plan: ResizePlan,
+  float32Sums: boolean,
+): Float64Array {
+  const { dims, taps, extrapolation } = plan;
+  const rank = xDims.length;
   const inStrides = new Array<number>(rank);
   let s = 1;
   for (let a = rank - 1; a >= 0; a--) {
     inStrides[a] = s;
-    s *= x.dims[a];
+    s *= xDims[a];
   }
-  const xs = isFloatDType(x.dtype) ? readFloats(x) : (x.data as ArrayLike<number>);
   const outSize = dims.reduce((a, b) => a * b, 1);
   const ys = new Float64Array(outSize);
   const o = new Array<number>(rank).fill(0);
@@ -308,11 +322,41 @@ export function resize(x: Tensor, p: ResizeParams): Tensor {
       o[a] = 0;
     }
   }
+  return ys;
+}
+
+export function resize(x: Tensor, p: ResizeParams): Tensor {
+  const modes = {
+    mode: p.mode ?? 'nearest',
+    coordinateTransformationMode: p.coordinateTransformationMode ?? 'half_pixel',
+    nearestMode: p.nearestMode ?? 'round_prefer_floor',
+  } as const;
+  if (x.dtype === 'int64' || x.dtype === 'uint64' || x.dtype === 'bool')
+    throw new Error(`Resize does not support ${x.dtype}`);
+  // Antialiased linear and cubic Resize sums in float64 and rounds integers to nearest, saturated
+  // (ONNX's reference; onnxruntime rounds too), on every data type, like the reference.
+  const antialias = !!p.antialias && modes.mode !== 'nearest';
+  if (modes.mode === 'cubic' && !antialias && !isFloatDType(x.dtype))
+    throw new Error(`Resize mode 'cubic' needs a float tensor`);
+  // Linear mode on float32 and integers sums as onnxruntime does: in float32, weights multiplied
+  // from the last axis outwards (dx * dy * dz), terms in order with the last axis fastest; integers
+  // are then truncated toward zero (a C++ static_cast). float64 and cubic sum in float64.
+  const float32Sums = modes.mode === 'linear' && !antialias && x.dtype !== 'float64';
+  const plan = resizePlan(x.dims, p);
+  const { dims } = plan;
+  const xs = isFloatDType(x.dtype) ? readFloats(x) : (x.data as ArrayLike<number>);
+  const outSize = dims.reduce((a, b) => a * b, 1);
+  // Antialiased windows are wide (a 4x downscale in cubic mode has 16 taps per axis), so their
+  // product is summed axis by axis, in float64 like ONNX's reference.
+  const ys = antialias ? separableSum(xs, x.dims, plan) : cartesianSum(xs, x.dims, plan, float32Sums);
   if (isFloatDType(x.dtype)) return floatTensor(x.dtype, dims, ys);
   const data = allocData(x.dtype, outSize) as Exclude<
     ReturnType<typeof allocData>,
     BigInt64Array | BigUint64Array
   >;
-  for (let i = 0; i < outSize; i++) data[i] = Math.trunc(ys[i]);
+  if (antialias) {
+    const [lo, hi] = INT_RANGES[x.dtype] ?? [-Infinity, Infinity];
+    for (let i = 0; i < outSize; i++) data[i] = Math.min(Math.max(roundHalfEven(ys[i]), lo), hi);
+  } else for (let i = 0; i < outSize; i++) data[i] = Math.trunc(ys[i]);
   return { dtype: x.dtype, dims, data };
 }

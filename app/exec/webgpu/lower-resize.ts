@@ -2,7 +2,8 @@
 // the CPU reference itself run at plan time on a tensor of element indices, so the GPU result is
 // the reference's bit for bit. Linear and cubic modes on float32: the reference's per-axis taps
 // (resizePlan) as a table, summed in float32 on the GPU (resize-taps.wgsl); linear mode in
-// onnxruntime's order, bit for bit with the reference. Integer linear Resize stays on the CPU.
+// onnxruntime's order, bit for bit with the reference, except with antialias (opset 18+: wider
+// taps, which the reference sums in float64). Integer linear Resize stays on the CPU.
 // Sizes, scales and roi must be constants (or known when the plan is made).
 import { indexMapOf, prepareGatherMap } from '../../../kernels/resize/gather-map.js';
 import { prepareResizeTaps, RESIZE_TAPS_MAX_RANK } from '../../../kernels/resize/resize-taps.js';

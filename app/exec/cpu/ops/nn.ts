@@ -178,8 +178,6 @@ const padOp: CpuOp = (ctx) => {
 /** Resize's input and parameters at the node's opset (shared with the WebGPU lowering). */
 export function resizeArguments(ctx: Parameters<CpuOp>[0]): { x: Tensor; params: ResizeParams } {
   const { node, opset } = ctx;
-  if (attrInt(node, 'antialias') !== 0)
-    throw new ModelError(`node '${node.name}' (Resize): antialias is not supported`);
   const mode = attrString(node, 'mode') as ResizeMode;
   if (mode !== 'nearest' && mode !== 'linear' && mode !== 'cubic') {
     throw new ModelError(`node '${node.name}' (Resize): unknown mode '${mode}'`);
@@ -200,6 +198,9 @@ export function resizeArguments(ctx: Parameters<CpuOp>[0]): { x: Tensor; params:
       node,
       'keep_aspect_ratio_policy',
     ) as ResizeParams['keepAspectRatioPolicy'],
+    // Opset 18+; it changes only linear and cubic downscaling (nearest ignores it, as the spec
+    // says, where onnxruntime and ONNX's reference refuse the pair).
+    antialias: opset >= 18 && attrInt(node, 'antialias') !== 0,
   };
   const scales = optional(ctx, opset < 11 ? 1 : 2);
   const sizes = opset < 11 ? undefined : optional(ctx, 3);
