@@ -14,6 +14,7 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
@@ -46,6 +47,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...gridSampleLowerings,
     ...scatterLowerings,
     ...convTransposeLowerings,
+    ...attentionLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
