@@ -128,10 +128,8 @@ export interface AttentionGeometry {
   readonly mask?: { readonly dims: readonly number[]; readonly bool: boolean };
 }
 
-/** Bytes of the per-row probability scratch the attention kernel needs. */
-export function attentionScratchBytes(g: AttentionGeometry): number {
-  return g.batch * g.qHeads * g.qSeq * (g.past + g.kvSeq) * 4;
-}
+/** Default bound on the probability scratch: longer inputs run as several dispatches. */
+export const ATTENTION_SCRATCH_BYTES = 32 * 1024 * 1024;
 
 export interface AttentionBuffers {
   readonly q: GPUBuffer;
@@ -187,11 +185,15 @@ function maskStrides(dims: readonly number[]): [number, number, number] {
   return [sb, sh, sq];
 }
 
-/** The three dispatches of one Attention node: present K, present V, then attention. */
+/**
+ * The dispatches of one Attention node: present K, present V, then attention over the query
+ * rows in chunks whose probability scratch fits `maxScratchBytes` (one row at least).
+ */
 export async function prepareAttention(
   ctx: GpuContext,
   buf: AttentionBuffers,
   g: AttentionGeometry,
+  maxScratchBytes = ATTENTION_SCRATCH_BYTES,
 ): Promise<PreparedDispatch[]> {
   if (g.qHeads % g.kvHeads !== 0)
     throw new Error(`Attention: ${g.qHeads} query heads do not group over ${g.kvHeads} KV heads`);
@@ -205,7 +207,10 @@ export async function prepareAttention(
     HAS_QK: buf.qk ? 1 : 0,
     MASK_KIND: g.mask ? (g.mask.bool ? 2 : 1) : 0,
   });
-  const probs = createStorageBuffer(ctx, 'attention.probs', Math.max(4, rows * total * 4));
+  const budget = Math.min(maxScratchBytes, ctx.device.limits.maxStorageBufferBindingSize);
+  if (total * 4 > budget) throw new Error(`Attention: ${total} keys exceed the GPU's storage binding`);
+  const chunk = Math.max(1, Math.min(rows, Math.floor(budget / Math.max(total * 4, 4))));
+  const probs = createStorageBuffer(ctx, 'attention.probs', Math.max(4, chunk * total * 4));
   const owned = [probs];
   const mask = buf.mask ?? dummy(ctx, 'attention.no-mask');
   const qk = buf.qk ?? dummy(ctx, 'attention.no-qk');
@@ -217,45 +222,51 @@ export async function prepareAttention(
   const maskLast = g.mask ? g.mask.dims[g.mask.dims.length - 1] : 0;
   // Q and K are each scaled by sqrt(scale), rounded to f32, as the reference.
   const scale = Math.fround(Math.sqrt(g.scale ?? 1 / Math.sqrt(g.head)));
-  const [gx, gy] = linearGrid(ctx, rows);
-  const d = prepareDispatch(
-    ctx,
-    'attention',
-    pipeline,
-    {
-      buffers: [buf.q, buf.presentKey, buf.presentValue, mask, probs, buf.y, qk],
-      uniform: uniformWords([
-        rows,
-        g.qHeads,
-        g.qSeq,
-        total,
-        g.head,
-        g.headV,
-        g.qHeads / g.kvHeads,
-        g.kvHeads,
-        qsb,
-        qsh,
-        qss,
-        ysb,
-        ysh,
-        yss,
-        g.qkMode,
-        g.causal ? 1 : 0,
-        g.past,
-        g.leftWindow,
-        g.rightWindow,
-        0xff800000, // -inf's bits
-        maskLast,
-        msb,
-        msh,
-        msq,
-        { f: scale },
-        { f: g.softcap },
-        0,
-        0,
-      ]),
-    },
-    [gx, gy, 1],
-  );
-  return [concatK, concatV, { ...d, owned: [...d.owned, ...owned] }];
+  const dispatches: PreparedDispatch[] = [concatK, concatV];
+  for (let row0 = 0; row0 < rows; row0 += chunk) {
+    const end = Math.min(rows, row0 + chunk);
+    const [gx, gy] = linearGrid(ctx, end - row0);
+    const d = prepareDispatch(
+      ctx,
+      'attention',
+      pipeline,
+      {
+        buffers: [buf.q, buf.presentKey, buf.presentValue, mask, probs, buf.y, qk],
+        uniform: uniformWords([
+          end,
+          g.qHeads,
+          g.qSeq,
+          total,
+          g.head,
+          g.headV,
+          g.qHeads / g.kvHeads,
+          g.kvHeads,
+          qsb,
+          qsh,
+          qss,
+          ysb,
+          ysh,
+          yss,
+          g.qkMode,
+          g.causal ? 1 : 0,
+          g.past,
+          g.leftWindow,
+          g.rightWindow,
+          0xff800000, // -inf's bits
+          maskLast,
+          msb,
+          msh,
+          msq,
+          { f: scale },
+          { f: g.softcap },
+          row0,
+          0,
+        ]),
+      },
+      [gx, gy, 1],
+    );
+    // The scratch and dummies go with the first chunk's dispatch.
+    dispatches.push(row0 === 0 ? { ...d, owned: [...d.owned, ...owned] } : d);
+  }
+  return dispatches;
 }

@@ -7,7 +7,9 @@
 //   masked when causal and j > i + offset, outside the left/right window, past the mask's last
 //   dim, a false bool mask entry or a -inf float entry; else s + mask (float) or s (bool / none)
 // then softmax over the unmasked keys (a row with none gives zeros) and y[e] = sum_j p_j v[j, e].
-// The scores / probabilities of each row live in the `probs` scratch buffer [rows, T]; qk gets
+// The scores / probabilities of each row live in the `probs` scratch buffer [rows, T]: a
+// dispatch covers rows [row0, rows), so a long sequence runs as several dispatches sharing a
+// bounded scratch (WebGPU orders them within the pass). qk gets
 // qk_matmul_output per mode (0 raw, 1 softcapped, 2 with the mask, 3 the softmax) when HAS_QK.
 // -inf is written as a bit pattern from the params (WGSL leaves infinite arithmetic indeterminate)
 // and never fed to exp / tanh. Q and Y are addressed through strides (3-D inputs are [B, S, H*D]).
@@ -25,7 +27,7 @@ struct Params {
   ysh: u32, yss: u32, mode: u32, causal: u32,
   offset: u32, left: i32, right: i32, ninf: u32,
   mask_last: u32, msb: u32, msh: u32, msq: u32,
-  scale: f32, softcap: f32, pad0: u32, pad1: u32,
+  scale: f32, softcap: f32, row0: u32, pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -97,7 +99,7 @@ fn bias(b: u32, h: u32, i: u32, j: u32) -> f32 {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
   // Uniform control flow: every thread of a workgroup agrees on `row`, so barriers are reached.
-  let row = wid.x + wid.y * nwg.x;
+  let row = params.row0 + wid.x + wid.y * nwg.x;
   let in_range = row < params.rows;
   let total = params.total;
   let i = row % params.sq;
@@ -105,7 +107,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let b = row / (params.sq * params.hq);
   let kv = (b * params.hkv + h / params.reps) * total;
   let qb = b * params.qsb + h * params.qsh + i * params.qss;
-  let pb = row * total;
+  let qkb = row * total;
+  let pb = (row - params.row0) * total;
   let ninf = bitcast<f32>(params.ninf);
 
   var lmax = -3.4028234e38;
@@ -124,9 +127,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let masked = is_ninf(m);
       let wb = select(s + m, ninf, masked);
       if (HAS_QK == 1u) {
-        if (params.mode == 0u) { qk[pb + j] = dot; }
-        if (params.mode == 1u) { qk[pb + j] = s; }
-        if (params.mode == 2u) { qk[pb + j] = wb; }
+        if (params.mode == 0u) { qk[qkb + j] = dot; }
+        if (params.mode == 1u) { qk[qkb + j] = s; }
+        if (params.mode == 2u) { qk[qkb + j] = wb; }
       }
       probs[pb + j] = wb;
       if (!masked) {
@@ -153,7 +156,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var j = t; j < total; j += WORKGROUP_SIZE) {
       let p = select(probs[pb + j] / gsum, 0.0, gcount == 0u);
       probs[pb + j] = p;
-      if (HAS_QK == 1u && params.mode == 3u) { qk[pb + j] = p; }
+      if (HAS_QK == 1u && params.mode == 3u) { qk[qkb + j] = p; }
     }
   }
   // Each thread's output values read every key's probability.

@@ -71,7 +71,7 @@ function expectNear(got: Float32Array, want: ArrayLike<number>, label: string): 
   }
 }
 
-async function check(ctx: GpuContext, c: Case, seed: number): Promise<void> {
+async function check(ctx: GpuContext, c: Case, seed: number, maxScratchBytes?: number): Promise<void> {
   const r = rng(seed);
   const three = c.threeD ?? false;
   const qDims = three ? [c.b, c.sq, c.hq * c.d] : [c.b, c.hq, c.sq, c.d];
@@ -123,6 +123,7 @@ async function check(ctx: GpuContext, c: Case, seed: number): Promise<void> {
     ctx,
     { ...ins, ...past, y: outs[0], presentKey: outs[1], presentValue: outs[2], qk: outs[3] },
     g,
+    maxScratchBytes,
   );
   const encoder = ctx.device.createCommandEncoder();
   recordDispatches(encoder, dispatches);
@@ -178,6 +179,19 @@ describe('Attention on the GPU vs the reference', () => {
   for (const [name, c] of Object.entries(CURATED))
     it(name, async () => {
       await check(await gpu(), c, name.length * 31 + 5);
+    });
+
+  // 12 rows of 9 keys with scratch for 5 rows (then 1 row): dispatches over row chunks.
+  for (const [rowsPerChunk, name] of [
+    [5, 'past_kv_causal_mask_qk_mode3_scratch_5_rows'],
+    [1, 'gqa_3d_softcap_scratch_1_row'],
+  ] as const)
+    it(name, async () => {
+      const c: Case =
+        rowsPerChunk === 5
+          ? { ...base, past: 4, causal: true, mask: { dims: [2, 1, 3, 9], bool: true }, mode: 3 }
+          : { ...base, hq: 4, hkv: 2, threeD: true, softcap: 1.5, mode: 2 };
+      await check(await gpu(), c, rowsPerChunk + 40, rowsPerChunk * (c.past + c.skv) * 4);
     });
 
   it('seeded random cases', async () => {

@@ -6,10 +6,9 @@
 // - SwiGLU with A and B of different shapes (the CPU op refuses it);
 // - Attention with nonpad_kv_seqlen (int64, host only), softmax_precision other than 0 / 1 / 11
 //   (the CPU op refuses it), an attn_mask other than bool / float32 or of rank above 4, a
-//   past_key without past_value, head sizes that do not divide, or a probability scratch
-//   [B, Hq, Sq, T] larger than the device's largest storage binding.
+//   past_key without past_value, head sizes that do not divide, or one row of T keys' scores
+//   larger than the device's largest storage binding (longer inputs run in row chunks).
 import {
-  attentionScratchBytes,
   type AttentionGeometry,
   prepareAttention,
   prepareRotary,
@@ -140,7 +139,7 @@ function attentionGeometry(lc: LowerContext): AttentionGeometry | undefined {
     rightWindow: lc.opset >= 25 ? attrInt(node, 'right_window_size') : -1,
     mask,
   };
-  if (attentionScratchBytes(geometry) > lc.gpu.device.limits.maxStorageBufferBindingSize) return undefined;
+  if ((past + g.kvSeq) * 4 > lc.gpu.device.limits.maxStorageBufferBindingSize) return undefined;
   return geometry;
 }
 
