@@ -143,6 +143,8 @@ export interface AttentionBuffers {
   readonly presentKey: GPUBuffer;
   readonly presentValue: GPUBuffer;
   readonly qk?: GPUBuffer;
+  /** nonpad_kv_seqlen as i32 [B]: keys past it are masked; without past_key it moves the causal diagonal. */
+  readonly nonpad?: GPUBuffer;
 }
 
 /** (b, h, s) strides of a [B, S, H*D] (3-D) or [B, H, S, D] tensor. */
@@ -206,6 +208,7 @@ export async function prepareAttention(
   const pipeline = await pipelineOf(ctx, 'attention.wgsl', {
     HAS_QK: buf.qk ? 1 : 0,
     MASK_KIND: g.mask ? (g.mask.bool ? 2 : 1) : 0,
+    HAS_NONPAD: buf.nonpad ? 1 : 0,
   });
   const budget = Math.min(maxScratchBytes, ctx.device.limits.maxStorageBufferBindingSize);
   if (total * 4 > budget) throw new Error(`Attention: ${total} keys exceed the GPU's storage binding`);
@@ -216,6 +219,8 @@ export async function prepareAttention(
   const qk = buf.qk ?? dummy(ctx, 'attention.no-qk');
   if (!buf.mask) owned.push(mask);
   if (!buf.qk) owned.push(qk);
+  const nonpad = buf.nonpad ?? dummy(ctx, 'attention.no-nonpad');
+  if (!buf.nonpad) owned.push(nonpad);
   const [qsb, qsh, qss] = strides(g.threeD, g.qHeads, g.qSeq, g.head);
   const [ysb, ysh, yss] = strides(g.threeD, g.qHeads, g.qSeq, g.headV);
   const [msb, msh, msq] = g.mask ? maskStrides(g.mask.dims) : [0, 0, 0];
@@ -231,7 +236,7 @@ export async function prepareAttention(
       'attention',
       pipeline,
       {
-        buffers: [buf.q, buf.presentKey, buf.presentValue, mask, probs, buf.y, qk],
+        buffers: [buf.q, buf.presentKey, buf.presentValue, mask, probs, buf.y, qk, nonpad],
         uniform: uniformWords([
           end,
           g.qHeads,
@@ -260,7 +265,7 @@ export async function prepareAttention(
           { f: scale },
           { f: g.softcap },
           row0,
-          0,
+          buf.nonpad && !buf.pastKey ? 1 : 0,
         ]),
       },
       [gx, gy, 1],

@@ -5,7 +5,9 @@
 //   raw = sum_e (q[e] * scale) * (k[j, e] * scale)        (scale = sqrt of the attribute's scale)
 //   s   = softcap > 0 ? tanh(raw / softcap) * softcap : raw
 //   masked when causal and j > i + offset, outside the left/right window, past the mask's last
-//   dim, a false bool mask entry or a -inf float entry; else s + mask (float) or s (bool / none)
+//   dim, a false bool mask entry or a -inf float entry, or j >= nonpad_kv_seqlen[b]; else
+//   s + mask (float) or s (bool / none). offset: the past length with past_key, else
+//   nonpad_kv_seqlen[b] - Sq with it (may be negative), else 0.
 // then softmax over the unmasked keys (a row with none gives zeros) and y[e] = sum_j p_j v[j, e].
 // The scores / probabilities of each row live in the `probs` scratch buffer [rows, T]: a
 // dispatch covers rows [row0, rows), so a long sequence runs as several dispatches sharing a
@@ -14,20 +16,22 @@
 // -inf is written as a bit pattern from the params (WGSL leaves infinite arithmetic indeterminate)
 // and never fed to exp / tanh. Q and Y are addressed through strides (3-D inputs are [B, S, H*D]).
 // Bindings: 0 q, 1 k, 2 v, 3 mask (u32 words: f32 bits, or bool bytes packed 4 per word; a dummy
-// without), 4 probs, 5 y, 6 qk (a dummy without HAS_QK), 7 params.
+// without), 4 probs, 5 y, 6 qk (a dummy without HAS_QK), 7 nonpad (i32 [B]; a dummy without
+// HAS_NONPAD), 8 params.
 
 override WORKGROUP_SIZE: u32 = 64u;
 override HAS_QK: u32 = 0u;
 override MASK_KIND: u32 = 0u; // 0 none, 1 float, 2 bool
+override HAS_NONPAD: u32 = 0u;
 
 struct Params {
   rows: u32, hq: u32, sq: u32, total: u32,
   d: u32, dv: u32, reps: u32, hkv: u32,
   qsb: u32, qsh: u32, qss: u32, ysb: u32,
   ysh: u32, yss: u32, mode: u32, causal: u32,
-  offset: u32, left: i32, right: i32, ninf: u32,
+  offset: i32, left: i32, right: i32, ninf: u32,
   mask_last: u32, msb: u32, msh: u32, msq: u32,
-  scale: f32, softcap: f32, row0: u32, pad1: u32,
+  scale: f32, softcap: f32, row0: u32, causal_from_nonpad: u32,
 }
 
 @group(0) @binding(0) var<storage, read> q: array<f32>;
@@ -37,7 +41,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> probs: array<f32>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 @group(0) @binding(6) var<storage, read_write> qk: array<f32>;
-@group(0) @binding(7) var<uniform> params: Params;
+@group(0) @binding(7) var<storage, read> nonpad: array<i32>;
+@group(0) @binding(8) var<uniform> params: Params;
 
 var<workgroup> red_f: array<f32, WORKGROUP_SIZE>;
 var<workgroup> red_u: array<u32, WORKGROUP_SIZE>;
@@ -83,9 +88,14 @@ fn is_ninf(x: f32) -> bool { return bitcast<u32>(x) == params.ninf; }
 /** The mask's additive value at (b, h, i, j), or -inf (params.ninf bits) when the key is masked. */
 fn bias(b: u32, h: u32, i: u32, j: u32) -> f32 {
   let ninf = bitcast<f32>(params.ninf);
-  let at = i + params.offset;
-  if (params.causal == 1u && j > at) { return ninf; }
-  let diff = i32(at) - i32(j);
+  var at = i32(i) + params.offset;
+  if (HAS_NONPAD == 1u) {
+    if (i32(j) >= nonpad[b]) { return ninf; }
+    // Without past_key the causal diagonal ends at each batch's last valid key.
+    if (params.causal_from_nonpad == 1u) { at = i32(i) + nonpad[b] - i32(params.sq); }
+  }
+  if (params.causal == 1u && i32(j) > at) { return ninf; }
+  let diff = at - i32(j);
   if (params.left >= 0 && diff > params.left) { return ninf; }
   if (params.right >= 0 && -diff > params.right) { return ninf; }
   if (MASK_KIND == 0u) { return 0.0; }

@@ -1,6 +1,7 @@
 // A small decoder block runs entirely on the GPU: MatMul -> RotaryEmbedding (3-D, constant
 // position_ids) -> Attention (3-D, GQA, causal, past key/value in, present key/value out) ->
-// MatMul, and at opset 28 a SwiGLU feed-forward after it. summary().cpuFallbacks must be empty and
+// MatMul, and at opset 28 a SwiGLU feed-forward after it. summary().cpuFallbacks must be empty
+// (with run-time int64 position_ids / nonpad_kv_seqlen: only their int32 Casts) and
 // every output must equal the CPU interpreter's within 1e-4 relative + 1e-5 absolute (the GPU
 // MatMul and attention sum in their own f32 order).
 import { describe, expect, it } from 'vitest';
@@ -25,8 +26,15 @@ function rand(r: () => number, dims: number[], scale = 1): Tensor {
 
 const [S, E, HQ, HKV, D, PAST, MAXPOS] = [4, 16, 2, 1, 8, 3, 10];
 
-function model(swiglu: boolean) {
-  const r = rng(swiglu ? 29 : 23);
+type Variant =
+  | 'opset 23'
+  | 'SwiGLU feed-forward, opset 28'
+  | 'run-time int64 position_ids and nonpad_kv_seqlen, opset 24';
+
+function model(variant: Variant) {
+  const swiglu = variant.startsWith('SwiGLU');
+  const runtime = variant.startsWith('run-time');
+  const r = rng(swiglu ? 29 : runtime ? 31 : 23);
   const angles = Array.from(
     { length: MAXPOS * (D / 2) },
     (_, i) => Math.floor(i / (D / 2)) / 10 ** ((i % (D / 2)) / 2),
@@ -53,7 +61,9 @@ function model(swiglu: boolean) {
     },
     {
       op: 'Attention',
-      inputs: ['q', 'k', 'v', '', 'past_key', 'past_value'],
+      inputs: runtime
+        ? ['q', 'k', 'v', '', '', '', 'seqlens']
+        : ['q', 'k', 'v', '', 'past_key', 'past_value'],
       outputs: ['att', 'present_key', 'present_value'],
       attrs: { q_num_heads: HQ, kv_num_heads: HKV, is_causal: 1 },
     },
@@ -70,13 +80,29 @@ function model(swiglu: boolean) {
       { op: 'MatMul', inputs: ['g', 'Wd'], outputs: ['out'] },
     );
   }
+  const feeds = new Map([['X', rand(r, [1, S, E])]]);
+  if (runtime) {
+    // Position ids and the valid key count arrive with the run (int64, host only).
+    delete init.pos;
+    feeds.set('pos', makeTensor('int64', [1, S], BigInt64Array.from([2n, 3n, 4n, 5n])));
+    feeds.set('seqlens', makeTensor('int64', [1], BigInt64Array.from([3n])));
+  } else {
+    feeds.set('past_key', rand(r, [1, HKV, PAST, D]));
+    feeds.set('past_value', rand(r, [1, HKV, PAST, D]));
+  }
   const bytes = buildModel({
-    opset: swiglu ? 28 : 23,
-    inputs: [
-      { name: 'X', dtype: 'float32', dims: [1, S, E] },
-      { name: 'past_key', dtype: 'float32', dims: [1, HKV, PAST, D] },
-      { name: 'past_value', dtype: 'float32', dims: [1, HKV, PAST, D] },
-    ],
+    opset: swiglu ? 28 : runtime ? 24 : 23,
+    inputs: runtime
+      ? [
+          { name: 'X', dtype: 'float32', dims: [1, S, E] },
+          { name: 'pos', dtype: 'int64', dims: [1, S] },
+          { name: 'seqlens', dtype: 'int64', dims: [1] },
+        ]
+      : [
+          { name: 'X', dtype: 'float32', dims: [1, S, E] },
+          { name: 'past_key', dtype: 'float32', dims: [1, HKV, PAST, D] },
+          { name: 'past_value', dtype: 'float32', dims: [1, HKV, PAST, D] },
+        ],
     outputs: [
       { name: 'out', dtype: 'float32' },
       { name: 'present_key', dtype: 'float32' },
@@ -85,24 +111,27 @@ function model(swiglu: boolean) {
     initializers: init,
     nodes,
   });
-  const feeds = new Map([
-    ['X', rand(r, [1, S, E])],
-    ['past_key', rand(r, [1, HKV, PAST, D])],
-    ['past_value', rand(r, [1, HKV, PAST, D])],
-  ]);
   return { bytes, feeds };
 }
 
 describe('transformer ops inside a WebGPU run', () => {
-  for (const swiglu of [false, true])
-    it(`MatMul -> RotaryEmbedding -> Attention -> MatMul${swiglu ? ' -> SwiGLU feed-forward (opset 28)' : ' (opset 23)'} with no CPU fallback`, async () => {
-      const { bytes, feeds } = model(swiglu);
+  const variants: Variant[] = [
+    'opset 23',
+    'SwiGLU feed-forward, opset 28',
+    'run-time int64 position_ids and nonpad_kv_seqlen, opset 24',
+  ];
+  for (const variant of variants)
+    it(`MatMul -> RotaryEmbedding -> Attention -> MatMul (${variant}) on the GPU`, async () => {
+      const { bytes, feeds } = model(variant);
       const want = new CpuInterpreter(decodeModel(bytes)).runSync(feeds);
       const executor = await WebGpuExecutor.create(decodeModel(bytes));
       try {
         const got = await executor.run(feeds);
         const summary = await executor.summary();
-        expect(summary.cpuFallbacks).toEqual([]);
+        // Run-time int64 ids reach the GPU through one host Cast each (narrow-indices.ts).
+        expect(summary.cpuFallbacks).toEqual(
+          variant.startsWith('run-time') ? ['Cast (pos.int32)', 'Cast (seqlens.int32)'] : [],
+        );
         expect(summary.kernelErrors).toEqual([]);
         for (const name of ['out', 'present_key', 'present_value'])
           expectClose(got.get(name)!, want.get(name)!, 1e-4, 1e-5, name);

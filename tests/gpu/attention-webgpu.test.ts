@@ -32,6 +32,8 @@ interface Case {
   readonly mode?: number;
   readonly left?: number;
   readonly right?: number;
+  /** nonpad_kv_seqlen per batch. */
+  readonly nonpad?: readonly number[];
 }
 
 function randTensor(r: () => number, dims: readonly number[], scale = 1): Tensor {
@@ -84,7 +86,14 @@ async function check(ctx: GpuContext, c: Case, seed: number, maxScratchBytes?: n
   const pastKey = c.past ? randTensor(r, [c.b, c.hkv, c.past, c.d], 2) : undefined;
   const pastValue = c.past ? randTensor(r, [c.b, c.hkv, c.past, c.dv]) : undefined;
   const mode = c.mode ?? 0;
-  const want = attentionRef(q, k, v, mask, pastKey, pastValue, undefined, {
+  const nonpad = c.nonpad
+    ? makeTensor(
+        'int64',
+        [c.b],
+        BigInt64Array.from(c.nonpad, (n) => BigInt(n)),
+      )
+    : undefined;
+  const want = attentionRef(q, k, v, mask, pastKey, pastValue, nonpad, {
     scale: c.scale,
     isCausal: c.causal ?? false,
     qNumHeads: three ? c.hq : undefined,
@@ -118,7 +127,11 @@ async function check(ctx: GpuContext, c: Case, seed: number, maxScratchBytes?: n
     createStorageBuffer(ctx, `test.out${i}`, Math.max(4, t.data.length * 4)),
   );
   const ins = { q: up(q, 'q')!, k: up(k, 'k')!, v: up(v, 'v')!, mask: up(mask, 'mask') };
-  const past = { pastKey: up(pastKey, 'pk'), pastValue: up(pastValue, 'pv') };
+  const past = {
+    pastKey: up(pastKey, 'pk'),
+    pastValue: up(pastValue, 'pv'),
+    nonpad: c.nonpad ? uploadBuffer(ctx, 'test.nonpad', Int32Array.from(c.nonpad)) : undefined,
+  };
   const dispatches = await prepareAttention(
     ctx,
     { ...ins, ...past, y: outs[0], presentKey: outs[1], presentValue: outs[2], qk: outs[3] },
@@ -172,6 +185,17 @@ const CURATED: Record<string, Case> = {
   qk_mode_3_softmax: { ...base, softcap: 3, mode: 3 },
   window_left: { ...base, sq: 5, skv: 9, left: 2 },
   window_left_right_causal: { ...base, sq: 5, skv: 9, left: 3, right: 1, causal: true },
+  nonpad_prefill_causal: { ...base, sq: 5, skv: 5, causal: true, nonpad: [3, 5] },
+  nonpad_negative_offset_causal: { ...base, sq: 4, skv: 6, causal: true, nonpad: [2, 6] },
+  nonpad_with_past_causal_mask: {
+    ...base,
+    past: 3,
+    causal: true,
+    nonpad: [6, 8],
+    mask: { dims: [3, 8], bool: false },
+    mode: 2,
+  },
+  nonpad_gqa_window: { ...base, hq: 4, hkv: 2, sq: 2, skv: 7, left: 2, causal: true, nonpad: [4, 7] },
   long_keys_over_workgroup: { ...base, b: 1, sq: 2, skv: 150, d: 16, dv: 70 },
 };
 
@@ -229,6 +253,7 @@ describe('Attention on the GPU vs the reference', () => {
         mode: pick(0, 3),
         left: r() < 0.2 ? pick(0, 4) : -1,
         right: r() < 0.2 ? pick(0, 4) : -1,
+        nonpad: r() < 0.3 ? Array.from({ length: b }, () => pick(0, past + skv)) : undefined,
       };
       await check(ctx, c, seed);
     }

@@ -23,6 +23,7 @@ import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { miscLowerings } from './lower-misc.js';
+import { narrowIndexInputs } from './narrow-indices.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
@@ -358,9 +359,11 @@ export async function buildPlan(
     knownValues,
   });
   // Decomposed LayerNorms (ReduceMean ... Sqrt, Div, Mul, Add) become one LayerNormalization node.
-  const planned = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  const fused = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  // Run-time int64 index inputs of RotaryEmbedding / Attention are cast to int32 (narrow-indices.ts).
+  const { model: planned, shapes: plannedShapes } = narrowIndexInputs(fused, shapes);
   const { order, lastUse } = planExecution(planned.graph, keep);
-  const builder = new PlanBuilder(gpu, planned, shapes, order, new Set(keep), settings);
+  const builder = new PlanBuilder(gpu, planned, plannedShapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
     await builder.plan(node);
     builder.release(step, node, lastUse);

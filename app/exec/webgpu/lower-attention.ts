@@ -1,10 +1,11 @@
 // The transformer ops of opsets 23+ on the GPU (kernels/attention/attention-gpu.ts), float32 only.
 // Still CPU fallbacks (decided here before any output storage is asked for):
 // - any float16 / bfloat16 / float64 tensor;
-// - RotaryEmbedding whose position_ids are not a plan-time constant (int64 values live on the
-//   host only), or whose cos / sin / head sizes do not fit;
+// - RotaryEmbedding whose position_ids are int64 computed at run time (int64 values live on the
+//   host only; narrow-indices.ts casts graph-level ones to int32 first), a constant id past the
+//   cache, or cos / sin / head sizes that do not fit;
 // - SwiGLU with A and B of different shapes (the CPU op refuses it);
-// - Attention with nonpad_kv_seqlen (int64, host only), softmax_precision other than 0 / 1 / 11
+// - Attention with a run-time int64 nonpad_kv_seqlen (as position_ids), softmax_precision other than 0 / 1 / 11
 //   (the CPU op refuses it), an attn_mask other than bool / float32 or of rank above 4, a
 //   past_key without past_value, head sizes that do not divide, or one row of T keys' scores
 //   larger than the device's largest storage binding (longer inputs run in row chunks).
@@ -21,6 +22,27 @@ import { inputName, isFloatInput, type LowerContext, type Lowering } from './low
 
 const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
 
+/**
+ * Integer input i as an i32 GPU buffer: an int32 value as it is, an int64 constant converted at
+ * plan time (`check` vets its values); undefined when neither (an int64 run-time value lives on
+ * the host only; webgpu/narrow-indices.ts casts those of these ops to int32 before planning).
+ */
+function int32Input(
+  lc: LowerContext,
+  i: number,
+  check: (values: Int32Array) => boolean = () => true,
+): GPUBuffer | undefined {
+  const name = inputName(lc, i);
+  const t = lc.constant(name);
+  if (t && (t.dtype === 'int64' || t.dtype === 'int32')) {
+    const values = Int32Array.from(t.data as ArrayLike<number | bigint>, Number);
+    return check(values)
+      ? lc.upload(`${lc.node.name}.input${i}.i32`, makeTensor('int32', t.dims, values))
+      : undefined;
+  }
+  return lc.shape(name).dtype === 'int32' ? lc.input(i) : undefined;
+}
+
 const rotary: Lowering = async (lc) => {
   if (![0, 1, 2].every((i) => isFloatInput(lc, i))) return undefined;
   const dims = dimsOf(lc, 0);
@@ -31,16 +53,13 @@ const rotary: Lowering = async (lc) => {
   const rd = attrInt(lc.node, 'rotary_embedding_dim') || head;
   if (rd % 2 !== 0 || rd > head) return undefined;
   const [b, s] = dims.length === 4 ? [dims[0], dims[2]] : [dims[0], dims[1]];
-  const posName = inputName(lc, 3);
-  let pos: GPUBuffer | undefined;
   const cacheRows = sizeOf(dimsOf(lc, 1)) / (rd / 2);
-  if (posName) {
-    const ids = lc.constant(posName);
-    if (!ids || ids.data.length !== b * s) return undefined;
-    const values = Int32Array.from(ids.data as ArrayLike<number | bigint>, Number);
-    // An id past the cache would read another tensor's memory on the GPU.
-    if (values.some((v) => v < 0 || v >= cacheRows)) return undefined;
-    pos = lc.upload(`${lc.node.name}.position_ids`, makeTensor('int32', [b, s], values));
+  let pos: GPUBuffer | undefined;
+  if (inputName(lc, 3)) {
+    if (sizeOf(dimsOf(lc, 3)) !== b * s) return undefined;
+    // A constant id past the cache falls back (the reference gives NaN; the GPU would clamp).
+    pos = int32Input(lc, 3, (ids) => ids.every((v) => v >= 0 && v < cacheRows));
+    if (!pos) return undefined;
   } else if (cacheRows < b * s) return undefined;
   if (sizeOf(dimsOf(lc, 2)) !== sizeOf(dimsOf(lc, 1))) return undefined;
   const dispatch = await prepareRotary(lc.gpu, lc.input(0), lc.input(1), lc.input(2), pos, lc.output(0), {
@@ -71,7 +90,13 @@ const swiGlu: Lowering = async (lc) => {
 function attentionGeometry(lc: LowerContext): AttentionGeometry | undefined {
   const { node } = lc;
   if (![0, 1, 2].every((i) => isFloatInput(lc, i))) return undefined;
-  if (lc.opset >= 24 && inputName(lc, 6)) return undefined;
+  const nonpad = lc.opset >= 24 ? inputName(lc, 6) : '';
+  if (
+    nonpad &&
+    (lc.shape(nonpad).dtype === 'int64' ? !lc.constant(nonpad) : lc.shape(nonpad).dtype !== 'int32')
+  )
+    return undefined;
+  if (nonpad && sizeOf(lc.shape(nonpad).dims) !== dimsOf(lc, 0)[0]) return undefined;
   if (hasAttr(node, 'softmax_precision') && ![0, 1, 11].includes(attrInt(node, 'softmax_precision')))
     return undefined;
   const hasPast = inputName(lc, 4) !== '';
@@ -146,6 +171,7 @@ function attentionGeometry(lc: LowerContext): AttentionGeometry | undefined {
 const attention: Lowering = async (lc) => {
   const g = attentionGeometry(lc);
   if (!g) return undefined;
+  const nonpad = lc.opset >= 24 && inputName(lc, 6) ? int32Input(lc, 6) : undefined;
   const used = (i: number) => (lc.node.outputs[i] ?? '') !== '' && lc.isUsed(lc.node.outputs[i]);
   // present_key / present_value are the kernel's K and V: scratch when the graph reads neither.
   const total = g.past + g.kvSeq;
@@ -169,6 +195,7 @@ const attention: Lowering = async (lc) => {
       presentKey: present(1, g.head),
       presentValue: present(2, g.headV),
       qk: used(3) ? lc.output(3) : undefined,
+      nonpad,
     },
     g,
   );
