@@ -4,7 +4,8 @@
 // (2t, 2t+1) (INTERLEAVED = 1) or (t, t + rd/2), the rest copied. cos / sin rows are
 // position_ids[b, s] (HAS_POS = 1, i32 table made from the constant ids) or b * S + s, each
 // `half` values wide. Each product is rounded to f32 before the sum, as the reference: WGSL's f32
-// `*` and `-` are correctly rounded, so the result is bit-exact.
+// `*` and `-` are correctly rounded, so the result is bit-exact where the compiler does not fuse
+// `v * c - w * sn` into an fma (SwiftShader does not; a GPU driver that does is 1 ulp off).
 // Bindings: 0 x, 1 cos, 2 sin, 3 pos (a dummy without HAS_POS), 4 y, 5 params.
 
 override WORKGROUP_SIZE: u32 = 64u;

@@ -1,7 +1,7 @@
 // RotaryEmbedding and SwiGLU on the GPU (kernels/attention/rotary.wgsl, swiglu.wgsl) against the
-// CPU reference (attention.ref.ts). RotaryEmbedding is bit-exact (products rounded to f32, then
-// one f32 add or subtract, as the reference); SwiGLU within 1e-6 relative + 1e-30 absolute, about 16 f32 ulps (WGSL's
-// exp and `/` are a few ulps from exact).
+// CPU reference (attention.ref.ts). RotaryEmbedding is bit-exact on SwiftShader (products
+// rounded to f32, then one f32 add or subtract, as the reference); SwiGLU within 1e-6 relative
+// + 1e-30 absolute, about 16 f32 ulps (WGSL's exp and `/` are a few ulps from exact).
 import { describe, expect, it } from 'vitest';
 import { prepareRotary, prepareSwiGlu } from '../../kernels/attention/attention-gpu.js';
 import { rotaryEmbeddingRef, swiGluRef } from '../../kernels/attention/attention.ref.js';
