@@ -14,6 +14,7 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
@@ -22,6 +23,7 @@ import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { miscLowerings } from './lower-misc.js';
+import { narrowIndexInputs } from './narrow-indices.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
@@ -46,6 +48,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...gridSampleLowerings,
     ...scatterLowerings,
     ...convTransposeLowerings,
+    ...attentionLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
@@ -356,9 +359,11 @@ export async function buildPlan(
     knownValues,
   });
   // Decomposed LayerNorms (ReduceMean ... Sqrt, Div, Mul, Add) become one LayerNormalization node.
-  const planned = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  const fused = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  // Run-time int64 index inputs of RotaryEmbedding / Attention are cast to int32 (narrow-indices.ts).
+  const { model: planned, shapes: plannedShapes } = narrowIndexInputs(fused, shapes);
   const { order, lastUse } = planExecution(planned.graph, keep);
-  const builder = new PlanBuilder(gpu, planned, shapes, order, new Set(keep), settings);
+  const builder = new PlanBuilder(gpu, planned, plannedShapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
     await builder.plan(node);
     builder.release(step, node, lastUse);
