@@ -14,6 +14,7 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { extraLowerings } from './lower-extra.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -44,6 +45,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...miscLowerings,
     ...gridSampleLowerings,
     ...scatterLowerings,
+    ...extraLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

@@ -1,0 +1,38 @@
+// GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run: ReduceMean (f32,
+// onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts). Each reads
+// its attributes as the CPU adapter does and declines (undefined: the CPU reference runs it) what
+// its kernel does not take.
+import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
+import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
+import { attrInt, attrInts } from '../../model/attributes.js';
+import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
+
+const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
+
+/** ReduceMean's axes as app/exec/cpu/ops/nn.ts reads them: an attribute, from opset 18 an input. */
+const reduceMean: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0)) return undefined;
+  let axes: readonly number[] | undefined;
+  if (lc.opset >= 18) {
+    const axesName = inputName(lc, 1);
+    const axesConst = axesName ? lc.constant(axesName) : undefined;
+    if (axesName && !axesConst) return undefined;
+    axes = axesConst ? toNumbers(axesConst) : undefined;
+  } else {
+    const a = attrInts(lc.node, 'axes');
+    axes = a?.length ? a : undefined;
+  }
+  const p = {
+    axes,
+    keepdims: attrInt(lc.node, 'keepdims') !== 0,
+    noopWithEmptyAxes: lc.opset >= 18 && attrInt(lc.node, 'noop_with_empty_axes') !== 0,
+  };
+  // Empty inputs take the reference's float64 path: left to the CPU, checked before output storage.
+  if (sizeOf(dimsOf(lc, 0)) === 0) return undefined;
+  const d = await prepareReduceMean(lc.gpu, lc.input(0), lc.output(0), dimsOf(lc, 0), p);
+  return d ? { dispatches: [d] } : undefined;
+};
+
+export const extraLowerings: Readonly<Record<string, Lowering>> = {
+  ReduceMean: reduceMean,
+};

@@ -1,0 +1,102 @@
+// The lowerings of app/exec/webgpu/lower-extra.ts as one-node models on the WebGPU executor against
+// the CPU reference: each node must run on a GPU kernel (summary().cpuFallbacks empty), with the
+// outputs bit-exact (ReduceMean: onnxruntime's f32 order replayed; integer, index and bool
+// results) or within the tolerance stated at the test.
+import { describe, expect, it } from 'vitest';
+import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { decodeModel } from '../../app/model/decode.js';
+import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
+import {
+  expectNear,
+  expectSameTensor,
+  type OneNode,
+  oneNodeModel,
+  randInt,
+  randomDims,
+  randomTensor,
+  rng,
+  runOurs,
+} from '../unit/tensor-oracle.helper.js';
+import { sharedGpu } from './gpu-test-helpers.js';
+
+sharedGpu();
+
+/** Runs `c` on the WebGPU executor; every output equals (or is near) the CPU reference's. */
+async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<void> {
+  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
+  try {
+    const consts = new Set(c.constants ?? []);
+    const feeds = new Map(
+      c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined && !consts.has(i[0])),
+    );
+    const ours = await executor.run(feeds);
+    const { cpuFallbacks, kernelErrors } = await executor.summary();
+    expect(cpuFallbacks, `${what}: runs on the GPU (${kernelErrors.join('; ')})`).toEqual([]);
+    const want = runOurs(c);
+    c.outputs.forEach((o, i) => {
+      const got = ours.get(o.name)!;
+      if (exact) expectSameTensor(got, want[i], what);
+      else expectNear(got, want[i], what);
+    });
+  } finally {
+    executor.dispose();
+  }
+}
+
+describe('ReduceMean on the WebGPU executor', () => {
+  it('axes as an attribute (opset 13) and as a constant input (opset 18), keepdims 0/1, noop', async () => {
+    const r = rng(31);
+    for (let k = 0; k < 24; k++) {
+      const dims = [...randomDims(r, 1, 4, 7)];
+      const rank = dims.length;
+      const axes = [...dims.keys()].filter(() => r() < 0.5).map((a) => (r() < 0.5 ? a - rank : a));
+      const keepdims = randInt(r, 0, 1);
+      const x = randomTensor(r, 'float32', dims, -50, 50);
+      const xs = x.data as Float32Array;
+      if (k % 5 === 1) xs[0] = Number.NaN;
+      if (k % 5 === 2) xs.fill(-0);
+      const opset = k % 2 ? 18 : 13;
+      const noop = opset === 18 && axes.length === 0 && k % 4 === 1;
+      const c: OneNode =
+        opset === 13
+          ? {
+              op: 'ReduceMean',
+              opset,
+              inputs: [['x', x]],
+              outputs: [{ name: 'y', dtype: 'float32' }],
+              attrs: axes.length ? { axes, keepdims } : { keepdims },
+            }
+          : {
+              op: 'ReduceMean',
+              opset,
+              inputs: [
+                ['x', x],
+                ['axes', axes.length ? int64Tensor([axes.length], axes) : undefined],
+              ],
+              constants: ['axes'],
+              outputs: [{ name: 'y', dtype: 'float32' }],
+              attrs: { keepdims, noop_with_empty_axes: noop ? 1 : 0 },
+            };
+      await compareOnGpu(c, true, `ReduceMean opset ${opset} [${dims}] axes [${axes}] keepdims ${keepdims}`);
+    }
+  });
+
+  it('a global mean (Eigen packets with a tail) and a rank-0 input', async () => {
+    const x = randomTensor(rng(5), 'float32', [3, 7, 5], -1000, 1000);
+    await compareOnGpu(
+      { op: 'ReduceMean', opset: 13, inputs: [['x', x]], outputs: [{ name: 'y', dtype: 'float32' }] },
+      true,
+      'global ReduceMean',
+    );
+    await compareOnGpu(
+      {
+        op: 'ReduceMean',
+        opset: 13,
+        inputs: [['x', makeTensor('float32', [], [-0])]],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+      },
+      true,
+      'rank-0 ReduceMean',
+    );
+  });
+});
