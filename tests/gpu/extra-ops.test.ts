@@ -100,3 +100,28 @@ describe('ReduceMean on the WebGPU executor', () => {
     );
   });
 });
+
+describe('Sum on the WebGPU executor', () => {
+  it('1 to 4 float32 inputs with broadcasting, NaN / inf / -0: bit-exact left fold', async () => {
+    const r = rng(41);
+    for (let k = 0; k < 16; k++) {
+      const n = 1 + (k % 4);
+      const out = randomDims(r, 1, 4, 5);
+      const inputs: [string, Tensor][] = Array.from({ length: n }, (_, i) => {
+        // Each input keeps a suffix of the output dims, some of them 1 (broadcast).
+        const dims = out.slice(randInt(r, 0, out.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
+        const t = randomTensor(r, 'float32', dims, -1e3, 1e3);
+        const xs = t.data as Float32Array;
+        if (k === 3 && i === 1) xs[0] = Number.NaN;
+        if (k === 5) xs[0] = i % 2 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+        if (k === 7) xs.fill(-0);
+        return [`x${i}`, t];
+      });
+      await compareOnGpu(
+        { op: 'Sum', opset: k % 3 ? 13 : 8, inputs, outputs: [{ name: 'y', dtype: 'float32' }] },
+        true,
+        `Sum of ${n} [${inputs.map(([, t]) => `[${t.dims}]`).join(' ')}]`,
+      );
+    }
+  });
+});
