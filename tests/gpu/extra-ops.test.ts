@@ -3,9 +3,11 @@
 // outputs bit-exact (ReduceMean: onnxruntime's f32 order replayed; integer, index and bool
 // results) or within the tolerance stated at the test.
 import { describe, expect, it } from 'vitest';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
 import {
   expectNear,
   expectSameTensor,
@@ -122,6 +124,98 @@ describe('Sum on the WebGPU executor', () => {
         true,
         `Sum of ${n} [${inputs.map(([, t]) => `[${t.dims}]`).join(' ')}]`,
       );
+    }
+  });
+});
+
+describe('ArgMax / ArgMin on the WebGPU executor (int64 indices, exact)', () => {
+  const argCase = (
+    op: 'ArgMax' | 'ArgMin',
+    x: Tensor,
+    axis: number,
+    keepdims: number,
+    last: number,
+    opset = 13,
+  ): OneNode => ({
+    op,
+    opset,
+    inputs: [['x', x]],
+    outputs: [{ name: 'y', dtype: 'int64' }],
+    attrs: opset >= 12 ? { axis, keepdims, select_last_index: last } : { axis, keepdims },
+  });
+
+  it('ties (first and last index), NaN first and later, -0 against +0, infinities', async () => {
+    const nan = Number.NaN;
+    const inf = Number.POSITIVE_INFINITY;
+    const rows = [
+      [1, 3, 3, 2, 3],
+      [nan, 5, 7, 7, 1],
+      [2, nan, 9, 9, -1],
+      [-0, 0, -0, 0, -1],
+      [-inf, -inf, inf, inf, -inf],
+      [0.5, 0.5, 0.5, 0.5, 0.5],
+      [1e-45, 0, -1e-45, 1e-45, -0], // subnormals compare by value, not flushed
+    ];
+    const x = makeTensor('float32', [rows.length, 5], rows.flat());
+    for (const op of ['ArgMax', 'ArgMin'] as const)
+      for (const last of [0, 1])
+        for (const [axis, keepdims] of [
+          [1, 1],
+          [-1, 0],
+          [0, 1],
+        ])
+          await compareOnGpu(argCase(op, x, axis, keepdims, last), true, `${op} axis ${axis} last ${last}`);
+  });
+
+  it('seeded random f32 / int32 tensors with many ties, every axis, opsets 11 to 13', async () => {
+    const r = rng(53);
+    for (let k = 0; k < 24; k++) {
+      const dims = randomDims(r, 1, 4, 7);
+      const dtype = k % 3 === 2 ? 'int32' : 'float32';
+      const x = randomTensor(r, dtype, dims, -3, 3);
+      if (dtype === 'float32')
+        for (let i = 0; i < x.data.length; i++) x.data[i] = Math.round(x.data[i] as number);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const opset = [11, 12, 13][k % 3];
+      await compareOnGpu(
+        argCase(k % 2 ? 'ArgMin' : 'ArgMax', x, axis, randInt(r, 0, 1), randInt(r, 0, 1), opset),
+        true,
+        `arg ${dtype} [${dims}] axis ${axis} opset ${opset}`,
+      );
+    }
+  });
+});
+
+describe('int64 indices kept on the GPU', () => {
+  it('ArgMax feeding a CPU node (Cast to float) and a view (Reshape): read back correctly', async () => {
+    const x = randomTensor(rng(9), 'float32', [3, 6, 5], -9, 9);
+    const model = decodeModel(
+      buildModel({
+        opset: 13,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [3, 6, 5] }],
+        outputs: [
+          { name: 'i', dtype: 'int64' },
+          { name: 'f', dtype: 'float32' },
+          { name: 'r', dtype: 'int64' },
+        ],
+        initializers: { shape: int64Tensor([1], [-1]) },
+        nodes: [
+          { op: 'ArgMax', inputs: ['x'], outputs: ['i'], attrs: { axis: 1, keepdims: 0 } },
+          { op: 'Cast', inputs: ['i'], outputs: ['f'], attrs: { to: 1 } },
+          { op: 'Reshape', inputs: ['i', 'shape'], outputs: ['r'] },
+        ],
+      }),
+    );
+    const gpuExec = await WebGpuExecutor.create(model);
+    try {
+      const feeds = new Map([['x', x]]);
+      const ours = await gpuExec.run(feeds);
+      const want = await new CpuInterpreter(model).run(feeds);
+      for (const name of ['i', 'f', 'r']) expectSameTensor(ours.get(name)!, want.get(name)!, name);
+      const { cpuFallbacks } = await gpuExec.summary();
+      expect(cpuFallbacks.some((f) => f.startsWith('ArgMax'))).toBe(false);
+    } finally {
+      gpuExec.dispose();
     }
   });
 });

@@ -13,7 +13,7 @@ import type { ExecSettings } from '../cpu/op-types.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
-import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { gpuByteLength, gpuElementBytes, gpuStorageBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { extraLowerings } from './lower-extra.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
@@ -173,7 +173,7 @@ class PlanBuilder {
 
   allocate(name: string): GPUBuffer {
     const sh = shapeOf(this.shapes, name);
-    if (gpuElementBytes(sh.dtype) === 0)
+    if (gpuStorageBytes(sh.dtype) === 0)
       throw new Error(`value '${name}' (${sh.dtype}) cannot live on the GPU`);
     return this.arena.allocate(name, gpuByteLength(sh.dtype, sh.dims));
   }

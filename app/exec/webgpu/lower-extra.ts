@@ -1,8 +1,11 @@
 // GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run: ReduceMean (f32,
-// onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts). Each reads
+// onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax /
+// ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts). Each reads
 // its attributes as the CPU adapter does and declines (undefined: the CPU reference runs it) what
 // its kernel does not take.
+import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
+import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts } from '../../model/attributes.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
@@ -33,6 +36,31 @@ const reduceMean: Lowering = async (lc) => {
   return d ? { dispatches: [d] } : undefined;
 };
 
+/** ArgMax / ArgMin as app/exec/cpu/ops/reduce.ts reads them (select_last_index from opset 12). */
+function argReduce(kind: 'ArgMax' | 'ArgMin'): Lowering {
+  return async (lc) => {
+    const x = lc.shape(inputName(lc, 0));
+    if (!argReduceGpuDtype(x.dtype) || x.dims.length === 0) return undefined;
+    const axis = normalizeAxis(attrInt(lc.node, 'axis'), x.dims.length);
+    const selectLast = lc.opset >= 12 && attrInt(lc.node, 'select_last_index') !== 0;
+    // An empty axis or input: the CPU reference reports or returns it.
+    if (sizeOf(x.dims) === 0) return undefined;
+    const d = await prepareArgReduce(
+      lc.gpu,
+      lc.input(0),
+      lc.output(0),
+      kind,
+      x.dtype,
+      x.dims,
+      axis,
+      selectLast,
+    );
+    return d ? { dispatches: [d] } : undefined;
+  };
+}
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
+  ArgMax: argReduce('ArgMax'),
+  ArgMin: argReduce('ArgMin'),
 };
