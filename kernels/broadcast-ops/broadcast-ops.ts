@@ -83,15 +83,16 @@ export async function prepareBroadcastMap(
     op: 'broadcast-map',
     params: { op: p.op, valueKind: p.valueKind ?? 'word', workgroupSize: WORKGROUP_SIZE },
     build: async (q) => {
-      const [math, body] = await Promise.all([
+      const [math, fmod, body] = await Promise.all([
         loadWgsl(new URL('../gpu/wgsl/float-math.wgsl', import.meta.url)),
+        loadWgsl(new URL('./fmod.wgsl', import.meta.url)),
         loadWgsl(new URL('./broadcast-ops.wgsl', import.meta.url)),
       ]);
       const c = opCode(q.op as MapOp, q.valueKind as ElementKind);
       const loaders = [0, 1, 2].map((k) => loader(k, c.inputs[k])).join('\n');
       const element = `fn element(ra: u32, rb: u32, rc: u32) -> u32 { ${c.body} }`;
       return {
-        code: `${math}\n${body.replace('//LOADERS', loaders).replace('//ELEMENT', element)}`,
+        code: `${math}\n${fmod}\n${body.replace('//LOADERS', loaders).replace('//ELEMENT', element)}`,
         entryPoint: c.output === 'byte' ? 'byte_main' : 'word_main',
         constants: { WORKGROUP_SIZE: q.workgroupSize },
       };

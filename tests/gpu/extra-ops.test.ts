@@ -219,3 +219,43 @@ describe('int64 indices kept on the GPU', () => {
     }
   });
 });
+
+describe('Mod (float32) on the WebGPU executor: exact', () => {
+  /** Floats of every magnitude: far-apart exponents, subnormals, zeros, infinities, NaN. */
+  function wideFloats(r: () => number, n: number): Float32Array {
+    const specials = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -3e-39];
+    return Float32Array.from({ length: n }, () => {
+      if (r() < 0.12) return specials[randInt(r, 0, specials.length - 1)];
+      const m = 1 + r();
+      const e = r() < 0.5 ? randInt(r, -8, 8) : randInt(r, -149, 127);
+      return (r() < 0.5 ? -1 : 1) * m * 2 ** e;
+    });
+  }
+
+  it('fmod = 1 (opsets 10, 13) and fmod = 0 (opset 28), broadcasting', async () => {
+    const r = rng(61);
+    for (let k = 0; k < 18; k++) {
+      const out = randomDims(r, 1, 3, 6);
+      const bDims = out.slice(randInt(r, 0, out.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
+      const size = (d: number[]) => d.reduce((p, v) => p * v, 1);
+      const a = makeTensor('float32', out, wideFloats(r, size(out)));
+      const b = makeTensor('float32', bDims, wideFloats(r, size(bDims)));
+      const fmod = k % 3 === 2 ? 0 : 1;
+      const opset = fmod === 0 ? 28 : k % 2 ? 13 : 10;
+      await compareOnGpu(
+        {
+          op: 'Mod',
+          opset,
+          inputs: [
+            ['a', a],
+            ['b', b],
+          ],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { fmod },
+        },
+        true,
+        `Mod fmod ${fmod} opset ${opset} [${out}] % [${bDims}]`,
+      );
+    }
+  });
+});

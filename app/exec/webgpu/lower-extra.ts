@@ -1,13 +1,16 @@
 // GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run: ReduceMean (f32,
 // onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax /
-// ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts). Each reads
+// ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts), Mod on f32 (exact
+// fmod on the bit patterns, broadcast-ops' fmod.wgsl). Each reads
 // its attributes as the CPU adapter does and declines (undefined: the CPU reference runs it) what
 // its kernel does not take.
+import { prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
 import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts } from '../../model/attributes.js';
+import { modName } from '../cpu/ops/broadcast.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
 
 const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
@@ -59,8 +62,25 @@ function argReduce(kind: 'ArgMax' | 'ArgMin'): Lowering {
   };
 }
 
+/** Mod of two float32 tensors (fmod = 1; fmod = 0 from opset 28), as the CPU adapter picks it. */
+const mod: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1)) return undefined;
+  let op: ReturnType<typeof modName>;
+  try {
+    op = modName(lc.node, 'float32', lc.opset);
+  } catch {
+    return undefined; // the CPU op reports the refusal in one line
+  }
+  const r = await prepareBroadcastMap(lc.gpu, [lc.input(0), lc.input(1)], lc.output(0), {
+    op: op === 'Fmod' ? 'Fmod' : 'Mod',
+    dims: [dimsOf(lc, 0), dimsOf(lc, 1)],
+  });
+  return { dispatches: [r.dispatch] };
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
   ArgMin: argReduce('ArgMin'),
+  Mod: mod,
 };

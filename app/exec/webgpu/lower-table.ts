@@ -1,6 +1,6 @@
 // Lowerings of the table ops (kernels/unary, kernels/broadcast-ops): float32 tensors run the op's
 // WGSL (bool for the logic ops and comparison outputs; Where over any 32-bit or 8-bit values);
-// other dtypes (integer Neg/Abs/Sign/Max/Min/PRelu, Mod) stay on the CPU reference. Attributes are
+// other dtypes (integer Neg/Abs/Sign/Max/Min/PRelu, Mod) stay on the CPU reference (f32 Mod: lower-extra.ts). Attributes are
 // read as the CPU adapters do.
 import { type ElementKind, prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
 import { type BroadcastName, preluLegacySlope } from '../../../kernels/broadcast-ops/broadcast-ops.ref.js';
