@@ -259,3 +259,35 @@ describe('Mod (float32) on the WebGPU executor: exact', () => {
     }
   });
 });
+
+describe('IsNaN / IsInf (float32) on the WebGPU executor: exact', () => {
+  it('every NaN payload and sign, infinities, detect_positive / detect_negative, odd sizes', async () => {
+    const bits = new Uint32Array([
+      0x7fc00000, 0xffc00000, 0x7f800001, 0xff800001, 0x7fffffff, 0x7f800000, 0xff800000, 0x7f7fffff,
+      0xff7fffff, 0, 0x80000000, 1, 0x3f800000,
+    ]);
+    const x = makeTensor('float32', [bits.length], new Float32Array(bits.buffer));
+    const one = (op: string, attrs?: Record<string, number>): OneNode => ({
+      op,
+      opset: op === 'IsInf' ? 10 : 13,
+      inputs: [['x', x]],
+      outputs: [{ name: 'y', dtype: 'bool' }],
+      attrs,
+    });
+    await compareOnGpu(one('IsNaN'), true, 'IsNaN');
+    await compareOnGpu(one('IsInf'), true, 'IsInf');
+    await compareOnGpu(one('IsInf', { detect_negative: 0 }), true, 'IsInf +');
+    await compareOnGpu(one('IsInf', { detect_positive: 0 }), true, 'IsInf -');
+    const r = rng(71);
+    for (let k = 0; k < 6; k++) {
+      const dims = randomDims(r, 0, 4, 5);
+      const t = randomTensor(r, 'float32', dims, -5, 5);
+      const xs = t.data as Float32Array;
+      for (let i = 0; i < xs.length; i++)
+        if (r() < 0.3)
+          xs[i] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY][randInt(r, 0, 2)];
+      const op = k % 2 ? 'IsNaN' : 'IsInf';
+      await compareOnGpu({ ...one(op), inputs: [['x', t]] }, true, `${op} [${dims}]`);
+    }
+  });
+});

@@ -1,10 +1,10 @@
 // GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run: ReduceMean (f32,
 // onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax /
 // ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts), Mod on f32 (exact
-// fmod on the bit patterns, broadcast-ops' fmod.wgsl). Each reads
+// fmod on the bit patterns, broadcast-ops' fmod.wgsl), IsNaN / IsInf on f32 (bit tests). Each reads
 // its attributes as the CPU adapter does and declines (undefined: the CPU reference runs it) what
 // its kernel does not take.
-import { prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
+import { type ClassifyOp, prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
 import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
@@ -78,9 +78,25 @@ const mod: Lowering = async (lc) => {
   return { dispatches: [r.dispatch] };
 };
 
+/** IsNaN, and IsInf with detect_negative / detect_positive (both off: all false, left to the CPU). */
+const classify: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0)) return undefined;
+  let op: ClassifyOp = 'IsNaN';
+  if (lc.node.opType === 'IsInf') {
+    const neg = attrInt(lc.node, 'detect_negative', 1) !== 0;
+    const pos = attrInt(lc.node, 'detect_positive', 1) !== 0;
+    if (!neg && !pos) return undefined;
+    op = neg && pos ? 'IsInf' : pos ? 'IsPosInf' : 'IsNegInf';
+  }
+  const r = await prepareBroadcastMap(lc.gpu, [lc.input(0)], lc.output(0), { op, dims: [dimsOf(lc, 0)] });
+  return { dispatches: [r.dispatch] };
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
   ArgMin: argReduce('ArgMin'),
   Mod: mod,
+  IsNaN: classify,
+  IsInf: classify,
 };
