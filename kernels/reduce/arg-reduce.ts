@@ -1,5 +1,6 @@
 // Host for arg-reduce.wgsl: ArgMax / ArgMin of f32 / i32 / u32 tensors along one axis into int64
-// indices (two u32 words each). Geometry and meaning: reduce.ref.ts's argReduceRef.
+// indices (two u32 words each), and Hardmax (the first maximum's one-hot, f32). Geometry and
+// meaning: reduce.ref.ts's argReduceRef, misc/scan.ref.ts's hardmaxRef.
 // Tests: tests/gpu/extra-ops.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
@@ -19,14 +20,15 @@ const KINDS: Partial<Record<DType, number>> = { float32: 0, int32: 1, uint32: 2 
 export const argReduceGpuDtype = (dtype: DType): boolean => KINDS[dtype] !== undefined;
 
 /**
- * A dispatch writing the ArgMax / ArgMin of x (dims) along `axis` (normalized) into y as int64;
+ * A dispatch writing the ArgMax / ArgMin of x (dims) along `axis` (normalized) into y as int64
+ * (Hardmax: the one-hot of the first maximum, f32, x's dims);
  * undefined (left to the CPU, which reports it) when the axis is empty or there is no output.
  */
 export async function prepareArgReduce(
   ctx: GpuContext,
   xBuf: GPUBuffer,
   yBuf: GPUBuffer,
-  kind: 'ArgMax' | 'ArgMin',
+  kind: 'ArgMax' | 'ArgMin' | 'Hardmax',
   dtype: DType,
   dims: readonly number[],
   axis: number,
@@ -47,7 +49,7 @@ export async function prepareArgReduce(
       constants: { WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
-  const flags = (kind === 'ArgMin' ? 1 : 0) | (selectLast ? 2 : 0);
+  const flags = (kind === 'ArgMin' ? 1 : 0) | (selectLast ? 2 : 0) | (kind === 'Hardmax' ? 4 : 0);
   return prepareDispatch(
     ctx,
     `arg-reduce.${kind}`,

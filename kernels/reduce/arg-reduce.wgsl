@@ -5,11 +5,13 @@
 // equal with select_last_index. Comparisons go through order-preserving u32 keys (never through
 // f32 compare, which a GPU may flush for subnormals): +0 and -0 share a key, and NaN compares
 // false both ways (a leading NaN stays the best, a later one is skipped), as in JavaScript.
-// bindings: 0 x, 1 y (2 words per index), 2 params.
+// Hardmax (flags bit 2) finds the same first maximum and writes the one-hot row instead: 1.0 at
+// the best index, 0.0 elsewhere, as f32 words over x's layout.
+// bindings: 0 x, 1 y (2 words per index; Hardmax: x's layout), 2 params.
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-// kind: 0 f32, 1 i32, 2 u32; flags: bit 0 ArgMin, bit 1 select_last_index.
+// kind: 0 f32, 1 i32, 2 u32; flags: bit 0 ArgMin, bit 1 select_last_index, bit 2 Hardmax.
 struct ArgParams { out_count: u32, len: u32, inner: u32, kind: u32, flags: u32, pad0: u32, pad1: u32, pad2: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<u32>;
@@ -50,6 +52,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       best = k;
       mb = vb;
     }
+  }
+  if ((params.flags & 4u) != 0u) {
+    for (var k = 0u; k < params.len; k++) { y[base + k * inner] = select(0u, 0x3f800000u, k == best); }
+    return;
   }
   y[2u * o] = best;
   y[2u * o + 1u] = 0u;

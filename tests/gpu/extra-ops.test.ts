@@ -291,3 +291,54 @@ describe('IsNaN / IsInf (float32) on the WebGPU executor: exact', () => {
     }
   });
 });
+
+describe('Hardmax (float32) on the WebGPU executor: exact', () => {
+  it('ties (first wins), NaN first and later, opset 11 (2-D coercion, axis = rank) and 13', async () => {
+    const nan = Number.NaN;
+    const x = makeTensor(
+      'float32',
+      [2, 3, 5],
+      [1, 3, 3, 2, 0, nan, 5, 7, 7, 1, 2, nan, 9, 9, -1, -0, 0, -0, 0, -1, 4, 4, 4, 4, 4, -9, -8, -7, -8, -9],
+    );
+    for (const [opset, axis] of [
+      [13, -1],
+      [13, 0],
+      [13, 1],
+      [11, 1],
+      [11, 0],
+      [11, 3],
+      [11, -1],
+    ])
+      await compareOnGpu(
+        {
+          op: 'Hardmax',
+          opset,
+          inputs: [['x', x]],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { axis },
+        },
+        true,
+        `Hardmax opset ${opset} axis ${axis}`,
+      );
+    const r = rng(81);
+    for (let k = 0; k < 10; k++) {
+      const dims = randomDims(r, 1, 4, 6);
+      const t = randomTensor(r, 'float32', dims, -2, 2);
+      const xs = t.data as Float32Array;
+      for (let i = 0; i < xs.length; i++) xs[i] = Math.round(xs[i]);
+      const opset = k % 2 ? 13 : 11;
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      await compareOnGpu(
+        {
+          op: 'Hardmax',
+          opset,
+          inputs: [['x', t]],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { axis },
+        },
+        true,
+        `Hardmax opset ${opset} [${dims}] axis ${axis}`,
+      );
+    }
+  });
+});

@@ -92,6 +92,28 @@ const classify: Lowering = async (lc) => {
   return { dispatches: [r.dispatch] };
 };
 
+/** Hardmax as app/exec/cpu/ops/misc.ts reads it: before opset 13 the input is coerced to 2-D at axis. */
+const hardmax: Lowering = async (lc) => {
+  const x = lc.shape(inputName(lc, 0));
+  if (x.dtype !== 'float32' || x.dims.length === 0 || sizeOf(x.dims) === 0) return undefined;
+  const legacy = lc.opset < 13;
+  const rank = x.dims.length;
+  const axis = attrInt(lc.node, 'axis', legacy ? 1 : -1);
+  const a = legacy && axis === rank ? rank : normalizeAxis(axis, rank);
+  const dims = legacy ? [sizeOf(x.dims.slice(0, a)), sizeOf(x.dims.slice(a))] : x.dims;
+  const d = await prepareArgReduce(
+    lc.gpu,
+    lc.input(0),
+    lc.output(0),
+    'Hardmax',
+    'float32',
+    dims,
+    legacy ? 1 : a,
+    false,
+  );
+  return d ? { dispatches: [d] } : undefined;
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
@@ -99,4 +121,5 @@ export const extraLowerings: Readonly<Record<string, Lowering>> = {
   Mod: mod,
   IsNaN: classify,
   IsInf: classify,
+  Hardmax: hardmax,
 };
