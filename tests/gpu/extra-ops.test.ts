@@ -342,3 +342,32 @@ describe('Hardmax (float32) on the WebGPU executor: exact', () => {
     }
   });
 });
+
+describe('EyeLike on the WebGPU executor: exact', () => {
+  it('k inside and outside the matrix, dtype attribute (float32, int32, uint8, bool), odd sizes', async () => {
+    // [dims, k, dtype attribute (ONNX code: 1 float, 2 uint8, 6 int32, 9 bool), output dtype]
+    const cases: [number[], number, number | undefined, 'float32' | 'int32' | 'uint8' | 'bool'][] = [
+      [[3, 5], 0, undefined, 'float32'],
+      [[5, 3], -2, undefined, 'float32'],
+      [[4, 4], 3, 6, 'int32'],
+      [[3, 7], 9, 1, 'float32'],
+      [[6, 5], 1, 2, 'uint8'],
+      [[5, 6], -1, 9, 'bool'],
+      [[1, 1], 0, 6, 'int32'],
+    ];
+    for (const [dims, k, code, outType] of cases) {
+      const x = randomTensor(rng(dims[0] * 7 + k), code === undefined ? outType : 'float32', dims, -3, 3);
+      await compareOnGpu(
+        {
+          op: 'EyeLike',
+          opset: 9,
+          inputs: [['x', x]],
+          outputs: [{ name: 'y', dtype: outType }],
+          attrs: code === undefined ? { k } : { k, dtype: code },
+        },
+        true,
+        `EyeLike [${dims}] k ${k} -> ${outType}`,
+      );
+    }
+  });
+});

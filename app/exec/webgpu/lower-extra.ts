@@ -7,10 +7,13 @@
 import { type ClassifyOp, prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
 import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
+import { eyeLikeRef } from '../../../kernels/misc/movement.ref.js';
+import { prepareGatherMap } from '../../../kernels/resize/gather-map.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts } from '../../model/attributes.js';
 import { modName } from '../cpu/ops/broadcast.js';
+import { gpuElementBytes } from './gpu-storage.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
 
 const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
@@ -114,6 +117,21 @@ const hardmax: Lowering = async (lc) => {
   return d ? { dispatches: [d] } : undefined;
 };
 
+/**
+ * EyeLike: the reference's matrix for the input's dims and the output's dtype, uploaded at plan
+ * time and copied into the output by an identity gather (the output is a fresh value each run).
+ */
+const eyeLike: Lowering = async (lc) => {
+  const dims = dimsOf(lc, 0);
+  const out = lc.shape(lc.node.outputs[0]);
+  const bytes = gpuElementBytes(out.dtype);
+  if (bytes === 0 || dims.length !== 2 || sizeOf(dims) === 0) return undefined;
+  const eye = eyeLikeRef(dims, out.dtype, attrInt(lc.node, 'k', 0));
+  const src = lc.upload(`${lc.node.name}.eye`, eye);
+  const map = Int32Array.from({ length: sizeOf(dims) }, (_, i) => i);
+  return { dispatches: [await prepareGatherMap(lc.gpu, src, lc.output(0), map, bytes)] };
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
@@ -122,4 +140,5 @@ export const extraLowerings: Readonly<Record<string, Lowering>> = {
   IsNaN: classify,
   IsInf: classify,
   Hardmax: hardmax,
+  EyeLike: eyeLike,
 };
