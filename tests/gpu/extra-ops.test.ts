@@ -371,3 +371,41 @@ describe('EyeLike on the WebGPU executor: exact', () => {
     }
   });
 });
+
+describe('OneHot on the WebGPU executor: exact', () => {
+  it('f32 and int32 indices (negative, fractional, out of range, NaN), every axis, constant or fed depth', async () => {
+    const r = rng(91);
+    for (let k = 0; k < 16; k++) {
+      const dims = randomDims(r, 1, 3, 4);
+      const depth = randInt(r, 1, 6);
+      const float = k % 2 === 0;
+      const n = dims.reduce((p, v) => p * v, 1);
+      const idx = Array.from({ length: n }, () => {
+        const v = (r() - 0.5) * 3 * depth;
+        if (!float) return Math.trunc(v);
+        return r() < 0.1 ? [Number.NaN, Number.POSITIVE_INFINITY, -0.5][randInt(r, 0, 2)] : v;
+      });
+      const indices = makeTensor(float ? 'float32' : 'int32', dims, idx);
+      const vType = k % 3 === 1 ? 'int32' : 'float32';
+      const values = makeTensor(vType, [2], vType === 'int32' ? [-7, 123456] : [-0, 2.5]);
+      const axis = randInt(r, -dims.length - 1, dims.length);
+      const fedDepth = k % 4 === 3;
+      await compareOnGpu(
+        {
+          op: 'OneHot',
+          opset: 11,
+          inputs: [
+            ['indices', indices],
+            ['depth', makeTensor('float32', [], [depth + (k % 5 === 0 ? 0.7 : 0)])],
+            ['values', values],
+          ],
+          constants: fedDepth ? [] : ['depth'],
+          outputs: [{ name: 'y', dtype: vType }],
+          attrs: { axis },
+        },
+        true,
+        `OneHot [${dims}] ${indices.dtype} depth ${depth} axis ${axis}${fedDepth ? ' (fed)' : ''}`,
+      );
+    }
+  });
+});

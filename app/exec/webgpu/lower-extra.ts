@@ -8,6 +8,7 @@ import { type ClassifyOp, prepareBroadcastMap } from '../../../kernels/broadcast
 import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { eyeLikeRef } from '../../../kernels/misc/movement.ref.js';
+import { prepareOneHot } from '../../../kernels/misc/one-hot.js';
 import { prepareGatherMap } from '../../../kernels/resize/gather-map.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
@@ -132,6 +133,27 @@ const eyeLike: Lowering = async (lc) => {
   return { dispatches: [await prepareGatherMap(lc.gpu, src, lc.output(0), map, bytes)] };
 };
 
+/** OneHot: depth must be known when planning (a constant, or a run's value the plan is made with). */
+const oneHot: Lowering = async (lc) => {
+  const indices = lc.shape(inputName(lc, 0));
+  const depth = lc.constant(inputName(lc, 1));
+  const values = lc.shape(inputName(lc, 2));
+  if (indices.dtype !== 'float32' && indices.dtype !== 'int32') return undefined;
+  if (!depth || depth.data.length !== 1 || gpuElementBytes(values.dtype) !== 4) return undefined;
+  if (sizeOf(values.dims) !== 2) return undefined; // the CPU reference reports it
+  const d = await prepareOneHot(
+    lc.gpu,
+    lc.input(0),
+    lc.input(2),
+    lc.output(0),
+    indices.dims,
+    indices.dtype === 'float32',
+    toNumbers(depth)[0],
+    attrInt(lc.node, 'axis', -1),
+  );
+  return d ? { dispatches: [d] } : undefined;
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
@@ -141,4 +163,5 @@ export const extraLowerings: Readonly<Record<string, Lowering>> = {
   IsInf: classify,
   Hardmax: hardmax,
   EyeLike: eyeLike,
+  OneHot: oneHot,
 };
