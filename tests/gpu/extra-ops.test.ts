@@ -409,3 +409,79 @@ describe('OneHot on the WebGPU executor: exact', () => {
     }
   });
 });
+
+// The float normalizations sum in f32 on the GPU and in float64 in the references: within
+// 1e-4 relative + 1e-7 absolute (expectNear).
+describe('LpNormalization, LRN, MeanVarianceNormalization (float32) on the WebGPU executor', () => {
+  it('LpNormalization p 1 / 2, every axis, all-zero lines', async () => {
+    const r = rng(101);
+    for (let k = 0; k < 12; k++) {
+      const dims = randomDims(r, 1, 4, 6);
+      const x = randomTensor(r, 'float32', dims, -3, 3);
+      if (k === 3) (x.data as Float32Array).fill(0);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const p = k % 2 ? 1 : 2;
+      await compareOnGpu(
+        {
+          op: 'LpNormalization',
+          opset: 1,
+          inputs: [['x', x]],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { axis, p },
+        },
+        false,
+        `LpNormalization p ${p} [${dims}] axis ${axis}`,
+      );
+    }
+  });
+
+  it('LRN: odd and even sizes, windows past both channel ends, defaults and explicit attributes', async () => {
+    const r = rng(103);
+    for (let k = 0; k < 10; k++) {
+      const dims = [randInt(r, 1, 2), randInt(r, 1, 7), ...randomDims(r, 1, 2, 5)];
+      const x = randomTensor(r, 'float32', dims, -4, 4);
+      const size = randInt(r, 1, 6);
+      const attrs: OneNode['attrs'] =
+        k % 2 ? { size } : { size, alpha: { float: 0.02 }, beta: { float: 0.6 }, bias: { float: 1.5 } };
+      await compareOnGpu(
+        { op: 'LRN', opset: 13, inputs: [['x', x]], outputs: [{ name: 'y', dtype: 'float32' }], attrs },
+        false,
+        `LRN size ${size} [${dims}]`,
+      );
+    }
+  });
+
+  it('MeanVarianceNormalization: default axes, axes at both ends, all axes, a constant group', async () => {
+    const r = rng(107);
+    const cases: [number[], number[] | undefined][] = [
+      [[2, 3, 4, 5], undefined],
+      [[3, 2, 5], [0]],
+      [[3, 2, 5], [-1]],
+      [
+        [2, 3, 4],
+        [0, 1, 2],
+      ],
+      [
+        [4, 3, 2, 3],
+        [1, 2],
+      ],
+      [[2, 3, 1, 1], undefined],
+    ];
+    for (const [k, [dims, axes]] of cases.entries()) {
+      const x = randomTensor(r, 'float32', dims, -5, 5);
+      // A group of equal values (whose f32 sum is exact) normalizes to 0 on both.
+      if (k === cases.length - 1) (x.data as Float32Array).fill(0.75, 0, 2);
+      await compareOnGpu(
+        {
+          op: 'MeanVarianceNormalization',
+          opset: 13,
+          inputs: [['x', x]],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: axes ? { axes } : undefined,
+        },
+        false,
+        `MVN [${dims}] axes ${axes}`,
+      );
+    }
+  });
+});

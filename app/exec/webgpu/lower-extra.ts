@@ -9,10 +9,11 @@ import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { eyeLikeRef } from '../../../kernels/misc/movement.ref.js';
 import { prepareOneHot } from '../../../kernels/misc/one-hot.js';
+import { prepareLpNorm, prepareLrn, prepareMvn } from '../../../kernels/normalization/float-norms.js';
 import { prepareGatherMap } from '../../../kernels/resize/gather-map.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
-import { attrInt, attrInts } from '../../model/attributes.js';
+import { attrFloat, attrInt, attrInts } from '../../model/attributes.js';
 import { modName } from '../cpu/ops/broadcast.js';
 import { gpuElementBytes } from './gpu-storage.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
@@ -139,7 +140,7 @@ const oneHot: Lowering = async (lc) => {
   const depth = lc.constant(inputName(lc, 1));
   const values = lc.shape(inputName(lc, 2));
   if (indices.dtype !== 'float32' && indices.dtype !== 'int32') return undefined;
-  if (!depth || depth.data.length !== 1 || gpuElementBytes(values.dtype) !== 4) return undefined;
+  if (depth?.data.length !== 1 || gpuElementBytes(values.dtype) !== 4) return undefined;
   if (sizeOf(values.dims) !== 2) return undefined; // the CPU reference reports it
   const d = await prepareOneHot(
     lc.gpu,
@@ -154,6 +155,41 @@ const oneHot: Lowering = async (lc) => {
   return d ? { dispatches: [d] } : undefined;
 };
 
+/** LpNormalization, p = 1 or 2 (other p: the CPU op refuses it). */
+const lpNorm: Lowering = async (lc) => {
+  const p = attrInt(lc.node, 'p');
+  if (!isFloatInput(lc, 0) || (p !== 1 && p !== 2) || dimsOf(lc, 0).length === 0) return undefined;
+  const d = await prepareLpNorm(
+    lc.gpu,
+    lc.input(0),
+    lc.output(0),
+    dimsOf(lc, 0),
+    attrInt(lc.node, 'axis'),
+    p,
+  );
+  return d ? { dispatches: [d] } : undefined;
+};
+
+const lrn: Lowering = async (lc) => {
+  const size = attrInt(lc.node, 'size');
+  if (!isFloatInput(lc, 0) || !Number.isInteger(size) || size < 1 || sizeOf(dimsOf(lc, 0)) === 0)
+    return undefined;
+  const d = await prepareLrn(lc.gpu, lc.input(0), lc.output(0), dimsOf(lc, 0), {
+    size,
+    alpha: attrFloat(lc.node, 'alpha'),
+    beta: attrFloat(lc.node, 'beta'),
+    bias: attrFloat(lc.node, 'bias'),
+  });
+  return d ? { dispatches: [d] } : undefined;
+};
+
+const mvn: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0) || sizeOf(dimsOf(lc, 0)) === 0) return undefined;
+  const axes = attrInts(lc.node, 'axes') ?? [0, 2, 3];
+  const d = await prepareMvn(lc.gpu, lc.input(0), lc.output(0), dimsOf(lc, 0), axes);
+  return d ? { dispatches: [d] } : undefined;
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
@@ -164,4 +200,7 @@ export const extraLowerings: Readonly<Record<string, Lowering>> = {
   Hardmax: hardmax,
   EyeLike: eyeLike,
   OneHot: oneHot,
+  LpNormalization: lpNorm,
+  LRN: lrn,
+  MeanVarianceNormalization: mvn,
 };
