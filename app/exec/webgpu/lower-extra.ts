@@ -10,7 +10,8 @@ import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { eyeLikeRef } from '../../../kernels/misc/movement.ref.js';
 import { prepareOneHot } from '../../../kernels/misc/one-hot.js';
 import { prepareLpNorm, prepareLrn, prepareMvn } from '../../../kernels/normalization/float-norms.js';
-import { prepareGatherMap } from '../../../kernels/resize/gather-map.js';
+import { indexMapOf, prepareGatherMap } from '../../../kernels/resize/gather-map.js';
+import { gatherElementsRef } from '../../../kernels/shape-ops/gather.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts } from '../../model/attributes.js';
@@ -190,6 +191,28 @@ const mvn: Lowering = async (lc) => {
   return d ? { dispatches: [d] } : undefined;
 };
 
+/**
+ * GatherElements with constant indices over any 8- or 32-bit data: the reference run at plan time
+ * on the data's element indices gives each output's source, so the GPU copies the same elements
+ * (negative indices resolved there; an out-of-range index makes the reference throw: the CPU op
+ * then reports it).
+ */
+const gatherElements: Lowering = async (lc) => {
+  const data = lc.shape(inputName(lc, 0));
+  const indices = lc.constant(inputName(lc, 1));
+  const bytes = gpuElementBytes(data.dtype);
+  if (!indices || bytes === 0 || sizeOf(indices.dims) === 0) return undefined;
+  const axis = attrInt(lc.node, 'axis', 0);
+  let map: Int32Array | undefined;
+  try {
+    map = indexMapOf(data.dims, (ids) => gatherElementsRef(ids, indices, axis));
+  } catch {
+    return undefined;
+  }
+  if (!map) return undefined;
+  return { dispatches: [await prepareGatherMap(lc.gpu, lc.input(0), lc.output(0), map, bytes)] };
+};
+
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
   ArgMax: argReduce('ArgMax'),
@@ -203,4 +226,5 @@ export const extraLowerings: Readonly<Record<string, Lowering>> = {
   LpNormalization: lpNorm,
   LRN: lrn,
   MeanVarianceNormalization: mvn,
+  GatherElements: gatherElements,
 };
