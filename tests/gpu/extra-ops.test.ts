@@ -518,3 +518,99 @@ describe('GatherElements (constant indices) on the WebGPU executor: exact', () =
     }
   });
 });
+
+describe('GatherElements with indices on the GPU (fed int32 / int64): exact', () => {
+  it('f32 / int32 / uint8 data, negative indices, axes at both ends', async () => {
+    const r = rng(113);
+    for (let k = 0; k < 14; k++) {
+      const dims = randomDims(r, 1, 4, 5);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const a = axis < 0 ? axis + dims.length : axis;
+      const dtype = (['float32', 'int32', 'uint8'] as const)[k % 3];
+      const data = randomTensor(r, dtype, dims, dtype === 'uint8' ? 0 : -50, dtype === 'uint8' ? 255 : 50);
+      const idims = dims.map((d, i) => (i === a ? randInt(r, 1, 6) : randInt(r, 1, d)));
+      const n = idims.reduce((p, v) => p * v, 1);
+      const vals = Array.from({ length: n }, () => randInt(r, -dims[a], dims[a] - 1));
+      const indices = k % 2 ? int64Tensor(idims, vals) : makeTensor('int32', idims, vals);
+      await compareOnGpu(
+        {
+          op: 'GatherElements',
+          opset: 13,
+          inputs: [
+            ['data', data],
+            ['indices', indices],
+          ],
+          outputs: [{ name: 'y', dtype }],
+          attrs: { axis },
+        },
+        true,
+        `GatherElements (fed) ${dtype} [${dims}] axis ${axis} indices [${idims}] ${indices.dtype}`,
+      );
+    }
+  });
+
+  it('an out-of-range index (either end, or beyond int32) fails the run as on the CPU', async () => {
+    const data = makeTensor('float32', [2, 3], [1, 2, 3, 4, 5, 6]);
+    for (const bad of [3, -4, 2 ** 32]) {
+      const model = decodeModel(
+        oneNodeModel({
+          op: 'GatherElements',
+          opset: 13,
+          inputs: [
+            ['data', data],
+            ['indices', int64Tensor([2, 2], [0, 1, 2, 0])],
+          ],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          attrs: { axis: 1 },
+        }),
+      );
+      const executor = await WebGpuExecutor.create(model);
+      try {
+        const ok = await executor.run(
+          new Map([
+            ['data', data],
+            ['indices', int64Tensor([2, 2], [0, -1, 2, 0])],
+          ]),
+        );
+        expect(Array.from(ok.get('y')!.data as Float32Array)).toEqual([1, 3, 6, 4]);
+        await expect(
+          executor.run(
+            new Map([
+              ['data', data],
+              ['indices', int64Tensor([2, 2], [0, 1, bad, 0])],
+            ]),
+          ),
+        ).rejects.toThrow(/out of range/);
+        expect((await executor.summary()).cpuFallbacks).toEqual([]);
+      } finally {
+        executor.dispose();
+      }
+    }
+  });
+
+  it('ArgMax -> GatherElements: int64 indices made by a GPU kernel, read by another', async () => {
+    const x = randomTensor(rng(17), 'float32', [4, 7, 3], -9, 9);
+    const model = decodeModel(
+      buildModel({
+        opset: 13,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [4, 7, 3] }],
+        outputs: [{ name: 'm', dtype: 'float32' }],
+        nodes: [
+          { op: 'ArgMax', inputs: ['x'], outputs: ['i'], attrs: { axis: 1, keepdims: 1 } },
+          { op: 'GatherElements', inputs: ['x', 'i'], outputs: ['m'], attrs: { axis: 1 } },
+        ],
+      }),
+    );
+    const gpuExec = await WebGpuExecutor.create(model);
+    try {
+      const feeds = new Map([['x', x]]);
+      const ours = await gpuExec.run(feeds);
+      const want = await new CpuInterpreter(model).run(feeds);
+      expectSameTensor(ours.get('m')!, want.get('m')!, 'max by ArgMax + GatherElements');
+      expect((await gpuExec.summary()).cpuFallbacks).toEqual([]);
+      expect(gpuExec.lastRun?.submits).toBe(1);
+    } finally {
+      gpuExec.dispose();
+    }
+  });
+});

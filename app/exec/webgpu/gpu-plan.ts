@@ -137,7 +137,8 @@ class PlanBuilder {
       for (const i of new Set(n.inputs)) if (i) this.readers.set(i, [...(this.readers.get(i) ?? []), n]);
     for (const input of model.graph.inputs) {
       const sh = shapeOf(shapes, input.name);
-      if (gpuElementBytes(sh.dtype) > 0 && !this.constants.has(input.name)) {
+      // int64 inputs too (two words each): the kernels that read indices take them from there.
+      if (gpuStorageBytes(sh.dtype) > 0 && !this.constants.has(input.name)) {
         this.allocate(input.name);
         this.gpuInputs.push(input.name);
       }

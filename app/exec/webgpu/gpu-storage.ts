@@ -14,8 +14,9 @@ export function gpuElementBytes(dtype: DType): 0 | 1 | 4 {
 
 /**
  * Bytes per element of a value's GPU storage: gpuElementBytes, and 8 for int64 (two u32 words,
- * little endian). No kernel reads int64 values; only outputs of kernels that write indices (ArgMax /
- * ArgMin) live there, and readers read them back. Graph inputs and CPU results of int64 stay host-only.
+ * little endian). int64 graph inputs and the outputs of kernels that write indices (ArgMax / ArgMin)
+ * live there; only kernels that read indices (GatherElements, OneHot) read them, every other
+ * lowering sees gpuElementBytes = 0 and declines. CPU results of int64 stay host-only.
  */
 export function gpuStorageBytes(dtype: DType): 0 | 1 | 4 | 8 {
   return dtype === 'int64' ? 8 : gpuElementBytes(dtype);

@@ -12,9 +12,11 @@ import { prepareOneHot } from '../../../kernels/misc/one-hot.js';
 import { prepareLpNorm, prepareLrn, prepareMvn } from '../../../kernels/normalization/float-norms.js';
 import { indexMapOf, prepareGatherMap } from '../../../kernels/resize/gather-map.js';
 import { gatherElementsRef } from '../../../kernels/shape-ops/gather.ref.js';
+import { prepareGatherElements } from '../../../kernels/shape-ops/gather-elements.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts } from '../../model/attributes.js';
+import { ModelError } from '../../model/errors.js';
 import { modName } from '../cpu/ops/broadcast.js';
 import { gpuElementBytes } from './gpu-storage.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
@@ -201,8 +203,9 @@ const gatherElements: Lowering = async (lc) => {
   const data = lc.shape(inputName(lc, 0));
   const indices = lc.constant(inputName(lc, 1));
   const bytes = gpuElementBytes(data.dtype);
-  if (!indices || bytes === 0 || sizeOf(indices.dims) === 0) return undefined;
   const axis = attrInt(lc.node, 'axis', 0);
+  if (bytes === 0 || sizeOf(dimsOf(lc, 1)) === 0) return undefined;
+  if (!indices) return gatherElementsAtRunTime(lc, bytes, axis);
   let map: Int32Array | undefined;
   try {
     map = indexMapOf(data.dims, (ids) => gatherElementsRef(ids, indices, axis));
@@ -212,6 +215,44 @@ const gatherElements: Lowering = async (lc) => {
   if (!map) return undefined;
   return { dispatches: [await prepareGatherMap(lc.gpu, lc.input(0), lc.output(0), map, bytes)] };
 };
+
+/**
+ * GatherElements with int32 / int64 indices on the GPU (fed, or computed by a GPU kernel; indices a
+ * CPU node made are not on the GPU, and the node then falls back). An out-of-range index fails the
+ * run after it, as the CPU reference fails the node.
+ */
+async function gatherElementsAtRunTime(lc: LowerContext, bytes: 1 | 4, axis: number) {
+  const data = lc.shape(inputName(lc, 0));
+  const indices = lc.shape(inputName(lc, 1));
+  if (indices.dtype !== 'int32' && indices.dtype !== 'int64') return undefined;
+  if (indices.dims.length !== data.dims.length || data.dims.length === 0) return undefined;
+  const g = await prepareGatherElements(
+    lc.gpu,
+    lc.input(0),
+    lc.input(1),
+    lc.output(0),
+    data.dims,
+    indices.dims,
+    axis,
+    indices.dtype === 'int64',
+    bytes,
+  );
+  const { name } = lc.node;
+  const dim = data.dims[normalizeAxis(axis, data.dims.length)];
+  return {
+    record: async (encoder: GPUCommandEncoder) => g.record(encoder),
+    collect: async () => {
+      const bad = await g.outOfRange();
+      return () => {
+        if (bad)
+          throw new ModelError(
+            `node '${name}' (GatherElements): an index is out of range for dimension ${dim}`,
+          );
+      };
+    },
+    destroy: g.destroy,
+  };
+}
 
 export const extraLowerings: Readonly<Record<string, Lowering>> = {
   ReduceMean: reduceMean,
