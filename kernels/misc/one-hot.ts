@@ -1,4 +1,4 @@
-// Host for one-hot.wgsl: OneHot with f32 or i32 indices and 32-bit values, depth known at plan
+// Host for one-hot.wgsl: OneHot with f32, i32 or int64 indices and 32-bit values, depth known at plan
 // time. Oracle: movement.ref.ts's oneHotRef; tests: tests/gpu/extra-ops.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
@@ -12,6 +12,7 @@ import {
 import { normalizeAxis } from '../shape-ops/axes.js';
 
 const WORKGROUP_SIZE = 64;
+const INDEX_KINDS = { int32: 0, float32: 1, int64: 2 } as const;
 
 /** Largest depth whose positions compare exactly against f32 indices. */
 export const ONE_HOT_MAX_DEPTH = 2 ** 24;
@@ -26,7 +27,7 @@ export async function prepareOneHot(
   values: GPUBuffer,
   y: GPUBuffer,
   indexDims: readonly number[],
-  floatIndices: boolean,
+  indexType: 'int32' | 'float32' | 'int64',
   depth: number,
   axis: number,
 ): Promise<PreparedDispatch | undefined> {
@@ -49,7 +50,7 @@ export async function prepareOneHot(
     ctx,
     'one-hot',
     pl,
-    { buffers: [indices, values, y], uniform: uniformWords([count, d, inner, floatIndices ? 1 : 0]) },
+    { buffers: [indices, values, y], uniform: uniformWords([count, d, inner, INDEX_KINDS[indexType]]) },
     elementGrid(ctx, count, WORKGROUP_SIZE),
   );
 }

@@ -1,13 +1,14 @@
 // OneHot (host: one-hot.ts; oracle: movement.ref.ts's oneHotRef): output element (p, j, q) of
 // [outer, depth, inner] is values[1] where the index at (p, q), truncated toward zero and taken
-// from depth when negative, equals j, else values[0]. Indices are f32 or i32 words; values are
+// from depth when negative, equals j, else values[0]. Indices are f32 or i32 words, or int64
+// (lo, hi) word pairs; values are
 // 32-bit words copied by bit pattern. A NaN, infinite or out-of-range index gives an all-off row.
 // bindings: 0 indices, 1 values (2 words), 2 y, 3 params.
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-// float_indices: 1 for f32 indices, 0 for i32.
-struct OneHotParams { count: u32, depth: u32, inner: u32, float_indices: u32 }
+// index_kind: 0 i32, 1 f32, 2 int64.
+struct OneHotParams { count: u32, depth: u32, inner: u32, index_kind: u32 }
 
 @group(0) @binding(0) var<storage, read> indices: array<u32>;
 @group(0) @binding(1) var<storage, read> values: array<u32>;
@@ -17,8 +18,16 @@ struct OneHotParams { count: u32, depth: u32, inner: u32, float_indices: u32 }
 /** The index at i as a position in [0, depth), or -1 (never equal to a position) when off. */
 fn position(i: u32) -> i32 {
   let d = i32(params.depth);
+  if (params.index_kind == 2u) {
+    let lo = indices[2u * i];
+    // Beyond i32 is beyond any depth: off.
+    if (indices[2u * i + 1u] != select(0u, 0xffffffffu, lo >= 0x80000000u)) { return -1; }
+    let v = bitcast<i32>(lo);
+    if (v < -d || v >= d) { return -1; }
+    return select(v, v + d, v < 0);
+  }
   let raw = indices[i];
-  if (params.float_indices == 0u) {
+  if (params.index_kind == 0u) {
     let v = bitcast<i32>(raw);
     if (v < -d || v >= d) { return -1; }
     return select(v, v + d, v < 0);

@@ -373,7 +373,7 @@ describe('EyeLike on the WebGPU executor: exact', () => {
 });
 
 describe('OneHot on the WebGPU executor: exact', () => {
-  it('f32 and int32 indices (negative, fractional, out of range, NaN), every axis, constant or fed depth', async () => {
+  it('f32 / int32 / int64 indices (negative, fractional, out of range, NaN), every axis, constant or fed depth', async () => {
     const r = rng(91);
     for (let k = 0; k < 16; k++) {
       const dims = randomDims(r, 1, 3, 4);
@@ -385,7 +385,9 @@ describe('OneHot on the WebGPU executor: exact', () => {
         if (!float) return Math.trunc(v);
         return r() < 0.1 ? [Number.NaN, Number.POSITIVE_INFINITY, -0.5][randInt(r, 0, 2)] : v;
       });
-      const indices = makeTensor(float ? 'float32' : 'int32', dims, idx);
+      const indices =
+        float || k % 4 === 1 ? makeTensor(float ? 'float32' : 'int32', dims, idx) : int64Tensor(dims, idx);
+      if (k === 3) (indices.data as BigInt64Array)[0] = 2n ** 40n; // beyond int32: an all-off row
       const vType = k % 3 === 1 ? 'int32' : 'float32';
       const values = makeTensor(vType, [2], vType === 'int32' ? [-7, 123456] : [-0, 2.5]);
       const axis = randInt(r, -dims.length - 1, dims.length);

@@ -142,7 +142,7 @@ const oneHot: Lowering = async (lc) => {
   const indices = lc.shape(inputName(lc, 0));
   const depth = lc.constant(inputName(lc, 1));
   const values = lc.shape(inputName(lc, 2));
-  if (indices.dtype !== 'float32' && indices.dtype !== 'int32') return undefined;
+  if (indices.dtype !== 'float32' && indices.dtype !== 'int32' && indices.dtype !== 'int64') return undefined;
   if (depth?.data.length !== 1 || gpuElementBytes(values.dtype) !== 4) return undefined;
   if (sizeOf(values.dims) !== 2) return undefined; // the CPU reference reports it
   const d = await prepareOneHot(
@@ -151,7 +151,7 @@ const oneHot: Lowering = async (lc) => {
     lc.input(2),
     lc.output(0),
     indices.dims,
-    indices.dtype === 'float32',
+    indices.dtype,
     toNumbers(depth)[0],
     attrInt(lc.node, 'axis', -1),
   );
