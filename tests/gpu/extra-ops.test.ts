@@ -616,3 +616,76 @@ describe('GatherElements with indices on the GPU (fed int32 / int64): exact', ()
     }
   });
 });
+
+describe('Mod (int32 / uint32) on the WebGPU executor: exact', () => {
+  it('fmod 0 / 1, mixed signs, int32 min by -1, broadcasting', async () => {
+    const r = rng(127);
+    for (let k = 0; k < 12; k++) {
+      const dtype = k % 3 === 2 ? 'uint32' : 'int32';
+      const out = randomDims(r, 1, 3, 6);
+      const bDims = out.slice(randInt(r, 0, out.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
+      const size = (d: number[]) => d.reduce((p, v) => p * v, 1);
+      const lo = dtype === 'uint32' ? 0 : -1000;
+      const av = Array.from({ length: size(out) }, () => randInt(r, lo, 1000) * (r() < 0.2 ? 2 ** 20 : 1));
+      const bv = Array.from({ length: size(bDims) }, () => {
+        const v = randInt(r, lo, 40);
+        return v === 0 ? 7 : v;
+      });
+      if (dtype === 'int32') {
+        av[0] = -(2 ** 31);
+        bv[0] = -1;
+      }
+      const fmod = k % 2;
+      await compareOnGpu(
+        {
+          op: 'Mod',
+          opset: 13,
+          inputs: [
+            ['a', makeTensor(dtype, out, av)],
+            ['b', makeTensor(dtype, bDims, bv)],
+          ],
+          outputs: [{ name: 'y', dtype }],
+          attrs: { fmod },
+        },
+        true,
+        `Mod ${dtype} fmod ${fmod} [${out}] % [${bDims}]`,
+      );
+    }
+  });
+
+  it('a zero divisor fails the run as on the CPU', async () => {
+    const a = makeTensor('int32', [4], [5, -5, 6, 7]);
+    const model = decodeModel(
+      oneNodeModel({
+        op: 'Mod',
+        opset: 13,
+        inputs: [
+          ['a', a],
+          ['b', makeTensor('int32', [4], [3, 3, 3, 3])],
+        ],
+        outputs: [{ name: 'y', dtype: 'int32' }],
+      }),
+    );
+    const executor = await WebGpuExecutor.create(model);
+    try {
+      const ok = await executor.run(
+        new Map([
+          ['a', a],
+          ['b', makeTensor('int32', [4], [3, 3, -4, 3])],
+        ]),
+      );
+      expect(Array.from(ok.get('y')!.data as Int32Array)).toEqual([2, 1, -2, 1]);
+      await expect(
+        executor.run(
+          new Map([
+            ['a', a],
+            ['b', makeTensor('int32', [4], [3, 0, 3, 3])],
+          ]),
+        ),
+      ).rejects.toThrow(/division by zero/);
+      expect((await executor.summary()).cpuFallbacks).toEqual([]);
+    } finally {
+      executor.dispose();
+    }
+  });
+});

@@ -1,10 +1,16 @@
-// GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run: ReduceMean (f32,
-// onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax /
-// ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts), Mod on f32 (exact
-// fmod on the bit patterns, broadcast-ops' fmod.wgsl), IsNaN / IsInf on f32 (bit tests). Each reads
-// its attributes as the CPU adapter does and declines (undefined: the CPU reference runs it) what
-// its kernel does not take.
+// GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run. Exact: ReduceMean
+// (f32, onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax
+// / ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts) and Hardmax
+// (arg-reduce.wgsl), Mod (f32: fmod on the bit patterns, fmod.wgsl; int32 / uint32: int-mod.wgsl),
+// IsNaN / IsInf (bit tests), EyeLike (made at plan time, copied in), OneHot (f32 / i32 / int64
+// indices, depth known at plan time), GatherElements (constant indices: the reference's own index
+// map; indices on the GPU: gather-elements.wgsl). Within a tolerance of the float64 references:
+// LpNormalization, LRN, MeanVarianceNormalization (float-norms.ts). Kernels that meet an error they
+// cannot refuse while running (an index out of range, a zero divisor) fail the run after it.
+// Each reads its attributes as the CPU adapter does and declines (undefined: the CPU reference
+// runs it) what its kernel does not take.
 import { type ClassifyOp, prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
+import { prepareIntMod } from '../../../kernels/broadcast-ops/int-mod.js';
 import { argReduceGpuDtype, prepareArgReduce } from '../../../kernels/reduce/arg-reduce.js';
 import { prepareReduceMean } from '../../../kernels/reduce/reduce.js';
 import { eyeLikeRef } from '../../../kernels/misc/movement.ref.js';
@@ -70,20 +76,47 @@ function argReduce(kind: 'ArgMax' | 'ArgMin'): Lowering {
   };
 }
 
-/** Mod of two float32 tensors (fmod = 1; fmod = 0 from opset 28), as the CPU adapter picks it. */
+/**
+ * Mod as the CPU adapter picks it (fmod = 1; fmod = 0 on integers, and on floats from opset 28):
+ * float32 through the broadcast map (fmod.wgsl), int32 / uint32 through int-mod.wgsl, whose zero
+ * divisor fails the run after it as the CPU reference fails the node.
+ */
 const mod: Lowering = async (lc) => {
-  if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1)) return undefined;
+  const dtype = lc.shape(inputName(lc, 0)).dtype;
+  if (!['float32', 'int32', 'uint32'].includes(dtype) || lc.shape(inputName(lc, 1)).dtype !== dtype)
+    return undefined;
   let op: ReturnType<typeof modName>;
   try {
-    op = modName(lc.node, 'float32', lc.opset);
+    op = modName(lc.node, dtype, lc.opset);
   } catch {
     return undefined; // the CPU op reports the refusal in one line
   }
-  const r = await prepareBroadcastMap(lc.gpu, [lc.input(0), lc.input(1)], lc.output(0), {
-    op: op === 'Fmod' ? 'Fmod' : 'Mod',
-    dims: [dimsOf(lc, 0), dimsOf(lc, 1)],
-  });
-  return { dispatches: [r.dispatch] };
+  const dims: [readonly number[], readonly number[]] = [dimsOf(lc, 0), dimsOf(lc, 1)];
+  if (dtype === 'float32') {
+    const r = await prepareBroadcastMap(lc.gpu, [lc.input(0), lc.input(1)], lc.output(0), { op, dims });
+    return { dispatches: [r.dispatch] };
+  }
+  if (sizeOf(lc.shape(lc.node.outputs[0]).dims) === 0) return undefined;
+  const m = await prepareIntMod(
+    lc.gpu,
+    lc.input(0),
+    lc.input(1),
+    lc.output(0),
+    dims,
+    dtype as 'int32' | 'uint32',
+    op,
+  );
+  const { name } = lc.node;
+  return {
+    record: async (encoder: GPUCommandEncoder) => m.record(encoder),
+    collect: async () => {
+      const bad = await m.divisionByZero();
+      return () => {
+        if (bad) throw new ModelError(`node '${name}' (Mod): integer division by zero`);
+      };
+    },
+    destroy: m.destroy,
+  };
 };
 
 /** IsNaN, and IsInf with detect_negative / detect_positive (both off: all false, left to the CPU). */
