@@ -1,4 +1,4 @@
-// Host for int-mod.wgsl: Mod / Fmod of int32 or uint32 tensors with broadcasting. A zero divisor
+// Host for int-mod.wgsl: Mod / Fmod of int32, uint32 or int64 tensors with broadcasting. A zero divisor
 // sets an error word (kernels/gpu/error-word.ts) read after the run, which then fails as the CPU
 // reference fails the node. Tests: tests/gpu/extra-ops.test.ts.
 import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
@@ -28,12 +28,12 @@ export async function prepareIntMod(
   b: GPUBuffer,
   y: GPUBuffer,
   dims: readonly [readonly number[], readonly number[]],
-  dtype: 'int32' | 'uint32',
+  dtype: 'int32' | 'uint32' | 'int64',
   op: 'Fmod' | 'Mod',
 ): Promise<PreparedIntMod> {
   const out = broadcastShapes(...dims);
   const count = out.reduce((p, d) => p * d, 1);
-  const kind = dtype === 'uint32' ? 2 : op === 'Fmod' ? 0 : 1;
+  const kind = dtype === 'uint32' ? 2 : (dtype === 'int64' ? 3 : 0) + (op === 'Fmod' ? 0 : 1);
   const pl = await getPipeline(ctx, {
     op: 'int-mod',
     params: { workgroupSize: WORKGROUP_SIZE },

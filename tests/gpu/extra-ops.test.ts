@@ -689,3 +689,53 @@ describe('Mod (int32 / uint32) on the WebGPU executor: exact', () => {
     }
   });
 });
+
+describe('Mod (int64) on the WebGPU executor: exact', () => {
+  it('fmod 0 / 1 over the whole int64 range (min % -1, beyond 2^53), broadcasting, a constant divisor', async () => {
+    const r = rng(131);
+    const big = (): bigint => {
+      const hi = BigInt(randInt(r, -(2 ** 31), 2 ** 31 - 1));
+      const lo = BigInt(randInt(r, 0, 2 ** 32 - 1));
+      const v = (hi << 32n) | lo;
+      return r() < 0.5 ? v : BigInt(randInt(r, -1000, 1000));
+    };
+    for (let k = 0; k < 10; k++) {
+      const out = randomDims(r, 1, 3, 5);
+      const bDims = out.slice(randInt(r, 0, out.length - 1)).map((d) => (r() < 0.3 ? 1 : d));
+      const size = (d: number[]) => d.reduce((p, v) => p * v, 1);
+      const a = int64Tensor(
+        out,
+        Array.from({ length: size(out) }, () => 0),
+      );
+      const b = int64Tensor(
+        bDims,
+        Array.from({ length: size(bDims) }, () => 1),
+      );
+      const av = a.data as BigInt64Array;
+      const bv = b.data as BigInt64Array;
+      for (let i = 0; i < av.length; i++) av[i] = big();
+      for (let i = 0; i < bv.length; i++) {
+        const v = r() < 0.5 ? big() : BigInt(randInt(r, -50, 50));
+        bv[i] = v === 0n ? 3n : v;
+      }
+      av[0] = -(2n ** 63n);
+      bv[0] = k % 2 ? -1n : -(2n ** 63n) + 1n;
+      const fmod = k % 2;
+      await compareOnGpu(
+        {
+          op: 'Mod',
+          opset: 13,
+          inputs: [
+            ['a', a],
+            ['b', b],
+          ],
+          constants: k % 3 === 2 ? ['b'] : [],
+          outputs: [{ name: 'y', dtype: 'int64' }],
+          attrs: { fmod },
+        },
+        true,
+        `Mod int64 fmod ${fmod} [${out}] % [${bDims}]`,
+      );
+    }
+  });
+});

@@ -163,7 +163,7 @@ class PlanBuilder {
   bufferOf(name: string): GPUBuffer {
     if (this.arena.has(name)) return this.arena.buffer(name);
     const c = this.constants.get(name);
-    if (!c || gpuElementBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
+    if (!c || gpuStorageBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
     let b = this.constBuffers.get(name);
     if (!b) {
       b = this.upload(name, c);

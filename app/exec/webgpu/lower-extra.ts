@@ -1,7 +1,8 @@
 // GPU lowerings of ops that used to run as CPU fallbacks inside a WebGPU run. Exact: ReduceMean
 // (f32, onnxruntime's summation order, bit-exact with reduce-mean.ref.ts through reduce.ts), ArgMax
 // / ArgMin (32-bit values into int64 indices kept as two words, gpu-storage.ts) and Hardmax
-// (arg-reduce.wgsl), Mod (f32: fmod on the bit patterns, fmod.wgsl; int32 / uint32: int-mod.wgsl),
+// (arg-reduce.wgsl), Mod (f32: fmod on the bit patterns, fmod.wgsl; int32 / uint32 / int64:
+// int-mod.wgsl),
 // IsNaN / IsInf (bit tests), EyeLike (made at plan time, copied in), OneHot (f32 / i32 / int64
 // indices, depth known at plan time), GatherElements (constant indices: the reference's own index
 // map; indices on the GPU: gather-elements.wgsl). Within a tolerance of the float64 references:
@@ -83,7 +84,7 @@ function argReduce(kind: 'ArgMax' | 'ArgMin'): Lowering {
  */
 const mod: Lowering = async (lc) => {
   const dtype = lc.shape(inputName(lc, 0)).dtype;
-  if (!['float32', 'int32', 'uint32'].includes(dtype) || lc.shape(inputName(lc, 1)).dtype !== dtype)
+  if (!['float32', 'int32', 'uint32', 'int64'].includes(dtype) || lc.shape(inputName(lc, 1)).dtype !== dtype)
     return undefined;
   let op: ReturnType<typeof modName>;
   try {
@@ -103,7 +104,7 @@ const mod: Lowering = async (lc) => {
     lc.input(1),
     lc.output(0),
     dims,
-    dtype as 'int32' | 'uint32',
+    dtype as 'int32' | 'uint32' | 'int64',
     op,
   );
   const { name } = lc.node;
