@@ -1,6 +1,6 @@
 // Host for int-mod.wgsl: Mod / Fmod of int32, uint32 or int64 tensors with broadcasting. A zero divisor
 // sets an error word (kernels/gpu/error-word.ts) read after the run, which then fails as the CPU
-// reference fails the node. Tests: tests/gpu/extra-ops.test.ts.
+// reference fails the node. Tests: tests/gpu/extra-ops-math.test.ts.
 import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
 import { createErrorWord } from '../gpu/error-word.js';

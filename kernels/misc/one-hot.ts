@@ -1,5 +1,5 @@
 // Host for one-hot.wgsl: OneHot with f32, i32 or int64 indices and 32-bit values, depth known at plan
-// time. Oracle: movement.ref.ts's oneHotRef; tests: tests/gpu/extra-ops.test.ts.
+// time. Oracle: movement.ref.ts's oneHotRef; tests: tests/gpu/extra-ops-index.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';

@@ -1,7 +1,7 @@
 // Hosts for lp-norm.wgsl, lrn.wgsl and mvn.wgsl: the float32 normalizations of channel-norm.ref.ts
 // that are not row normalizations (normalize.ts): LpNormalization, LRN, MeanVarianceNormalization.
 // Each sums in f32 in its own order: tested within a tolerance of the float64 references
-// (tests/gpu/extra-ops.test.ts).
+// (tests/gpu/extra-ops-math.test.ts).
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';

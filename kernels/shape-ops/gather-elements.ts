@@ -2,7 +2,7 @@
 // that live on the GPU (computed or fed at run time). An out-of-range index cannot stop a GPU
 // kernel: it sets an error word (kernels/gpu/error-word.ts) read after the run, so the run fails as
 // the CPU reference would, never with a wrong answer. Oracle: gather.ref.ts's gatherElementsRef;
-// tests: tests/gpu/extra-ops.test.ts.
+// tests: tests/gpu/extra-ops-index.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
