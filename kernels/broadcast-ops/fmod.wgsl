@@ -2,7 +2,8 @@
 // reference's (broadcast-ops.ref.ts: Fmod is JavaScript's %, C's fmod; Mod with fmod = 0 is
 // Python's %). fmod's result is always representable, so it is computed on the bit patterns by
 // integer long division of the significands: exact for every input, subnormals included, with no
-// f32 arithmetic a GPU might flush. Tests: tests/gpu/float-broadcast-table.test.ts.
+// f32 arithmetic a GPU might flush. Tests: tests/gpu/float-broadcast-table.test.ts,
+// tests/gpu/extra-ops-math.test.ts.
 
 const FMOD_NAN: u32 = 0x7fc00000u;
 

@@ -3,7 +3,9 @@
 // operations in the reference's order, so the result is bit-exact with it (and so with
 // onnxruntime's CPU kernel): params.mode is the path ortReduceMeanPath chose, the three words
 // after the axes table are its merged dims (`fast`). The division by the count is exactly rounded
-// (div-nearest.wgsl, prepended by the host): WGSL's `/` may be 2.5 ULP off.
+// (div-nearest.wgsl, prepended by the host): WGSL's `/` may be 2.5 ULP off. The one exception is
+// the subnormal range (|x| < 2^-126): WGSL lets f32 arithmetic flush it, and SwiftShader does, so
+// subnormal sums and means come out as zeros where the reference keeps them.
 
 const MEAN_ALL = 1u;      // everything reduced: one Eigen sum
 const MEAN_COPY = 2u;     // nothing reduced
