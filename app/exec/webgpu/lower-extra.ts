@@ -79,7 +79,7 @@ function argReduce(kind: 'ArgMax' | 'ArgMin'): Lowering {
 
 /**
  * Mod as the CPU adapter picks it (fmod = 1; fmod = 0 on integers, and on floats from opset 28):
- * float32 through the broadcast map (fmod.wgsl), int32 / uint32 through int-mod.wgsl, whose zero
+ * float32 through the broadcast map (fmod.wgsl), int32 / uint32 / int64 through int-mod.wgsl, whose zero
  * divisor fails the run after it as the CPU reference fails the node.
  */
 const mod: Lowering = async (lc) => {
