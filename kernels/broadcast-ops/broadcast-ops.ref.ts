@@ -77,7 +77,7 @@ export const BROADCAST_TABLE = {
     f: (x, y) => x % y,
     int: (x, y) => (y === 0 ? divisionByZero() : x % y),
     big: (x, y) => (y === 0n ? divisionByZero() : x % y),
-    wgsl: '', // no exact f32 fmod in WGSL: the GPU leaves it to the CPU
+    wgsl: 'fmod_f32(a, b)', // fmod.wgsl: exact, on the bit patterns
   },
   /**
    * Mod with fmod = 0: the result has the divisor's sign, as Python's % (numpy.mod for floats,
@@ -101,7 +101,7 @@ export const BROADCAST_TABLE = {
       const r = x % y;
       return r !== 0n && r < 0n !== y < 0n ? r + y : r;
     },
-    wgsl: '',
+    wgsl: 'pymod_f32(a, b)', // fmod.wgsl
   },
   /** Bitwise ops (opset 18, integers); the stored result wraps to the element type. */
   BitwiseAnd: {

@@ -20,7 +20,17 @@ const WORKGROUP_SIZE = 64;
 /** How an input or the output is stored: 32-bit words, or bytes packed 4 to a word. */
 export type ElementKind = 'word' | 'byte';
 
-export type MapOp = BroadcastName | 'Where' | 'Not';
+/** IsNaN / IsInf (both signs, + only, - only) of f32 words into bool, by bit pattern. */
+const CLASSIFY = {
+  IsNaN: '(ra & 0x7fffffffu) > 0x7f800000u',
+  IsInf: '(ra & 0x7fffffffu) == 0x7f800000u',
+  IsPosInf: 'ra == 0x7f800000u',
+  IsNegInf: 'ra == 0xff800000u',
+} as const;
+export type ClassifyOp = keyof typeof CLASSIFY;
+const isClassify = (op: string): op is ClassifyOp => op in CLASSIFY;
+
+export type MapOp = BroadcastName | 'Where' | 'Not' | ClassifyOp;
 
 export interface MapParams {
   readonly op: MapOp;
@@ -41,6 +51,8 @@ function opCode(
       body: 'return select(rc, rb, ra != 0u);',
     };
   if (op === 'Not') return { inputs: ['byte'], output: 'byte', body: 'return select(0u, 1u, ra == 0u);' };
+  if (isClassify(op))
+    return { inputs: ['word'], output: 'byte', body: `return select(0u, 1u, ${CLASSIFY[op]});` };
   const def = BROADCAST_TABLE[op];
   if (!def.wgsl) throw new Error(`${op} has no GPU kernel`);
   const input: ElementKind = def.kind === 'logic' ? 'byte' : 'word';
@@ -83,15 +95,16 @@ export async function prepareBroadcastMap(
     op: 'broadcast-map',
     params: { op: p.op, valueKind: p.valueKind ?? 'word', workgroupSize: WORKGROUP_SIZE },
     build: async (q) => {
-      const [math, body] = await Promise.all([
+      const [math, fmod, body] = await Promise.all([
         loadWgsl(new URL('../gpu/wgsl/float-math.wgsl', import.meta.url)),
+        loadWgsl(new URL('./fmod.wgsl', import.meta.url)),
         loadWgsl(new URL('./broadcast-ops.wgsl', import.meta.url)),
       ]);
       const c = opCode(q.op as MapOp, q.valueKind as ElementKind);
       const loaders = [0, 1, 2].map((k) => loader(k, c.inputs[k])).join('\n');
       const element = `fn element(ra: u32, rb: u32, rc: u32) -> u32 { ${c.body} }`;
       return {
-        code: `${math}\n${body.replace('//LOADERS', loaders).replace('//ELEMENT', element)}`,
+        code: `${math}\n${fmod}\n${body.replace('//LOADERS', loaders).replace('//ELEMENT', element)}`,
         entryPoint: c.output === 'byte' ? 'byte_main' : 'word_main',
         constants: { WORKGROUP_SIZE: q.workgroupSize },
       };

@@ -104,6 +104,41 @@ function eigenSumF32(xs: Float32Array, start: number, n: number): number {
 }
 
 /**
+ * Which of onnxruntime's float ReduceMean paths a layout takes (shared with the GPU host,
+ * reduce-mean.ts, so both follow the same order): adjacent axes with the same reduced/kept state
+ * merge into `fast`; 'all' (everything reduced), 'copy' (nothing reduced), 'rows' ([K, R]),
+ * 'r1kr2' ([R1, K, R2] with K >= the fast-path minimum), 'k1rk2' ([K1, R, K2] likewise), else
+ * 'rowMajor'.
+ */
+export function ortReduceMeanPath(
+  dims: readonly number[],
+  reduced: readonly boolean[],
+): { kind: 'all' | 'copy' | 'rows' | 'r1kr2' | 'k1rk2' | 'rowMajor'; fast: number[] } {
+  const fast: number[] = [];
+  const fastReduced: boolean[] = [];
+  dims.forEach((d, i) => {
+    if (i > 0 && reduced[i] === reduced[i - 1]) fast[fast.length - 1] *= d;
+    else {
+      fast.push(d);
+      fastReduced.push(reduced[i]);
+    }
+  });
+  const kind =
+    fast.length === 1 && fastReduced[0]
+      ? 'all'
+      : fast.length === 1
+        ? 'copy'
+        : fast.length === 2 && !fastReduced[0]
+          ? 'rows'
+          : fast.length === 3 && fastReduced[0] && fast[1] >= ORT_FAST_PATH_MIN_KEPT
+            ? 'r1kr2'
+            : fast.length === 3 && !fastReduced[0] && fast[0] >= ORT_FAST_PATH_MIN_KEPT
+              ? 'k1rk2'
+              : 'rowMajor';
+  return { kind, fast };
+}
+
+/**
  * onnxruntime's float ReduceMean: adjacent axes with the same reduced/kept state merge (size-1
  * axes too), then: everything reduced -> Eigen mean; [K, R] -> an Eigen sum per row, / R;
  * [R1, K, R2] -> per kept index, the Eigen sums of its R2-runs added in order from 0, / (R1 * R2)
@@ -116,25 +151,16 @@ function ortReduceMeanF32(
   dims: readonly number[],
   reduced: readonly boolean[],
 ): Float32Array {
-  const fast: number[] = [];
-  const fastReduced: boolean[] = [];
-  dims.forEach((d, i) => {
-    if (i > 0 && reduced[i] === reduced[i - 1]) fast[fast.length - 1] *= d;
-    else {
-      fast.push(d);
-      fastReduced.push(reduced[i]);
-    }
-  });
-  if (fast.length === 1 && fastReduced[0])
-    return Float32Array.of(f(eigenSumF32(xs, 0, xs.length) / xs.length));
-  if (fast.length === 1) return Float32Array.from(xs);
-  if (fast.length === 2 && !fastReduced[0]) {
+  const { kind, fast } = ortReduceMeanPath(dims, reduced);
+  if (kind === 'all') return Float32Array.of(f(eigenSumF32(xs, 0, xs.length) / xs.length));
+  if (kind === 'copy') return Float32Array.from(xs);
+  if (kind === 'rows') {
     const [k, r] = fast;
     const ys = new Float32Array(k);
     for (let i = 0; i < k; i++) ys[i] = f(eigenSumF32(xs, i * r, r) / r);
     return ys;
   }
-  if (fast.length === 3 && fastReduced[0] && fast[1] >= ORT_FAST_PATH_MIN_KEPT) {
+  if (kind === 'r1kr2') {
     const [r1, k, r2] = fast;
     const ys = new Float32Array(k);
     for (let j = 0; j < k; j++) {
@@ -144,7 +170,7 @@ function ortReduceMeanF32(
     }
     return ys;
   }
-  if (fast.length === 3 && !fastReduced[0] && fast[0] >= ORT_FAST_PATH_MIN_KEPT) {
+  if (kind === 'k1rk2') {
     // [K1, R, K2]: onnxruntime multiplies a row of ones by each [R, K2] slab (MLAS SGEMM, M = 1),
     // whose kernel sums R in blocks of 4 rows (each block in order, then added to the output), then
     // a block of 2 and a single row for the rest (matched on this host; taken when K1 >= the

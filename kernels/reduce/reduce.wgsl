@@ -6,7 +6,8 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct ReduceParams { out_count: u32, red_count: u32, rank: u32, pad0: u32 }
+// mode: ReduceMean's path (reduce-mean.wgsl); 0 for the table ops.
+struct ReduceParams { out_count: u32, red_count: u32, rank: u32, mode: u32 }
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;

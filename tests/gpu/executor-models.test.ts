@@ -139,9 +139,9 @@ describe('WebGpuExecutor vs CpuInterpreter after fuseQdqForIntegerExecution', ()
       const model = fusedOrThrow(decodeModel(quantizeModel(g, ranges, qc)), name);
       const feeds = new Map([[g.input.name, imageInput(g.input.dims, 41)]]);
       const summary = await compare(model, feeds);
-      // The int8 pools and ReduceMean have no GPU kernel yet (being added alongside
+      // The int8 pools have no GPU kernel yet (being added alongside
       // app/exec/webgpu/lower-*.ts): they run on the CPU with a readback. Nothing else may.
-      const pending = /^(ReduceMean|MaxPool|QLinearAveragePool|QLinearGlobalAveragePool) /;
+      const pending = /^(MaxPool|QLinearAveragePool|QLinearGlobalAveragePool) /;
       expect(
         summary.cpuFallbacks.filter((f) => !pending.test(f)),
         name,

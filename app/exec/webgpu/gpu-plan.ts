@@ -13,9 +13,10 @@ import type { ExecSettings } from '../cpu/op-types.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
-import { gpuByteLength, gpuElementBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { gpuByteLength, gpuElementBytes, gpuStorageBytes, StorageArena, tensorBytes } from './gpu-storage.js';
 import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
+import { extraLowerings } from './lower-extra.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -49,6 +50,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...scatterLowerings,
     ...convTransposeLowerings,
     ...attentionLowerings,
+    ...extraLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
@@ -140,7 +142,8 @@ class PlanBuilder {
       for (const i of new Set(n.inputs)) if (i) this.readers.set(i, [...(this.readers.get(i) ?? []), n]);
     for (const input of model.graph.inputs) {
       const sh = shapeOf(shapes, input.name);
-      if (gpuElementBytes(sh.dtype) > 0 && !this.constants.has(input.name)) {
+      // int64 inputs too (two words each): the kernels that read indices take them from there.
+      if (gpuStorageBytes(sh.dtype) > 0 && !this.constants.has(input.name)) {
         this.allocate(input.name);
         this.gpuInputs.push(input.name);
       }
@@ -165,7 +168,7 @@ class PlanBuilder {
   bufferOf(name: string): GPUBuffer {
     if (this.arena.has(name)) return this.arena.buffer(name);
     const c = this.constants.get(name);
-    if (!c || gpuElementBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
+    if (!c || gpuStorageBytes(c.dtype) === 0) throw new Error(`value '${name}' is not on the GPU`);
     let b = this.constBuffers.get(name);
     if (!b) {
       b = this.upload(name, c);
@@ -176,7 +179,7 @@ class PlanBuilder {
 
   allocate(name: string): GPUBuffer {
     const sh = shapeOf(this.shapes, name);
-    if (gpuElementBytes(sh.dtype) === 0)
+    if (gpuStorageBytes(sh.dtype) === 0)
       throw new Error(`value '${name}' (${sh.dtype}) cannot live on the GPU`);
     return this.arena.allocate(name, gpuByteLength(sh.dtype, sh.dims));
   }

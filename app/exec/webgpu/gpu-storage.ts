@@ -12,8 +12,18 @@ export function gpuElementBytes(dtype: DType): 0 | 1 | 4 {
   return 0;
 }
 
+/**
+ * Bytes per element of a value's GPU storage: gpuElementBytes, and 8 for int64 (two u32 words,
+ * little endian). int64 graph inputs and the outputs of kernels that write indices (ArgMax / ArgMin)
+ * live there; only kernels that read indices (GatherElements, OneHot) read them, every other
+ * lowering sees gpuElementBytes = 0 and declines. CPU results of int64 stay host-only.
+ */
+export function gpuStorageBytes(dtype: DType): 0 | 1 | 4 | 8 {
+  return dtype === 'int64' ? 8 : gpuElementBytes(dtype);
+}
+
 export function gpuByteLength(dtype: DType, dims: readonly number[]): number {
-  return Math.max(4, Math.ceil((sizeOf(dims) * gpuElementBytes(dtype)) / 4) * 4);
+  return Math.max(4, Math.ceil((sizeOf(dims) * gpuStorageBytes(dtype)) / 4) * 4);
 }
 
 /** The bytes of a tensor as the GPU holds them (little-endian host: the typed array's bytes). */

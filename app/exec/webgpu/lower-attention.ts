@@ -1,8 +1,8 @@
 // The transformer ops of opsets 23+ on the GPU (kernels/attention/attention-gpu.ts), float32 only.
 // Still CPU fallbacks (decided here before any output storage is asked for):
 // - any float16 / bfloat16 / float64 tensor;
-// - RotaryEmbedding whose position_ids are int64 computed at run time (int64 values live on the
-//   host only; narrow-indices.ts casts graph-level ones to int32 first), a constant id past the
+// - RotaryEmbedding whose position_ids are int64 computed at run time (these kernels read int32
+//   ids; narrow-indices.ts casts graph-level int64 ones to int32 first), a constant id past the
 //   cache, or cos / sin / head sizes that do not fit;
 // - SwiGLU with A and B of different shapes (the CPU op refuses it);
 // - Attention with a run-time int64 nonpad_kv_seqlen (as position_ids), softmax_precision other than 0 / 1 / 11
@@ -24,8 +24,8 @@ const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
 
 /**
  * Integer input i as an i32 GPU buffer: an int32 value as it is, an int64 constant converted at
- * plan time (`check` vets its values); undefined when neither (an int64 run-time value lives on
- * the host only; webgpu/narrow-indices.ts casts those of these ops to int32 before planning).
+ * plan time (`check` vets its values); undefined when neither (these kernels read no int64
+ * run-time value; webgpu/narrow-indices.ts casts those of these ops to int32 before planning).
  */
 function int32Input(
   lc: LowerContext,

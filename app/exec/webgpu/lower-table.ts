@@ -1,6 +1,6 @@
 // Lowerings of the table ops (kernels/unary, kernels/broadcast-ops): float32 tensors run the op's
 // WGSL (bool for the logic ops and comparison outputs; Where over any 32-bit or 8-bit values);
-// other dtypes (integer Neg/Abs/Sign/Max/Min/PRelu, Mod) stay on the CPU reference. Attributes are
+// other dtypes (integer Neg/Abs/Sign/Max/Min/PRelu, Mod) stay on the CPU reference (f32 Mod: lower-extra.ts). Attributes are
 // read as the CPU adapters do.
 import { type ElementKind, prepareBroadcastMap } from '../../../kernels/broadcast-ops/broadcast-ops.js';
 import { type BroadcastName, preluLegacySlope } from '../../../kernels/broadcast-ops/broadcast-ops.ref.js';
@@ -54,10 +54,11 @@ const prelu: Lowering = async (lc) => {
 };
 
 /**
- * Max / Min / Mean of N float32 inputs: a left fold of two-input dispatches through scratch
- * buffers owned by the node (Mean: Adds, then a division by N), as the reference folds.
+ * Max / Min / Mean / Sum of N float32 inputs: a left fold of two-input dispatches through scratch
+ * buffers owned by the node (Mean and Sum: f32 Adds, Mean then a division by N), as the
+ * references fold (sumRef: Add after Add, so Sum is bit-exact).
  */
-function variadic(op: 'Max' | 'Min' | 'Mean'): Lowering {
+function variadic(op: 'Max' | 'Min' | 'Mean' | 'Sum'): Lowering {
   return async (lc) => {
     const ins = allInputs(lc).filter((i) => inputName(lc, i));
     if (!ins.every((i) => isFloatInput(lc, i))) return undefined;
@@ -77,7 +78,7 @@ function variadic(op: 'Max' | 'Min' | 'Mean'): Lowering {
       const bDims = dimsOf(lc, ins[k]);
       const target = (dims: readonly number[]) =>
         last ? out : lc.upload(`${lc.node.name}.step${k}`, makeTensor('float32', dims));
-      if (op === 'Mean') {
+      if (op === 'Mean' || op === 'Sum') {
         const dims = broadcastDims(accDims, bDims);
         const dst = target(dims);
         dispatches.push(
@@ -161,6 +162,7 @@ export const tableLowerings: Readonly<Record<string, Lowering>> = {
   Max: variadic('Max'),
   Min: variadic('Min'),
   Mean: variadic('Mean'),
+  Sum: variadic('Sum'),
   ...Object.fromEntries(
     (['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual'] as const).map((op) => [
       op,

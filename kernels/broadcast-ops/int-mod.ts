@@ -1,0 +1,67 @@
+// Host for int-mod.wgsl: Mod / Fmod of int32, uint32 or int64 tensors with broadcasting. A zero divisor
+// sets an error word (kernels/gpu/error-word.ts) read after the run, which then fails as the CPU
+// reference fails the node. Tests: tests/gpu/extra-ops-math.test.ts.
+import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
+import type { GpuContext } from '../gpu/device.js';
+import { createErrorWord } from '../gpu/error-word.js';
+import { getPipeline } from '../gpu/pipeline-cache.js';
+import { loadWgsl } from '../gpu/wgsl-loader.js';
+import {
+  destroyDispatches,
+  elementGrid,
+  prepareDispatch,
+  uniformWords,
+} from '../gpu-float/float-dispatch.js';
+
+const WORKGROUP_SIZE = 64;
+
+export interface PreparedIntMod {
+  record(encoder: GPUCommandEncoder): void;
+  /** After the run's last submit: whether a divisor was zero. */
+  divisionByZero(): Promise<boolean>;
+  destroy(): void;
+}
+
+export async function prepareIntMod(
+  ctx: GpuContext,
+  a: GPUBuffer,
+  b: GPUBuffer,
+  y: GPUBuffer,
+  dims: readonly [readonly number[], readonly number[]],
+  dtype: 'int32' | 'uint32' | 'int64',
+  op: 'Fmod' | 'Mod',
+): Promise<PreparedIntMod> {
+  const out = broadcastShapes(...dims);
+  const count = out.reduce((p, d) => p * d, 1);
+  const kind = dtype === 'uint32' ? 2 : (dtype === 'int64' ? 3 : 0) + (op === 'Fmod' ? 0 : 1);
+  const pl = await getPipeline(ctx, {
+    op: 'int-mod',
+    params: { workgroupSize: WORKGROUP_SIZE },
+    build: async (q) => ({
+      code: await loadWgsl(new URL('./int-mod.wgsl', import.meta.url)),
+      entryPoint: 'main',
+      constants: { WORKGROUP_SIZE: q.workgroupSize },
+    }),
+  });
+  const error = createErrorWord(ctx, 'int-mod');
+  const table = Int32Array.from([
+    ...out,
+    ...broadcastStrides(dims[0], out),
+    ...broadcastStrides(dims[1], out),
+  ]);
+  const dispatch = prepareDispatch(
+    ctx,
+    'int-mod',
+    pl,
+    { buffers: [a, b, y, error.buffer], uniform: uniformWords([count, out.length, kind, 0]), table },
+    elementGrid(ctx, count, WORKGROUP_SIZE),
+  );
+  return {
+    record: (encoder) => error.record(encoder, [dispatch], 'int-mod'),
+    divisionByZero: () => error.raised(),
+    destroy: () => {
+      destroyDispatches([dispatch]);
+      error.destroy();
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// A one-word error flag for kernels that meet invalid data they cannot refuse while running (an
+// out-of-range index, an integer division by zero): the kernel writes 1, `record` clears the word
+// before and copies it to a staging buffer after the kernel's dispatches (one encoder, no extra
+// submit), and `raised` maps it after the run's last submit, so the caller fails the run the way
+// the CPU reference fails the node, never returning the values computed past the error.
+import { recordDispatches, type PreparedDispatch } from '../gpu-float/float-dispatch.js';
+import { READBACK_USAGE, STORAGE_USAGE } from './buffers.js';
+import type { GpuContext } from './device.js';
+
+export interface ErrorWord {
+  /** Bind to the kernel (one u32). */
+  readonly buffer: GPUBuffer;
+  /** Clears the word, records the dispatches, copies the word out. */
+  record(encoder: GPUCommandEncoder, dispatches: readonly PreparedDispatch[], label: string): void;
+  /** After the run's last submit: whether a kernel set the word. */
+  raised(): Promise<boolean>;
+  destroy(): void;
+}
+
+export function createErrorWord(ctx: GpuContext, label: string): ErrorWord {
+  const { device } = ctx;
+  const buffer = device.createBuffer({ label: `${label}.error`, size: 4, usage: STORAGE_USAGE });
+  const staging = device.createBuffer({ label: `${label}.error.read`, size: 4, usage: READBACK_USAGE });
+  return {
+    buffer,
+    record: (encoder, dispatches, passLabel) => {
+      encoder.clearBuffer(buffer);
+      recordDispatches(encoder, dispatches, passLabel);
+      encoder.copyBufferToBuffer(buffer, 0, staging, 0, 4);
+    },
+    raised: async () => {
+      await staging.mapAsync(0x0001);
+      const flag = new Uint32Array(staging.getMappedRange().slice(0))[0];
+      staging.unmap();
+      return flag !== 0;
+    },
+    destroy: () => {
+      buffer.destroy();
+      staging.destroy();
+    },
+  };
+}
