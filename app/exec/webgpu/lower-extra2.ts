@@ -1,9 +1,14 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
-// int32, any equation the reference takes within the kernel's limits). A node these decline
+// int32, any equation the reference takes within the kernel's limits), TopK (f32, K known at plan
+// time; its int64 indices as i32 words the executor widens on readback). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
-import { attrString } from '../../model/attributes.js';
-import type { Lowering } from './lowering.js';
+import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
+import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
+import { toNumbers } from '../../../kernels/tensor.js';
+import { prepareTopK, topKGpuRefusal } from '../../../kernels/topk/topk.js';
+import { attrInt, attrString } from '../../model/attributes.js';
+import { inputName, isFloatInput, type Lowering } from './lowering.js';
 
 const einsum: Lowering = async (lc) => {
   const names = lc.node.inputs;
@@ -19,6 +24,38 @@ const einsum: Lowering = async (lc) => {
   return { dispatches: [dispatch] };
 };
 
+// K is an attribute before opset 10 and an input after (a constant here: the executor plans with
+// a computed K's value); largest from opset 11; sorted=0 allows any order, the sorted one is kept.
+const topK: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0)) return undefined;
+  let k: number;
+  if (lc.opset >= 10) {
+    const kConst = lc.constant(inputName(lc, 1));
+    if (kConst?.data.length !== 1) return undefined;
+    k = toNumbers(kConst)[0];
+  } else k = attrInt(lc.node, 'k');
+  const dims = lc.shape(inputName(lc, 0)).dims;
+  if (dims.length === 0) return undefined;
+  const a = normalizeAxis(attrInt(lc.node, 'axis', -1), dims.length);
+  if (!(Number.isInteger(k) && k >= 0 && k <= dims[a]) || topKGpuRefusal(dims, a, k)) return undefined;
+  const largest = lc.opset < 11 || attrInt(lc.node, 'largest', 1) !== 0;
+  const outCount = (dims.reduce((p, d) => p * d, 1) / dims[a]) * k;
+  const indicesName = lc.node.outputs[1] ?? '';
+  const indices = createStorageBuffer(lc.gpu, `webgpu.${indicesName}.i32`, 4 * outCount);
+  try {
+    const dispatch = await prepareTopK(lc.gpu, lc.input(0), lc.output(0), indices, dims, a, k, largest);
+    return {
+      dispatches: [dispatch],
+      int64Outputs: indicesName ? [{ name: indicesName, buffer: indices }] : [],
+      destroy: () => indices.destroy(),
+    };
+  } catch (e) {
+    indices.destroy();
+    throw e;
+  }
+};
+
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
+  TopK: topK,
 };

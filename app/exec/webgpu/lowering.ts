@@ -22,6 +22,11 @@ export interface GpuWork {
   readonly collect?: () => Promise<() => void>;
   /** Host-side GPU kernels (the int8 conv/dense hosts upload and read back themselves). */
   readonly host?: (inputs: readonly (Tensor | undefined)[]) => Promise<Tensor[]>;
+  /**
+   * int64 outputs the GPU computes as i32 words in a buffer the work owns (TopK's indices): the
+   * executor reads them back and widens them when a host step or the caller needs the value.
+   */
+  readonly int64Outputs?: ReadonlyArray<{ readonly name: string; readonly buffer: GPUBuffer }>;
 }
 
 export interface LowerContext {

@@ -283,20 +283,25 @@ export class WebGpuExecutor implements Executor {
       }
       encoder = undefined;
     };
+    // int64 outputs of recorded GPU work, held as i32 words (GpuWork.int64Outputs).
+    const int64Words = new Map<string, GPUBuffer>();
     /** Reads GPU values back: copies appended to the pending work, one submit, then mapping. */
     const readBack = async (names: readonly string[]) => {
       const staged = names.map((name) => {
         const s = plan.shapes.values.get(name);
-        if (!s || !plan.arena.has(name)) throw new ModelError(`value '${name}' was not computed`);
-        const bytes = gpuByteLength(s.dtype, s.dims);
+        const words = int64Words.get(name);
+        if (!s || (!plan.arena.has(name) && !words)) throw new ModelError(`value '${name}' was not computed`);
+        const bytes = words
+          ? Math.max(4, 4 * s.dims.reduce((p, d) => p * d, 1))
+          : gpuByteLength(s.dtype, s.dims);
         const staging = device.createBuffer({
           label: `webgpu.${name}.readback`,
           size: bytes,
           usage: READBACK_USAGE,
         });
         encoder ??= device.createCommandEncoder({ label: 'webgpu-executor.encoder' });
-        encoder.copyBufferToBuffer(plan.arena.buffer(name), 0, staging, 0, bytes);
-        return { name, s, staging };
+        encoder.copyBufferToBuffer(words ?? plan.arena.buffer(name), 0, staging, 0, bytes);
+        return { name, s, staging, words };
       });
       if (staged.length === 0) return;
       submit();
@@ -304,7 +309,12 @@ export class WebGpuExecutor implements Executor {
       try {
         await Promise.all(staged.map((r) => r.staging.mapAsync(0x0001)));
         for (const r of staged)
-          host.set(r.name, tensorFromBytes(r.s.dtype, r.s.dims, r.staging.getMappedRange()));
+          host.set(
+            r.name,
+            r.words
+              ? widenInt64(r.s.dims, r.staging.getMappedRange())
+              : tensorFromBytes(r.s.dtype, r.s.dims, r.staging.getMappedRange()),
+          );
       } finally {
         for (const r of staged) r.staging.destroy();
       }
@@ -319,6 +329,7 @@ export class WebGpuExecutor implements Executor {
         if (step.work.dispatches)
           recordDispatches(encoder, step.work.dispatches, `${step.node.opType}.${step.node.name}`);
         if (step.work.record) await step.work.record(encoder);
+        for (const o of step.work.int64Outputs ?? []) int64Words.set(o.name, o.buffer);
       } else {
         report.hostSteps++;
         await readBack([...new Set(step.inputs.filter((n) => !onHost(n)))]);
@@ -365,6 +376,12 @@ export class WebGpuExecutor implements Executor {
 
 function destroyPlan(entry: PlanEntry): void {
   entry.plan.then((plan) => plan.destroy()).catch(() => {});
+}
+
+/** An int64 tensor from i32 words read back from the GPU. */
+function widenInt64(dims: readonly number[], bytes: ArrayBuffer): Tensor {
+  const n = dims.reduce((p, d) => p * d, 1);
+  return { dtype: 'int64', dims: [...dims], data: BigInt64Array.from(new Int32Array(bytes, 0, n), BigInt) };
 }
 
 function writeTensor(device: GPUDevice, buffer: GPUBuffer, t: Tensor): void {
