@@ -1,7 +1,9 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
 // int32, any equation the reference takes within the kernel's limits), TopK (f32, K known at plan
-// time; its int64 indices as i32 words the executor widens on readback). A node these decline
+// time; its int64 indices as i32 words the executor widens on readback), CumProd (f32 / int32,
+// constant axis, as CumSum in lower-misc.ts). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
+import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
@@ -55,7 +57,31 @@ const topK: Lowering = async (lc) => {
   }
 };
 
+const cumProd: Lowering = async (lc) => {
+  const dtype = lc.shape(inputName(lc, 0)).dtype;
+  if (dtype !== 'float32' && dtype !== 'int32') return undefined;
+  const axisConst = lc.constant(inputName(lc, 1));
+  if (!axisConst) return undefined;
+  const dims = lc.shape(inputName(lc, 0)).dims;
+  if (dims.length === 0 || dims.reduce((p, d) => p * d, 1) === 0) return undefined;
+  const a = normalizeAxis(toNumbers(axisConst)[0], dims.length);
+  const exclusive = attrInt(lc.node, 'exclusive', 0) !== 0;
+  const reverse = attrInt(lc.node, 'reverse', 0) !== 0;
+  const dispatch = await prepareCumProd(
+    lc.gpu,
+    lc.input(0),
+    lc.output(0),
+    dims,
+    a,
+    exclusive,
+    reverse,
+    dtype,
+  );
+  return { dispatches: [dispatch] };
+};
+
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
   TopK: topK,
+  CumProd: cumProd,
 };
