@@ -1,8 +1,15 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
 // int32, any equation the reference takes within the kernel's limits), TopK (f32, K known at plan
 // time; its int64 indices as i32 words the executor widens on readback), CumProd (f32 / int32,
-// constant axis, as CumSum in lower-misc.ts). A node these decline
+// constant axis, as CumSum in lower-misc.ts), BitShift and BitwiseAnd / Or / Xor / Not (int32,
+// uint32, int8, uint8; 16- and 64-bit integers live on the host only). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
+import {
+  BITWISE_GPU_DTYPES,
+  type BitwiseDType,
+  type BitwiseOp,
+  prepareBitwise,
+} from '../../../kernels/bitwise/bitwise.js';
 import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
@@ -80,8 +87,36 @@ const cumProd: Lowering = async (lc) => {
   return { dispatches: [dispatch] };
 };
 
+/** BitShift (direction LEFT / RIGHT; signed types from opset 28, as the CPU op takes them) and the Bitwise ops. */
+function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'): Lowering {
+  return async (lc) => {
+    const arity = kind === 'BitwiseNot' ? 1 : 2;
+    const names = lc.node.inputs.slice(0, arity);
+    if (names.length !== arity || names.some((n) => !n)) return undefined;
+    const dtype = lc.shape(names[0]).dtype;
+    if (!BITWISE_GPU_DTYPES.includes(dtype) || names.some((n) => lc.shape(n).dtype !== dtype))
+      return undefined;
+    let op: BitwiseOp = kind as BitwiseOp;
+    if (kind === 'BitShift') {
+      const dir = attrString(lc.node, 'direction', '');
+      if (dir !== 'LEFT' && dir !== 'RIGHT') return undefined;
+      if (lc.opset < 28 && !dtype.startsWith('u')) return undefined;
+      op = dir === 'LEFT' ? 'BitShiftLeft' : 'BitShiftRight';
+    }
+    const dims = names.map((n) => lc.shape(n).dims);
+    const inputs = names.map((_, i) => lc.input(i));
+    const dispatch = await prepareBitwise(lc.gpu, inputs, lc.output(0), op, dtype as BitwiseDType, dims);
+    return { dispatches: [dispatch] };
+  };
+}
+
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
   TopK: topK,
   CumProd: cumProd,
+  BitShift: bitwise('BitShift'),
+  BitwiseAnd: bitwise('BitwiseAnd'),
+  BitwiseOr: bitwise('BitwiseOr'),
+  BitwiseXor: bitwise('BitwiseXor'),
+  BitwiseNot: bitwise('BitwiseNot'),
 };
