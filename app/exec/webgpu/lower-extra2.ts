@@ -2,7 +2,8 @@
 // int32, any equation the reference takes within the kernel's limits), TopK (f32, K known at plan
 // time; its int64 indices as i32 words the executor widens on readback), CumProd (f32 / int32,
 // constant axis, as CumSum in lower-misc.ts), BitShift and BitwiseAnd / Or / Xor / Not (int32,
-// uint32, int8, uint8; 16- and 64-bit integers live on the host only). A node these decline
+// uint32, int8, uint8; 16- and 64-bit integers live on the host only), LpPool (f32, any rank,
+// the reference's windows). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
 import {
   BITWISE_GPU_DTYPES,
@@ -12,12 +13,15 @@ import {
 } from '../../../kernels/bitwise/bitwise.js';
 import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
+import { parseAutoPad } from '../../../kernels/conv2d/conv-geometry.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
+import { prepareLpPool } from '../../../kernels/pool/lp-pool.js';
+import { type PoolParams, poolWindows } from '../../../kernels/pool/pool.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { prepareTopK, topKGpuRefusal } from '../../../kernels/topk/topk.js';
-import { attrInt, attrString } from '../../model/attributes.js';
-import { inputName, isFloatInput, type Lowering } from './lowering.js';
+import { attrInt, attrInts, attrString } from '../../model/attributes.js';
+import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
 
 const einsum: Lowering = async (lc) => {
   const names = lc.node.inputs;
@@ -110,6 +114,39 @@ function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 
   };
 }
 
+const listAttr = (lc: LowerContext, name: string) => {
+  const v = attrInts(lc.node, name);
+  return v?.length ? [...v] : undefined;
+};
+
+// Attributes read as the CPU adapter (app/exec/cpu/ops/misc.ts lpPoolOp) reads them; dilations
+// and ceil_mode from opset 18. What it refuses (no kernel_shape, a bad rank) it refuses in one line.
+const lpPool: Lowering = async (lc) => {
+  if (!isFloatInput(lc, 0)) return undefined;
+  const kernelShape = listAttr(lc, 'kernel_shape');
+  const dims = lc.shape(inputName(lc, 0)).dims;
+  if (!kernelShape || dims.length !== kernelShape.length + 2) return undefined;
+  let p: number;
+  let params: PoolParams;
+  try {
+    p = attrInt(lc.node, 'p', 2);
+    params = {
+      kernelShape,
+      strides: listAttr(lc, 'strides'),
+      pads: listAttr(lc, 'pads'),
+      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad', 'NOTSET')),
+      dilations: lc.opset >= 18 ? listAttr(lc, 'dilations') : undefined,
+      ceilMode: lc.opset >= 18 && attrInt(lc.node, 'ceil_mode', 0) !== 0,
+    };
+    poolWindows(dims.slice(2), params);
+  } catch {
+    return undefined;
+  }
+  // p < 1 (|0|^0 = 1, a 1/0 root) is left to the reference.
+  if (!(p >= 1) || dims.reduce((a, d) => a * d, 1) === 0) return undefined;
+  return { dispatches: [await prepareLpPool(lc.gpu, lc.input(0), lc.output(0), dims, params, p)] };
+};
+
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
   TopK: topK,
@@ -119,4 +156,5 @@ export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   BitwiseOr: bitwise('BitwiseOr'),
   BitwiseXor: bitwise('BitwiseXor'),
   BitwiseNot: bitwise('BitwiseNot'),
+  LpPool: lpPool,
 };
