@@ -1,8 +1,8 @@
 // Host for einsum.wgsl: compiles an Einsum equation at plan time into the reference's layout
 // (einsumLayout in einsum.ref.ts: the same labels, order and strides) and prepares one dispatch,
 // one invocation per output element. f32 (products and sums in f32: within a stated tolerance
-// of the f64 reference) and i32 (wrapping products and sums: exact while the reference's f64
-// sums are, |terms| below 2^53). Tests: tests/gpu/einsum-topk.test.ts.
+// of the f64 reference), i32 and u32 (wrapping products and sums: exact while the reference's
+// f64 sums are, |terms| below 2^53). Tests: tests/gpu/einsum-topk.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
@@ -66,13 +66,13 @@ export async function prepareEinsum(
   inputs: readonly GPUBuffer[],
   inputDims: readonly (readonly number[])[],
   y: GPUBuffer,
-  dtype: 'float32' | 'int32',
+  dtype: 'float32' | 'int32' | 'uint32',
 ): Promise<PreparedDispatch> {
   const refusal = einsumGpuRefusal(ctx, equation, inputDims);
   if (refusal) throw new Error(refusal);
   const layout = einsumLayout(equation, inputDims);
   const operands = inputs.length;
-  const type = dtype === 'float32' ? 'f32' : 'i32';
+  const type = { float32: 'f32', int32: 'i32', uint32: 'u32' }[dtype];
   const pipeline = await getPipeline(ctx, {
     op: 'einsum',
     params: { workgroupSize: WORKGROUP_SIZE, operands, type },

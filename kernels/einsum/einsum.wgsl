@@ -4,7 +4,7 @@
 // summed strides for a diagonal). An invocation decodes its output index (last label fastest),
 // then walks the summed index space as the reference does (last summed label fastest, an odometer
 // that moves each operand's offset by its stride), multiplying the operands left to right and
-// adding in T (f32 or i32: i32 wraps as the reference's integer result does when converted).
+// adding in T (f32, i32 or u32: integers wrap as the reference's result does when stored).
 // The host fills in the operand count and element type: its text replaces the marker line below
 // with declarations of x0..x{N-1} (read), y (write), P (binding N + 1), table (N + 2) and `fn product`.
 // table: sizes[labels], then strides[operand * labels + label].

@@ -1,4 +1,4 @@
-// Host for topk.wgsl: TopK of an f32 tensor along one axis with K fixed at plan time; the indices
+// Host for topk.wgsl: TopK of an f32, int32 or uint32 tensor along one axis with K fixed at plan time; the indices
 // come out as i32 words in a buffer the caller widens to int64 on the host. One invocation per
 // row doing K selection passes over it: meant for small K (a row costs K * len reads); rows
 // where K * len passes TOPK_MAX_WORK are refused (the planner runs the CPU reference).
@@ -14,6 +14,7 @@ import {
 } from '../gpu-float/float-dispatch.js';
 
 const WORKGROUP_SIZE = 64;
+const KINDS = { float32: 0, int32: 1, uint32: 2 } as const;
 /** The most K * len one invocation walks (keeps a dispatch well under GPU watchdog limits). */
 export const TOPK_MAX_WORK = 1 << 22;
 
@@ -25,7 +26,7 @@ export function topKGpuRefusal(dims: readonly number[], a: number, k: number): s
   return undefined;
 }
 
-/** TopK of `x` (f32, `dims`) along axis `a` into `values` (f32) and `indices` (i32 words). */
+/** TopK of `x` (`dims`, f32 / i32 / u32) along axis `a` into `values` (same type) and `indices` (i32 words). */
 export async function prepareTopK(
   ctx: GpuContext,
   x: GPUBuffer,
@@ -35,6 +36,7 @@ export async function prepareTopK(
   a: number,
   k: number,
   largest: boolean,
+  dtype: 'float32' | 'int32' | 'uint32' = 'float32',
 ): Promise<PreparedDispatch> {
   const refusal = topKGpuRefusal(dims, a, k);
   if (refusal) throw new Error(refusal);
@@ -54,7 +56,7 @@ export async function prepareTopK(
     pipeline,
     {
       buffers: [x, values, indices],
-      uniform: uniformWords([outer, dims[a], inner, k, largest ? 1 : 0, 0, 0, 0]),
+      uniform: uniformWords([outer, dims[a], inner, k, largest ? 1 : 0, KINDS[dtype], 0, 0]),
     },
     elementGrid(ctx, outer * inner, WORKGROUP_SIZE),
   );

@@ -1,11 +1,12 @@
-// TopK over f32 (oracle: kernels/misc/scan.ref.ts topKRef): one invocation per row (o, i) of the
+// TopK over f32, i32 or u32 (KIND 0, 1, 2; oracle: kernels/misc/scan.ref.ts topKRef): one
+// invocation per row (o, i) of the
 // input viewed as [outer, len, inner]. The reference sorts each row by a total order and keeps the
 // first K: NaN above every number, then by value (descending when LARGEST, ascending otherwise;
 // -0 equals +0), equal values by the lower index first. The invocation finds the K first elements
 // of that order by K selection passes, each taking the first element that comes after the one
 // taken last (O(K * len) per row). Values are moved as bit patterns (NaN payloads kept); indices
 // are written as i32 words (the host widens them to int64).
-// Bindings: 0 x (f32 bits), 1 values (f32 bits), 2 indices (i32), 3 params. Grid: linear, 2-D past
+// Bindings: 0 x (element bits), 1 values (element bits), 2 indices (i32), 3 params. Grid: linear, 2-D past
 // the dispatch limit.
 
 override WORKGROUP_SIZE: u32 = 64u;
@@ -16,6 +17,7 @@ struct Params {
   inner: u32,
   k: u32,
   largest: u32,
+  kind: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<u32>;
@@ -29,6 +31,11 @@ fn is_nan(bits: u32) -> bool {
 
 /** Whether element (a, ia) comes before (b, ib) in the reference's order. */
 fn before(a: u32, ia: u32, b: u32, ib: u32) -> bool {
+  if (P.kind != 0u) {
+    if (a == b) { return ia < ib; }
+    let greater = select(a > b, bitcast<i32>(a) > bitcast<i32>(b), P.kind == 1u);
+    return greater == (P.largest != 0u);
+  }
   let an = is_nan(a);
   let bn = is_nan(b);
   if (an || bn) {

@@ -1,7 +1,7 @@
 // Einsum on the GPU (kernels/einsum/einsum.wgsl via app/exec/webgpu/lower-extra2.ts) as one-node
 // models on the WebGPU executor against the CPU reference (einsum.ref.ts). float32: the GPU
 // multiplies and adds in f32 in the reference's order, the reference in f64, so each element is
-// within 2^-23 * (terms + operands) * (the same Einsum over |inputs|) of it; int32: exact (wrapping
+// within 2^-23 * (terms + operands) * (the same Einsum over |inputs|) of it; int32 / uint32: exact (wrapping
 // products and sums; the cases keep the reference's f64 sums exact). Every case must run on the
 // GPU (no CPU fallback).
 import { describe, expect, it } from 'vitest';
@@ -148,12 +148,17 @@ describe('Einsum on the GPU vs the CPU reference', () => {
     );
   });
 
-  it('int32 (matmul, trace, broadcast): exact', async () => {
+  it('int32 and uint32 (matmul, trace, broadcast, wrapping): exact', async () => {
     const ri = rng(3);
     const i32 = (dims: number[]) => randomTensor(ri, 'int32', dims, -100, 100);
     await check('ij,jk->ik', [i32([4, 6]), i32([6, 3])], 'int32 matmul');
     await check('ii', [i32([6, 6])], 'int32 trace');
     await check('...ij,...jk->...ik', [i32([2, 1, 3, 4]), i32([5, 4, 2])], 'int32 ... broadcast');
+    // Products past 2^32 wrap on both sides (the reference's f64 sums stay exact below 2^53).
+    const big = (dims: number[]) => randomTensor(ri, 'int32', dims, -(2 ** 20), 2 ** 20);
+    await check('ij,jk->ik', [big([3, 4]), big([4, 2])], 'int32 matmul, wrapping');
+    const u32 = (dims: number[]) => randomTensor(ri, 'uint32', dims, 0, 2 ** 20);
+    await check('bij,bjk->bik', [u32([2, 3, 4]), u32([2, 4, 3])], 'uint32 batched matmul, wrapping');
   });
 
   it('seeded random equations (diagonals, size-1 broadcast, any output order)', async () => {

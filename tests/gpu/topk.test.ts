@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
-import { int64Tensor, type Tensor } from '../../kernels/tensor.js';
+import { int64Tensor, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import {
   expectSameTensor,
@@ -53,7 +53,7 @@ function topKNode(
         : [['x', x]],
     constants: ['k'],
     outputs: [
-      { name: 'v', dtype: 'float32' },
+      { name: 'v', dtype: x.dtype },
       { name: 'i', dtype: 'int64' },
     ],
     attrs,
@@ -113,6 +113,25 @@ describe('TopK on the GPU vs the CPU reference', () => {
       await check(
         topKNode(x, k, { axis, largest }),
         `random [${dims}] axis ${axis} k ${k} largest ${largest}`,
+      );
+    }
+  });
+
+  it.each(['int32', 'uint32'] as const)('%s: ties, extremes, every axis', async (dtype) => {
+    const r = rng(dtype.length);
+    const extremes = dtype === 'int32' ? [-(2 ** 31), 2 ** 31 - 1, -1, 0] : [0, 2 ** 32 - 1, 2 ** 31, 1];
+    const x = makeTensor(dtype, [2, 4], [...extremes, 3, 3, extremes[1], extremes[0]]);
+    for (const largest of [0, 1])
+      await check(topKNode(x, 3, { largest }), `${dtype} extremes largest ${largest}`);
+    for (let n = 0; n < 8; n++) {
+      const dims = randomDims(r, 1, 3, 5);
+      const y = randomTensor(r, dtype, dims, dtype === 'int32' ? -3 : 0, 3);
+      const axis = randInt(r, -dims.length, dims.length - 1);
+      const k = randInt(r, 0, dims[axis < 0 ? axis + dims.length : axis]);
+      const largest = pick(r, [0, 1]);
+      await check(
+        topKNode(y, k, { axis, largest }),
+        `${dtype} [${dims}] axis ${axis} k ${k} largest ${largest}`,
       );
     }
   });

@@ -1,9 +1,9 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
-// int32, any equation the reference takes within the kernel's limits), TopK (f32, K known at plan
-// time; its int64 indices as i32 words the executor widens on readback), CumProd (f32 / int32,
-// constant axis, as CumSum in lower-misc.ts), BitShift and BitwiseAnd / Or / Xor / Not (int32,
-// uint32, int8, uint8; 16- and 64-bit integers live on the host only), LpPool (f32, any rank,
-// the reference's windows). A node these decline
+// int32 / uint32, any equation the reference takes within the kernel's limits), TopK (f32 /
+// int32 / uint32, K known at plan time; its int64 indices as i32 words the executor widens on
+// readback), CumProd (f32 / int32, constant axis, as CumSum in lower-misc.ts), BitShift and
+// BitwiseAnd / Or / Xor / Not (int32, uint32, int8, uint8; 16- and 64-bit integers live on the
+// host only), LpPool (f32, p >= 1, any rank, the reference's windows). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
 import {
   BITWISE_GPU_DTYPES,
@@ -27,7 +27,7 @@ const einsum: Lowering = async (lc) => {
   const names = lc.node.inputs;
   if (names.length === 0 || names.some((n) => !n)) return undefined;
   const dtype = lc.shape(names[0]).dtype;
-  if (dtype !== 'float32' && dtype !== 'int32') return undefined;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'uint32') return undefined;
   if (names.some((n) => lc.shape(n).dtype !== dtype)) return undefined;
   const dims = names.map((n) => lc.shape(n).dims);
   const equation = attrString(lc.node, 'equation');
@@ -40,7 +40,8 @@ const einsum: Lowering = async (lc) => {
 // K is an attribute before opset 10 and an input after (a constant here: the executor plans with
 // a computed K's value); largest from opset 11; sorted=0 allows any order, the sorted one is kept.
 const topK: Lowering = async (lc) => {
-  if (!isFloatInput(lc, 0)) return undefined;
+  const dtype = lc.shape(inputName(lc, 0)).dtype;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'uint32') return undefined;
   let k: number;
   if (lc.opset >= 10) {
     const kConst = lc.constant(inputName(lc, 1));
@@ -56,7 +57,17 @@ const topK: Lowering = async (lc) => {
   const indicesName = lc.node.outputs[1] ?? '';
   const indices = createStorageBuffer(lc.gpu, `webgpu.${indicesName}.i32`, 4 * outCount);
   try {
-    const dispatch = await prepareTopK(lc.gpu, lc.input(0), lc.output(0), indices, dims, a, k, largest);
+    const dispatch = await prepareTopK(
+      lc.gpu,
+      lc.input(0),
+      lc.output(0),
+      indices,
+      dims,
+      a,
+      k,
+      largest,
+      dtype,
+    );
     return {
       dispatches: [dispatch],
       int64Outputs: indicesName ? [{ name: indicesName, buffer: indices }] : [],
