@@ -25,7 +25,24 @@ function parseTerm(term: string, rank: number | undefined, ellipsisRank: number)
   return { labels: [...letters(parts[0]), ...ell, ...letters(parts[1])] };
 }
 
-export function einsumRef(equation: string, inputs: readonly Tensor[]): Tensor {
+/**
+ * How an equation indexes its operands: the output labels then the summed ones (`all`, their sizes
+ * in `dims`), and per operand the stride of each label of `all` (0 where broadcast or absent; a
+ * label repeated in one operand, a diagonal, adds its strides). The GPU kernel
+ * (kernels/einsum/einsum.ts) walks this same layout in the same order.
+ */
+export interface EinsumLayout {
+  readonly outLabels: readonly string[];
+  readonly all: readonly string[];
+  readonly dims: readonly number[];
+  readonly outDims: readonly number[];
+  readonly outSize: number;
+  readonly sumSize: number;
+  readonly strides: readonly (readonly number[])[];
+}
+
+export function einsumLayout(equation: string, inputDims: readonly (readonly number[])[]): EinsumLayout {
+  const inputs = inputDims.map((dims) => ({ dims }));
   const [lhs, rhs] = equation.split('->');
   const terms = lhs.split(',');
   if (terms.length !== inputs.length)
@@ -86,6 +103,14 @@ export function einsumRef(equation: string, inputs: readonly Tensor[]): Tensor {
     }
     return st;
   });
+  return { outLabels, all, dims, outDims, outSize, sumSize, strides };
+}
+
+export function einsumRef(equation: string, inputs: readonly Tensor[]): Tensor {
+  const { outLabels, all, dims, outDims, outSize, sumSize, strides } = einsumLayout(
+    equation,
+    inputs.map((t) => t.dims),
+  );
   const values = inputs.map((t) =>
     isFloatDType(t.dtype) ? readFloats(t) : Array.from(t.data as ArrayLike<number | bigint>, Number),
   );

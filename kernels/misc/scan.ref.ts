@@ -97,7 +97,8 @@ export function topKRef(x: Tensor, k: number, axisValue: number, largest: boolea
       order.sort((u, v) => {
         const ku = key(at(u));
         const kv = key(at(v));
-        if (ku === kv) return u - v;
+        // Equal values, and NaNs among themselves, keep index order (a consistent comparator).
+        if (ku === kv || (Number.isNaN(ku as number) && Number.isNaN(kv as number))) return u - v;
         // NaN counts as the largest value, as in onnxruntime's comparator for floats.
         const greater = Number.isNaN(ku as number) || (!Number.isNaN(kv as number) && ku > kv);
         return largest === greater ? -1 : 1;

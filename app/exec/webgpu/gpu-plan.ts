@@ -24,6 +24,7 @@ import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { miscLowerings } from './lower-misc.js';
+import { extra2Lowerings } from './lower-extra2.js';
 import { narrowIndexInputs } from './narrow-indices.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
@@ -51,6 +52,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...convTransposeLowerings,
     ...attentionLowerings,
     ...extraLowerings,
+    ...extra2Lowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
