@@ -15,7 +15,7 @@ export function gpuElementBytes(dtype: DType): 0 | 1 | 4 {
 /**
  * Bytes per element of a value's GPU storage: gpuElementBytes, and 8 for int64 (two u32 words,
  * little endian). int64 graph inputs and the outputs of kernels that write indices (ArgMax / ArgMin)
- * live there; only kernels that read indices (GatherElements, OneHot) read them, every other
+ * live there; only kernels that read indices (Gather, GatherElements, OneHot) read them, every other
  * lowering sees gpuElementBytes = 0 and declines. CPU results of int64 stay host-only.
  */
 export function gpuStorageBytes(dtype: DType): 0 | 1 | 4 | 8 {

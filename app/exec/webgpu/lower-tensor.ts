@@ -16,6 +16,7 @@ import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
+import { gatherAtRunTime } from './lower-gather.js';
 import { gpuElementBytes } from './gpu-storage.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
 
@@ -123,7 +124,7 @@ const slice: Lowering = async (lc) => {
 const gather: Lowering = async (lc) => {
   if (bytesOf(lc, 0) === 0) return undefined;
   const indices = lc.constant(inputName(lc, 1));
-  if (!indices) return undefined;
+  if (!indices) return gatherAtRunTime(lc); // indices known only at run time: lower-gather.ts
   const dims = lc.shape(inputName(lc, 0)).dims;
   const axis = normalizeAxis(attrInt(lc.node, 'axis'), dims.length);
   const dim = dims[axis];
