@@ -12,6 +12,7 @@ import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
   destroyDispatches,
   elementGrid,
+  type PreparedDispatch,
   prepareDispatch,
   uniformWords,
 } from '../gpu-float/float-dispatch.js';
@@ -24,7 +25,8 @@ export interface PreparedGather {
   record(encoder: GPUCommandEncoder): void;
   /**
    * After the run's last submit: the reference's error text for the first out-of-range index
-   * ("Gather index V is out of range for dimension D"), or undefined when every index was in range.
+   * ("Gather index V is out of range for dimension D"; GatherND's names its op), or undefined when
+   * every index was in range.
    */
   outOfRange(): Promise<string | undefined>;
   destroy(): void;
@@ -50,20 +52,14 @@ export async function prepareGatherRuntime(
   const total = outer * nIdx * inner;
   const bytes = elementBytes === 1;
   const invocations = bytes ? Math.ceil(total / 4) : total;
-  const code = loadWgsl(new URL('./gather-runtime.wgsl', import.meta.url));
   const gather = await getPipeline(ctx, {
     op: 'gather-runtime',
     params: { bytes, int64, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await code,
+      code: await loadWgsl(new URL('./gather-runtime.wgsl', import.meta.url)),
       entryPoint: 'main',
       constants: { BYTES: q.bytes ? 1 : 0, INT64: q.int64 ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
     }),
-  });
-  const report = await getPipeline(ctx, {
-    op: 'gather-runtime.report',
-    params: { int64 },
-    build: async (q) => ({ code: await code, entryPoint: 'report', constants: { INT64: q.int64 ? 1 : 0 } }),
   });
   const error = createErrorWord(ctx, 'gather-runtime', 3);
   // Invocations past the output's still check the indices: an empty output fails as the CPU's does.
@@ -78,19 +74,47 @@ export async function prepareGatherRuntime(
       },
       elementGrid(ctx, Math.max(invocations, nIdx), WORKGROUP_SIZE),
     ),
-    prepareDispatch(ctx, 'gather-runtime.report', report, { buffers: [indices, error.buffer] }, [1, 1, 1]),
+    await prepareIndexReport(ctx, indices, error.buffer, int64),
   ];
   return {
     record: (encoder) => error.record(encoder, dispatches, 'gather-runtime'),
     outOfRange: async () => {
-      const [flag, lo, hi] = await error.read();
-      if (flag === 0) return undefined;
-      const value = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
-      return `Gather index ${value} is out of range for dimension ${dim}`;
+      const bad = badIndex(await error.read());
+      return bad && `Gather index ${bad.value} is out of range for dimension ${dim}`;
     },
     destroy: () => {
       destroyDispatches(dispatches);
       error.destroy();
     },
   };
+}
+
+/**
+ * gather-runtime.wgsl's `report` (one invocation, after a kernel that left ~(first bad index
+ * position) in error word 0): copies that index's words into error words 1 and 2. Shared with
+ * gather-nd.ts, whose bindings 0 and 1 are the same.
+ */
+export async function prepareIndexReport(
+  ctx: GpuContext,
+  indices: GPUBuffer,
+  error: GPUBuffer,
+  int64: boolean,
+): Promise<PreparedDispatch> {
+  const report = await getPipeline(ctx, {
+    op: 'gather-runtime.report',
+    params: { int64 },
+    build: async (q) => ({
+      code: await loadWgsl(new URL('./gather-runtime.wgsl', import.meta.url)),
+      entryPoint: 'report',
+      constants: { INT64: q.int64 ? 1 : 0 },
+    }),
+  });
+  return prepareDispatch(ctx, 'gather-runtime.report', report, { buffers: [indices, error] }, [1, 1, 1]);
+}
+
+/** The first bad index's position and value from the three error words, or undefined. */
+export function badIndex(words: Uint32Array): { position: number; value: bigint } | undefined {
+  const [flag, lo, hi] = words;
+  if (flag === 0) return undefined;
+  return { position: ~flag >>> 0, value: BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)) };
 }

@@ -17,6 +17,7 @@ import { gpuByteLength, gpuElementBytes, gpuStorageBytes, StorageArena, tensorBy
 import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { extraLowerings } from './lower-extra.js';
+import { gatherLowerings } from './lower-gather.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -51,6 +52,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...convTransposeLowerings,
     ...attentionLowerings,
     ...extraLowerings,
+    ...gatherLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

@@ -3,12 +3,14 @@
 // on the GPU (a fed graph input such as a language model's input_ids, or a GPU kernel's output)
 // over 8- or 32-bit data, through gather-runtime.wgsl. An out-of-range index fails the run after it
 // with the CPU reference's message. Indices a CPU node made as int64 are host-only: the node then
-// stays a CPU fallback.
-import { prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
+// stays a CPU fallback. GatherND (any indices, same kernel design: gather-nd.wgsl) is here too.
+import { gatherNDDims } from '../../../kernels/scatter/scatter.ref.js';
+import { prepareGatherND } from '../../../kernels/shape-ops/gather-nd.js';
+import { type PreparedGather, prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
 import { attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
 import { gpuElementBytes } from './gpu-storage.js';
-import { inputName, type LowerContext } from './lowering.js';
+import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 export async function gatherAtRunTime(lc: LowerContext) {
   const data = lc.shape(inputName(lc, 0));
@@ -16,12 +18,8 @@ export async function gatherAtRunTime(lc: LowerContext) {
   const bytes = gpuElementBytes(data.dtype);
   if (bytes === 0 || data.dims.length === 0) return undefined; // rank 0: the CPU op reports it
   if (indices.dtype !== 'int32' && indices.dtype !== 'int64') return undefined;
-  let indexBuffer: GPUBuffer;
-  try {
-    indexBuffer = lc.input(1);
-  } catch {
-    return undefined; // int64 indices a CPU node made live on the host
-  }
+  const indexBuffer = indicesOnGpu(lc);
+  if (!indexBuffer) return undefined;
   const g = await prepareGatherRuntime(
     lc.gpu,
     lc.input(0),
@@ -33,6 +31,20 @@ export async function gatherAtRunTime(lc: LowerContext) {
     indices.dtype === 'int64',
     bytes,
   );
+  return failingRun(lc, g);
+}
+
+/** Input 1's GPU buffer; undefined for int64 a CPU node made (those live on the host only). */
+function indicesOnGpu(lc: LowerContext): GPUBuffer | undefined {
+  try {
+    return lc.input(1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The GPU work of a prepared gather: an out-of-range index fails the run after it, as on the CPU. */
+function failingRun(lc: LowerContext, g: PreparedGather): GpuWork {
   const { name, opType } = lc.node;
   return {
     record: async (encoder: GPUCommandEncoder) => g.record(encoder),
@@ -45,3 +57,39 @@ export async function gatherAtRunTime(lc: LowerContext) {
     destroy: g.destroy,
   };
 }
+
+/**
+ * GatherND (opset 11; batch_dims from 12, as app/exec/cpu/ops/scatter.ts reads it) over 8- or
+ * 32-bit data with int32 / int64 indices on the GPU, constant or not (gather-nd.wgsl). Dims the
+ * reference refuses stay with the CPU op, which reports them.
+ */
+const gatherND: Lowering = async (lc) => {
+  const data = lc.shape(inputName(lc, 0));
+  const indices = lc.shape(inputName(lc, 1));
+  const bytes = gpuElementBytes(data.dtype);
+  const batchDims = lc.opset >= 12 ? attrInt(lc.node, 'batch_dims', 0) : 0;
+  if (bytes === 0 || (indices.dtype !== 'int32' && indices.dtype !== 'int64')) return undefined;
+  try {
+    gatherNDDims(data.dims, indices.dims, batchDims);
+  } catch {
+    return undefined;
+  }
+  const indexBuffer = indicesOnGpu(lc);
+  if (!indexBuffer) return undefined;
+  const g = await prepareGatherND(
+    lc.gpu,
+    lc.input(0),
+    indexBuffer,
+    lc.output(0),
+    data.dims,
+    indices.dims,
+    batchDims,
+    indices.dtype === 'int64',
+    bytes,
+  );
+  return failingRun(lc, g);
+};
+
+export const gatherLowerings: Readonly<Record<string, Lowering>> = {
+  GatherND: gatherND,
+};
