@@ -372,6 +372,46 @@ describe('a tiny language-model head in one submit', () => {
   });
 });
 
+describe('int64 input_ids reshaped before the embedding Gather stay on the GPU', () => {
+  it('ids [B*T] -> Reshape [B,T] -> Gather(embedding); a CPU reader of the int64 view reads it back', async () => {
+    const r = rng(78);
+    const model = decodeModel(
+      buildModel({
+        opset: 13,
+        inputs: [{ name: 'ids', dtype: 'int64', dims: [B * T] }],
+        outputs: [
+          { name: 'emb', dtype: 'float32' },
+          { name: 'ids_f', dtype: 'float32' },
+        ],
+        initializers: { embedding: f32(r, [V, D]), shape: int64Tensor([2], [B, T]) },
+        nodes: [
+          { op: 'Reshape', inputs: ['ids', 'shape'], outputs: ['ids_bt'] },
+          { op: 'Gather', inputs: ['embedding', 'ids_bt'], outputs: ['emb'], attrs: { axis: 0 } },
+          // Cast from int64 has no GPU lowering: it reads the int64 view back from the GPU.
+          { op: 'Cast', inputs: ['ids_bt'], outputs: ['ids_f'], attrs: { to: 1 } },
+        ],
+      }),
+    );
+    const ids = int64Tensor(
+      [B * T],
+      Array.from({ length: B * T }, () => randInt(r, -V, V - 1)),
+    );
+    const feeds = new Map([['ids', ids]]);
+    const want = new CpuInterpreter(model).runSync(feeds);
+    const executor = await WebGpuExecutor.create(model);
+    try {
+      const got = await executor.run(feeds);
+      expectSameTensor(got.get('emb')!, want.get('emb')!, 'emb');
+      expectSameTensor(got.get('ids_f')!, want.get('ids_f')!, 'ids_f');
+      const s = await executor.summary();
+      expect(s.cpuFallbacks.filter((f) => !f.startsWith('Cast '))).toEqual([]);
+      expect(s.viewNodes).toBe(1);
+    } finally {
+      executor.dispose();
+    }
+  });
+});
+
 /** int8 table -> DequantizeLinear -> Gather(input_ids) -> QuantizeLinear -> DequantizeLinear. */
 function qdqEmbedding(qtype: 'int8' | 'uint8'): Uint8Array {
   const r = rng(qtype === 'int8' ? 41 : 42);

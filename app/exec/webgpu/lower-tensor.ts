@@ -17,7 +17,7 @@ import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
 import { gatherAtRunTime } from './lower-gather.js';
-import { gpuElementBytes } from './gpu-storage.js';
+import { gpuElementBytes, gpuStorageBytes } from './gpu-storage.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
 
 /** Element size of input i on the GPU (0: not on the GPU). */
@@ -28,7 +28,10 @@ function bytesOf(lc: LowerContext, i: number): 0 | 1 | 4 {
 }
 
 const view: Lowering = async (lc) => {
-  if (bytesOf(lc, 0) === 0) return undefined;
+  // int64 too: a view of int64 on the GPU (input_ids reshaped before the embedding Gather) stays
+  // there; int64 a CPU node made is host-only, and the planner then runs the view on the CPU.
+  const name = inputName(lc, 0);
+  if (!name || gpuStorageBytes(lc.shape(name).dtype) === 0) return undefined;
   // Dropout's mask output is not a view; when something reads it, leave the node to the CPU.
   if (lc.node.outputs.slice(1).some((o) => o && lc.isUsed(o))) return undefined;
   return 'view';
