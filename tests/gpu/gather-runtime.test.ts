@@ -1,9 +1,10 @@
-// Gather with indices known only at run time on the WebGPU executor (app/exec/webgpu/lower-gather.ts,
-// kernels/shape-ops/gather-runtime.wgsl) against the CPU reference, bit-exact: curated cases named
-// after their parameters, seeded random ones, an out-of-range index failing the run with the CPU's
-// message, a tiny language-model head (input_ids -> embedding Gather -> + position embedding ->
-// LayerNormalization -> MatMul) with no CPU fallback, and the QDQ embedding chain (DQ -> Gather -> Q),
-// as exported and after the --integer rewrite turns it into an int8 Gather.
+// Gather with indices known only at run time, and GatherND, on the WebGPU executor
+// (app/exec/webgpu/lower-gather.ts, kernels/shape-ops/gather-runtime.wgsl and gather-nd.wgsl)
+// against the CPU reference, bit-exact: curated cases named after their parameters (8- and 32-bit
+// data, int64 data as word pairs), seeded random ones, an out-of-range index failing the run with the
+// CPU's message, a tiny language-model head (input_ids -> embedding Gather -> + position embedding ->
+// LayerNormalization -> MatMul) with no CPU fallback, input_ids reshaped first (an int64 view), and
+// the QDQ embedding chain (DQ -> Gather -> Q), as exported and after the --integer rewrite.
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
@@ -26,7 +27,7 @@ import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
 
-type DataType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int8' | 'bool';
+type DataType = 'float32' | 'int32' | 'uint32' | 'uint8' | 'int8' | 'bool' | 'int64';
 
 function dataOf(r: () => number, dtype: DataType, dims: number[]): Tensor {
   if (dtype === 'float32') return randomTensor(r, dtype, dims, -1e4, 1e4);
@@ -34,6 +35,7 @@ function dataOf(r: () => number, dtype: DataType, dims: number[]): Tensor {
   if (dtype === 'int8') return randomTensor(r, dtype, dims, -128, 127);
   if (dtype === 'uint32') return randomTensor(r, dtype, dims, 0, 2 ** 32 - 1);
   if (dtype === 'bool') return randomTensor(r, dtype, dims, 0, 1);
+  if (dtype === 'int64') return randomTensor(r, dtype, dims, -(2 ** 50), 2 ** 50);
   return randomTensor(r, dtype, dims, -(2 ** 31), 2 ** 31 - 1);
 }
 
@@ -87,6 +89,9 @@ describe('Gather with run-time indices on the WebGPU executor: curated, exact', 
     ['bool data, last axis', 'bool', [2, 5], 1, 'int64', [3], [0, 4, 4], false],
     ['uint32 data, axis 0, initializer', 'uint32', [4, 2], 0, 'int32', [3], [3, 3, 0], true],
     ['one index repeated, int64 [1,1,1]', 'float32', [3, 2], 0, 'int64', [1, 1, 1], [-2], false],
+    ['int64 data (word pairs), last axis', 'int64', [3, 4], 1, 'int64', [2, 2], [3, -4, 0, 1], false],
+    ['int64 data, axis 0, initializer, int32 indices', 'int64', [5, 2], 0, 'int32', [3], [4, -5, 2], true],
+    ['int64 data, scalar index', 'int64', [2, 3, 2], 1, 'int64', [], [-1], false],
   ];
   for (const [name, dtype, dims, axis, itype, idims, values, constData] of cases) {
     it(name, async () => {
@@ -106,6 +111,25 @@ describe('Gather with run-time indices on the WebGPU executor: curated, exact', 
     }
   });
 
+  it('int64 data with constant indices (the strided copy takes no word pairs: the run-time kernel does)', async () => {
+    const data = dataOf(rng(12), 'int64', [4, 3]);
+    await compareOnGpu(
+      {
+        op: 'Gather',
+        opset: 13,
+        inputs: [
+          ['data', data],
+          ['indices', int64Tensor([2], [-1, 2])],
+        ],
+        constants: ['indices'],
+        outputs: [{ name: 'y', dtype: 'int64' }],
+        attrs: { axis: 1 },
+      },
+      true,
+      'int64 data, constant indices',
+    );
+  });
+
   it('opset 1 and 11 Gather (same meaning; negative indices from 11)', async () => {
     const data = dataOf(rng(8), 'float32', [4, 3]);
     await gatherOnGpu(data, int64Tensor([3], [3, 0, 1]), 0, 'opset 1', false, 1);
@@ -116,7 +140,7 @@ describe('Gather with run-time indices on the WebGPU executor: curated, exact', 
 describe('Gather with run-time indices: seeded random, exact', () => {
   it('random dims, axes, dtypes (32- and 8-bit), int32 / int64 indices with negatives', async () => {
     const r = rng(2026);
-    const dtypes: DataType[] = ['float32', 'int32', 'uint8', 'int8', 'uint32', 'bool'];
+    const dtypes: DataType[] = ['float32', 'int32', 'uint8', 'int8', 'uint32', 'bool', 'int64'];
     for (let k = 0; k < 24; k++) {
       const dims = randomDims(r, 1, 4, 5);
       const axis = randInt(r, -dims.length, dims.length - 1);
@@ -235,6 +259,8 @@ describe('GatherND on the WebGPU executor: exact', () => {
     ['batch_dims 1, int32 [2,2,2], indices [2,1,1]', 'int32', [2, 2, 2], 1, [2, 1, 1], [1, 0], false],
     ['uint8 data, odd slice (5), constant indices', 'uint8', [3, 5], 0, [4, 1], [2, 0, -1, 1], true],
     ['int8 data, full tuples', 'int8', [3, 3], 0, [5, 2], [0, 0, 2, 2, -1, 0, 1, 1, 2, 1], false],
+    ['int64 data (word pairs), rows, batch_dims 1', 'int64', [2, 3, 2], 1, [2, 1], [2, -3], false],
+    ['int64 data, full tuples, constant indices', 'int64', [3, 2], 0, [2, 2], [2, 1, -3, 0], true],
   ];
   for (const [name, dtype, dims, batchDims, idims, values, constIndices] of cases) {
     it(name, async () => {
@@ -250,7 +276,7 @@ describe('GatherND on the WebGPU executor: exact', () => {
 
   it('seeded random: dims, q, batch_dims, 8- and 32-bit data', async () => {
     const r = rng(612);
-    const dtypes: DataType[] = ['float32', 'uint8', 'int32', 'int8'];
+    const dtypes: DataType[] = ['float32', 'uint8', 'int32', 'int8', 'int64'];
     for (let k = 0; k < 16; k++) {
       const dims = randomDims(r, 1, 4, 4);
       const batchDims = dims.length > 1 && k % 3 === 0 ? randInt(r, 1, dims.length - 1) : 0;

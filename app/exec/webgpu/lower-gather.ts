@@ -1,10 +1,11 @@
 // Gather whose indices are known only at run time (lower-tensor.ts's gather takes plan-time
 // constant indices as a plain strided copy and hands every other case here): int32 / int64 indices
 // on the GPU (a fed graph input such as a language model's input_ids, or a GPU kernel's output)
-// over 8- or 32-bit data, through gather-runtime.wgsl. An out-of-range index fails the run after it
+// over 8- or 32-bit data or int64 data on the GPU (word pairs), through gather-runtime.wgsl. An out-of-range index fails the run after it
 // with the CPU reference's message. Indices a CPU node made as int64 are host-only: the node then
 // stays a CPU fallback. GatherND (any indices, same kernel design: gather-nd.wgsl) is here too.
 import { gatherNDDims } from '../../../kernels/scatter/scatter.ref.js';
+import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { prepareGatherND } from '../../../kernels/shape-ops/gather-nd.js';
 import { type PreparedGather, prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
 import { attrInt } from '../../model/attributes.js';
@@ -13,34 +14,53 @@ import { gpuElementBytes } from './gpu-storage.js';
 import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 export async function gatherAtRunTime(lc: LowerContext) {
-  const data = lc.shape(inputName(lc, 0));
+  const rank = lc.shape(inputName(lc, 0)).dims.length;
   const indices = lc.shape(inputName(lc, 1));
-  const bytes = gpuElementBytes(data.dtype);
-  if (bytes === 0 || data.dims.length === 0) return undefined; // rank 0: the CPU op reports it
-  if (indices.dtype !== 'int32' && indices.dtype !== 'int64') return undefined;
-  const indexBuffer = indicesOnGpu(lc);
-  if (!indexBuffer) return undefined;
+  if (rank === 0 || (indices.dtype !== 'int32' && indices.dtype !== 'int64')) return undefined;
+  let axis: number;
+  try {
+    axis = normalizeAxis(attrInt(lc.node, 'axis'), rank, 'Gather axis');
+  } catch {
+    return undefined; // the CPU op reports it
+  }
+  const data = dataOnGpu(lc);
+  const indexBuffer = onGpu(lc, 1);
+  if (!data || !indexBuffer) return undefined;
   const g = await prepareGatherRuntime(
     lc.gpu,
-    lc.input(0),
+    data.buffer,
     indexBuffer,
     lc.output(0),
     data.dims,
     indices.dims,
-    attrInt(lc.node, 'axis'),
+    axis,
     indices.dtype === 'int64',
-    bytes,
+    data.bytes,
   );
   return failingRun(lc, g);
 }
 
-/** Input 1's GPU buffer; undefined for int64 a CPU node made (those live on the host only). */
-function indicesOnGpu(lc: LowerContext): GPUBuffer | undefined {
+/** Input i's GPU buffer; undefined for int64 a CPU node made (those live on the host only). */
+function onGpu(lc: LowerContext, i: number): GPUBuffer | undefined {
   try {
-    return lc.input(1);
+    return lc.input(i);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The data as the kernels copy it: 8- or 32-bit elements, or int64 on the GPU as pairs of 32-bit
+ * words (a trailing dim of 2, so axes and index tuples keep their meaning).
+ */
+function dataOnGpu(lc: LowerContext): { buffer: GPUBuffer; dims: number[]; bytes: 1 | 4 } | undefined {
+  const { dtype, dims } = lc.shape(inputName(lc, 0));
+  const bytes = gpuElementBytes(dtype);
+  const buffer = bytes > 0 || dtype === 'int64' ? onGpu(lc, 0) : undefined;
+  if (!buffer) return undefined;
+  return bytes > 0
+    ? { buffer, dims: [...dims], bytes: bytes as 1 | 4 }
+    : { buffer, dims: [...dims, 2], bytes: 4 };
 }
 
 /** The GPU work of a prepared gather: an out-of-range index fails the run after it, as on the CPU. */
@@ -64,28 +84,27 @@ function failingRun(lc: LowerContext, g: PreparedGather): GpuWork {
  * reference refuses stay with the CPU op, which reports them.
  */
 const gatherND: Lowering = async (lc) => {
-  const data = lc.shape(inputName(lc, 0));
   const indices = lc.shape(inputName(lc, 1));
-  const bytes = gpuElementBytes(data.dtype);
   const batchDims = lc.opset >= 12 ? attrInt(lc.node, 'batch_dims', 0) : 0;
-  if (bytes === 0 || (indices.dtype !== 'int32' && indices.dtype !== 'int64')) return undefined;
+  if (indices.dtype !== 'int32' && indices.dtype !== 'int64') return undefined;
   try {
-    gatherNDDims(data.dims, indices.dims, batchDims);
+    gatherNDDims(lc.shape(inputName(lc, 0)).dims, indices.dims, batchDims);
   } catch {
     return undefined;
   }
-  const indexBuffer = indicesOnGpu(lc);
-  if (!indexBuffer) return undefined;
+  const data = dataOnGpu(lc);
+  const indexBuffer = onGpu(lc, 1);
+  if (!data || !indexBuffer) return undefined;
   const g = await prepareGatherND(
     lc.gpu,
-    lc.input(0),
+    data.buffer,
     indexBuffer,
     lc.output(0),
     data.dims,
     indices.dims,
     batchDims,
     indices.dtype === 'int64',
-    bytes,
+    data.bytes,
   );
   return failingRun(lc, g);
 };

@@ -125,9 +125,9 @@ const slice: Lowering = async (lc) => {
 };
 
 const gather: Lowering = async (lc) => {
-  if (bytesOf(lc, 0) === 0) return undefined;
   const indices = lc.constant(inputName(lc, 1));
-  if (!indices) return gatherAtRunTime(lc); // indices known only at run time: lower-gather.ts
+  // Indices known only at run time, or int64 data (word pairs): lower-gather.ts.
+  if (!indices || bytesOf(lc, 0) === 0) return gatherAtRunTime(lc);
   const dims = lc.shape(inputName(lc, 0)).dims;
   const axis = normalizeAxis(attrInt(lc.node, 'axis'), dims.length);
   const dim = dims[axis];
