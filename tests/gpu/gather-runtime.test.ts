@@ -438,15 +438,18 @@ describe('int64 input_ids reshaped before the embedding Gather stay on the GPU',
   });
 });
 
-/** int8 table -> DequantizeLinear -> Gather(input_ids) -> QuantizeLinear -> DequantizeLinear. */
-function qdqEmbedding(qtype: 'int8' | 'uint8'): Uint8Array {
+/**
+ * 8-bit table -> DequantizeLinear -> Gather(input_ids) -> QuantizeLinear -> DequantizeLinear;
+ * `exposeQ`: the quantized embedding is a graph output too.
+ */
+function qdqEmbedding(qtype: 'int8' | 'uint8', exposeQ = false): Uint8Array {
   const r = rng(qtype === 'int8' ? 41 : 42);
   const table = dataOf(r, qtype, [V, D]);
   const zp = makeTensor(qtype, [], [qtype === 'int8' ? -3 : 128]);
   return buildModel({
     opset: 13,
     inputs: [{ name: 'input_ids', dtype: 'int64', dims: [B, T] }],
-    outputs: [{ name: 'y', dtype: 'float32' }],
+    outputs: [{ name: 'y', dtype: 'float32' }, ...(exposeQ ? [{ name: 'emb_q', dtype: qtype }] : [])],
     initializers: { table, scale: makeTensor('float32', [], [0.05]), zp },
     nodes: [
       { op: 'DequantizeLinear', inputs: ['table', 'scale', 'zp'], outputs: ['table_f'] },
@@ -479,4 +482,18 @@ describe('the QDQ embedding chain (onnxruntime QDQ export) with run-time input_i
       expect(await compareModel(fused, feeds, 'y', true)).toEqual([]);
     });
   }
+
+  it('int8 with the quantized embedding a graph output (no s8->u8 pair): --integer makes an int8 Gather', async () => {
+    const r = rng(10);
+    const ids = int64Tensor(
+      [B, T],
+      Array.from({ length: B * T }, () => randInt(r, -V, V - 1)),
+    );
+    const feeds = new Map([['input_ids', ids]]);
+    const fused = fuseQdqForIntegerExecution(decodeModel(qdqEmbedding('int8', true)));
+    const gathers = fused.graph.nodes.filter((n) => n.opType === 'Gather');
+    expect(gathers.map((n) => fused.graph.initializers.get(n.inputs[0])?.dtype)).toEqual(['int8']);
+    expect(await compareModel(fused, feeds, 'emb_q', true)).toEqual([]);
+    expect(await compareModel(fused, feeds, 'y', true)).toEqual([]);
+  });
 });
