@@ -3,7 +3,7 @@
 // out-of-range entry sets an error word (kernels/gpu/error-word.ts) that also names the first bad
 // entry (gather-runtime.ts's report), read after the run, so the caller fails the run with the
 // CPU reference's message. Oracle: kernels/scatter/scatter.ref.ts's gatherNDRef; tests:
-// tests/gpu/gather-runtime.test.ts.
+// tests/gpu/gather-nd.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
