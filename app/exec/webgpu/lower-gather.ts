@@ -1,9 +1,9 @@
 // Gather whose indices are known only at run time (lower-tensor.ts's gather takes plan-time
-// constant indices as a plain strided copy and hands every other case here): int32 / int64 indices
-// on the GPU (a fed graph input such as a language model's input_ids, or a GPU kernel's output)
-// over 8- or 32-bit data or int64 data on the GPU (word pairs), through gather-runtime.wgsl. An out-of-range index fails the run after it
-// with the CPU reference's message. Indices a CPU node made as int64 are host-only: the node then
-// stays a CPU fallback. GatherND (any indices, same kernel design: gather-nd.wgsl) is here too.
+// constant indices as a plain strided copy and hands every other case here), and GatherND: int32 /
+// int64 indices on the GPU (a fed graph input such as a language model's input_ids, a GPU kernel's
+// output, or a constant) over 8- or 32-bit data, or int64 data on the GPU as word pairs, through
+// gather-runtime.wgsl / gather-nd.wgsl. An out-of-range index fails the run after it with the CPU
+// reference's message. int64 a CPU node made is host-only: the node then stays a CPU fallback.
 import { gatherNDDims } from '../../../kernels/scatter/scatter.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { prepareGatherND } from '../../../kernels/shape-ops/gather-nd.js';
@@ -79,8 +79,8 @@ function failingRun(lc: LowerContext, g: PreparedGather): GpuWork {
 }
 
 /**
- * GatherND (opset 11; batch_dims from 12, as app/exec/cpu/ops/scatter.ts reads it) over 8- or
- * 32-bit data with int32 / int64 indices on the GPU, constant or not (gather-nd.wgsl). Dims the
+ * GatherND (opset 11; batch_dims from 12, as app/exec/cpu/ops/scatter.ts reads it) over 8- / 32-bit
+ * or int64 data with int32 / int64 indices on the GPU, constant or not (gather-nd.wgsl). Dims the
  * reference refuses stay with the CPU op, which reports them.
  */
 const gatherND: Lowering = async (lc) => {
