@@ -2,9 +2,10 @@
 // indices that live on the GPU (fed, or computed by a GPU kernel): the token-embedding lookup that
 // opens every language model. An out-of-range index cannot stop a GPU kernel: the kernel leaves the
 // first bad position and its value in an error word (kernels/gpu/error-word.ts) read after the run,
-// so the caller fails the run with the CPU reference's message, never with a wrong answer. Plan-time
-// constant indices take the plain strided copy instead (gatherCopy in copy.ts). Oracle:
-// gather.ref.ts's gatherRef; tests: tests/gpu/gather-runtime.test.ts.
+// so the caller fails the run with the CPU reference's message, never with a wrong answer. int64
+// data is passed as 32-bit word pairs (a trailing dim of 2). Plan-time constant indices over 8- /
+// 32-bit data take the plain strided copy instead (gatherCopy in copy.ts). Oracle: gather.ref.ts's
+// gatherRef; tests: tests/gpu/gather-runtime.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
