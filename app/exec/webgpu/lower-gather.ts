@@ -4,13 +4,14 @@
 // output, or a constant) over 8- or 32-bit data, or int64 data on the GPU as word pairs, through
 // gather-runtime.wgsl / gather-nd.wgsl. An out-of-range index fails the run after it with the CPU
 // reference's message. int64 a CPU node made is host-only: the node then stays a CPU fallback.
+import { BufferPool } from '../../../kernels/gpu/buffers.js';
 import { gatherNDDims } from '../../../kernels/scatter/scatter.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { prepareGatherND } from '../../../kernels/shape-ops/gather-nd.js';
 import { type PreparedGather, prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
 import { attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
-import { gpuElementBytes } from './gpu-storage.js';
+import { gpuByteLength, gpuElementBytes } from './gpu-storage.js';
 import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 export async function gatherAtRunTime(lc: LowerContext) {
@@ -25,7 +26,7 @@ export async function gatherAtRunTime(lc: LowerContext) {
   }
   const data = dataOnGpu(lc);
   const indexBuffer = onGpu(lc, 1);
-  if (!data || !indexBuffer) return undefined;
+  if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
   const g = await prepareGatherRuntime(
     lc.gpu,
     data.buffer,
@@ -63,6 +64,18 @@ function dataOnGpu(lc: LowerContext): { buffer: GPUBuffer; dims: number[]; bytes
     : { buffer, dims: [...dims, 2], bytes: 4 };
 }
 
+/**
+ * Whether the data, the indices and the output each fit one storage binding (a table larger than
+ * the device allows stays with the CPU op rather than failing to bind).
+ */
+function fitsBindings(lc: LowerContext, data: GPUBuffer, indices: GPUBuffer): boolean {
+  const out = lc.shape(lc.node.outputs[0]);
+  const limit = lc.gpu.limits.maxStorageBufferBindingSize;
+  // The arena gives the output a pooled buffer, bound whole.
+  const outBytes = BufferPool.bucketSize(gpuByteLength(out.dtype, out.dims));
+  return Math.max(data.size, indices.size, outBytes) <= limit;
+}
+
 /** The GPU work of a prepared gather: an out-of-range index fails the run after it, as on the CPU. */
 function failingRun(lc: LowerContext, g: PreparedGather): GpuWork {
   const { name, opType } = lc.node;
@@ -94,7 +107,7 @@ const gatherND: Lowering = async (lc) => {
   }
   const data = dataOnGpu(lc);
   const indexBuffer = onGpu(lc, 1);
-  if (!data || !indexBuffer) return undefined;
+  if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
   const g = await prepareGatherND(
     lc.gpu,
     data.buffer,
