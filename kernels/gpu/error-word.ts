@@ -14,26 +14,32 @@ export interface ErrorWord {
   record(encoder: GPUCommandEncoder, dispatches: readonly PreparedDispatch[], label: string): void;
   /** After the run's last submit: whether a kernel set the word. */
   raised(): Promise<boolean>;
+  /** After the run's last submit: all the words (kernels that report details past word 0). */
+  read(): Promise<Uint32Array>;
   destroy(): void;
 }
 
-export function createErrorWord(ctx: GpuContext, label: string): ErrorWord {
+/** `words` > 1: the kernel may leave details of the error in the words after the flag. */
+export function createErrorWord(ctx: GpuContext, label: string, words = 1): ErrorWord {
   const { device } = ctx;
-  const buffer = device.createBuffer({ label: `${label}.error`, size: 4, usage: STORAGE_USAGE });
-  const staging = device.createBuffer({ label: `${label}.error.read`, size: 4, usage: READBACK_USAGE });
+  const size = 4 * words;
+  const buffer = device.createBuffer({ label: `${label}.error`, size, usage: STORAGE_USAGE });
+  const staging = device.createBuffer({ label: `${label}.error.read`, size, usage: READBACK_USAGE });
+  const read = async () => {
+    await staging.mapAsync(0x0001);
+    const all = new Uint32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    return all;
+  };
   return {
     buffer,
     record: (encoder, dispatches, passLabel) => {
       encoder.clearBuffer(buffer);
       recordDispatches(encoder, dispatches, passLabel);
-      encoder.copyBufferToBuffer(buffer, 0, staging, 0, 4);
+      encoder.copyBufferToBuffer(buffer, 0, staging, 0, size);
     },
-    raised: async () => {
-      await staging.mapAsync(0x0001);
-      const flag = new Uint32Array(staging.getMappedRange().slice(0))[0];
-      staging.unmap();
-      return flag !== 0;
-    },
+    raised: async () => (await read())[0] !== 0,
+    read,
     destroy: () => {
       buffer.destroy();
       staging.destroy();

@@ -17,6 +17,7 @@ import { gpuByteLength, gpuElementBytes, gpuStorageBytes, StorageArena, tensorBy
 import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { extraLowerings } from './lower-extra.js';
+import { gatherLowerings } from './lower-gather.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -53,6 +54,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...attentionLowerings,
     ...extraLowerings,
     ...extra2Lowerings,
+    ...gatherLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

@@ -16,7 +16,8 @@ import { expandDomain, tileDomain } from '../../../kernels/shape-ops/expand-tile
 import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
-import { gpuElementBytes } from './gpu-storage.js';
+import { gatherAtRunTime } from './lower-gather.js';
+import { gpuElementBytes, gpuStorageBytes } from './gpu-storage.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
 
 /** Element size of input i on the GPU (0: not on the GPU). */
@@ -27,7 +28,10 @@ function bytesOf(lc: LowerContext, i: number): 0 | 1 | 4 {
 }
 
 const view: Lowering = async (lc) => {
-  if (bytesOf(lc, 0) === 0) return undefined;
+  // int64 too: a view of int64 on the GPU (input_ids reshaped before the embedding Gather) stays
+  // there; int64 a CPU node made is host-only, and the planner then runs the view on the CPU.
+  const name = inputName(lc, 0);
+  if (!name || gpuStorageBytes(lc.shape(name).dtype) === 0) return undefined;
   // Dropout's mask output is not a view; when something reads it, leave the node to the CPU.
   if (lc.node.outputs.slice(1).some((o) => o && lc.isUsed(o))) return undefined;
   return 'view';
@@ -121,9 +125,9 @@ const slice: Lowering = async (lc) => {
 };
 
 const gather: Lowering = async (lc) => {
-  if (bytesOf(lc, 0) === 0) return undefined;
   const indices = lc.constant(inputName(lc, 1));
-  if (!indices) return undefined;
+  // Indices known only at run time, or int64 data (word pairs): lower-gather.ts.
+  if (!indices || bytesOf(lc, 0) === 0) return gatherAtRunTime(lc);
   const dims = lc.shape(inputName(lc, 0)).dims;
   const axis = normalizeAxis(attrInt(lc.node, 'axis'), dims.length);
   const dim = dims[axis];
