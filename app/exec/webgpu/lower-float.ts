@@ -12,6 +12,7 @@ import {
 import { powTakesShortcut } from '../../../kernels/elementwise/elementwise.ref.js';
 import { prepareMatMul } from '../../../kernels/matmul/matmul.js';
 import { preparePool } from '../../../kernels/pool/pool.js';
+import { gpuCastSupported, prepareCast } from '../../../kernels/shape-ops/cast-gpu.js';
 import { prepareSoftmax } from '../../../kernels/softmax/softmax.js';
 import { makeTensor, sizeOf, type Tensor, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts, attrString, hasAttr } from '../../model/attributes.js';
@@ -253,9 +254,22 @@ const cast: Lowering = async (lc) => {
   const from = lc.shape(inputName(lc, 0)).dtype;
   const to = lc.shape(lc.node.outputs[0]).dtype;
   if (from === to && from !== undefined) return 'view';
-  if (from === 'int32' && to === 'float32') return unary('CastInt32ToFloat32', undefined, 'int32')(lc);
-  return undefined;
+  // Every pair among the dtypes the GPU stores, bit-exact with castRef (cast-gpu.wgsl).
+  if (from === undefined || to === undefined || !gpuCastSupported(from, to)) return undefined;
+  const x = gpuInput(lc, 0);
+  if (!x) return undefined;
+  const count = sizeOf(lc.shape(lc.node.outputs[0]).dims);
+  return { dispatches: [await prepareCast(lc.gpu, x, lc.output(0), from, to, count)] };
 };
+
+/** Input i's GPU buffer; undefined for int64 a CPU node made (host-only, gpu-storage.ts). */
+function gpuInput(lc: LowerContext, i: number): GPUBuffer | undefined {
+  try {
+    return lc.input(i);
+  } catch {
+    return undefined;
+  }
+}
 
 export const floatLowerings: Readonly<Record<string, Lowering>> = {
   Conv: conv,
