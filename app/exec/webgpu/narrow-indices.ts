@@ -2,9 +2,9 @@
 // Attention (nonpad_kv_seqlen) that are known only at run time are read through an inserted
 // Cast to int32. Their kernels read int32 ids (int64 values reach the GPU only for
 // GatherElements, OneHot and Mod; gpu-storage.ts), so without it each such node would run on
-// the CPU reference with its float inputs read back; with it only the tiny Cast runs on the host
-// (listed among the plan's CPU fallbacks as `Cast (<value>.int32)`), its int32 output is
-// uploaded, and the node keeps its GPU kernel (lower-attention.ts). Position ids and sequence
+// the CPU reference with its float inputs read back; with it the tiny Cast runs on the GPU
+// (cast-gpu.wgsl; on the host, as `Cast (<value>.int32)`, only where its int64 input is host-only)
+// and the node keeps its GPU kernel (lower-attention.ts). Position ids and sequence
 // lengths fit in int32; the CPU interpreter runs the graph as written.
 import { dtypeToOnnx } from '../../model/tensor-proto.js';
 import type { GraphNode, Model } from '../../model/ir.js';
