@@ -11,6 +11,7 @@ import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { rnnOps } from './ops/rnn.js';
 import { signalOps } from './ops/signal.js';
+import { spectralOps } from './ops/spectral.js';
 import { scatterOps } from './ops/scatter.js';
 import { selectOps } from './ops/select.js';
 import { spatialOps } from './ops/spatial.js';
@@ -28,6 +29,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...broadcastOps,
   ...reduceOps,
   ...signalOps,
+  ...spectralOps,
   ...attentionOps,
   ...normOps,
   ...miscOps,
