@@ -1,4 +1,5 @@
 // All CPU ops, by family. Each family file owns its ops; this file only merges them.
+import { viaFloat32ForBfloat16 } from './bfloat16-via-float32.js';
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { attentionOps } from './ops/attention.js';
@@ -40,5 +41,5 @@ const table: Readonly<Record<string, CpuOp>> = {
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
-  return table[opKey(domain, opType)];
+  return viaFloat32ForBfloat16(domain, opType, table[opKey(domain, opType)]);
 }

@@ -1,0 +1,102 @@
+// bfloat16 for float ops that have no bfloat16 path of their own: the bfloat16 inputs are widened
+// to float32 (exact), the float32 reference runs, and when input 0 (the op's T) was bfloat16 its
+// float32 outputs are rounded back to bfloat16 (nearest even, as Cast). ONNX's reference runs
+// numpy on ml_dtypes.bfloat16, which computes each numpy call in float32 and rounds its result:
+// for the ops below that is one call (or an exact one after it), so one rounding here gives the
+// same bits; ops whose reference rounds intermediates to bfloat16 (Softmax, Gemm, Sigmoid,
+// HardSigmoid, the normalizations, AveragePool, Attention, most reductions ...) differ in the
+// last bit and keep refusing bfloat16 (checked against onnx.reference, with the ONNX conformance
+// data's 1e-3 tolerance: tests/unit/bfloat16-via-float32.test.ts).
+import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
+import { attrFloat } from '../../model/attributes.js';
+import { ModelError } from '../../model/errors.js';
+import type { CpuOp, OpContext } from './op-types.js';
+
+export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
+  // unary math and activations
+  'Abs',
+  'Acos',
+  'Acosh',
+  'Asin',
+  'Asinh',
+  'Atan',
+  'Atanh',
+  'Ceil',
+  'Cos',
+  'Cosh',
+  'Erf',
+  'Exp',
+  'Floor',
+  'Log',
+  'Neg',
+  'Reciprocal',
+  'Relu',
+  'Round',
+  'Sign',
+  'Sin',
+  'Sinh',
+  'Sqrt',
+  'Tan',
+  'Tanh',
+  'Softplus',
+  'Elu',
+  'Celu',
+  'ThresholdedRelu',
+  // elementwise binary / variadic
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Max',
+  'Min',
+  'Mean',
+  'Sum',
+  'PRelu',
+  'Clip',
+  // one float32 dot product per output (ml_dtypes' bfloat16 dot accumulates in float32)
+  'MatMul',
+  'Conv',
+  // selections: exact in any precision
+  'MaxPool',
+  'Hardmax',
+  'ReduceMax',
+  'ReduceMin',
+]);
+
+const isPowerOfTwo = (v: number) =>
+  v !== 0 && Number.isFinite(v) && 2 ** Math.round(Math.log2(Math.abs(v))) === Math.abs(v);
+
+/**
+ * Why a node of the list above would not match ONNX's reference in bfloat16, if it would not:
+ * Elu / Celu scale by alpha after (and Celu also before) expm1, each step rounded to bfloat16,
+ * exact only for a power-of-two alpha; Sum / Mean of more than two inputs round each partial sum.
+ */
+function mismatch(ctx: OpContext): string | undefined {
+  const { node } = ctx;
+  if (node.opType === 'Elu' || node.opType === 'Celu') {
+    const alpha = attrFloat(node, 'alpha', 1);
+    if (!isPowerOfTwo(alpha)) return `bfloat16 with alpha ${alpha} (not a power of two) is not supported`;
+  }
+  if ((node.opType === 'Sum' || node.opType === 'Mean') && ctx.inputs.length > 2)
+    return `bfloat16 with more than two inputs is not supported`;
+  return undefined;
+}
+
+/** `op` as is, or (for the ai.onnx ops above) with bfloat16 computed through float32. */
+export function viaFloat32ForBfloat16(
+  domain: string,
+  opType: string,
+  op: CpuOp | undefined,
+): CpuOp | undefined {
+  if (!op || (domain !== '' && domain !== 'ai.onnx') || !BFLOAT16_VIA_FLOAT32.has(opType)) return op;
+  return (ctx) => {
+    if (!ctx.inputs.some((t) => t?.dtype === 'bfloat16')) return op(ctx);
+    const why = mismatch(ctx);
+    if (why) throw new ModelError(`node '${ctx.node.name}' (${ctx.node.opType}): ${why}`);
+    const inputs = ctx.inputs.map((t) => (t?.dtype === 'bfloat16' ? castRef(t, 'float32') : t));
+    const outputs = op({ ...ctx, inputs });
+    if (ctx.inputs[0]?.dtype !== 'bfloat16') return outputs;
+    return outputs.map((t) => (t?.dtype === 'float32' ? castRef(t, 'bfloat16') : t));
+  };
+}

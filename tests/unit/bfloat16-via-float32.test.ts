@@ -1,0 +1,82 @@
+// bfloat16 in float ops without a bfloat16 path of their own (app/exec/cpu/bfloat16-via-float32.ts):
+// per op, a bfloat16 case (tests/fixtures/onnx-reference/bfloat16.json, unary, binary, MatMul,
+// Conv, pools, reductions) equals the float32 reference on the widened inputs rounded to bfloat16
+// and, bit for bit, onnx.reference.ReferenceEvaluator's bfloat16 output. Ops whose ONNX reference
+// rounds intermediates to bfloat16 (Softmax, HardSigmoid, Gemm, Attention; Elu / Celu with an
+// alpha that is not a power of two; Sum / Mean of three inputs) still refuse in one line.
+import { describe, expect, it } from 'vitest';
+import { castRef } from '../../kernels/shape-ops/cast.ref.js';
+import { elementAsNumber, type Tensor } from '../../kernels/tensor.js';
+import { runOurs } from './nn-oracle.helper.js';
+import { loadCases, oneNodeCase, tensorOf } from './onnx-reference.helper.js';
+import { randomTensor, rng } from './tensor-oracle.helper.js';
+
+const values = (t: Tensor) => Array.from({ length: t.data.length }, (_, i) => elementAsNumber(t, i));
+
+describe('bfloat16 through float32 vs the ONNX reference', () => {
+  for (const c of loadCases('bfloat16.json'))
+    it(`${c.op} ${c.inputs.map((t) => `[${t.dims}]`).join(' ')}`, () => {
+      const ours = runOurs(oneNodeCase(c)).get('y')!;
+      expect(ours.dtype).toBe('bfloat16');
+      const want = tensorOf(c.output);
+      expect([...ours.dims]).toEqual([...want.dims]);
+      expect(values(ours)).toEqual(values(want));
+      // The same op on float32 inputs, rounded to bfloat16 (nearest even), gives the same bits.
+      const f32Case = oneNodeCase(c);
+      f32Case.inputs = f32Case.inputs.map(([n, t]) => [n, t && castRef(t, 'float32')]);
+      f32Case.outputs = [{ name: 'y', dtype: 'float32' }];
+      const wide = runOurs(f32Case).get('y')!;
+      expect(wide.dtype).toBe('float32');
+      expect(Array.from(ours.data as Uint16Array)).toEqual(
+        Array.from(castRef(wide, 'bfloat16').data as Uint16Array),
+      );
+    });
+});
+
+describe('ops whose ONNX reference rounds intermediates to bfloat16 keep refusing it', () => {
+  const r = rng(3);
+  const bf = (dims: number[]) => castRef(randomTensor(r, 'float32', dims, -1, 1), 'bfloat16');
+  const cases: Array<[string, number, Array<[string, Tensor]>]> = [
+    ['Softmax', 13, [['x', bf([2, 5])]]],
+    ['HardSigmoid', 6, [['x', bf([2, 5])]]],
+    [
+      'Gemm',
+      13,
+      [
+        ['a', bf([2, 3])],
+        ['b', bf([3, 4])],
+      ],
+    ],
+    [
+      'Attention',
+      23,
+      [
+        ['q', bf([1, 2, 3, 4])],
+        ['k', bf([1, 2, 3, 4])],
+        ['v', bf([1, 2, 3, 4])],
+      ],
+    ],
+  ];
+  for (const [op, opset, inputs] of cases)
+    it(op, () => {
+      expect(() => runOurs({ op, opset, inputs, outputs: [{ name: 'y', dtype: 'bfloat16' }] })).toThrow(
+        /bfloat16 tensors are not supported/,
+      );
+    });
+  it('Elu / Celu with an alpha that is not a power of two, Sum / Mean of three inputs', () => {
+    const x = bf([2, 5]);
+    const run = (op: string, n: number, attrs = {}) =>
+      runOurs({
+        op,
+        opset: 13,
+        inputs: Array.from({ length: n }, (_, i): [string, Tensor] => [`x${i}`, x]),
+        outputs: [{ name: 'y', dtype: 'bfloat16' }],
+        attrs,
+      });
+    expect(() => run('Elu', 1, { alpha: 0.7 })).toThrow(/alpha 0.69.*not a power of two.*not supported/);
+    expect(() => run('Celu', 1, { alpha: 3 })).toThrow(/alpha 3 .*not supported/);
+    expect(() => run('Sum', 3)).toThrow(/more than two inputs is not supported/);
+    expect(() => run('Mean', 3)).toThrow(/more than two inputs is not supported/);
+    expect(run('Sum', 2).get('y')!.dtype).toBe('bfloat16');
+  });
+});
