@@ -48,6 +48,7 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   'Mul',
   'Div',
   'Pow',
+  'Mod',
   'Max',
   'Min',
   'Mean',
@@ -57,11 +58,38 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   // one float32 dot product per output (ml_dtypes' bfloat16 dot accumulates in float32)
   'MatMul',
   'Conv',
-  // selections: exact in any precision
+  // comparisons, selections and data movement: exact in any precision. Before, these compared or
+  // copied the raw bfloat16 codes (wrong for negatives, -0 and NaN; Pad's constant_value).
   'MaxPool',
+  'GlobalMaxPool',
   'Hardmax',
   'ReduceMax',
   'ReduceMin',
+  'ArgMax',
+  'ArgMin',
+  'Equal',
+  'Less',
+  'LessOrEqual',
+  'Greater',
+  'GreaterOrEqual',
+  'NonZero',
+  'Unique',
+  'Pad',
+]);
+
+/**
+ * Ops whose reference path would read bfloat16 codes as integers (and give a wrong answer), and
+ * whose ONNX reference accumulates in bfloat16 (each partial sum or product rounded), so float32
+ * would not match either: they refuse bfloat16.
+ */
+const BFLOAT16_REFUSED: ReadonlySet<string> = new Set([
+  'CumSum',
+  'ReduceSum',
+  'ReduceL1',
+  'ReduceSumSquare',
+  'ReduceProd',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
 ]);
 
 const isPowerOfTwo = (v: number) =>
@@ -83,13 +111,22 @@ function mismatch(ctx: OpContext): string | undefined {
   return undefined;
 }
 
-/** `op` as is, or (for the ai.onnx ops above) with bfloat16 computed through float32. */
+/** `op` as is, or (for the ai.onnx ops above) with bfloat16 computed through float32 or refused. */
 export function viaFloat32ForBfloat16(
   domain: string,
   opType: string,
   op: CpuOp | undefined,
 ): CpuOp | undefined {
-  if (!op || (domain !== '' && domain !== 'ai.onnx') || !BFLOAT16_VIA_FLOAT32.has(opType)) return op;
+  if (!op || (domain !== '' && domain !== 'ai.onnx')) return op;
+  if (BFLOAT16_REFUSED.has(opType))
+    return (ctx) => {
+      if (ctx.inputs.some((t) => t?.dtype === 'bfloat16'))
+        throw new ModelError(
+          `node '${ctx.node.name}' (${opType}): bfloat16 tensors are not supported by this op`,
+        );
+      return op(ctx);
+    };
+  if (!BFLOAT16_VIA_FLOAT32.has(opType)) return op;
   return (ctx) => {
     if (!ctx.inputs.some((t) => t?.dtype === 'bfloat16')) return op(ctx);
     const why = mismatch(ctx);
