@@ -58,8 +58,8 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   // one float32 dot product per output (ml_dtypes' bfloat16 dot accumulates in float32)
   'MatMul',
   'Conv',
-  // comparisons, selections and data movement: exact in any precision. Before, these compared or
-  // copied the raw bfloat16 codes (wrong for negatives, -0 and NaN).
+  // comparisons and selections: exact in any precision. Before, these compared the raw bfloat16
+  // codes (wrong for negatives, -0 and NaN). (NonZero and Unique decode codes in their refs.)
   'MaxPool',
   'GlobalMaxPool',
   'Hardmax',
@@ -72,8 +72,6 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   'LessOrEqual',
   'Greater',
   'GreaterOrEqual',
-  'NonZero',
-  'Unique',
 ]);
 
 /**
