@@ -3,12 +3,14 @@
 // float32 outputs are rounded back to bfloat16 (nearest even, as Cast). ONNX's reference runs
 // numpy on ml_dtypes.bfloat16, which computes each numpy call in float32 and rounds its result:
 // for the ops below that is one call (or an exact one after it), so one rounding here gives the
-// same bits; ops whose reference rounds intermediates to bfloat16 (Softmax, Gemm, Sigmoid,
-// HardSigmoid, the normalizations, AveragePool, Attention, most reductions ...) differ in the
+// same bits; ops whose reference rounds intermediates to bfloat16 (Gemm, Sigmoid, LeakyRelu,
+// LogSoftmax, the normalizations, AveragePool, most reductions ...) differ in the
 // last bit (beyond the ONNX conformance data's 1e-3 tolerance) and keep refusing bfloat16. The
 // list is checked bit for bit against onnx.reference in tests/unit/bfloat16-via-float32.test.ts.
+// Softmax (here) and Attention (its CPU op) instead round every step to bfloat16 as the reference.
 import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
-import { attrFloat } from '../../model/attributes.js';
+import { softmaxBfloat16Ref } from '../../../kernels/softmax/softmax-bf16.ref.js';
+import { attrFloat, attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
 import type { CpuOp, OpContext } from './op-types.js';
 
@@ -42,6 +44,7 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   'Elu',
   'Celu',
   'ThresholdedRelu',
+  'HardSigmoid',
   // elementwise binary / variadic
   'Add',
   'Sub',
@@ -94,12 +97,14 @@ const isPowerOfTwo = (v: number) =>
 
 /**
  * Why a node of the list above would not match ONNX's reference in bfloat16, if it would not:
- * Elu / Celu scale by alpha after (and Celu also before) expm1, each step rounded to bfloat16,
- * exact only for a power-of-two alpha; Sum / Mean of more than two inputs round each partial sum.
+ * Elu scales expm1's bfloat16 result by alpha (a float32 scalar there) and rounds again, which
+ * equals one rounding only for a power-of-two alpha (Celu and HardSigmoid, whose float32 scalars
+ * carry the whole computation to float32, round once); Sum / Mean of more than two inputs round
+ * each partial sum.
  */
 function mismatch(ctx: OpContext): string | undefined {
   const { node } = ctx;
-  if (node.opType === 'Elu' || node.opType === 'Celu') {
+  if (node.opType === 'Elu') {
     const alpha = attrFloat(node, 'alpha', 1);
     if (!isPowerOfTwo(alpha)) return `bfloat16 with alpha ${alpha} (not a power of two) is not supported`;
   }
@@ -122,6 +127,14 @@ export function viaFloat32ForBfloat16(
           `node '${ctx.node.name}' (${opType}): bfloat16 tensors are not supported by this op`,
         );
       return op(ctx);
+    };
+  if (opType === 'Softmax')
+    return (ctx) => {
+      const x = ctx.inputs[0];
+      if (x?.dtype !== 'bfloat16') return op(ctx);
+      // Opset 13+ (bfloat16's first Softmax): one axis, default -1.
+      if (ctx.opset < 13) throw new ModelError(`node '${ctx.node.name}' (Softmax): bfloat16 needs opset 13`);
+      return [softmaxBfloat16Ref(x, attrInt(ctx.node, 'axis', -1))];
     };
   if (!BFLOAT16_VIA_FLOAT32.has(opType)) return op;
   return (ctx) => {
