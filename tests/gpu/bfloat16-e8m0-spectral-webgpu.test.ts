@@ -1,7 +1,8 @@
 // The WebGPU executor on the ops this branch opened: bfloat16 through float32 (comparisons,
-// ArgMax, GlobalMaxPool, NonZero, Pad's fill, MatMul, Add ...), Cast to FLOAT8E8M0, STFT and
-// MelWeightMatrix. Whatever runs where (GPU kernel or CPU fallback), the outputs must equal the
-// CPU interpreter's bit for bit, and no narrow-type node may run on the GPU on its codes.
+// ArgMax, GlobalMaxPool, NonZero, Pad's fill, MatMul, Add ...) or step by step (Softmax,
+// Attention), Cast to FLOAT8E8M0, STFT and MelWeightMatrix. Whatever runs where (GPU kernel or CPU
+// fallback), the outputs must equal the CPU interpreter's bit for bit, and no narrow-type node
+// may run on the GPU on its codes.
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
@@ -75,6 +76,18 @@ const cases: Case[] = [
     out: 'bfloat16',
   },
   { op: 'Relu', opset: 14, inputs: [['a', x]], out: 'bfloat16' },
+  { op: 'Softmax', opset: 13, inputs: [['a', x]], out: 'bfloat16', attrs: { axis: 2 } },
+  {
+    op: 'Attention',
+    opset: 23,
+    inputs: [
+      ['q', bf([1, 2, 3, 4])],
+      ['k', bf([1, 2, 5, 4])],
+      ['v', bf([1, 2, 5, 4])],
+    ],
+    out: 'bfloat16',
+    attrs: { is_causal: 1 },
+  },
   {
     op: 'MatMul',
     opset: 13,
