@@ -7,9 +7,15 @@
 // LogSoftmax, the normalizations, AveragePool, most reductions ...) differ in the
 // last bit (beyond the ONNX conformance data's 1e-3 tolerance) and keep refusing bfloat16. The
 // list is checked bit for bit against onnx.reference in tests/unit/bfloat16-via-float32.test.ts.
-// Softmax (here) and Attention (its CPU op) instead round every step to bfloat16 as the reference.
+// Softmax, LogSoftmax, Sigmoid, Softsign, LeakyRelu, Selu (STEPWISE here) and Attention (its CPU
+// op) instead follow the reference's numpy steps, each rounded to bfloat16 (or float32).
 import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
+import {
+  activationBfloat16Ref,
+  logSoftmaxBfloat16Ref,
+} from '../../../kernels/activation/bf16-stepwise.ref.js';
 import { softmaxBfloat16Ref } from '../../../kernels/softmax/softmax-bf16.ref.js';
+import type { Tensor } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
 import type { CpuOp, OpContext } from './op-types.js';
@@ -92,6 +98,24 @@ const BFLOAT16_REFUSED: ReadonlySet<string> = new Set([
   'ReduceLogSumExp',
 ]);
 
+/** Opset 13+ (bfloat16's first Softmax / LogSoftmax): one axis, default -1. */
+const softmaxAxis = (ctx: OpContext): number => {
+  if (ctx.opset < 13)
+    throw new ModelError(`node '${ctx.node.name}' (${ctx.node.opType}): bfloat16 needs opset 13`);
+  return attrInt(ctx.node, 'axis', -1);
+};
+
+/** Ops emulated step by step in bfloat16, as ONNX's reference rounds them (not via float32). */
+const STEPWISE: Readonly<Record<string, (ctx: OpContext, x: Tensor) => Tensor>> = {
+  Softmax: (ctx, x) => softmaxBfloat16Ref(x, softmaxAxis(ctx)),
+  LogSoftmax: (ctx, x) => logSoftmaxBfloat16Ref(x, softmaxAxis(ctx)),
+  Sigmoid: (_, x) => activationBfloat16Ref('Sigmoid', x),
+  Softsign: (_, x) => activationBfloat16Ref('Softsign', x),
+  LeakyRelu: (ctx, x) => activationBfloat16Ref('LeakyRelu', x, attrFloat(ctx.node, 'alpha', 0.01)),
+  Selu: (ctx, x) =>
+    activationBfloat16Ref('Selu', x, attrFloat(ctx.node, 'alpha'), attrFloat(ctx.node, 'gamma')),
+};
+
 const isPowerOfTwo = (v: number) =>
   v !== 0 && Number.isFinite(v) && 2 ** Math.round(Math.log2(Math.abs(v))) === Math.abs(v);
 
@@ -128,13 +152,12 @@ export function viaFloat32ForBfloat16(
         );
       return op(ctx);
     };
-  if (opType === 'Softmax')
+  const stepwise = STEPWISE[opType];
+  if (stepwise)
     return (ctx) => {
       const x = ctx.inputs[0];
       if (x?.dtype !== 'bfloat16') return op(ctx);
-      // Opset 13+ (bfloat16's first Softmax): one axis, default -1.
-      if (ctx.opset < 13) throw new ModelError(`node '${ctx.node.name}' (Softmax): bfloat16 needs opset 13`);
-      return [softmaxBfloat16Ref(x, attrInt(ctx.node, 'axis', -1))];
+      return [stepwise(ctx, x)];
     };
   if (!BFLOAT16_VIA_FLOAT32.has(opType)) return op;
   return (ctx) => {
