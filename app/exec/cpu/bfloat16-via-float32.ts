@@ -7,18 +7,20 @@
 // LogSoftmax, the normalizations, AveragePool, most reductions ...) differ in the
 // last bit (beyond the ONNX conformance data's 1e-3 tolerance) and keep refusing bfloat16. The
 // list is checked bit for bit against onnx.reference in tests/unit/bfloat16-via-float32.test.ts.
-// Softmax, LogSoftmax, Sigmoid, Softsign, LeakyRelu, Selu (STEPWISE here) and Attention (its CPU
-// op) instead follow the reference's numpy steps, each rounded to bfloat16 (or float32).
+// Softmax, LogSoftmax, Sigmoid, Softsign, LeakyRelu, Selu, ReduceSum / Mean / L1 / SumSquare /
+// Prod (STEPWISE here) and Attention (its CPU op) instead follow the reference's numpy steps, each rounded to bfloat16 (or float32).
 import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
 import {
   activationBfloat16Ref,
   logSoftmaxBfloat16Ref,
 } from '../../../kernels/activation/bf16-stepwise.ref.js';
 import { softmaxBfloat16Ref } from '../../../kernels/softmax/softmax-bf16.ref.js';
-import type { Tensor } from '../../../kernels/tensor.js';
+import { type Bfloat16Reduction, reduceBfloat16Ref } from '../../../kernels/reduce/reduce-bf16.ref.js';
+import { type Tensor, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
-import type { CpuOp, OpContext } from './op-types.js';
+import { type CpuOp, type OpContext, optional } from './op-types.js';
+import { reduceParams } from './ops/reduce.js';
 
 export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
   // unary math and activations
@@ -85,18 +87,9 @@ export const BFLOAT16_VIA_FLOAT32: ReadonlySet<string> = new Set([
 
 /**
  * Ops whose reference path would read bfloat16 codes as integers (and give a wrong answer), and
- * whose ONNX reference accumulates in bfloat16 (each partial sum or product rounded), so float32
- * would not match either: they refuse bfloat16.
+ * whose ONNX reference rounds its partial results in ways not emulated here: they refuse bfloat16.
  */
-const BFLOAT16_REFUSED: ReadonlySet<string> = new Set([
-  'CumSum',
-  'ReduceSum',
-  'ReduceL1',
-  'ReduceSumSquare',
-  'ReduceProd',
-  'ReduceLogSum',
-  'ReduceLogSumExp',
-]);
+const BFLOAT16_REFUSED: ReadonlySet<string> = new Set(['CumSum', 'ReduceLogSum', 'ReduceLogSumExp']);
 
 /** Opset 13+ (bfloat16's first Softmax / LogSoftmax): one axis, default -1. */
 const softmaxAxis = (ctx: OpContext): number => {
@@ -105,6 +98,13 @@ const softmaxAxis = (ctx: OpContext): number => {
   return attrInt(ctx.node, 'axis', -1);
 };
 
+/** A reduction's axes / keepdims / noop flag (ReduceMean takes its axes as an input from 18, like L1). */
+const reduceAxes = (ctx: OpContext, name: Bfloat16Reduction) =>
+  reduceParams(name === 'ReduceMean' ? 'ReduceL1' : name, ctx.opset, ctx.node, () => {
+    const t = optional(ctx, 1);
+    return t ? toNumbers(t) : undefined;
+  });
+
 /** Ops emulated step by step in bfloat16, as ONNX's reference rounds them (not via float32). */
 const STEPWISE: Readonly<Record<string, (ctx: OpContext, x: Tensor) => Tensor>> = {
   Softmax: (ctx, x) => softmaxBfloat16Ref(x, softmaxAxis(ctx)),
@@ -112,6 +112,11 @@ const STEPWISE: Readonly<Record<string, (ctx: OpContext, x: Tensor) => Tensor>> 
   Sigmoid: (_, x) => activationBfloat16Ref('Sigmoid', x),
   Softsign: (_, x) => activationBfloat16Ref('Softsign', x),
   LeakyRelu: (ctx, x) => activationBfloat16Ref('LeakyRelu', x, attrFloat(ctx.node, 'alpha', 0.01)),
+  ReduceSum: (ctx, x) => reduceBfloat16Ref('ReduceSum', x, reduceAxes(ctx, 'ReduceSum')),
+  ReduceMean: (ctx, x) => reduceBfloat16Ref('ReduceMean', x, reduceAxes(ctx, 'ReduceMean')),
+  ReduceL1: (ctx, x) => reduceBfloat16Ref('ReduceL1', x, reduceAxes(ctx, 'ReduceL1')),
+  ReduceSumSquare: (ctx, x) => reduceBfloat16Ref('ReduceSumSquare', x, reduceAxes(ctx, 'ReduceSumSquare')),
+  ReduceProd: (ctx, x) => reduceBfloat16Ref('ReduceProd', x, reduceAxes(ctx, 'ReduceProd')),
   Selu: (ctx, x) =>
     activationBfloat16Ref('Selu', x, attrFloat(ctx.node, 'alpha'), attrFloat(ctx.node, 'gamma')),
 };
