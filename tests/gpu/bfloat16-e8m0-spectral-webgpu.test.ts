@@ -1,8 +1,8 @@
 // The WebGPU executor on the ops this branch opened: bfloat16 through float32 (comparisons,
 // ArgMax, GlobalMaxPool, NonZero, Pad's fill, MatMul, Add ...) or step by step (Softmax,
-// Attention), Cast to FLOAT8E8M0, STFT and MelWeightMatrix. Whatever runs where (GPU kernel or CPU
-// fallback), the outputs must equal the CPU interpreter's bit for bit, and no narrow-type node
-// may run on the GPU on its codes.
+// Attention, Sigmoid, reductions ...), Cast to FLOAT8E8M0, STFT and MelWeightMatrix. Whatever
+// runs where (GPU kernel or CPU fallback), the outputs must equal the CPU interpreter's bit for
+// bit, and no narrow-type node may run on the GPU on its codes.
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
@@ -77,6 +77,36 @@ const cases: Case[] = [
   },
   { op: 'Relu', opset: 14, inputs: [['a', x]], out: 'bfloat16' },
   { op: 'Softmax', opset: 13, inputs: [['a', x]], out: 'bfloat16', attrs: { axis: 2 } },
+  { op: 'Sigmoid', opset: 13, inputs: [['a', x]], out: 'bfloat16' },
+  { op: 'LeakyRelu', opset: 16, inputs: [['a', x]], out: 'bfloat16', attrs: { alpha: 0.3 } },
+  {
+    op: 'ReduceSum',
+    opset: 13,
+    inputs: [
+      ['a', x],
+      ['axes', int64Tensor([1], [1])],
+    ],
+    out: 'bfloat16',
+  },
+  { op: 'ReduceMean', opset: 18, inputs: [['a', x]], out: 'bfloat16', attrs: { keepdims: 0 } },
+  {
+    op: 'Sum',
+    opset: 13,
+    inputs: [
+      ['a', x],
+      ['b', y],
+    ],
+    out: 'bfloat16',
+  },
+  {
+    op: 'Greater',
+    opset: 13,
+    inputs: [
+      ['a', x],
+      ['b', y],
+    ],
+    out: 'bool',
+  },
   {
     op: 'Attention',
     opset: 23,
