@@ -7,15 +7,17 @@
 // LogSoftmax, the normalizations, AveragePool, most reductions ...) differ in the
 // last bit (beyond the ONNX conformance data's 1e-3 tolerance) and keep refusing bfloat16. The
 // list is checked bit for bit against onnx.reference in tests/unit/bfloat16-via-float32.test.ts.
-// Softmax, LogSoftmax, Sigmoid, Softsign, LeakyRelu, Selu, ReduceSum / Mean / L1 / SumSquare /
-// Prod (STEPWISE here) and Attention (its CPU op) instead follow the reference's numpy steps, each rounded to bfloat16 (or float32).
-import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
+// Softmax, LogSoftmax, Sigmoid, Softsign, LeakyRelu, Selu, Gemm, ReduceSum / Mean / L1 /
+// SumSquare / Prod (STEPWISE here) and Attention (its CPU op) instead follow the reference's numpy steps, each rounded to bfloat16 (or float32).
+
 import {
   activationBfloat16Ref,
   logSoftmaxBfloat16Ref,
 } from '../../../kernels/activation/bf16-stepwise.ref.js';
-import { softmaxBfloat16Ref } from '../../../kernels/softmax/softmax-bf16.ref.js';
+import { gemmBfloat16Ref } from '../../../kernels/matmul/gemm-bf16.ref.js';
 import { type Bfloat16Reduction, reduceBfloat16Ref } from '../../../kernels/reduce/reduce-bf16.ref.js';
+import { castRef } from '../../../kernels/shape-ops/cast.ref.js';
+import { softmaxBfloat16Ref } from '../../../kernels/softmax/softmax-bf16.ref.js';
 import { type Tensor, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
@@ -117,6 +119,18 @@ const STEPWISE: Readonly<Record<string, (ctx: OpContext, x: Tensor) => Tensor>> 
   ReduceL1: (ctx, x) => reduceBfloat16Ref('ReduceL1', x, reduceAxes(ctx, 'ReduceL1')),
   ReduceSumSquare: (ctx, x) => reduceBfloat16Ref('ReduceSumSquare', x, reduceAxes(ctx, 'ReduceSumSquare')),
   ReduceProd: (ctx, x) => reduceBfloat16Ref('ReduceProd', x, reduceAxes(ctx, 'ReduceProd')),
+  Gemm: (ctx, x) => {
+    const b = ctx.inputs[1];
+    const c = ctx.inputs[2];
+    if (b?.dtype !== 'bfloat16' || (c && c.dtype !== 'bfloat16'))
+      throw new ModelError(`node '${ctx.node.name}' (Gemm): mixed bfloat16 inputs are not supported`);
+    return gemmBfloat16Ref(x, b, c?.data.length ? c : undefined, {
+      alpha: attrFloat(ctx.node, 'alpha'),
+      beta: attrFloat(ctx.node, 'beta'),
+      transA: attrInt(ctx.node, 'transA') !== 0,
+      transB: attrInt(ctx.node, 'transB') !== 0,
+    });
+  },
   Selu: (ctx, x) =>
     activationBfloat16Ref('Selu', x, attrFloat(ctx.node, 'alpha'), attrFloat(ctx.node, 'gamma')),
 };
