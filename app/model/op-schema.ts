@@ -9,6 +9,7 @@ import { normSchemas } from './schema/norm.js';
 import { quantSchemas } from './schema/quant.js';
 import { rnnSchemas } from './schema/rnn.js';
 import { signalSchemas } from './schema/signal.js';
+import { spectralSchemas } from './schema/spectral.js';
 import { scatterSchemas } from './schema/scatter.js';
 import { selectSchemas } from './schema/select.js';
 import { spatialSchemas } from './schema/spatial.js';
@@ -55,6 +56,7 @@ const all: readonly OpSchema[] = [
   ...tensorSchemas,
   ...quantSchemas,
   ...signalSchemas,
+  ...spectralSchemas,
   ...attentionSchemas,
   ...normSchemas,
   ...miscSchemas,

@@ -16,6 +16,7 @@ import { normShapes } from './shapes/norm.js';
 import { quantShapes } from './shapes/quant.js';
 import { rnnShapes } from './shapes/rnn.js';
 import { signalShapes } from './shapes/signal.js';
+import { spectralShapes } from './shapes/spectral.js';
 import { scatterShapes } from './shapes/scatter.js';
 import { selectShapes } from './shapes/select.js';
 import { spatialShapes } from './shapes/spatial.js';
@@ -78,6 +79,7 @@ const table: ShapeTable = {
   ...constantShapes,
   ...quantShapes,
   ...signalShapes,
+  ...spectralShapes,
   ...attentionShapes,
   ...normShapes,
   ...miscShapes,

@@ -7,6 +7,8 @@
 // group of query heads. past_key / past_value are prepended to K / V (present_key/value).
 // Values are rounded to the input's float type after every step, as the reference's numpy ops.
 import { floatTensor, readFloats } from '../activation/float-io.js';
+import { decodeSmallFloat, encodeSmallFloat } from '../dtypes/small-floats.js';
+import { castRef } from '../shape-ops/cast.ref.js';
 import { float16BitsToNumber, numberToFloat16Bits, type Tensor } from '../tensor.js';
 
 export interface AttentionParams {
@@ -18,6 +20,11 @@ export interface AttentionParams {
   readonly qkMatmulOutputMode: number;
   readonly leftWindow: number;
   readonly rightWindow: number;
+  /**
+   * bfloat16: the inputs come widened to float32 (exactly) and every step rounds to bfloat16, as
+   * numpy on ml_dtypes.bfloat16 does (its sums accumulate in bfloat16, one rounding per term).
+   */
+  readonly elementType?: 'bfloat16';
 }
 
 export interface AttentionResult {
@@ -31,6 +38,7 @@ export interface AttentionResult {
 function rounder(dtype: string): (v: number) => number {
   if (dtype === 'float32') return Math.fround;
   if (dtype === 'float16') return (v) => float16BitsToNumber(numberToFloat16Bits(v));
+  if (dtype === 'bfloat16') return (v) => decodeSmallFloat('bfloat16', encodeSmallFloat('bfloat16', v));
   return (v) => v;
 }
 
@@ -70,7 +78,7 @@ export function attentionRef(
   nonpad: Tensor | undefined,
   p: AttentionParams,
 ): AttentionResult {
-  const dtype = q.dtype;
+  const dtype = p.elementType ?? q.dtype;
   const r = rounder(dtype);
   const rank = q.dims.length;
   if (rank !== 3 && rank !== 4) throw new Error(`Attention Q must be 3-D or 4-D, got rank ${rank}`);
@@ -182,7 +190,7 @@ export function attentionRef(
         let sum = 0;
         for (let j = 0; j < total; j++) {
           row[j] = r(Math.exp(r(row[j] - safeMax)));
-          sum += row[j];
+          sum = dtype === 'bfloat16' ? r(sum + row[j]) : sum + row[j];
         }
         sum = r(sum);
         if (sum === 0) sum = 1;
@@ -198,11 +206,15 @@ export function attentionRef(
     }
   const yDims = rank === 3 ? [B, Sq, Hq * Dv] : [B, Hq, Sq, Dv];
   const yVals = rank === 3 ? mergeHeads(y, B, Sq, Hq, Dv) : y;
+  const out = (dims: number[], vals: Float64Array): Tensor =>
+    dtype === 'bfloat16'
+      ? castRef({ dtype: 'float64', dims, data: vals }, 'bfloat16')
+      : floatTensor(dtype, dims, vals);
   return {
-    y: floatTensor(dtype, yDims, yVals),
-    presentKey: floatTensor(dtype, [B, Hkv, total, D], Kp),
-    presentValue: floatTensor(dtype, [B, Hkv, total, Dv], Vp),
-    qk: floatTensor(dtype, [B, Hq, Sq, total], qkOut),
+    y: out(yDims, yVals),
+    presentKey: out([B, Hkv, total, D], Kp),
+    presentValue: out([B, Hkv, total, Dv], Vp),
+    qk: out([B, Hq, Sq, total], qkOut),
   };
 }
 

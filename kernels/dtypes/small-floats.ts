@@ -1,9 +1,11 @@
 // The narrow float formats ONNX tensors may hold, as codes: bfloat16 (16 bits), the float8
-// variants (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ; 8 bits), float8 E8M0 (decode only) and FLOAT4E2M1
+// variants (E4M3FN, E4M3FNUZ, E5M2, E5M2FNUZ; 8 bits), float8 E8M0 (encoded in e8m0.ts) and FLOAT4E2M1
 // (4 bits). Decoding gives exact numbers; encoding rounds to nearest even like ml_dtypes (which
 // ONNX's reference uses): overflow gives infinity (E5M2), NaN (the types without infinity) or, with
 // `saturate` (Cast's default for float8), the largest finite value; FLOAT4E2M1 always saturates
 // and has no NaN (NaN encodes as -0, as ml_dtypes).
+
+import { type E8M0RoundMode, encodeFloat8E8M0 } from './e8m0.js';
 
 export type SmallFloat =
   | 'bfloat16'
@@ -73,7 +75,12 @@ function roundToFormat(a: number, f: Format): number {
 }
 
 /** The code of a value (float32 first, as the reference casts from float32). */
-export function encodeSmallFloat(type: SmallFloat, value: number, saturate = true): number {
+export function encodeSmallFloat(
+  type: SmallFloat,
+  value: number,
+  saturate = true,
+  roundMode: E8M0RoundMode = 'up',
+): number {
   if (type === 'bfloat16') {
     f32[0] = value;
     const x = u32[0];
@@ -81,7 +88,7 @@ export function encodeSmallFloat(type: SmallFloat, value: number, saturate = tru
     const rounded = x + 0x7fff + ((x >>> 16) & 1);
     return (rounded >>> 16) & 0xffff;
   }
-  if (type === 'float8e8m0') throw new Error('casting to FLOAT8E8M0 is not supported');
+  if (type === 'float8e8m0') return encodeFloat8E8M0(value, saturate, roundMode);
   const f = FORMATS[type];
   const bits = 1 + f.exponentBits + f.mantissaBits;
   const signBit = 1 << (bits - 1);

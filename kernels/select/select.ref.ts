@@ -1,9 +1,9 @@
 // Ops that pick, reorder or re-frame elements: Compress, NonZero and Unique (output sizes that
 // depend on the input's values), ReverseSequence and CenterCropPad. Element copies are exact for
 // every dtype (typed arrays copied as they are).
-import { allocData, sizeOf, type Tensor } from '../tensor.js';
+import { allocData, elementAsNumber, isSmallFloatDType, sizeOf, type Tensor } from '../tensor.js';
 import { normalizeAxis, stridesOf } from '../shape-ops/axes.js';
-import { elements } from '../shape-ops/cast.ref.js';
+import { castRef, elements } from '../shape-ops/cast.ref.js';
 
 /** The elements (axis undefined: of the flattened input) or slices along `axis` where condition is true. */
 export function compressRef(x: Tensor, condition: Tensor, axis?: number): Tensor {
@@ -47,8 +47,14 @@ export function nonZeroRef(x: Tensor): Tensor {
   const rank = x.dims.length;
   const s = x.data;
   const hits: number[] = [];
-  // float16 is stored as bits: +-0 are 0x0000 / 0x8000.
-  const nonZero = x.dtype === 'float16' ? (i: number) => (s[i] as number) & 0x7fff : (i: number) => s[i];
+  // float16 is stored as bits: +-0 are 0x0000 / 0x8000; the narrow floats (bfloat16, float8 ...)
+  // are codes too, decoded here (their -0 is not 0 either).
+  const nonZero =
+    x.dtype === 'float16'
+      ? (i: number) => (s[i] as number) & 0x7fff
+      : isSmallFloatDType(x.dtype)
+        ? (i: number) => elementAsNumber(x, i) !== 0
+        : (i: number) => s[i];
   for (let i = 0; i < s.length; i++) if (nonZero(i)) hits.push(i);
   const strides = stridesOf(x.dims);
   const out = new BigInt64Array(Math.max(rank, 1) * hits.length);
@@ -79,6 +85,11 @@ export interface UniqueResult {
  * occurrence of each unique value; inverse: for each input element / slice, its unique's position.
  */
 export function uniqueRef(x: Tensor, axis: number | undefined, sorted: boolean): UniqueResult {
+  if (x.dtype === 'float16' || isSmallFloatDType(x.dtype)) {
+    // Codes neither order nor compare (-0, NaN) as their values do: work on the values, exactly.
+    const r = uniqueRef(castRef(x, 'float32'), axis, sorted);
+    return { ...r, y: castRef(r.y, x.dtype) };
+  }
   const s = elements(x.data);
   const dims = axis === undefined ? [x.data.length] : x.dims;
   const ax = axis === undefined ? 0 : normalizeAxis(axis, x.dims.length, 'Unique axis');

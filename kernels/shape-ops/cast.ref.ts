@@ -6,6 +6,7 @@
 // - anything -> bool is `x != 0` (NaN is true); bool -> anything is 0 or 1.
 // - float16 goes through float32 on both sides (onnxruntime's MLFloat16 does the same).
 // - int64 -> float32 rounds once, directly (Number(bigint) then fround would round twice).
+import type { E8M0RoundMode } from '../dtypes/e8m0.js';
 import { decodeSmallFloat, encodeSmallFloat } from '../dtypes/small-floats.js';
 import {
   allocData,
@@ -95,13 +96,19 @@ function wrapNarrow(v: number, to: DType): number {
 }
 
 /** Converts one value of dtype `from` to the value a `to` typed array should store. */
-export function convertValue(v: number | bigint, from: DType, to: DType, saturate = true): number | bigint {
+export function convertValue(
+  v: number | bigint,
+  from: DType,
+  to: DType,
+  saturate = true,
+  roundMode: E8M0RoundMode = 'up',
+): number | bigint {
   if (to === 'bool') return v !== 0 && v !== 0n ? 1 : 0;
   // The narrow types (as ml_dtypes, ONNX's reference): floats round to nearest even (float8 may
   // saturate), integers truncate toward zero and wrap.
   if (isSmallFloatDType(to)) {
     const x = typeof v === 'bigint' ? bigintToFloat32(v) : v;
-    return encodeSmallFloat(to, x, saturate && to.startsWith('float8'));
+    return encodeSmallFloat(to, x, saturate && to.startsWith('float8'), roundMode);
   }
   if (NARROW_INT_BITS[to]) {
     if (typeof v === 'bigint') return wrapNarrow(Number(BigInt.asIntN(32, v)), to);
@@ -136,14 +143,15 @@ export function convertValue(v: number | bigint, from: DType, to: DType, saturat
   return v;
 }
 
-export function castRef(x: Tensor, to: DType, saturate = true): Tensor {
+/** `roundMode` only concerns FLOAT8E8M0 targets (Cast / CastLike opset 24). */
+export function castRef(x: Tensor, to: DType, saturate = true, roundMode: E8M0RoundMode = 'up'): Tensor {
   const n = x.data.length;
   const out = allocData(to, n);
   const o = elements(out);
   if (x.dtype === to) {
     for (let i = 0; i < n; i++) o[i] = x.data[i];
   } else {
-    for (let i = 0; i < n; i++) o[i] = convertValue(read(x, i), x.dtype, to, saturate);
+    for (let i = 0; i < n; i++) o[i] = convertValue(read(x, i), x.dtype, to, saturate, roundMode);
   }
   return { dtype: to, dims: [...x.dims], data: out };
 }

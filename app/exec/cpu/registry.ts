@@ -1,4 +1,5 @@
 // All CPU ops, by family. Each family file owns its ops; this file only merges them.
+import { viaFloat32ForBfloat16 } from './bfloat16-via-float32.js';
 import type { CpuOp } from './op-types.js';
 import { opKey } from './op-types.js';
 import { attentionOps } from './ops/attention.js';
@@ -11,6 +12,7 @@ import { qgemmOps } from './ops/qgemm.js';
 import { reduceOps } from './ops/reduce.js';
 import { rnnOps } from './ops/rnn.js';
 import { signalOps } from './ops/signal.js';
+import { spectralOps } from './ops/spectral.js';
 import { scatterOps } from './ops/scatter.js';
 import { selectOps } from './ops/select.js';
 import { spatialOps } from './ops/spatial.js';
@@ -28,6 +30,7 @@ const table: Readonly<Record<string, CpuOp>> = {
   ...broadcastOps,
   ...reduceOps,
   ...signalOps,
+  ...spectralOps,
   ...attentionOps,
   ...normOps,
   ...miscOps,
@@ -38,5 +41,5 @@ const table: Readonly<Record<string, CpuOp>> = {
 };
 
 export function findCpuOp(domain: string, opType: string): CpuOp | undefined {
-  return table[opKey(domain, opType)];
+  return viaFloat32ForBfloat16(domain, opType, table[opKey(domain, opType)]);
 }

@@ -82,7 +82,7 @@ export const tensorSchemas: readonly OpSchema[] = [
     category: 'elementwise',
     inputs: ['input'],
     outputs: ['output'],
-    // round_mode (opset 24) only concerns casts to float8e8m0, which we do not hold.
+    // round_mode (opset 24) only concerns casts to float8e8m0 ('up', 'down' or 'nearest').
     attributes: {
       to: { type: 'int', required: true },
       saturate: { type: 'int', default: 1 },

@@ -10,6 +10,8 @@ import {
   type LinearAttentionRule,
   linearAttentionRef,
 } from '../../../../kernels/attention/recurrent.ref.js';
+import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
+import type { Tensor } from '../../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import type { OpTable } from '../op-types.js';
@@ -23,15 +25,25 @@ export const attentionOps: OpTable = {
       throw new ModelError(
         `node '${node.name}' (Attention): softmax_precision ${attrInt(node, 'softmax_precision')} is not supported`,
       );
+    // bfloat16: widened to float32 here, rounded to bfloat16 after every step in the reference.
+    const bf16 = required(ctx, 0).dtype === 'bfloat16';
+    // ONNX's reference holds softcap as a float32 scalar, which moves the rest of its bfloat16
+    // computation to float32 (numpy's float32 sums): not emulated, so refused.
+    if (bf16 && (hasAttr(node, 'softmax_precision') || attrFloat(node, 'softcap') > 0))
+      throw new ModelError(
+        `node '${node.name}' (Attention): bfloat16 with softcap or softmax_precision is not supported`,
+      );
+    const wide = (t: Tensor | undefined) => (t?.dtype === 'bfloat16' ? castRef(t, 'float32') : t);
     const r = attentionRef(
-      required(ctx, 0),
-      required(ctx, 1),
-      required(ctx, 2),
-      optional(ctx, 3),
-      optional(ctx, 4),
-      optional(ctx, 5),
+      wide(required(ctx, 0))!,
+      wide(required(ctx, 1))!,
+      wide(required(ctx, 2))!,
+      wide(optional(ctx, 3)),
+      wide(optional(ctx, 4)),
+      wide(optional(ctx, 5)),
       ctx.opset >= 24 ? optional(ctx, 6) : undefined,
       {
+        elementType: bf16 ? 'bfloat16' : undefined,
         scale: hasAttr(node, 'scale') ? attrFloat(node, 'scale') : undefined,
         isCausal: attrInt(node, 'is_causal') !== 0,
         qNumHeads: hasAttr(node, 'q_num_heads') ? attrInt(node, 'q_num_heads') : undefined,

@@ -40,6 +40,7 @@ import { softmax } from '../../../../kernels/softmax/softmax.ref.js';
 import {
   elementAsNumber,
   isBigIntDType,
+  isSmallFloatDType,
   numberToFloat16Bits,
   type Tensor,
   toNumbers,
@@ -169,7 +170,12 @@ const padOp: CpuOp = (ctx) => {
     pad(x, {
       pads: toNumbers(required(ctx, 1)),
       mode,
-      constantValue: value ? (x.dtype === 'float16' ? (value.data as Uint16Array)[0] : scalarOf(value)) : 0,
+      // float16 and the narrow floats hold codes: the fill is the value's own code.
+      constantValue: value
+        ? x.dtype === 'float16' || isSmallFloatDType(x.dtype)
+          ? (value.data[0] as number)
+          : scalarOf(value)
+        : 0,
       axes: axes ? toNumbers(axes) : undefined,
     }),
   ];

@@ -17,9 +17,8 @@ import type { CpuOp, OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
 
 const unique: CpuOp = (ctx) => {
+  // float16 and the narrow floats are compared by value in uniqueRef (not by their codes).
   const x = required(ctx, 0);
-  if (x.dtype === 'float16')
-    throw new ModelError(`node '${ctx.node.name}' (Unique): float16 input is not supported`);
   const axis = hasAttr(ctx.node, 'axis') ? attrInt(ctx.node, 'axis') : undefined;
   const r = uniqueRef(x, axis, attrInt(ctx.node, 'sorted', 1) !== 0);
   return [r.y, r.indices, r.inverse, r.counts];

@@ -1,5 +1,6 @@
 // Tensor ops (data movement, Cast, constants): thin adapters over kernels/shape-ops/*.ref.ts that
 // pick the opset's form of each op (attributes before, inputs after the versions noted).
+import type { E8M0RoundMode } from '../../../../kernels/dtypes/e8m0.js';
 import { castRef } from '../../../../kernels/shape-ops/cast.ref.js';
 import { concatRef } from '../../../../kernels/shape-ops/concat.ref.js';
 import { gatherElementsRef, gatherRef } from '../../../../kernels/shape-ops/gather.ref.js';
@@ -18,7 +19,15 @@ import { sliceRef } from '../../../../kernels/shape-ops/slice.ref.js';
 import { splitRef, splitSizes } from '../../../../kernels/shape-ops/split.ref.js';
 import { transposeRef } from '../../../../kernels/shape-ops/transpose.ref.js';
 import { allocData, type DType, makeTensor, type Tensor, toNumbers } from '../../../../kernels/tensor.js';
-import { attrFloat, attrFloats, attrInt, attrInts, attrTensor, hasAttr } from '../../../model/attributes.js';
+import {
+  attrFloat,
+  attrFloats,
+  attrInt,
+  attrInts,
+  attrString,
+  attrTensor,
+  hasAttr,
+} from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
 import { dtypeFromOnnx, onnxTypeName } from '../../../model/tensor-proto.js';
 import type { CpuOp, OpContext, OpTable } from '../op-types.js';
@@ -64,12 +73,22 @@ const slice: CpuOp = (ctx) => {
 const cast: CpuOp = (ctx) => {
   const code = attrInt(ctx.node, 'to');
   const to = dtypeFromOnnx(code);
-  if (!to || to === 'float8e8m0')
-    throw new ModelError(`node '${ctx.node.name}' (Cast) to ${onnxTypeName(code)} is not supported`);
+  if (!to) throw new ModelError(`node '${ctx.node.name}' (Cast) to ${onnxTypeName(code)} is not supported`);
   // saturate (opset 19+, float8 targets): out-of-range values clamp to the largest finite one.
   const saturate = ctx.opset < 19 || attrInt(ctx.node, 'saturate') !== 0;
-  return [castRef(required(ctx, 0), to, saturate)];
+  return [castRef(required(ctx, 0), to, saturate, e8m0RoundMode(ctx))];
 };
+
+/** round_mode of a cast to FLOAT8E8M0 (Cast 24, CastLike 25): 'up' before, and the default. */
+function e8m0RoundMode(ctx: OpContext): E8M0RoundMode {
+  const since = ctx.node.opType === 'CastLike' ? 25 : 24;
+  const mode = ctx.opset >= since ? attrString(ctx.node, 'round_mode', 'up') : 'up';
+  if (mode !== 'up' && mode !== 'down' && mode !== 'nearest')
+    throw new ModelError(
+      `node '${ctx.node.name}' (${ctx.node.opType}): round_mode '${mode}' is not supported`,
+    );
+  return mode;
+}
 
 /** BitCast (opset 26): the same bytes read as another type of the same width (little endian). */
 const bitCast: CpuOp = (ctx) => {
@@ -92,9 +111,7 @@ const NARROW_BITS: Partial<Record<DType, number>> = { int4: 4, uint4: 4, float4e
 /** CastLike (opset 15): Cast to the element type of the second input (its values are unused). */
 const castLike: CpuOp = (ctx) => {
   const to = required(ctx, 1).dtype;
-  if (to === 'float8e8m0')
-    throw new ModelError(`node '${ctx.node.name}' (CastLike) to FLOAT8E8M0 is not supported`);
-  return [castRef(required(ctx, 0), to, attrInt(ctx.node, 'saturate') !== 0)];
+  return [castRef(required(ctx, 0), to, attrInt(ctx.node, 'saturate') !== 0, e8m0RoundMode(ctx))];
 };
 
 const constant: CpuOp = (ctx) => {
