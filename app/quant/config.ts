@@ -97,6 +97,7 @@ export interface QuantConfig {
  * integer kernel here. */
 export const DEFAULT_OP_TYPES: readonly string[] = [
   'Conv',
+  'ConvTranspose',
   'Gemm',
   'MatMul',
   'Add',

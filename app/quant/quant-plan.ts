@@ -3,9 +3,12 @@
 // our own affine simulation does:
 // - every float activation a quantized op reads (Conv/Gemm/MatMul: the data input, and a MatMul
 //   or Gemm operand that is not constant; Add/Mul/Concat: every operand) and its first output;
-// - weights: Conv (axis 0), Gemm (axis 0 with transB, else 1), MatMul (last axis) per channel
-//   when configured; constant Add/Mul operands per tensor; all with the weight settings;
-// - bias: Conv's third input, Gemm's C when it is 1-D: int32, scale sx * sw, zero point 0;
+// - weights: Conv (axis 0), ConvTranspose (axis 1, its output channels; per tensor with group > 1,
+//   where onnxruntime's per-channel bias scale would not broadcast), Gemm (axis 0 with transB,
+//   else 1), MatMul (last axis) per channel when configured; constant Add/Mul operands per tensor;
+//   all with the weight settings;
+// - bias: Conv's and ConvTranspose's third input, Gemm's C when it is 1-D: int32, scale sx * sw,
+//   zero point 0;
 // - a Relu/Clip that alone follows a quantized op is folded into it when activations are
 //   asymmetric (the op's output is not quantized; the Relu/Clip output is), as quantize_static
 //   removes it: the zero point then sits at qmin, which clamps exactly as the Relu does;
@@ -64,12 +67,13 @@ export interface QuantPlan {
   readonly warnings: readonly string[];
 }
 
-const GEMM_LIKE = new Set(['Conv', 'Gemm', 'MatMul']);
+const GEMM_LIKE = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
 
 function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number[] {
   const all = n.inputs.map((_, i) => i);
   switch (n.opType) {
     case 'Conv':
+    case 'ConvTranspose':
       return [0];
     case 'Gemm':
     case 'MatMul':
@@ -90,9 +94,15 @@ function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number
 function weightAxis(n: GraphNode, rank: number, perChannel: boolean): number | undefined {
   if (!perChannel || rank < 2) return undefined;
   if (n.opType === 'Conv') return 0;
+  if (n.opType === 'ConvTranspose') return groupOf(n) === 1 ? 1 : undefined;
   if (n.opType === 'Gemm') return n.attributes.transB?.kind === 'int' && n.attributes.transB.value ? 0 : 1;
   if (n.opType === 'MatMul') return rank - 1;
   return undefined;
+}
+
+function groupOf(n: GraphNode): number {
+  const g = n.attributes.group;
+  return g?.kind === 'int' ? g.value : 1;
 }
 
 /** Does this Clip have constant bounds (onnxruntime only folds such a Clip)? */
@@ -169,6 +179,9 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
       const w = n.inputs[1];
       if (w && isConst(w) && isFloat(w) && !weights.has(w)) {
         const rank = g.initializers.get(w)!.dims.length;
+        if (n.opType === 'ConvTranspose' && perChannel && groupOf(n) !== 1) {
+          warnings.push(`${n.name}: ConvTranspose with group > 1: weights quantized per tensor`);
+        }
         weights.set(w, { consumer: n.name, axis: weightAxis(n, rank, perChannel) });
       }
       const b = n.inputs[2];

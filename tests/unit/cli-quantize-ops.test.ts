@@ -1,0 +1,88 @@
+// The ops of onnxruntime's QDQ registry beyond the CNN core, each in a small model run through the
+// quantization workflow as a user runs it (tests/helpers/quantize-workflow.ts): calibrate ->
+// export -> onnxruntime 'all' equals `run --integer` and `simulate`, 'disabled' equals
+// `simulate --mode fake`, bit for bit; the quantized output stays close to float.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeModel } from '../../app/model/decode.js';
+import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
+import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
+import { quantizeWorkflow } from '../helpers/quantize-workflow.js';
+import { imageInput, rng } from '../helpers/realistic-models.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'qplay-quantize-ops-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function randomTensor(seed: number, dims: number[], scale: number): Tensor {
+  const r = rng(seed);
+  const n = dims.reduce((a, b) => a * b, 1);
+  return makeTensor(
+    'float32',
+    dims,
+    Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale),
+  );
+}
+
+function exportedOps(name: string): string[] {
+  return decodeModel(new Uint8Array(readFileSync(join(dir, name, 'model.qdq.onnx')))).graph.nodes.map(
+    (n) => n.opType,
+  );
+}
+
+function fusedOps(name: string): string[] {
+  const m = decodeModel(new Uint8Array(readFileSync(join(dir, name, 'model.qdq.onnx'))));
+  return fuseQdqForIntegerExecution(m).graph.nodes.map((n) => n.opType);
+}
+
+describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () => {
+  it('a Conv -> ConvTranspose decoder (per-channel weights on axis 1, int32 bias; float between DQ and Q)', async () => {
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 12, 12] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: {
+        w1: randomTensor(1, [48, 3, 3, 3], 0.4),
+        b1: randomTensor(2, [48], 0.1),
+        w2: randomTensor(3, [48, 16, 4, 4], 0.1),
+        b2: randomTensor(4, [16], 0.1),
+        w3: randomTensor(5, [16, 3, 3, 3], 0.15),
+        b3: randomTensor(6, [3], 0.1),
+      },
+      nodes: [
+        {
+          op: 'Conv',
+          inputs: ['x', 'w1', 'b1'],
+          outputs: ['c1'],
+          attrs: { pads: [1, 1, 1, 1], strides: [2, 2] },
+        },
+        { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+        {
+          op: 'ConvTranspose',
+          inputs: ['r1', 'w2', 'b2'],
+          outputs: ['t2'],
+          attrs: { strides: [2, 2], pads: [1, 1, 1, 1] },
+        },
+        { op: 'Relu', inputs: ['t2'], outputs: ['r2'] },
+        { op: 'ConvTranspose', inputs: ['r2', 'w3', 'b3'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } },
+      ],
+    });
+    const samples = [0, 1, 2, 3, 4, 5].map((k) => imageInput([1, 3, 12, 12], 300 + k));
+    await quantizeWorkflow(dir, 'cpu', 'decoder', bytes, 'x', samples, imageInput([1, 3, 12, 12], 77), 0.1);
+    const ops = exportedOps('decoder');
+    expect(ops.filter((o) => o === 'ConvTranspose')).toHaveLength(2);
+    // Both ConvTranspose weights per channel along axis 1, both biases int32.
+    const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'decoder', 'model.qdq.onnx'))));
+    for (const w of ['w2', 'w3']) {
+      const dq = m.graph.nodes.find(
+        (n) => n.opType === 'DequantizeLinear' && n.inputs[0] === `${w}_quantized`,
+      );
+      expect(dq?.attributes.axis, w).toEqual({ kind: 'int', value: 1 });
+    }
+    for (const b of ['b2', 'b3']) expect(m.graph.initializers.get(`${b}_quantized`)?.dtype, b).toBe('int32');
+    // onnxruntime 1.30 has no QLinearConvTranspose on its CPU provider: the group stays as is.
+    expect(fusedOps('decoder').filter((o) => o === 'ConvTranspose')).toHaveLength(2);
+  }, 120_000);
+});
