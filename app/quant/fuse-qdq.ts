@@ -11,7 +11,9 @@
 //   DQ(A), DQ(B), DQ(bias int32)? -> Gemm -> Q? => com.microsoft QGemm (float output without Q),
 //   DQ->Add/Mul->Q, DQ->{AveragePool,GlobalAveragePool,LeakyRelu,Sigmoid,Softmax}->Q, DQ*->Concat->Q
 //   => the com.microsoft QLinear ops.
-// Not fused (onnxruntime does): Where (QLinearWhere); not reproduced: Q/DQ propagation across
+// Left as DQ -> op -> Q (float between them), as onnxruntime 1.30's CPU provider leaves them
+// (measured in its optimized-model dump): ConvTranspose (no QLinearConvTranspose on CPU).
+// Not reproduced: Q/DQ propagation across
 // data-movement ops without their own Q/DQ (see the report in the commit log).
 import type { Model } from '../model/ir.js';
 import { foldStaticShapes } from './qdq-fold.js';

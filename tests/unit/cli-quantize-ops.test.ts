@@ -38,7 +38,7 @@ function fusedOps(name: string): string[] {
 }
 
 describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () => {
-  it('a Conv -> ConvTranspose decoder (per-channel weights on axis 1, int32 bias; float between DQ and Q)', async () => {
+  it('a Conv -> ConvTranspose decoder (per-channel weights on axis 1, per tensor with group 2, int32 bias; float between DQ and Q)', async () => {
     const bytes = buildModel({
       opset: 13,
       inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 12, 12] }],
@@ -48,8 +48,8 @@ describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () =
         b1: randomTensor(2, [48], 0.1),
         w2: randomTensor(3, [48, 16, 4, 4], 0.1),
         b2: randomTensor(4, [16], 0.1),
-        w3: randomTensor(5, [16, 3, 3, 3], 0.15),
-        b3: randomTensor(6, [3], 0.1),
+        w3: randomTensor(5, [16, 2, 3, 3], 0.15),
+        b3: randomTensor(6, [4], 0.1),
       },
       nodes: [
         {
@@ -66,21 +66,25 @@ describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () =
           attrs: { strides: [2, 2], pads: [1, 1, 1, 1] },
         },
         { op: 'Relu', inputs: ['t2'], outputs: ['r2'] },
-        { op: 'ConvTranspose', inputs: ['r2', 'w3', 'b3'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } },
+        {
+          op: 'ConvTranspose',
+          inputs: ['r2', 'w3', 'b3'],
+          outputs: ['y'],
+          attrs: { pads: [1, 1, 1, 1], group: 2 },
+        },
       ],
     });
-    const samples = [0, 1, 2, 3, 4, 5].map((k) => imageInput([1, 3, 12, 12], 300 + k));
-    await quantizeWorkflow(dir, 'cpu', 'decoder', bytes, 'x', samples, imageInput([1, 3, 12, 12], 77), 0.1);
+    const samples = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => imageInput([1, 3, 12, 12], 300 + k));
+    await quantizeWorkflow(dir, 'cpu', 'decoder', bytes, 'x', samples, imageInput([1, 3, 12, 12], 80), 0.1);
     const ops = exportedOps('decoder');
     expect(ops.filter((o) => o === 'ConvTranspose')).toHaveLength(2);
-    // Both ConvTranspose weights per channel along axis 1, both biases int32.
+    // Weights per channel along axis 1, per tensor with group 2; biases int32.
     const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'decoder', 'model.qdq.onnx'))));
-    for (const w of ['w2', 'w3']) {
-      const dq = m.graph.nodes.find(
-        (n) => n.opType === 'DequantizeLinear' && n.inputs[0] === `${w}_quantized`,
-      );
-      expect(dq?.attributes.axis, w).toEqual({ kind: 'int', value: 1 });
-    }
+    const dqOf = (w: string) =>
+      m.graph.nodes.find((n) => n.opType === 'DequantizeLinear' && n.inputs[0] === `${w}_quantized`);
+    expect(dqOf('w2')?.attributes.axis).toEqual({ kind: 'int', value: 1 });
+    expect(dqOf('w3')?.attributes.axis).toBeUndefined();
+    expect(m.graph.initializers.get('w3_scale')?.dims).toEqual([]);
     for (const b of ['b2', 'b3']) expect(m.graph.initializers.get(`${b}_quantized`)?.dtype, b).toBe('int32');
     // onnxruntime 1.30 has no QLinearConvTranspose on its CPU provider: the group stays as is.
     expect(fusedOps('decoder').filter((o) => o === 'ConvTranspose')).toHaveLength(2);
