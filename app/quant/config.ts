@@ -118,6 +118,11 @@ export const DEFAULT_OP_TYPES: readonly string[] = [
   'Softmax',
   'Resize',
   'Where',
+  'Slice',
+  'Split',
+  'Pad',
+  'Gather',
+  'GatherElements',
 ];
 
 export const DEFAULT_CONFIG: QuantConfig = {

@@ -13,8 +13,12 @@
 //   asymmetric (the op's output is not quantized; the Relu/Clip output is), as quantize_static
 //   removes it: the zero point then sits at qmin, which clamps exactly as the Relu does;
 // - Where: its X and Y activations and its output (the condition stays bool);
-// - data-movement ops (MaxPool, Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Resize) reuse
-//   their input's parameters for their output, so they stay in affine space;
+// - data-movement ops (MaxPool, Reshape, Transpose, Flatten, Squeeze, Unsqueeze, Resize, Slice,
+//   Gather, GatherElements, every output of Split) reuse their input's parameters for their
+//   output, so they stay in affine space; so does Pad where its padding is a value of the input or
+//   0 (onnxruntime's QDQPad: reflect/edge/wrap, or constant 0), otherwise its output has its own;
+// - a Gather/GatherElements whose data is an initializer (an embedding table) is not quantized:
+//   onnxruntime quantizes such a table as an activation-typed initializer, a role this plan lacks;
 // - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges).
 import type { DType } from '../../kernels/tensor.js';
 import { topologicalOrder } from '../exec/plan.js';
@@ -30,7 +34,27 @@ export const SHARED_PARAMS_OPS: ReadonlySet<string> = new Set([
   'Squeeze',
   'Unsqueeze',
   'Resize',
+  'Slice',
+  'Gather',
+  'GatherElements',
+  'Split',
 ]);
+
+/** QDQPad._should_quantize_output_same_as_input: the padding is an input value or exactly 0. */
+function padKeepsParams(n: GraphNode, g: Model['graph'], opset: number): boolean {
+  const mode = n.attributes.mode;
+  const m = mode?.kind === 'string' ? mode.value : 'constant';
+  if (m === 'reflect' || m === 'edge' || m === 'wrap') return true;
+  if (m !== 'constant') return false;
+  if (opset < 11) {
+    const v = n.attributes.value;
+    return !v || (v.kind === 'float' && v.value === 0);
+  }
+  const name = n.inputs[2];
+  if (!name) return true;
+  const t = g.initializers.get(name);
+  return !!t && t.dtype === 'float32' && t.data.length === 1 && (t.data as Float32Array)[0] === 0;
+}
 
 export interface ActivationRole {
   /** The node that writes it; undefined for a graph input. */
@@ -131,7 +155,10 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
     );
   }
   const quantizable = (n: GraphNode) =>
-    (n.domain === '' || n.domain === 'ai.onnx') && opTypes.has(n.opType) && isFloat(n.outputs[0]);
+    (n.domain === '' || n.domain === 'ai.onnx') &&
+    opTypes.has(n.opType) &&
+    isFloat(n.outputs[0]) &&
+    !((n.opType === 'Gather' || n.opType === 'GatherElements') && isConst(n.inputs[0]));
 
   // Outputs folded into a following Relu/Clip (never quantized themselves).
   const folded = new Set<string>();
@@ -168,8 +195,11 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
     quantizedNodes.push(n.name);
     for (const i of activationInputs(n, isConst)) addActivation(n.inputs[i]);
     const out = n.outputs[0];
-    if (SHARED_PARAMS_OPS.has(n.opType) && activations.has(n.inputs[0])) {
-      addActivation(out, { sharedWith: n.inputs[0] });
+    const shares = SHARED_PARAMS_OPS.has(n.opType) || (n.opType === 'Pad' && padKeepsParams(n, g, opset));
+    if (shares && activations.has(n.inputs[0])) {
+      for (const o of n.opType === 'Split' ? n.outputs : [out]) addActivation(o, { sharedWith: n.inputs[0] });
+    } else if (n.opType === 'Split') {
+      for (const o of n.outputs) addActivation(o);
     } else if (n.opType === 'Softmax') {
       addActivation(out, { fixedRange: [0, 1] });
     } else {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
-import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { elementAsNumber, makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import { quantizeWorkflow } from '../helpers/quantize-workflow.js';
 import { imageInput, rng } from '../helpers/realistic-models.js';
@@ -88,5 +88,59 @@ describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () =
     for (const b of ['b2', 'b3']) expect(m.graph.initializers.get(`${b}_quantized`)?.dtype, b).toBe('int32');
     // onnxruntime 1.30 has no QLinearConvTranspose on its CPU provider: the group stays as is.
     expect(fusedOps('decoder').filter((o) => o === 'ConvTranspose')).toHaveLength(2);
+  }, 120_000);
+
+  it('Gather -> Slice -> Pad -> Split -> GatherElements / Pad(0.7) -> Concat between MatMuls (8-bit data movement)', async () => {
+    const i64 = (dims: number[], values: number[]) =>
+      makeTensor('int64', dims, BigInt64Array.from(values.map(BigInt)));
+    const r = rng(8);
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 8, 16] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: {
+        w1: randomTensor(11, [16, 16], 0.4),
+        w2: randomTensor(12, [16, 8], 0.4),
+        rows: i64([6], [0, 2, 4, 6, 7, 5]),
+        st: i64([1], [2]),
+        en: i64([1], [14]),
+        ax: i64([1], [2]),
+        pads: i64([6], [0, 0, 2, 0, 0, 2]),
+        pads2: i64([6], [0, 1, 0, 0, 0, 0]),
+        fill: makeTensor('float32', [], [0.7]),
+        idx: i64(
+          [1, 3, 16],
+          Array.from({ length: 48 }, () => Math.floor(r() * 16)),
+        ),
+      },
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['a'] },
+        { op: 'Gather', inputs: ['a', 'rows'], outputs: ['g'], attrs: { axis: 1 } },
+        { op: 'Slice', inputs: ['g', 'st', 'en', 'ax'], outputs: ['s'] },
+        { op: 'Pad', inputs: ['s', 'pads'], outputs: ['p'], attrs: { mode: 'reflect' } },
+        { op: 'Split', inputs: ['p'], outputs: ['h0', 'h1'], attrs: { axis: 1 } },
+        { op: 'GatherElements', inputs: ['h0', 'idx'], outputs: ['ge'], attrs: { axis: 2 } },
+        { op: 'Pad', inputs: ['h1', 'pads2', 'fill'], outputs: ['pc'] },
+        { op: 'Concat', inputs: ['ge', 'pc'], outputs: ['c'], attrs: { axis: 1 } },
+        { op: 'MatMul', inputs: ['c', 'w2'], outputs: ['y'] },
+      ],
+    });
+    const input = (k: number) => randomTensor(60 + k, [1, 8, 16], 1);
+    const samples = [0, 1, 2, 3, 4, 5].map(input);
+    await quantizeWorkflow(dir, 'cpu', 'movement', bytes, 'x', samples, input(9), 0.1);
+    const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'movement', 'model.qdq.onnx'))));
+    const scaleOf = (t: string) => {
+      const q = m.graph.nodes.find((n) => n.opType === 'QuantizeLinear' && n.inputs[0] === t);
+      expect(q, `${t} is quantized`).toBeDefined();
+      return q!.inputs.slice(1).map((i) => elementAsNumber(m.graph.initializers.get(i)!, 0));
+    };
+    // The data-movement outputs reuse their input's parameters; Pad(0.7) has its own.
+    for (const t of ['g', 's', 'p', 'h0', 'h1', 'ge']) expect(scaleOf(t), t).toEqual(scaleOf('a'));
+    expect(scaleOf('pc')).not.toEqual(scaleOf('a'));
+    // --integer runs them on 8-bit data, as onnxruntime 'all' does; both Pads stay float.
+    const fused = fusedOps('movement');
+    for (const op of ['Gather', 'Slice', 'Split', 'GatherElements', 'QLinearConcat'])
+      expect(fused, op).toContain(op);
+    expect(fused.filter((o) => o === 'Pad')).toHaveLength(2);
   }, 120_000);
 });
