@@ -123,6 +123,8 @@ export const DEFAULT_OP_TYPES: readonly string[] = [
   'Pad',
   'Gather',
   'GatherElements',
+  'LayerNormalization',
+  'InstanceNormalization',
 ];
 
 export const DEFAULT_CONFIG: QuantConfig = {

@@ -19,7 +19,11 @@
 //   0 (onnxruntime's QDQPad: reflect/edge/wrap, or constant 0), otherwise its output has its own;
 // - a Gather/GatherElements whose data is an initializer (an embedding table) is not quantized:
 //   onnxruntime quantizes such a table as an activation-typed initializer, a role this plan lacks;
-// - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges).
+// - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges);
+// - LayerNormalization, InstanceNormalization (onnxruntime's QDQNormalization): input and output
+//   quantized, a constant scale as a weight (per channel along its only axis when 1-D; onnxruntime
+//   would take axis 1, out of range for a 1-D scale, and refuse), the bias int32 with scale
+//   sx * s_scale; onnxruntime computes the op in float between DQ and Q.
 import type { DType } from '../../kernels/tensor.js';
 import { topologicalOrder } from '../exec/plan.js';
 import { type GraphNode, type Model, opsetVersion } from '../model/ir.js';
@@ -92,6 +96,7 @@ export interface QuantPlan {
 }
 
 const GEMM_LIKE = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
+const NORM_OPS = new Set(['LayerNormalization', 'InstanceNormalization']);
 
 function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number[] {
   const all = n.inputs.map((_, i) => i);
@@ -219,6 +224,18 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
       const bt = b ? g.initializers.get(b) : undefined;
       if (b && bt && wt && weights.has(w) && isFloat(b) && bt.dims.length === 1 && n.opType !== 'MatMul') {
         biases.set(b, { consumer: n.name, input: n.inputs[0], weight: w });
+      }
+    } else if (NORM_OPS.has(n.opType)) {
+      const [, w, b] = n.inputs;
+      const wt = w ? g.initializers.get(w) : undefined;
+      const bt = b ? g.initializers.get(b) : undefined;
+      if (wt && isFloat(w) && !weights.has(w)) {
+        weights.set(w, { consumer: n.name, axis: perChannel && wt.dims.length === 1 ? 0 : undefined });
+      }
+      if (bt && wt && weights.has(w) && isFloat(b) && bt.dims.length === 1 && bt.dims[0] === wt.dims[0]) {
+        if (wt.dims.length === 1 || weights.get(w)?.axis === undefined) {
+          biases.set(b, { consumer: n.name, input: n.inputs[0], weight: w });
+        }
       }
     } else if (n.opType === 'Add' || n.opType === 'Mul') {
       for (const t of n.inputs)

@@ -143,4 +143,75 @@ describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () =
       expect(fused, op).toContain(op);
     expect(fused.filter((o) => o === 'Pad')).toHaveLength(2);
   }, 120_000);
+
+  it('Conv -> InstanceNormalization -> Relu -> Conv (int8 scale per channel, int32 bias; float between DQ and Q)', async () => {
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 10, 10] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: {
+        w1: randomTensor(21, [8, 3, 3, 3], 0.4),
+        gamma: makeTensor(
+          'float32',
+          [8],
+          Float32Array.from(randomTensor(22, [8], 0.5).data as Float32Array, (v) => 1 + v),
+        ),
+        beta: randomTensor(23, [8], 0.3),
+        w2: randomTensor(24, [4, 8, 3, 3], 0.2),
+      },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w1'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'InstanceNormalization', inputs: ['c', 'gamma', 'beta'], outputs: ['n'] },
+        { op: 'Relu', inputs: ['n'], outputs: ['r'] },
+        { op: 'Conv', inputs: ['r', 'w2'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } },
+      ],
+    });
+    const samples = [0, 1, 2, 3, 4, 5].map((k) => imageInput([1, 3, 10, 10], 500 + k));
+    await quantizeWorkflow(dir, 'cpu', 'instnorm', bytes, 'x', samples, imageInput([1, 3, 10, 10], 90), 0.1);
+    const m = decodeModel(new Uint8Array(readFileSync(join(dir, 'instnorm', 'model.qdq.onnx'))));
+    const dq = m.graph.nodes.find(
+      (n) => n.opType === 'DequantizeLinear' && n.inputs[0] === 'gamma_quantized',
+    );
+    expect(dq?.attributes.axis).toEqual({ kind: 'int', value: 0 });
+    expect(m.graph.initializers.get('beta_quantized')?.dtype).toBe('int32');
+    expect(fusedOps('instnorm')).toContain('InstanceNormalization');
+  }, 120_000);
+
+  it('MatMul -> LayerNormalization -> MatMul (float between DQ and Q)', async () => {
+    const bytes = buildModel({
+      opset: 17,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 6, 16] }],
+      outputs: [{ name: 'y', dtype: 'float32' }],
+      initializers: {
+        w1: randomTensor(31, [16, 16], 0.4),
+        gamma: makeTensor(
+          'float32',
+          [16],
+          Float32Array.from(randomTensor(32, [16], 0.5).data as Float32Array, (v) => 1 + v),
+        ),
+        beta: randomTensor(33, [16], 0.3),
+        w2: randomTensor(34, [16, 8], 0.4),
+      },
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['a'] },
+        { op: 'LayerNormalization', inputs: ['a', 'gamma', 'beta'], outputs: ['n'], attrs: { axis: -1 } },
+        { op: 'MatMul', inputs: ['n', 'w2'], outputs: ['y'] },
+      ],
+    });
+    const input = (k: number) => randomTensor(70 + k, [1, 6, 16], 1);
+    // LayerNormalization divides by each row's spread, which magnifies its input's quantization
+    // noise on 16 features: the same looser bound as the transformer test.
+    await quantizeWorkflow(
+      dir,
+      'cpu',
+      'layernorm',
+      bytes,
+      'x',
+      [0, 1, 2, 3, 4, 5, 6, 7].map(input),
+      input(9),
+      0.15,
+    );
+    expect(exportedOps('layernorm')).toContain('LayerNormalization');
+    expect(fusedOps('layernorm')).toContain('LayerNormalization');
+  }, 120_000);
 });

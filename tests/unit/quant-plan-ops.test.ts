@@ -86,4 +86,21 @@ describe('quant plan: more QDQ registry ops', () => {
     expect(p.weights.has('table')).toBe(false);
     expect(p.quantizedNodes.some((n) => n.startsWith('Gather_0'))).toBe(false);
   });
+
+  it('LayerNormalization: scale per channel on axis 0 when 1-D, bias int32; a 2-D scale per tensor', () => {
+    const p = plan(
+      [
+        { op: 'LayerNormalization', inputs: ['x', 'g1', 'b1'], outputs: ['n'], attrs: { axis: -1 } },
+        { op: 'LayerNormalization', inputs: ['n', 'g2', 'b2'], outputs: ['y'], attrs: { axis: -2 } },
+      ],
+      { g1: f32([6]), b1: f32([6]), g2: f32([6, 6]), b2: f32([6, 6]) },
+    );
+    expect(p.weights.get('g1')?.axis).toBe(0);
+    expect(p.biases.get('b1')).toMatchObject({ input: 'x', weight: 'g1' });
+    expect(p.weights.has('g2')).toBe(true);
+    expect(p.weights.get('g2')?.axis).toBeUndefined();
+    expect(p.biases.has('b2')).toBe(false);
+    expect(p.activations.has('n')).toBe(true);
+    expect(p.activations.has('y')).toBe(true);
+  });
 });
