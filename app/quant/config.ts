@@ -125,6 +125,8 @@ export const DEFAULT_OP_TYPES: readonly string[] = [
   'GatherElements',
   'LayerNormalization',
   'InstanceNormalization',
+  'BatchNormalization',
+  'ArgMax',
 ];
 
 export const DEFAULT_CONFIG: QuantConfig = {

@@ -20,7 +20,9 @@
 // - a Gather/GatherElements whose data is an initializer (an embedding table) is not quantized:
 //   onnxruntime quantizes such a table as an activation-typed initializer, a role this plan lacks;
 // - Softmax's output range is [0, 1] (onnxruntime's adjust_tensor_ranges);
-// - LayerNormalization, InstanceNormalization (onnxruntime's QDQNormalization): input and output
+// - ArgMax: its input (onnxruntime's 'all' then runs it on the 8-bit data);
+// - LayerNormalization, InstanceNormalization, BatchNormalization (one BatchNorm that prepare-model
+//   did not fold into a Conv) (onnxruntime's QDQNormalization): input and output
 //   quantized, a constant scale as a weight (per channel along its only axis when 1-D; onnxruntime
 //   would take axis 1, out of range for a 1-D scale, and refuse), the bias int32 with scale
 //   sx * s_scale; onnxruntime computes the op in float between DQ and Q.
@@ -96,7 +98,7 @@ export interface QuantPlan {
 }
 
 const GEMM_LIKE = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul']);
-const NORM_OPS = new Set(['LayerNormalization', 'InstanceNormalization']);
+const NORM_OPS = new Set(['LayerNormalization', 'InstanceNormalization', 'BatchNormalization']);
 
 function activationInputs(n: GraphNode, isConst: (t: string) => boolean): number[] {
   const all = n.inputs.map((_, i) => i);
@@ -162,7 +164,7 @@ export function planQuantization(model: Model, config: QuantConfig): QuantPlan {
   const quantizable = (n: GraphNode) =>
     (n.domain === '' || n.domain === 'ai.onnx') &&
     opTypes.has(n.opType) &&
-    isFloat(n.outputs[0]) &&
+    (isFloat(n.outputs[0]) || (n.opType === 'ArgMax' && isFloat(n.inputs[0]))) &&
     !((n.opType === 'Gather' || n.opType === 'GatherElements') && isConst(n.inputs[0]));
 
   // Outputs folded into a following Relu/Clip (never quantized themselves).

@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
+import { decodeTensorFile } from '../../app/model/tensor-proto.js';
 import { fuseQdqForIntegerExecution } from '../../app/quant/fuse-qdq.js';
 import { elementAsNumber, makeTensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import { decoderModel, randomTensor } from '../helpers/quant-op-models.js';
-import { quantizeWorkflow } from '../helpers/quantize-workflow.js';
+import { qplay, quantizeWorkflow } from '../helpers/quantize-workflow.js';
 import { imageInput, rng } from '../helpers/realistic-models.js';
+import { runOrt } from './quant-ort.helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'qplay-quantize-ops-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -170,5 +172,61 @@ describe('qplay calibrate -> export -> onnxruntime: more QDQ registry ops', () =
     );
     expect(exportedOps('layernorm')).toContain('LayerNormalization');
     expect(fusedOps('layernorm')).toContain('LayerNormalization');
+  }, 120_000);
+
+  it('Conv + residual -> BatchNormalization -> Relu -> pool -> Gemm, ArgMax of the logits', async () => {
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 4, 8, 8] }],
+      outputs: [
+        { name: 'y', dtype: 'float32' },
+        { name: 'am', dtype: 'int64' },
+      ],
+      initializers: {
+        w1: randomTensor(41, [4, 4, 3, 3], 0.3),
+        gamma: makeTensor(
+          'float32',
+          [4],
+          Float32Array.from(randomTensor(42, [4], 0.5).data as Float32Array, (v) => 1 + v),
+        ),
+        beta: randomTensor(43, [4], 0.3),
+        mean: randomTensor(44, [4], 0.3),
+        var: makeTensor(
+          'float32',
+          [4],
+          Float32Array.from(randomTensor(45, [4], 0.4).data as Float32Array, (v) => 1 + v),
+        ),
+        w2: randomTensor(46, [6, 4], 0.5),
+        b2: randomTensor(47, [6], 0.1),
+      },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w1'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Add', inputs: ['c', 'x'], outputs: ['s'] },
+        { op: 'BatchNormalization', inputs: ['s', 'gamma', 'beta', 'mean', 'var'], outputs: ['n'] },
+        { op: 'Relu', inputs: ['n'], outputs: ['r'] },
+        { op: 'GlobalAveragePool', inputs: ['r'], outputs: ['p'] },
+        { op: 'Flatten', inputs: ['p'], outputs: ['f'] },
+        { op: 'Gemm', inputs: ['f', 'w2', 'b2'], outputs: ['y'], attrs: { transB: 1 } },
+        { op: 'ArgMax', inputs: ['y'], outputs: ['am'], attrs: { axis: 1 } },
+      ],
+    });
+    const samples = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => imageInput([1, 4, 8, 8], 600 + k));
+    const test = imageInput([1, 4, 8, 8], 95);
+    const w = await quantizeWorkflow(dir, 'cpu', 'batchnorm', bytes, 'x', samples, test, 0.1);
+    expect(exportedOps('batchnorm')).toContain('BatchNormalization');
+    const fused = fuseQdqForIntegerExecution(
+      decodeModel(new Uint8Array(readFileSync(join(dir, 'batchnorm', 'model.qdq.onnx')))),
+    ).graph.nodes;
+    const argmax = fused.find((n) => n.opType === 'ArgMax')!;
+    expect(fused.find((n) => n.outputs[0] === argmax.inputs[0])?.opType, 'ArgMax reads 8-bit data').not.toBe(
+      'DequantizeLinear',
+    );
+    // ArgMax reads the quantized logits: onnxruntime 'all' and --integer agree on it too.
+    const qdq = join(dir, 'batchnorm', 'model.qdq.onnx');
+    const out = join(dir, 'batchnorm', 'argmax');
+    expect((await qplay(['run', qdq, '--integer', '--input', w.input, '--out', out])).rc).toBe(0);
+    const ours = decodeTensorFile(readFileSync(join(out, 'output_1.pb'))).tensor;
+    const ort = (await runOrt(new Uint8Array(readFileSync(qdq)), { x: test }, 'all')).am;
+    expect(Array.from(ours.data as BigInt64Array)).toEqual(Array.from(ort.data as BigInt64Array));
   }, 120_000);
 });

@@ -108,8 +108,44 @@ function depthToSpace16(seed: number): Case {
   return { bytes, feeds: [{ x: randomInput(rng(seed + 1), [1, 4, 3, 3], 20) }] };
 }
 
+/** A standalone BatchNormalization (int8 scale per channel, int32 bias) and an ArgMax on its input. */
+function batchNorm(act: Act, seed: number): Case {
+  const r = rng(seed);
+  const b = new QdqBuilder(act, r);
+  const sx = 0.02;
+  const x = b.qdq('x', sx, b.zp());
+  const gamma = b.weight([4], true);
+  const beta = b.bias(
+    4,
+    Array.from({ length: 4 }, () => sx * (0.002 + r() * 0.02)),
+  );
+  const mean = b.const('mean', randomInput(r, [4], 0.5));
+  const variance = b.const(
+    'var',
+    makeTensor(
+      'float32',
+      [4],
+      Float32Array.from({ length: 4 }, () => 0.5 + r()),
+    ),
+  );
+  const bn = b.qdq(b.op('BatchNormalization', [x.dq, gamma, beta, mean, variance]), 0.03, b.zp());
+  const am = b.op('ArgMax', [b.qdq(x.dq, sx, 0).dq], { axis: 1 });
+  b.nodes.push({ op: 'Identity', inputs: [bn.dq], outputs: ['y'] });
+  b.nodes.push({ op: 'Identity', inputs: [am], outputs: ['am'] });
+  const bytes = b.model(
+    [{ name: 'x', dtype: 'float32', dims: [1, 4, 5, 5] }],
+    [
+      { name: 'y', dtype: 'float32' },
+      { name: 'am', dtype: 'int64' },
+    ],
+  );
+  return { bytes, feeds: [1, 2, 3].map((k) => ({ x: randomInput(rng(seed * 10 + k), [1, 4, 5, 5], 2) })) };
+}
+
 describe('fuseQdqForIntegerExecution vs onnxruntime: data movement and normalization', () => {
   for (const act of ['uint8', 'int8'] as const)
     defineOrtChecks(`movement act=${act}`, movement(act, act === 'uint8' ? 41 : 42));
   defineOrtChecks('16-bit DepthToSpace', depthToSpace16(43));
+  for (const act of ['uint8', 'int8'] as const)
+    defineOrtChecks(`BatchNormalization act=${act}`, batchNorm(act, act === 'uint8' ? 44 : 45));
 });
