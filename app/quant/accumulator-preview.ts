@@ -3,11 +3,12 @@
 // and what the other weight range (7-bit `reduce_range` against 8-bit [-127, 127]) would change —
 // the question users of onnxruntime's int8 CPU path keep asking. Three affine runs: the current
 // weights with pairwise sums, and the other range with exact and with pairwise sums.
-import { type Tensor, toFloat32 } from '../../kernels/tensor.js';
+
 import type { RangeMode } from '../../kernels/quant-math/quant-math.js';
+import { type Tensor, toFloat32 } from '../../kernels/tensor.js';
 import { ErrorAccumulator } from './compare.js';
 import type { MetricsInput } from './metrics.js';
-import { type Layer, LAYER_OPS, runAffine, simulatedValue } from './metrics-runs.js';
+import { LAYER_OPS, type Layer, runAffine, simulatedValue } from './metrics-runs.js';
 import { effectiveRole, weightParams } from './params.js';
 import type { ParamSet } from './simulated-model.js';
 

@@ -97,6 +97,7 @@ export interface QuantConfig {
  * integer kernel here. */
 export const DEFAULT_OP_TYPES: readonly string[] = [
   'Conv',
+  'ConvTranspose',
   'Gemm',
   'MatMul',
   'Add',
@@ -117,6 +118,15 @@ export const DEFAULT_OP_TYPES: readonly string[] = [
   'Softmax',
   'Resize',
   'Where',
+  'Slice',
+  'Split',
+  'Pad',
+  'Gather',
+  'GatherElements',
+  'LayerNormalization',
+  'InstanceNormalization',
+  'BatchNormalization',
+  'ArgMax',
 ];
 
 export const DEFAULT_CONFIG: QuantConfig = {

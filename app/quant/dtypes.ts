@@ -2,8 +2,8 @@
 // needs to know which tensors are float32, and must know it for models whose symbolic sizes
 // are not bound yet (export, a session opened before any data). Declared value_info wins.
 import type { DType } from '../../kernels/tensor.js';
-import type { AttrValue, Graph, GraphNode } from '../model/ir.js';
 import { topologicalOrder } from '../exec/plan.js';
+import type { AttrValue, Graph, GraphNode } from '../model/ir.js';
 
 // ONNX TensorProto.DataType codes of the types the IR knows.
 const ONNX_DTYPES: Readonly<Record<number, DType>> = {

@@ -5,13 +5,17 @@
 // DoubleQDQPairsRemover, EnsureUniqueDQ, weight/bias quantization,
 // Relu/Clip->Q removal, int8->uint8 pairs (x86), then the selector/action rules
 // (QDQSelectorActionTransformer):
-//   drop Q/DQ around data-movement ops (Reshape, Transpose, MaxPool, ...), DQ->ArgMax,
+//   drop Q/DQ around data-movement ops (Reshape, Transpose, MaxPool, Slice, Split, Gather,
+//   DepthToSpace, ...), DQ->ArgMax,
 //   DQ->Conv->Q => QLinearConv, DQ->MatMul->Q => QLinearMatMul,
 //   DQ->MatMul (no Q) => MatMulIntegerToFloat, written as MatMulInteger -> Cast -> Mul,
 //   DQ(A), DQ(B), DQ(bias int32)? -> Gemm -> Q? => com.microsoft QGemm (float output without Q),
 //   DQ->Add/Mul->Q, DQ->{AveragePool,GlobalAveragePool,LeakyRelu,Sigmoid,Softmax}->Q, DQ*->Concat->Q
 //   => the com.microsoft QLinear ops.
-// Not fused (onnxruntime does): Where (QLinearWhere); not reproduced: Q/DQ propagation across
+// Left as DQ -> op -> Q (float between them), as onnxruntime 1.30's CPU provider leaves them
+// (measured in its optimized-model dump): ConvTranspose (no QLinearConvTranspose on CPU), Pad,
+// SpaceToDepth, LayerNormalization, InstanceNormalization.
+// Not reproduced: Q/DQ propagation across
 // data-movement ops without their own Q/DQ (see the report in the commit log).
 import type { Model } from '../model/ir.js';
 import { foldStaticShapes } from './qdq-fold.js';
@@ -81,6 +85,9 @@ function applyRule(g: EditableGraph, node: EditNode): void {
     if (mode && !(mode.kind === 'string' && mode.value === 'nearest')) return;
     return void tryDropQdq(g, node, { allow16: false, positiveScale: false });
   }
+  // onnxruntime 1.30 drops an 8-bit DepthToSpace's Q/DQ but keeps a 16-bit one's, and keeps
+  // SpaceToDepth and Pad in float (measured in its optimized-model dump).
+  if (op === 'DepthToSpace') return void tryDropQdq(g, node, { allow16: false, positiveScale: false });
   if ((op === 'MaxPool' && g.opset() >= 12 && g.opset() < 22) || op === 'ReduceMax' || op === 'ReduceMin') {
     return void tryDropQdq(g, node, { allow16: false, positiveScale: true });
   }

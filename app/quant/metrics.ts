@@ -14,21 +14,21 @@ import { makeTensor, type Tensor, toFloat32 } from '../../kernels/tensor.js';
 import type { AccumulatorStats, ExecSettings } from '../exec/cpu/op-types.js';
 import type { BackendName } from '../exec/executor.js';
 import type { GraphNode, Model } from '../model/ir.js';
-import { argmaxRows, ErrorAccumulator } from './compare.js';
-import { runNode } from './node-runner.js';
-import { clippedCount, dequantizedBias, fakeQuantize, type QParams, quantizeBias } from './params.js';
-import type { QuantConfig } from './config.js';
-import type { QuantPlan } from './quant-plan.js';
-import { createExecutor, executionGraph, runSamples, type SimulationMode } from './simulate.js';
 import { accumulatorPreview, type LayerPreview } from './accumulator-preview.js';
+import { argmaxRows, ErrorAccumulator } from './compare.js';
+import type { QuantConfig } from './config.js';
 import {
-  type Layer,
   LAYER_OPS,
+  type Layer,
   layerTensor,
   runAffine,
   simulatedNames,
   simulatedValue,
 } from './metrics-runs.js';
+import { runNode } from './node-runner.js';
+import { clippedCount, dequantizedBias, fakeQuantize, type QParams, quantizeBias } from './params.js';
+import type { QuantPlan } from './quant-plan.js';
+import { createExecutor, executionGraph, runSamples, type SimulationMode } from './simulate.js';
 import { buildSimulatedModel, type ParamSet } from './simulated-model.js';
 
 export type { AccumulatorStats } from '../exec/cpu/op-types.js';

@@ -110,7 +110,8 @@ export class EditableGraph {
     if (input?.dtype) return input.dtype;
     const p = this.producer(value);
     if (p && p.domain === '' && p.opType === 'QuantizeLinear') return quantizeOutputType(this, p);
-    if (p && p.domain === '' && p.opType === 'DequantizeLinear') return this.dtypeOf(p.inputs[1]) ?? 'float32';
+    if (p && p.domain === '' && p.opType === 'DequantizeLinear')
+      return this.dtypeOf(p.inputs[1]) ?? 'float32';
     return this.graph.valueInfo.get(value)?.dtype ?? this.graph.outputs.find((o) => o.name === value)?.dtype;
   }
 
@@ -143,7 +144,11 @@ export class EditableGraph {
   }
 
   private toGraphUnsorted(): Graph {
-    const nodes: GraphNode[] = this.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] }));
+    const nodes: GraphNode[] = this.nodes.map((n) => ({
+      ...n,
+      inputs: [...n.inputs],
+      outputs: [...n.outputs],
+    }));
     // Initializers nothing reads any more (a fused weight's DQ scale, say) are dropped.
     const read = new Set(nodes.flatMap((n) => n.inputs));
     for (const o of this.outputNames) read.add(o);
@@ -157,7 +162,8 @@ export function quantizeOutputType(g: EditableGraph, q: EditNode): DType | undef
   const zp = q.inputs[2];
   if (zp) return g.dtypeOf(zp);
   const attr = q.attributes.output_dtype;
-  if (attr?.kind === 'int' && attr.value !== 0) return attr.value === 3 ? 'int8' : attr.value === 2 ? 'uint8' : undefined;
+  if (attr?.kind === 'int' && attr.value !== 0)
+    return attr.value === 3 ? 'int8' : attr.value === 2 ? 'uint8' : undefined;
   return 'uint8';
 }
 

@@ -4,7 +4,13 @@
 // tests/unit/fuse-qdq*.test.ts check the outcome against onnxruntime itself.
 import { roundHalfEven } from '../../kernels/quant-math/quant-math.js';
 import { type DType, elementAsNumber, type Tensor } from '../../kernels/tensor.js';
-import { type EditableGraph, type EditNode, isScalarShape, quantizeOutputType, tensorsEqual } from './qdq-graph.js';
+import {
+  type EditableGraph,
+  type EditNode,
+  isScalarShape,
+  quantizeOutputType,
+  tensorsEqual,
+} from './qdq-graph.js';
 
 export interface QdqGroup {
   /** DQ nodes feeding the target, in the target's input order, with the input they feed. */
@@ -20,7 +26,10 @@ export function isQ(g: EditableGraph, n: EditNode | undefined): n is EditNode & 
   return !!n && n.opType === 'QuantizeLinear' && matchesQdqVersion(g, n);
 }
 
-export function isDQ(g: EditableGraph, n: EditNode | undefined): n is EditNode & { opType: 'DequantizeLinear' } {
+export function isDQ(
+  g: EditableGraph,
+  n: EditNode | undefined,
+): n is EditNode & { opType: 'DequantizeLinear' } {
   return !!n && n.opType === 'DequantizeLinear' && matchesQdqVersion(g, n);
 }
 
@@ -95,7 +104,11 @@ export function checkQdqNodes(
   }
   if (group.q.length === 0) return allowEmptyQ;
   const numOutputs = target.outputs.filter(Boolean).length;
-  return numOutputs === group.q.length && group.q.length === g.outputUses(target).length && !g.producesGraphOutput(target);
+  return (
+    numOutputs === group.q.length &&
+    group.q.length === g.outputUses(target).length &&
+    !g.producesGraphOutput(target)
+  );
 }
 
 function constantScalar(g: EditableGraph, name: string | undefined): Tensor | undefined {

@@ -2,8 +2,8 @@
 // (docs/session-format.md). Scales are f32 values written as JSON numbers (shortest round trip),
 // so they come back bit for bit.
 import type { Model } from '../model/ir.js';
-import type { ActivationResult } from './calibrate.js';
 import type { TensorParams as TensorEntry, WeightParams as WeightEntry } from '../session/session.js';
+import type { ActivationResult } from './calibrate.js';
 import type { QuantConfig } from './config.js';
 import { effectiveRole, type QParams, roleRange, weightParamsFor } from './params.js';
 import type { QuantPlan } from './quant-plan.js';

@@ -5,9 +5,9 @@
 // statistics each one reads (a 2048-bin histogram of a 25M-value activation is not free).
 import { counts } from '../../kernels/observers/observers.ref.js';
 import { computeScaleZeroPoint } from '../../kernels/quant-math/quant-math.js';
+import { ErrorAccumulator } from './compare.js';
 import type { ObserverName, QuantConfig, QuantizedDType } from './config.js';
 import { OBSERVER_NAMES } from './config.js';
-import { ErrorAccumulator } from './compare.js';
 import { fakeQuantize, type QParams } from './params.js';
 import {
   centredHistogram,

@@ -1,10 +1,12 @@
 // Float ConvTranspose reference (ONNX ConvTranspose, opsets 1-22), written as the scatter that
 // defines it: every input element adds x * W[c, m, k] to output position i*stride - pad + k*dilation.
-// Sums run in float64 and are rounded once.
+// float32 replays onnxruntime's CPU order (GEMM + col2im, conv-transpose-mlas.ts) bit for bit;
+// float16/float64 sums run in float64 and are rounded once.
 import { assertFloat, floatTensor, readFloats } from '../activation/float-io.js';
 import type { AutoPad } from '../conv2d/conv-geometry.js';
 import { increment } from '../conv2d/conv2d.ref.js';
 import type { Tensor } from '../tensor.js';
+import { mlasConvTranspose } from './conv-transpose-mlas.js';
 
 export interface ConvTransposeParams {
   readonly group?: number;
@@ -68,6 +70,8 @@ export function convTranspose(
   w: Tensor,
   bias: Tensor | undefined,
   p: ConvTransposeParams = {},
+  /** W is an initializer (onnxruntime prepacks it, which changes its float32 summation order). */
+  opts: { constantW?: boolean } = {},
 ): Tensor {
   assertFloat(x, 'ConvTranspose X');
   assertFloat(w, 'ConvTranspose W');
@@ -114,6 +118,14 @@ export function convTranspose(
       increment(k, kernelSpatial);
     }
     increment(i, inputSpatial);
+  }
+  if (x.dtype === 'float32' && w.dtype === 'float32' && (!bias || bias.dtype === 'float32')) {
+    const bs = bias ? (readFloats(bias) as Float32Array) : undefined;
+    if (bs && bs.length !== outChannels)
+      throw new Error(`ConvTranspose B must have ${outChannels} values, got ${bs.length}`);
+    const shape = { batch, group, inPerGroup, outPerGroup, inSize, kSize, outSize, target };
+    const y = mlasConvTranspose(xs as Float32Array, ws as Float32Array, bs, shape, opts.constantW === true);
+    return { dtype: 'float32', dims: [batch, outChannels, ...outputSpatial], data: y };
   }
   const y = new Float64Array(batch * outChannels * outSize);
   for (let b = 0; b < batch; b++) {

@@ -3,7 +3,8 @@
 // --integer` and `qplay simulate` (affine). The block: LayerNormalization, Q/K/V MatMuls, a
 // Transpose, scaled scores, a Where on a padding mask, Softmax, the attention MatMul, a residual
 // Add, a second LayerNormalization, an Erf GELU MLP and a residual. The quantized ops (MatMul, Add,
-// Mul, Where, Softmax, Transpose) fuse as onnxruntime fuses them; the float ops between them
+// Mul, Where, Softmax, Transpose) fuse as onnxruntime fuses them; LayerNormalization is quantized
+// too but, as in onnxruntime, computed in float between its DQ and Q. The float ops
 // (LayerNormalization, Erf, Div) are our float references, not onnxruntime's float32 kernels
 // (its LayerNorm sums are vectorized in an order that follows memory alignment), so a
 // requantization after one of them may land a step apart on some input or host. On this input

@@ -277,6 +277,7 @@ class PlanBuilder {
       input: (i) => this.bufferOf(node.inputs[i]),
       upload: this.upload,
       isUsed: (name) => this.readers.has(name) || this.keepSet.has(name),
+      readers: (name) => this.readers.get(name) ?? [],
       output: (i) => this.allocate(node.outputs[i]),
       view: (i, j) => {
         this.arena.alias(node.outputs[i], node.inputs[j]);
@@ -302,11 +303,13 @@ class PlanBuilder {
     if (!op) throw new Error(`no CPU op for ${node.opType}`);
     this.cpuFallbacks.push(`${node.opType} (${node.name})`);
     const settings = this.settings;
+    // As the CPU interpreter: which inputs are initializers (onnxruntime prepacks those).
+    const constantInputs = node.inputs.map((i) => this.model.graph.initializers.has(i));
     this.steps.push({
       kind: 'host',
       node,
       inputs: node.inputs,
-      run: async (inputs) => op({ node, inputs, opset, settings }),
+      run: async (inputs) => op({ node, inputs, opset, settings, constantInputs }),
     });
     this.allocateHostOutputs(outputs);
   }

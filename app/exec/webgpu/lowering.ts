@@ -39,6 +39,8 @@ export interface LowerContext {
   upload(label: string, t: Tensor): GPUBuffer;
   /** Whether a value is read by a later node or requested as an output. */
   isUsed(name: string): boolean;
+  /** The nodes that read a value. */
+  readers(name: string): readonly GraphNode[];
   /** Storage for node output i. */
   output(i: number): GPUBuffer;
   /** Output i is a view of input j (same buffer). */

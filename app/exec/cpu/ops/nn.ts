@@ -96,7 +96,9 @@ export function convTransposeParams(node: GraphNode): ConvTransposeParams {
 }
 
 const convTransposeOp: CpuOp = (ctx) => [
-  convTranspose(required(ctx, 0), required(ctx, 1), optional(ctx, 2), convTransposeParams(ctx.node)),
+  convTranspose(required(ctx, 0), required(ctx, 1), optional(ctx, 2), convTransposeParams(ctx.node), {
+    constantW: ctx.constantInputs?.[1] === true,
+  }),
 ];
 
 const gemmOp: CpuOp = (ctx) => {
