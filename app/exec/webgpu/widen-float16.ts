@@ -1,0 +1,272 @@
+// WebGPU plan-time rewrite: float16 values are stored widened to f32 (the GPU path keeps no
+// float16 and does not rely on the optional shader-f16 feature). Every float16 value of the graph
+// becomes a float32 value of the same name holding the same (exact) number; float16 constants and
+// initializers become float32 ones; the executor converts float16 graph inputs on upload and
+// converts float16 outputs back to float16 bits on readback (webgpu-executor.ts). A node that
+// computes in float16 is planned as its float32 twin followed by a rounding of each float16
+// output to the nearest float16 value (the private `RoundToFloat16` node, a WGSL kernel on f32
+// words): that is what the CPU references (kernels/*.ref.ts: decode, compute wide, round once)
+// and onnxruntime's float16 kernels mean. Ops that select or move values (Relu, MaxPool,
+// Transpose ...) need no rounding. Ops whose float16 meaning is NOT "compute wide, round the
+// output" stay as written on the CPU reference, reached through inserted Casts (their widened
+// inputs cast to float16, their float16 outputs cast back), listed as CPU fallbacks:
+//   Attention, RNN/GRU/LSTM (round every step), Mean and Sum of 3+ inputs (round each running
+//   sum), Range, CumSum / CumProd, QuantizeLinear / DequantizeLinear, a scatter with a reduction,
+//   Cast from float64 (double rounding), ops with a dtype attribute, and all ops not listed below.
+// The CPU interpreter runs the model as written.
+import { narrowToFloat16, widenFloat16 } from '../../../kernels/dtypes/round-f16.js';
+import { REDUCE_OPS } from '../../../kernels/reduce/reduce.ref.js';
+import type { DType, Tensor } from '../../../kernels/tensor.js';
+import { UNARY_OPS } from '../../../kernels/unary/unary.ref.js';
+import type { GraphNode, Model } from '../../model/ir.js';
+import type { ShapeResult, ValueShape } from '../../model/shape-inference.js';
+import { dtypeFromOnnx, dtypeToOnnx } from '../../model/tensor-proto.js';
+import type { CpuOp } from '../cpu/op-types.js';
+
+/** The private op that rounds f32 values to float16 values (kept in f32); lowered in lower-round-f16.ts. */
+export const ROUND_F16_DOMAIN = 'qplay.webgpu';
+export const ROUND_F16_OP = 'RoundToFloat16';
+
+/** The rounding node's CPU form, for constant folding at plan time. */
+export const roundToFloat16CpuOp: CpuOp = ({ inputs }) => [widenFloat16(narrowToFloat16(inputs[0]!))];
+
+/** Ops whose float16 results are their float32 twin's results rounded once to float16. */
+const ROUNDED = new Set<string>([
+  ...UNARY_OPS,
+  ...REDUCE_OPS,
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'AveragePool',
+  'GlobalAveragePool',
+  'LpPool',
+  'Softmax',
+  'LogSoftmax',
+  'BatchNormalization',
+  'LayerNormalization',
+  'RMSNormalization',
+  'InstanceNormalization',
+  'GroupNormalization',
+  'LpNormalization',
+  'LRN',
+  'MeanVarianceNormalization',
+  'LeakyRelu',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Erf',
+  'Sqrt',
+  'Clip',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'PRelu',
+  'Einsum',
+  'Resize',
+  'Pad', // opset < 11 takes its fill as a float attribute, which the reference rounds
+]);
+
+/** Ops whose float16 outputs are (some of) their input values, or that output no float16. */
+const EXACT = new Set<string>([
+  'Relu',
+  'Max',
+  'Min',
+  'MaxPool',
+  'GlobalMaxPool',
+  'Where',
+  'Reshape',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Identity',
+  'Transpose',
+  'Concat',
+  'Split',
+  'Slice',
+  'Gather',
+  'GatherElements',
+  'Expand',
+  'Tile',
+  'DepthToSpace',
+  'SpaceToDepth',
+  'Trilu',
+  'Hardmax',
+  'ArgMax',
+  'ArgMin',
+  'TopK',
+  'IsNaN',
+  'IsInf',
+  'Equal',
+  'Less',
+  'Greater',
+  'LessOrEqual',
+  'GreaterOrEqual',
+  'Shape',
+  'Size',
+  'OneHot',
+]);
+
+/** How a float16-touching node is planned: widened (with or without rounding) or as written. */
+function kindOf(n: GraphNode): 'rounded' | 'exact' | 'excluded' {
+  if (n.domain !== '') return 'excluded';
+  if (Object.values(n.attributes).some((a) => a.kind === 'graph')) return 'excluded';
+  if (n.opType === 'Sum') return n.inputs.length <= 2 ? 'rounded' : 'excluded';
+  if (n.opType === 'Dropout') return n.inputs.length <= 1 ? 'exact' : 'excluded'; // a fed ratio / training mode
+  if (n.opType.startsWith('Scatter')) {
+    const r = n.attributes.reduction;
+    return !r || (r.kind === 'string' && r.value === 'none') ? 'exact' : 'excluded';
+  }
+  if (ROUNDED.has(n.opType)) return 'rounded';
+  if (EXACT.has(n.opType)) return 'exact';
+  return 'excluded';
+}
+
+export interface WidenedPlan {
+  readonly model: Model;
+  readonly shapes: ShapeResult;
+  /** Values the user sees as float16 that the plan stores as float32 (same names). */
+  readonly widened: ReadonlySet<string>;
+}
+
+const widenMap = (m: ReadonlyMap<string, Tensor>) =>
+  new Map([...m].map(([k, t]) => [k, t.dtype === 'float16' ? widenFloat16(t) : t] as const));
+
+export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPlan {
+  const widened = new Set<string>();
+  for (const [name, s] of shapes.values) if (s.dtype === 'float16') widened.add(name);
+  if (widened.size === 0) return { model, shapes, widened };
+  // Subgraphs read outer values by name: a model with them is planned as written.
+  const hasSubgraph = model.graph.nodes.some((n) =>
+    Object.values(n.attributes).some((a) => a.kind === 'graph'),
+  );
+  if (hasSubgraph) return { model, shapes, widened: new Set() };
+
+  const values = new Map<string, ValueShape>();
+  for (const [name, s] of shapes.values)
+    values.set(name, s.dtype === 'float16' ? { dtype: 'float32', dims: s.dims } : s);
+  const constants = widenMap(shapes.constants);
+  const nodes: GraphNode[] = [];
+  const narrowed = new Map<string, string>(); // widened value -> its float16 copy for excluded nodes
+
+  const castNode = (name: string, input: string, output: string, to: number): GraphNode => ({
+    name,
+    opType: 'Cast',
+    domain: '',
+    inputs: [input],
+    outputs: [output],
+    attributes: { to: { kind: 'int', value: to } },
+  });
+  const roundNode = (input: string, output: string): GraphNode => ({
+    name: `${output}.round_f16`,
+    opType: ROUND_F16_OP,
+    domain: ROUND_F16_DOMAIN,
+    inputs: [input],
+    outputs: [output],
+    attributes: {},
+  });
+  /** The node's float16 outputs renamed to unrounded f32 values, each followed by its rounding. */
+  const pushRounded = (n: GraphNode) => {
+    const rounds: GraphNode[] = [];
+    const outputs = n.outputs.map((o) => {
+      if (!o || !widened.has(o)) return o;
+      const raw = `${o}.f32`;
+      values.set(raw, values.get(o)!);
+      rounds.push(roundNode(raw, o));
+      return raw;
+    });
+    nodes.push({ ...n, outputs }, ...rounds);
+  };
+  /** Cast (or CastLike, whose target is `to`) of one input to `to`. */
+  const pushCast = (n: GraphNode, to: DType | undefined): boolean => {
+    const x = n.inputs[0];
+    const from = shapes.values.get(x)?.dtype;
+    const out = n.outputs[0];
+    if (to === undefined) return false;
+    const attributes = { ...n.attributes, to: { kind: 'int' as const, value: dtypeToOnnx(to) } };
+    const cast: GraphNode = { ...n, opType: 'Cast', inputs: [x], attributes };
+    if (from === 'float16' && (to === 'float16' || to === 'float32'))
+      nodes.push({ ...n, opType: 'Identity', inputs: [x], attributes: {} });
+    else if (from === 'float16') nodes.push(cast);
+    else if (to !== 'float16') return false;
+    else if (from === 'float64' || from === undefined)
+      return false; // float64 -> f32 -> f16 rounds twice
+    else if (from === 'float32') nodes.push(roundNode(x, out));
+    else {
+      // Integers and narrow floats are exact in f32 up to float16's range (past it: inf either way).
+      const raw = `${out}.f32`;
+      values.set(raw, values.get(out)!);
+      nodes.push(
+        {
+          ...cast,
+          attributes: { ...attributes, to: { kind: 'int', value: dtypeToOnnx('float32') } },
+          outputs: [raw],
+        },
+        roundNode(raw, out),
+      );
+    }
+    return true;
+  };
+  /** Runs the node as written: widened inputs cast to float16, float16 outputs cast back. */
+  const pushExcluded = (n: GraphNode) => {
+    const inputs = n.inputs.map((v) => {
+      if (!v || !widened.has(v)) return v;
+      let h = narrowed.get(v);
+      if (!h) {
+        h = `${v}.f16`;
+        narrowed.set(v, h);
+        values.set(h, { dtype: 'float16', dims: shapes.values.get(v)!.dims });
+        nodes.push(castNode(h, v, h, dtypeToOnnx('float16')));
+      }
+      return h;
+    });
+    const casts: GraphNode[] = [];
+    const outputs = n.outputs.map((o) => {
+      if (!o || !widened.has(o)) return o;
+      const h = `${o}.f16`;
+      values.set(h, { dtype: 'float16', dims: shapes.values.get(o)!.dims });
+      casts.push(castNode(`${o}.f32`, h, o, dtypeToOnnx('float32')));
+      return h;
+    });
+    nodes.push({ ...n, inputs, outputs }, ...casts);
+  };
+
+  for (const n of model.graph.nodes) {
+    const touches = [...n.inputs, ...n.outputs].some((v) => v && widened.has(v));
+    // Folded at plan time (its outputs are known constants): nothing to run.
+    const folded = n.outputs.every((o) => !o || shapes.constants.has(o));
+    if (!touches || folded) {
+      nodes.push(n);
+      continue;
+    }
+    if (n.domain === '' && (n.opType === 'Cast' || n.opType === 'CastLike')) {
+      const toAttr = n.attributes.to;
+      const to =
+        n.opType === 'Cast'
+          ? toAttr?.kind === 'int'
+            ? dtypeFromOnnx(toAttr.value)
+            : undefined
+          : shapes.values.get(n.inputs[1])?.dtype;
+      if (pushCast(n, to)) continue;
+      pushExcluded(n);
+      continue;
+    }
+    const kind = kindOf(n);
+    // A float64 input next to float16 outputs would be rounded twice (to f32, then to f16).
+    const f64 = n.inputs.some((v) => v && shapes.values.get(v)?.dtype === 'float64');
+    if (kind === 'excluded' || (f64 && kind === 'rounded')) pushExcluded(n);
+    else if (kind === 'rounded') pushRounded(n);
+    else nodes.push(n);
+  }
+
+  const graph = {
+    ...model.graph,
+    nodes,
+    initializers: widenMap(model.graph.initializers),
+    inputs: model.graph.inputs.map((i) => (i.dtype === 'float16' ? { ...i, dtype: 'float32' as const } : i)),
+  };
+  return { model: { ...model, graph }, shapes: { ...shapes, values, constants }, widened };
+}
