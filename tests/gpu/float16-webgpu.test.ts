@@ -263,7 +263,8 @@ describe('float16 models on the WebGPU executor', () => {
       expect(got.get('back')).toEqual(want.get('back'));
       expect(got.get('m')).toEqual(want.get('m'));
       const summary = await executor.summary();
-      expect(summary.cpuFallbacks.map((f) => f.split(' ')[0]).sort()).toEqual(['Cast', 'Cast', 'Mean']);
+      // h is cast back to float16 for Mean; Mean's output, read by no widened node, stays float16.
+      expect(summary.cpuFallbacks.map((f) => f.split(' ')[0]).sort()).toEqual(['Cast', 'Mean']);
     } finally {
       executor.dispose();
     }

@@ -66,6 +66,7 @@ const ROUNDED = new Set<string>([
   'Pow',
   'PRelu',
   'Einsum',
+  'Mod',
   'Resize',
   'Pad', // opset < 11 takes its fill as a float attribute, which the reference rounds
 ]);
@@ -132,22 +133,61 @@ export interface WidenedPlan {
   readonly widened: ReadonlySet<string>;
 }
 
-const widenMap = (m: ReadonlyMap<string, Tensor>) =>
-  new Map([...m].map(([k, t]) => [k, t.dtype === 'float16' ? widenFloat16(t) : t] as const));
+/** The dtype a Cast / CastLike converts to. */
+function castTarget(n: GraphNode, dtypeOf: (v: string) => DType | undefined): DType | undefined {
+  if (n.opType === 'CastLike') return dtypeOf(n.inputs[1]);
+  const to = n.attributes.to;
+  return to?.kind === 'int' ? dtypeFromOnnx(to.value) : undefined;
+}
 
 export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPlan {
-  const widened = new Set<string>();
-  for (const [name, s] of shapes.values) if (s.dtype === 'float16') widened.add(name);
-  if (widened.size === 0) return { model, shapes, widened };
+  if (![...shapes.values.values()].some((s) => s.dtype === 'float16'))
+    return { model, shapes, widened: new Set() };
   // Subgraphs read outer values by name: a model with them is planned as written.
   const hasSubgraph = model.graph.nodes.some((n) =>
     Object.values(n.attributes).some((a) => a.kind === 'graph'),
   );
   if (hasSubgraph) return { model, shapes, widened: new Set() };
+  const dtypeOf = (v: string) => shapes.values.get(v)?.dtype;
+  const folded = (n: GraphNode) => n.outputs.every((o) => !o || shapes.constants.has(o));
+  /** Nodes planned as written (on the CPU reference): see the file comment. */
+  const asWritten = new Set<GraphNode>();
+  for (const n of model.graph.nodes) {
+    if (folded(n)) continue;
+    if (n.domain === '' && (n.opType === 'Cast' || n.opType === 'CastLike')) {
+      const from = dtypeOf(n.inputs[0]);
+      const to = castTarget(n, dtypeOf);
+      const widenable =
+        (from === 'float16' && to !== undefined) ||
+        (to === 'float16' && from !== 'float64' && from !== undefined);
+      if (!widenable) asWritten.add(n);
+      continue;
+    }
+    const kind = kindOf(n);
+    // A float64 input next to float16 outputs would be rounded twice (to f32, then to f16).
+    const f64 = n.inputs.some((v) => v && dtypeOf(v) === 'float64');
+    if (kind === 'excluded' || (f64 && kind === 'rounded')) asWritten.add(n);
+  }
+  // A float16 value stays float16 where no widened node produces or reads it (no Casts needed).
+  const producer = new Map<string, GraphNode>();
+  const widenedReader = new Set<string>();
+  for (const n of model.graph.nodes) {
+    for (const o of n.outputs) if (o && !folded(n)) producer.set(o, n);
+    if (!asWritten.has(n)) for (const i of n.inputs) if (i) widenedReader.add(i);
+  }
+  const widened = new Set<string>();
+  for (const [name, s] of shapes.values) {
+    if (s.dtype !== 'float16') continue;
+    const p = producer.get(name);
+    if (widenedReader.has(name) || (p && !asWritten.has(p))) widened.add(name);
+  }
+  if (widened.size === 0) return { model, shapes, widened };
 
   const values = new Map<string, ValueShape>();
   for (const [name, s] of shapes.values)
-    values.set(name, s.dtype === 'float16' ? { dtype: 'float32', dims: s.dims } : s);
+    values.set(name, widened.has(name) ? { dtype: 'float32', dims: s.dims } : s);
+  const widenMap = (m: ReadonlyMap<string, Tensor>) =>
+    new Map([...m].map(([k, t]) => [k, widened.has(k) ? widenFloat16(t) : t] as const));
   const constants = widenMap(shapes.constants);
   const nodes: GraphNode[] = [];
   const narrowed = new Map<string, string>(); // widened value -> its float16 copy for excluded nodes
@@ -180,20 +220,16 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
     });
     nodes.push({ ...n, outputs }, ...rounds);
   };
-  /** Cast (or CastLike, whose target is `to`) of one input to `to`. */
-  const pushCast = (n: GraphNode, to: DType | undefined): boolean => {
+  /** A widenable Cast (or CastLike, whose target is `to`): a copy, a rounding, or a Cast to f32 + rounding. */
+  const pushCast = (n: GraphNode, to: DType): void => {
     const x = n.inputs[0];
-    const from = shapes.values.get(x)?.dtype;
+    const from = dtypeOf(x);
     const out = n.outputs[0];
-    if (to === undefined) return false;
     const attributes = { ...n.attributes, to: { kind: 'int' as const, value: dtypeToOnnx(to) } };
     const cast: GraphNode = { ...n, opType: 'Cast', inputs: [x], attributes };
     if (from === 'float16' && (to === 'float16' || to === 'float32'))
       nodes.push({ ...n, opType: 'Identity', inputs: [x], attributes: {} });
     else if (from === 'float16') nodes.push(cast);
-    else if (to !== 'float16') return false;
-    else if (from === 'float64' || from === undefined)
-      return false; // float64 -> f32 -> f16 rounds twice
     else if (from === 'float32') nodes.push(roundNode(x, out));
     else {
       // Integers and narrow floats are exact in f32 up to float16's range (past it: inf either way).
@@ -208,7 +244,6 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
         roundNode(raw, out),
       );
     }
-    return true;
   };
   /** Runs the node as written: widened inputs cast to float16, float16 outputs cast back. */
   const pushExcluded = (n: GraphNode) => {
@@ -237,28 +272,11 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
   for (const n of model.graph.nodes) {
     const touches = [...n.inputs, ...n.outputs].some((v) => v && widened.has(v));
     // Folded at plan time (its outputs are known constants): nothing to run.
-    const folded = n.outputs.every((o) => !o || shapes.constants.has(o));
-    if (!touches || folded) {
-      nodes.push(n);
-      continue;
-    }
-    if (n.domain === '' && (n.opType === 'Cast' || n.opType === 'CastLike')) {
-      const toAttr = n.attributes.to;
-      const to =
-        n.opType === 'Cast'
-          ? toAttr?.kind === 'int'
-            ? dtypeFromOnnx(toAttr.value)
-            : undefined
-          : shapes.values.get(n.inputs[1])?.dtype;
-      if (pushCast(n, to)) continue;
-      pushExcluded(n);
-      continue;
-    }
-    const kind = kindOf(n);
-    // A float64 input next to float16 outputs would be rounded twice (to f32, then to f16).
-    const f64 = n.inputs.some((v) => v && shapes.values.get(v)?.dtype === 'float64');
-    if (kind === 'excluded' || (f64 && kind === 'rounded')) pushExcluded(n);
-    else if (kind === 'rounded') pushRounded(n);
+    if (!touches || folded(n)) nodes.push(n);
+    else if (asWritten.has(n)) pushExcluded(n);
+    else if (n.domain === '' && (n.opType === 'Cast' || n.opType === 'CastLike'))
+      pushCast(n, castTarget(n, dtypeOf)!);
+    else if (kindOf(n) === 'rounded') pushRounded(n);
     else nodes.push(n);
   }
 
@@ -266,7 +284,7 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
     ...model.graph,
     nodes,
     initializers: widenMap(model.graph.initializers),
-    inputs: model.graph.inputs.map((i) => (i.dtype === 'float16' ? { ...i, dtype: 'float32' as const } : i)),
+    inputs: model.graph.inputs.map((i) => (widened.has(i.name) ? { ...i, dtype: 'float32' as const } : i)),
   };
   return { model: { ...model, graph }, shapes: { ...shapes, values, constants }, widened };
 }
