@@ -432,6 +432,41 @@ describe('float16 intermediates on the WebGPU executor', () => {
   });
 });
 
+describe('a float16 QDQ pair on the WebGPU executor', () => {
+  it('quantizes with a float16 scale and dequantizes to float16 on the GPU', async () => {
+    const r = rng(3);
+    const model = decodeModel(
+      buildModel({
+        opset: 19,
+        inputs: [{ name: 'x', dtype: 'float16', dims: [2, 9] }],
+        outputs: [
+          { name: 'q', dtype: 'int8' },
+          { name: 'y', dtype: 'float16' },
+        ],
+        initializers: {
+          s: floatTensor('float16', [], [0.0173]),
+          zp: { dtype: 'int8', dims: [], data: Int8Array.of(3) },
+        },
+        nodes: [
+          { op: 'QuantizeLinear', inputs: ['x', 's', 'zp'], outputs: ['q'] },
+          { op: 'DequantizeLinear', inputs: ['q', 's', 'zp'], outputs: ['y'] },
+        ],
+      }),
+    );
+    const feeds = new Map<string, Tensor>([['x', f16Random(r, [2, 9], -2.5, 2.5)]]);
+    const want = new CpuInterpreter(model).runSync(feeds);
+    const executor = await WebGpuExecutor.create(model);
+    try {
+      const got = await executor.run(feeds);
+      expect((await executor.summary()).cpuFallbacks).toEqual([]);
+      expect(got.get('q')).toEqual(want.get('q'));
+      expect(got.get('y')).toEqual(want.get('y'));
+    } finally {
+      executor.dispose();
+    }
+  });
+});
+
 describe('float16 ops on the WebGPU executor (one node each, vs the CPU interpreter)', () => {
   for (const c of OP_CASES) {
     it(`${c.op} plans on the GPU and matches within 2 float16 ulps`, async () => {

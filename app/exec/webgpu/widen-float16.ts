@@ -11,9 +11,12 @@
 // output" stay as written on the CPU reference, reached through inserted Casts (their widened
 // inputs cast to float16, their float16 outputs cast back), listed as CPU fallbacks:
 //   Attention, RNN/GRU/LSTM (round every step), Mean and Sum of 3+ inputs (round each running
-//   sum), Range, CumSum / CumProd, QuantizeLinear / DequantizeLinear, a scatter with a reduction,
+//   sum), Range, CumSum / CumProd, RotaryEmbedding / SwiGLU (round every step),
+//   Quantize/DequantizeLinear with an explicit precision / output_dtype, a scatter with a reduction,
 //   Cast from float64 (double rounding), ops with a dtype attribute, and all ops not listed below.
-// The CPU interpreter runs the model as written.
+// A float16 value that no widened node produces or reads stays float16 (no Casts around a lone
+// CPU-reference op). A model with subgraphs (If / Loop / Scan read outer values by name) is
+// planned as written. The CPU interpreter runs the model as written.
 import { narrowToFloat16, widenFloat16 } from '../../../kernels/dtypes/round-f16.js';
 import { REDUCE_OPS } from '../../../kernels/reduce/reduce.ref.js';
 import type { DType, Tensor } from '../../../kernels/tensor.js';
@@ -121,6 +124,14 @@ function kindOf(n: GraphNode): 'rounded' | 'exact' | 'excluded' {
     const r = n.attributes.reduction;
     return !r || (r.kind === 'string' && r.value === 'none') ? 'exact' : 'excluded';
   }
+  // The float16 output follows a float16 scale (computed in f32, rounded once); an explicit
+  // output_dtype or precision would name a type the widened twin no longer has.
+  const attr0 = (name: string) => {
+    const a = n.attributes[name];
+    return !a || (a.kind === 'int' && a.value === 0);
+  };
+  if (n.opType === 'DequantizeLinear') return attr0('output_dtype') ? 'rounded' : 'excluded';
+  if (n.opType === 'QuantizeLinear') return attr0('precision') ? 'exact' : 'excluded';
   if (ROUNDED.has(n.opType)) return 'rounded';
   if (EXACT.has(n.opType)) return 'exact';
   return 'excluded';
