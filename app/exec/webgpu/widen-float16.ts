@@ -25,6 +25,7 @@ import type { GraphNode, Model } from '../../model/ir.js';
 import type { ShapeResult, ValueShape } from '../../model/shape-inference.js';
 import { dtypeFromOnnx, dtypeToOnnx } from '../../model/tensor-proto.js';
 import type { CpuOp } from '../cpu/op-types.js';
+import { gpuStorageBytes } from './gpu-storage.js';
 
 /** The private op that rounds f32 values to float16 values (kept in f32); lowered in lower-round-f16.ts. */
 export const ROUND_F16_DOMAIN = 'qplay.webgpu';
@@ -163,6 +164,7 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
   const folded = (n: GraphNode) => n.outputs.every((o) => !o || shapes.constants.has(o));
   /** Nodes planned as written (on the CPU reference): see the file comment. */
   const asWritten = new Set<GraphNode>();
+  const hostCasts = new Set<GraphNode>();
   for (const n of model.graph.nodes) {
     if (folded(n)) continue;
     if (n.domain === '' && (n.opType === 'Cast' || n.opType === 'CastLike')) {
@@ -172,6 +174,8 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
         (from === 'float16' && to !== undefined) ||
         (to === 'float16' && from !== 'float64' && from !== undefined);
       if (!widenable) asWritten.add(n);
+      // To a type the GPU does not hold: a host Cast either way, widened only if its input is.
+      else if (from === 'float16' && to !== 'float16' && gpuStorageBytes(to!) === 0) hostCasts.add(n);
       continue;
     }
     const kind = kindOf(n);
@@ -184,7 +188,7 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
   const widenedReader = new Set<string>();
   for (const n of model.graph.nodes) {
     for (const o of n.outputs) if (o && !folded(n)) producer.set(o, n);
-    if (!asWritten.has(n)) for (const i of n.inputs) if (i) widenedReader.add(i);
+    if (!asWritten.has(n) && !hostCasts.has(n)) for (const i of n.inputs) if (i) widenedReader.add(i);
   }
   const widened = new Set<string>();
   for (const [name, s] of shapes.values) {
