@@ -3,10 +3,12 @@
 // f32 bit patterns), and small float16 models (a CNN block, a transformer block) plan no CPU
 // fallback and match the CPU interpreter within 2 float16 ulps of the expected value (or 1e-3
 // absolute near zero, where Softmax / LayerNorm cancel), with float16 outputs.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
+import type { Model, ValueInfo } from '../../app/model/ir.js';
 import { floatTensor } from '../../kernels/activation/float-io.js';
 import { prepareRoundToFloat16 } from '../../kernels/dtypes/round-f16.js';
 import { REDUCE_OPS } from '../../kernels/reduce/reduce.ref.js';
@@ -465,6 +467,72 @@ describe('a float16 QDQ pair on the WebGPU executor', () => {
       executor.dispose();
     }
   });
+});
+
+/** The model with every float32 tensor, value and Constant made float16 (what fp16 exporters write). */
+function toFloat16Model(m: Model): Model {
+  const half = (t: Tensor): Tensor =>
+    t.dtype === 'float32' ? floatTensor('float16', t.dims, t.data as Float32Array) : t;
+  const info = (v: ValueInfo): ValueInfo => (v.dtype === 'float32' ? { ...v, dtype: 'float16' } : v);
+  const g = m.graph;
+  return {
+    ...m,
+    graph: {
+      ...g,
+      inputs: g.inputs.map(info),
+      outputs: g.outputs.map(info),
+      valueInfo: new Map([...g.valueInfo].map(([k, v]) => [k, info(v)])),
+      initializers: new Map([...g.initializers].map(([k, t]) => [k, half(t)])),
+      nodes: g.nodes.map((n) => ({
+        ...n,
+        attributes: Object.fromEntries(
+          Object.entries(n.attributes).map(([k, a]) => [
+            k,
+            a.kind === 'tensor' ? { kind: 'tensor' as const, value: half(a.value) } : a,
+          ]),
+        ),
+      })),
+    },
+  };
+}
+
+describe('real models converted to float16 on the WebGPU executor', () => {
+  // (light-squeezenet also plans without fallback, but its constant weights overflow float16 and
+  // its CPU run takes ~20 s: not kept.)
+  for (const name of ['mnist-8']) {
+    it(`${name} in float16 plans no CPU fallback and matches the CPU interpreter`, async () => {
+      const model = toFloat16Model(
+        decodeModel(new Uint8Array(readFileSync(`tests/fixtures/models/${name}.onnx`))),
+      );
+      const input = model.graph.inputs[0];
+      const dims = input.dims!.map((d) => (typeof d === 'number' ? d : 1));
+      const feeds = new Map<string, Tensor>([[input.name, f16Random(rng(name.length), dims, 0, 1)]]);
+      const want = new CpuInterpreter(model).runSync(feeds);
+      const executor = await WebGpuExecutor.create(model);
+      try {
+        const got = await executor.run(feeds);
+        expect((await executor.summary()).cpuFallbacks).toEqual([]);
+        for (const out of model.graph.outputs) {
+          const g = Array.from(got.get(out.name)!.data as Uint16Array, float16BitsToNumber);
+          const w = Array.from(want.get(out.name)!.data as Uint16Array, float16BitsToNumber);
+          expect(got.get(out.name)!.dtype).toBe('float16');
+          // Per-node roundings that differ by an ulp now and then compound over the layers:
+          // within 1% of the largest finite output, the same top class; overflows to inf / NaN
+          // must be the same ones.
+          const finite = w.filter(Number.isFinite);
+          const scale = Math.max(...finite.map(Math.abs));
+          for (let i = 0; i < w.length; i++) {
+            if (Number.isFinite(w[i]))
+              expect(Math.abs(g[i] - w[i]), `${out.name}[${i}]`).toBeLessThanOrEqual(0.01 * scale);
+            else expect(g[i], `${out.name}[${i}]`).toBe(w[i]);
+          }
+          if (finite.length === w.length) expect(g.indexOf(Math.max(...g))).toBe(w.indexOf(Math.max(...w)));
+        }
+      } finally {
+        executor.dispose();
+      }
+    });
+  }
 });
 
 describe('float16 ops on the WebGPU executor (one node each, vs the CPU interpreter)', () => {
