@@ -221,7 +221,11 @@ describe('float16 models on the WebGPU executor', () => {
           { op: 'Cast', inputs: ['x'], outputs: ['h'], attrs: { to: 10 } },
           { op: 'Cast', inputs: ['h'], outputs: ['back'], attrs: { to: 1 } },
           // Mean of three rounds each running sum in float16: planned as written, on the CPU.
-          { op: 'Mean', inputs: ['h', 'h', 'h'], outputs: ['m'] },
+          { op: 'Mean', inputs: ['h', 'h', 'h'], outputs: ['m0'] },
+          // m0 is read on the GPU (widened, cast back) and by another as-written Mean, which
+          // takes the float16 original.
+          { op: 'Relu', inputs: ['m0'], outputs: ['r'] },
+          { op: 'Mean', inputs: ['m0', 'r', 'h'], outputs: ['m'] },
         ],
       }),
     );
@@ -239,8 +243,15 @@ describe('float16 models on the WebGPU executor', () => {
       expect(got.get('back')).toEqual(want.get('back'));
       expect(got.get('m')).toEqual(want.get('m'));
       const summary = await executor.summary();
-      // h is cast back to float16 for Mean; Mean's output, read by no widened node, stays float16.
-      expect(summary.cpuFallbacks.map((f) => f.split(' ')[0]).sort()).toEqual(['Cast', 'Mean']);
+      // h and r cast to float16 for the Means, m0 cast to f32 for Relu; m, read by no widened
+      // node, stays float16.
+      expect(summary.cpuFallbacks.map((f) => f.split(' ')[0]).sort()).toEqual([
+        'Cast',
+        'Cast',
+        'Cast',
+        'Mean',
+        'Mean',
+      ]);
     } finally {
       executor.dispose();
     }

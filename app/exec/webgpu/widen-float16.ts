@@ -279,6 +279,7 @@ export function widenFloat16Values(model: Model, shapes: ShapeResult): WidenedPl
       const h = `${o}.f16`;
       values.set(h, { dtype: 'float16', dims: shapes.values.get(o)!.dims });
       casts.push(castNode(`${o}.f32`, h, o, dtypeToOnnx('float32')));
+      narrowed.set(o, h); // later as-written readers take the float16 original
       return h;
     });
     nodes.push({ ...n, inputs, outputs }, ...casts);
