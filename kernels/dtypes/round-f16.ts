@@ -42,12 +42,17 @@ export async function prepareRoundToFloat16(
   );
 }
 
-/** A float16 tensor as the float32 tensor of the same values (exact). */
+/** A float16 tensor as the float32 tensor of the same values (exact; NaN keeps sign and payload). */
 export function widenFloat16(t: Tensor): Tensor {
   if (t.dtype !== 'float16') return t;
   const src = t.data as Uint16Array;
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = float16BitsToNumber(src[i]);
+  const words = new Uint32Array(out.buffer);
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i];
+    if ((h & 0x7fff) > 0x7c00) words[i] = ((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13);
+    else out[i] = float16BitsToNumber(h);
+  }
   return { dtype: 'float32', dims: [...t.dims], data: out };
 }
 
