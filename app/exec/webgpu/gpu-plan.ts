@@ -27,6 +27,8 @@ import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
 import { miscLowerings } from './lower-misc.js';
 import { extra2Lowerings } from './lower-extra2.js';
 import { narrowIndexInputs } from './narrow-indices.js';
+import { roundF16Lowerings } from './lower-round-f16.js';
+import { ROUND_F16_DOMAIN, ROUND_F16_OP, roundToFloat16CpuOp, widenFloat16Values } from './widen-float16.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
@@ -62,7 +64,12 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...qpoolMsLowerings,
     ...qsoftmaxMsLowerings,
   },
+  [ROUND_F16_DOMAIN]: roundF16Lowerings,
 };
+
+/** The CPU reference of a node, the plan's private float16 rounding included (folding, fallback). */
+const planCpuOp = (domain: string, opType: string) =>
+  domain === ROUND_F16_DOMAIN && opType === ROUND_F16_OP ? roundToFloat16CpuOp : findCpuOp(domain, opType);
 
 export type PlanStep =
   | {
@@ -105,6 +112,8 @@ export interface GpuPlan {
   readonly constants: ReadonlyMap<string, Tensor>;
   /** Graph inputs written to the GPU each run. */
   readonly gpuInputs: readonly string[];
+  /** float16 values stored as float32 (widen-float16.ts): converted on upload and readback. */
+  readonly widened: ReadonlySet<string>;
   readonly summary: PlanSummary;
   destroy(): void;
 }
@@ -213,10 +222,10 @@ class PlanBuilder {
       this.counts.fused++;
     } else if (
       isConstantInput(this.constants, node) &&
-      findCpuOp(node.domain, node.opType) &&
+      planCpuOp(node.domain, node.opType) &&
       !outputs.every((o) => this.constants.has(o))
     ) {
-      const op = findCpuOp(node.domain, node.opType)!;
+      const op = planCpuOp(node.domain, node.opType)!;
       const results = op({
         node,
         inputs: node.inputs.map((i) => (i ? this.constants.get(i) : undefined)),
@@ -299,7 +308,7 @@ class PlanBuilder {
 
   /** The CPU reference runs the node, with its inputs read back. */
   private cpuFallback(node: GraphNode, opset: number, outputs: readonly string[]): void {
-    const op = findCpuOp(node.domain, node.opType);
+    const op = planCpuOp(node.domain, node.opType);
     if (!op) throw new Error(`no CPU op for ${node.opType}`);
     this.cpuFallbacks.push(`${node.opType} (${node.name})`);
     const settings = this.settings;
@@ -316,7 +325,7 @@ class PlanBuilder {
 
   // --- result ---
 
-  finish(): GpuPlan {
+  finish(widened: ReadonlySet<string>): GpuPlan {
     const { arena, steps, extraBuffers, counts } = this;
     const summary: PlanSummary = {
       gpuNodes: counts.gpu,
@@ -337,6 +346,7 @@ class PlanBuilder {
       shapes: this.shapes,
       constants: this.constants,
       gpuInputs: this.gpuInputs,
+      widened,
       summary,
       destroy() {
         for (const s of steps) {
@@ -370,13 +380,15 @@ export async function buildPlan(
   });
   // Decomposed LayerNorms (ReduceMean ... Sqrt, Div, Mul, Add) become one LayerNormalization node.
   const fused = fuseDecomposedLayerNorms(model, shapes, keep).model;
+  // float16 values are stored as float32, float16 nodes planned as float32 twins + rounding.
+  const wide = widenFloat16Values(fused, shapes);
   // Run-time int64 index inputs of RotaryEmbedding / Attention are cast to int32 (narrow-indices.ts).
-  const { model: planned, shapes: plannedShapes } = narrowIndexInputs(fused, shapes);
+  const { model: planned, shapes: plannedShapes } = narrowIndexInputs(wide.model, wide.shapes);
   const { order, lastUse } = planExecution(planned.graph, keep);
   const builder = new PlanBuilder(gpu, planned, plannedShapes, order, new Set(keep), settings);
   for (const [step, node] of order.entries()) {
     await builder.plan(node);
     builder.release(step, node, lastUse);
   }
-  return builder.finish();
+  return builder.finish(wide.widened);
 }

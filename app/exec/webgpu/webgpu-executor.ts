@@ -10,6 +10,7 @@
 // before a run, or during one) is reported and the run repeated once on a fresh device.
 import { READBACK_USAGE } from '../../../kernels/gpu/buffers.js';
 import { acquireGpu, type GpuContext } from '../../../kernels/gpu/device.js';
+import { narrowToFloat16, widenFloat16 } from '../../../kernels/dtypes/round-f16.js';
 import { recordDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
 import type { Tensor } from '../../../kernels/tensor.js';
 import { ModelError } from '../../model/errors.js';
@@ -273,8 +274,11 @@ export class WebGpuExecutor implements Executor {
   ): Promise<Map<string, Tensor>> {
     const { device } = this.gpu;
     const report = { submits: 0, readbacks: 0, hostSteps: 0 };
-    const host = new Map<string, Tensor>(feeds);
-    for (const name of plan.gpuInputs) writeTensor(device, plan.arena.buffer(name), feeds.get(name)!);
+    // float16 inputs the plan stores as float32 (widen-float16.ts) are converted once, here.
+    const host = new Map<string, Tensor>(
+      [...feeds].map(([name, t]) => [name, plan.widened.has(name) ? widenFloat16(t) : t]),
+    );
+    for (const name of plan.gpuInputs) writeTensor(device, plan.arena.buffer(name), host.get(name)!);
     let encoder: GPUCommandEncoder | undefined;
     const submit = () => {
       if (encoder) {
@@ -347,7 +351,7 @@ export class WebGpuExecutor implements Executor {
     for (const name of wanted) {
       const t = hostValue(name);
       if (!t) throw new ModelError(`value '${name}' was not computed`);
-      result.set(name, t);
+      result.set(name, plan.widened.has(name) ? narrowToFloat16(t) : t);
     }
     if (this.gpu.lost) throw new Error('WebGPU device lost during the run');
     this.lastRun = { ...report, deviceRestarted: restarted };
