@@ -287,6 +287,7 @@ class PlanBuilder {
       upload: this.upload,
       isUsed: (name) => this.readers.has(name) || this.keepSet.has(name),
       readers: (name) => this.readers.get(name) ?? [],
+      isInitializer: (name) => this.model.graph.initializers.has(name),
       output: (i) => this.allocate(node.outputs[i]),
       view: (i, j) => {
         this.arena.alias(node.outputs[i], node.inputs[j]);

@@ -1,13 +1,24 @@
-// ConvTranspose on the GPU (kernels/conv-transpose/conv-transpose.wgsl): float32 X and W, 1-D and
-// 2-D, any strides, dilations, pads / auto_pad / output_padding / output_shape (the CPU adapter's
-// attribute reading and the reference's geometry, so both paths agree), groups, an optional bias and
-// a following Relu / Clip fused in. W and B are read as they are stored, so they may be constants
-// or values computed in the run. 3-D ConvTranspose, other dtypes, and attributes the reference
-// refuses stay on the CPU reference (a CPU fallback). So does a ConvTranspose whose result is
-// requantized (read only by QuantizeLinear, directly or through one Relu/Clip): onnxruntime keeps
-// a QDQ ConvTranspose in float, and its output's integers only match onnxruntime's when the float
-// sums follow onnxruntime's order, which the CPU reference replays and this kernel does not.
+// ConvTranspose on the GPU: float32 X and W, any strides, dilations, pads / auto_pad /
+// output_padding / output_shape (the CPU adapter's attribute reading and the reference's geometry,
+// so both paths agree), groups, an optional bias and a following Relu / Clip fused in. W and B are
+// read as they are stored, so they may be constants or values computed in the run. Two kernels:
+// - kernels/conv-transpose/conv-transpose-exact.wgsl, bit-exact with the CPU reference, i.e. with
+//   onnxruntime's CPU order (MLAS GEMM, col2im, bias): for a requantized ConvTranspose (read only by
+//   QuantizeLinear, directly or through one Relu/Clip; onnxruntime keeps a QDQ ConvTranspose in
+//   float, so its output's integers only equal onnxruntime's when the float sums follow its order)
+//   and for 3-D, which the gather kernel does not take;
+// - kernels/conv-transpose/conv-transpose.wgsl, an output-stationary gather in another f32 order
+//   (within 1e-5 of the reference), for the rest: it shares each load between 4 pixels x 4
+//   channels and needs no FMA emulation, so it is many times faster where fma() is not fused
+//   (SwiftShader).
+// Other dtypes, attributes the reference refuses, and a device whose arithmetic cannot replay
+// onnxruntime's order (conv-transpose-exact.ts's probe) stay on the CPU reference.
 import { convTransposeLayout, prepareConvTranspose } from '../../../kernels/conv-transpose/conv-transpose.js';
+import {
+  convTransposeExactLayout,
+  prepareConvTransposeExact,
+  probeF32Arithmetic,
+} from '../../../kernels/conv-transpose/conv-transpose-exact.js';
 import { convTransposeParams } from '../cpu/ops/nn.js';
 import type { GraphNode } from '../../model/ir.js';
 import { fuseActivation, inputName, isFloatInput, type Lowering, type LowerContext } from './lowering.js';
@@ -26,29 +37,29 @@ function requantized(lc: LowerContext): boolean {
 
 const convTranspose: Lowering = async (lc) => {
   if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1)) return undefined;
-  if (requantized(lc)) return undefined;
   const hasBias = inputName(lc, 2) !== '';
   if (hasBias && !isFloatInput(lc, 2)) return undefined;
+  const xDims = lc.shape(inputName(lc, 0)).dims;
   const params = {
     ...convTransposeParams(lc.node),
-    xDims: lc.shape(inputName(lc, 0)).dims,
+    xDims,
     wDims: lc.shape(inputName(lc, 1)).dims,
+    constantW: lc.isInitializer(inputName(lc, 1)),
   };
+  const exact = requantized(lc) || xDims.length === 5;
   try {
-    // Rank, channels, geometry and grid size, checked before any output storage is asked for.
-    convTransposeLayout(lc.gpu, params);
+    // Rank, channels, geometry, grid size (and for the exact kernel the device's arithmetic),
+    // checked before any output storage is asked for.
+    if (exact) convTransposeExactLayout(lc.gpu, params, await probeF32Arithmetic(lc.gpu));
+    else convTransposeLayout(lc.gpu, params);
   } catch {
     return undefined; // the CPU reference runs it (or refuses it in one line)
   }
   const activation = fuseActivation(lc);
-  const dispatch = await prepareConvTranspose(
-    lc.gpu,
-    lc.input(0),
-    lc.input(1),
-    hasBias ? lc.input(2) : undefined,
-    lc.output(0),
-    { ...params, activation },
-  );
+  const args = [lc.gpu, lc.input(0), lc.input(1), hasBias ? lc.input(2) : undefined, lc.output(0)] as const;
+  const dispatch = exact
+    ? await prepareConvTransposeExact(...args, { ...params, activation })
+    : await prepareConvTranspose(...args, { ...params, activation });
   return { dispatches: [dispatch] };
 };
 

@@ -41,6 +41,8 @@ export interface LowerContext {
   isUsed(name: string): boolean;
   /** The nodes that read a value. */
   readers(name: string): readonly GraphNode[];
+  /** Whether a value is a graph initializer (onnxruntime prepacks those: it changes float orders). */
+  isInitializer(name: string): boolean;
   /** Storage for node output i. */
   output(i: number): GPUBuffer;
   /** Output i is a view of input j (same buffer). */
