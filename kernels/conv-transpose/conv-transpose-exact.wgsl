@@ -27,8 +27,11 @@
 // or reassociate `a * b + c` (the probe checks that too); outside normal f32 range (overflow,
 // subnormal products) the emulation falls back to the unfused value.
 //
+// Entry points: main, one output per invocation, every kind; main4 (below), 4 output channels per
+// invocation where every tile is kind 0 (any input but a single position).
 // Bindings: 0 x, 1 w [C, Mg, taps], 2 bias (any read buffer when has_bias = 0), 3 y, 4 params.
-// Grid: (x, y) cover N * M * out elements in workgroups of WG (2-D past the dispatch limit).
+// Grid: (x, y) cover `total` invocations in workgroups of WG (2-D past the dispatch limit); main:
+// N * M * out.
 // ACT: 0 none, 1 Relu, 2 Clip [act_min, act_max].
 
 override WG: u32 = 64u;
@@ -67,18 +70,22 @@ fn canon(v: f32) -> f32 {
   return bitcast<f32>(select(b, 0u, b == 0x80000000u));
 }
 
-fn finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+fn canon4(v: vec4<f32>) -> vec4<f32> {
+  let b = bitcast<vec4<u32>>(v);
+  return bitcast<vec4<f32>>(select(b, vec4<u32>(0u), b == vec4<u32>(0x80000000u)));
 }
 
-/** a * b + c rounded once (see FMA above). */
-fn fmac(a: f32, b: f32, c: f32) -> f32 {
+fn finite4(v: vec4<f32>) -> vec4<bool> {
+  return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
+}
+
+/** a * b + c rounded once, per lane (see FMA above). */
+fn fmac4(a: vec4<f32>, b: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
   if (FMA == 0u) { return fma(a, b, c); }
   let p = a * b;
   let s = c + p;
   let sa = 4097.0 * a;
   let sb = 4097.0 * b;
-  if (!finite(s) || !finite(sa) || !finite(sb)) { return s; }
   // p + e = a * b exactly (Veltkamp split into 12-bit halves, Dekker's product).
   let ah = sa - (sa - a);
   let al = a - ah;
@@ -92,11 +99,14 @@ fn fmac(a: f32, b: f32, c: f32) -> f32 {
   let v = t + e;
   let bv = v - t;
   let ev = (t - (v - bv)) + (e - bv);
-  var vb = bitcast<u32>(v);
-  if (ev != 0.0 && (vb & 1u) == 0u) {
-    vb = select(vb - 1u, vb + 1u, (ev > 0.0) == (v > 0.0));
-  }
-  return s + bitcast<f32>(vb);
+  let vb = bitcast<vec4<u32>>(v);
+  let step = select(vec4<u32>(0xffffffffu), vec4<u32>(1u), (ev > vec4<f32>(0.0)) == (v > vec4<f32>(0.0)));
+  let odd = select(vb, vb + step, (ev != vec4<f32>(0.0)) & ((vb & vec4<u32>(1u)) == vec4<u32>(0u)));
+  return select(s, s + bitcast<vec4<f32>>(odd), finite4(s) & finite4(sa) & finite4(sb));
+}
+
+fn fmac(a: f32, b: f32, c: f32) -> f32 {
+  return fmac4(vec4<f32>(a), vec4<f32>(b), vec4<f32>(c)).x;
 }
 
 /** col[i, n] of the group whose x column starts at xb and whose W column i starts at wb. */
@@ -203,6 +213,79 @@ fn main(
   }
   if (params.has_bias != 0u) { v = canon(v + bias[oc]); }
   y[idx] = activate(v);
+}
+
+// Kind 0 everywhere (every tile the blocked kernel: the input is not a single position): 4 output
+// channels j0 .. j0 + 3 of one group per invocation share each tap's input position, hence each x
+// load and the K block size (a row split gives both tiles the full width, so the same block), and
+// run the emulated FMA as vec4. Channels past Mg read a clamped W column and are not stored.
+// Grid: N * group * ceil(Mg / 4) * OD * OH * (sw * ceil(OW / sw)) invocations.
+@compute @workgroup_size(WG)
+fn main4(
+  @builtin(global_invocation_id) gid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let idx = gid.x + wid.y * nwg.x * WG;
+  if (idx >= params.total) { return; }
+  // A row's columns go by stride residue (ow = r + q sw), so neighbouring invocations (SwiftShader
+  // runs 4 in lockstep) take the same taps; row_len = sw * ceil(OW / sw) slots, the extra skipped.
+  let qn = (params.ow + params.sw - 1u) / params.sw;
+  let row_len = qn * params.sw;
+  let slot = idx % row_len;
+  let ow = slot / qn + (slot % qn) * params.sw;
+  if (ow >= params.ow) { return; }
+  let oh = (idx / row_len) % params.oh;
+  let od = (idx / (row_len * params.oh)) % params.od;
+  let out_size = params.ow * params.oh * params.od;
+  let blk = idx / (row_len * params.oh * params.od);
+  let blocks = (params.mg + 3u) / 4u;
+  let j0 = (blk % blocks) * 4u;
+  let g = (blk / blocks) % (params.m_all / params.mg);
+  let img = blk / (blocks * (params.m_all / params.mg));
+  let last = params.mg - 1u;
+  let jc = min(vec4<u32>(j0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last)) * params.ksz;
+  let xg = (img * params.c + g * params.cg) * params.insz;
+  let wg = g * params.cg * params.rows;
+  let k = params.cg;
+  var v = vec4<f32>(0.0);
+  for (var kd = 0u; kd < params.kd; kd++) {
+    let id = input_at(od, params.pd, kd, params.dd, params.sd, params.d);
+    if (id < 0) { continue; }
+    for (var kh = 0u; kh < params.kh; kh++) {
+      let ih = input_at(oh, params.ph, kh, params.dh, params.sh, params.h);
+      if (ih < 0) { continue; }
+      for (var kw = 0u; kw < params.kw; kw++) {
+        let iw = input_at(ow, params.pw, kw, params.dw, params.sw, params.w);
+        if (iw < 0) { continue; }
+        let kk = (kd * params.kh + kh) * params.kw + kw;
+        let n = (u32(id) * params.h + u32(ih)) * params.w + u32(iw);
+        let sk = select(params.sk0, params.sk1, params.split_axis == 2u && n >= params.split);
+        var xi = xg + n;
+        var wi = vec4<u32>(wg + kk) + jc;
+        var total = vec4<f32>(0.0);
+        for (var k0 = 0u; k0 < k; k0 += sk) {
+          var acc = vec4<f32>(0.0);
+          for (var t = k0; t < min(k, k0 + sk); t++) {
+            let wv = vec4<f32>(wt[wi.x], wt[wi.y], wt[wi.z], wt[wi.w]);
+            acc = fmac4(wv, vec4<f32>(x[xi]), acc);
+            xi += params.insz;
+            wi += vec4<u32>(params.rows);
+          }
+          total = canon4(total + canon4(acc));
+        }
+        v = canon4(v + total);
+      }
+    }
+  }
+  let n_out = min(4u, params.mg - j0);
+  let oc0 = g * params.mg + j0;
+  let pix = (od * params.oh + oh) * params.ow + ow;
+  for (var c = 0u; c < n_out; c++) {
+    var r = v[c];
+    if (params.has_bias != 0u) { r = canon(r + bias[oc0 + c]); }
+    y[((img * params.m_all + oc0 + c) * out_size) + pix] = activate(r);
+  }
 }
 
 // The host's probe of the arithmetic: for each case (a, b, c) at 3 i, 3 i + 1, 3 i + 2 of x, writes
