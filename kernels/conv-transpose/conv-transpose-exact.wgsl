@@ -24,8 +24,9 @@
 // a correctly rounded fused multiply-add from correctly rounded f32 + and * (Dekker's exact product,
 // TwoSum, a round-to-odd add, a final add: Boldo & Melquiond's algorithm); FMA = 0 uses fma() where
 // the host's probe (conv-transpose-exact.ts) found it fused. Both need the compiler not to contract
-// or reassociate `a * b + c` (the probe checks that too); outside normal f32 range (overflow,
-// subnormal products) the emulation falls back to the unfused value.
+// or reassociate `a * b + c` (the probe checks that too). Outside the f32 range the emulation
+// falls back to the unfused value (inf / NaN operands or results, |a| or |b| past 8e34); subnormal
+// products (|a b| under about 1e-30) are outside what it replays.
 //
 // Entry points: main, one output per invocation, every kind; main4 (below), 4 output channels per
 // invocation where every tile is kind 0 (any input but a single position).
@@ -79,20 +80,18 @@ fn finite4(v: vec4<f32>) -> vec4<bool> {
   return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
 }
 
-/** a * b + c rounded once, per lane (see FMA above). */
-fn fmac4(a: vec4<f32>, b: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
+/**
+ * a * b + c rounded once from the Veltkamp halves of a and b (a = ah + al, b = bh + bl exactly),
+ * for finite values without overflow; `fmac4` checks, main4 splits each x and w once.
+ */
+fn fmac_split(a: vec4<f32>, ah: vec4<f32>, al: vec4<f32>, b: vec4<f32>, bh: vec4<f32>, bl: vec4<f32>,
+              c: vec4<f32>) -> vec4<f32> {
   if (FMA == 0u) { return fma(a, b, c); }
+  // p + e = a * b exactly (Dekker's product).
   let p = a * b;
-  let s = c + p;
-  let sa = 4097.0 * a;
-  let sb = 4097.0 * b;
-  // p + e = a * b exactly (Veltkamp split into 12-bit halves, Dekker's product).
-  let ah = sa - (sa - a);
-  let al = a - ah;
-  let bh = sb - (sb - b);
-  let bl = b - bh;
   let e = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
   // s + t = c + p exactly (TwoSum).
+  let s = c + p;
   let bb = s - c;
   let t = (c - (s - bb)) + (p - bb);
   // v = t + e rounded to odd: the nearest sum, moved one ulp toward the exact one when inexact and even.
@@ -102,7 +101,23 @@ fn fmac4(a: vec4<f32>, b: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
   let vb = bitcast<vec4<u32>>(v);
   let step = select(vec4<u32>(0xffffffffu), vec4<u32>(1u), (ev > vec4<f32>(0.0)) == (v > vec4<f32>(0.0)));
   let odd = select(vb, vb + step, (ev != vec4<f32>(0.0)) & ((vb & vec4<u32>(1u)) == vec4<u32>(0u)));
-  return select(s, s + bitcast<vec4<f32>>(odd), finite4(s) & finite4(sa) & finite4(sb));
+  return s + bitcast<vec4<f32>>(odd);
+}
+
+/** The high half of a's Veltkamp split into 12-bit halves (the low half is a - high). */
+fn split_hi(a: vec4<f32>) -> vec4<f32> {
+  let sa = 4097.0 * a;
+  return sa - (sa - a);
+}
+
+/** a * b + c rounded once, per lane (see FMA above); outside normal range the unfused value. */
+fn fmac4(a: vec4<f32>, b: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
+  if (FMA == 0u) { return fma(a, b, c); }
+  let ah = split_hi(a);
+  let bh = split_hi(b);
+  let r = fmac_split(a, ah, a - ah, b, bh, b - bh, c);
+  let s = c + a * b;
+  return select(s, r, finite4(s) & finite4(4097.0 * a) & finite4(4097.0 * b));
 }
 
 fn fmac(a: f32, b: f32, c: f32) -> f32 {
@@ -215,11 +230,71 @@ fn main(
   y[idx] = activate(v);
 }
 
+/**
+ * main4's col values of one tap: 4 channels (W columns wi + jc) x 4 input positions (x at xi), K
+ * in blocks of sk, each block FMAs from +0, the block sums added in order. Unchecked, the FMA
+ * emulation skips its range checks: a value past them (inf, NaN, overflow) makes the sums
+ * non-finite, and the caller then runs the tap again checked.
+ */
+fn tap_sums(xi: vec4<u32>, wi: u32, jc: vec4<u32>, sk: u32, checked: bool) -> array<vec4<f32>, 4> {
+  var s: array<vec4<f32>, 4>;
+  let k = params.cg;
+  for (var k0 = 0u; k0 < k; k0 += sk) {
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    var xt = xi + vec4<u32>(k0 * params.insz);
+    var wt0 = wi + k0 * params.rows;
+    let k1 = min(k, k0 + sk);
+    for (var t = k0; t < k1; t++) {
+      let xq = vec4<f32>(x[xt.x], x[xt.y], x[xt.z], x[xt.w]);
+      let w = vec4<f32>(wt[wt0 + jc.x], wt[wt0 + jc.y], wt[wt0 + jc.z], wt[wt0 + jc.w]);
+      if (checked) {
+        a0 = fmac4(vec4<f32>(w.x), xq, a0);
+        a1 = fmac4(vec4<f32>(w.y), xq, a1);
+        a2 = fmac4(vec4<f32>(w.z), xq, a2);
+        a3 = fmac4(vec4<f32>(w.w), xq, a3);
+      } else {
+        let xh = split_hi(xq);
+        let xl = xq - xh;
+        let wh = split_hi(w);
+        let wl = w - wh;
+        a0 = fmac_split(vec4<f32>(w.x), vec4<f32>(wh.x), vec4<f32>(wl.x), xq, xh, xl, a0);
+        a1 = fmac_split(vec4<f32>(w.y), vec4<f32>(wh.y), vec4<f32>(wl.y), xq, xh, xl, a1);
+        a2 = fmac_split(vec4<f32>(w.z), vec4<f32>(wh.z), vec4<f32>(wl.z), xq, xh, xl, a2);
+        a3 = fmac_split(vec4<f32>(w.w), vec4<f32>(wh.w), vec4<f32>(wl.w), xq, xh, xl, a3);
+      }
+      xt += vec4<u32>(params.insz);
+      wt0 += params.rows;
+    }
+    s[0] = canon4(s[0] + canon4(a0));
+    s[1] = canon4(s[1] + canon4(a1));
+    s[2] = canon4(s[2] + canon4(a2));
+    s[3] = canon4(s[3] + canon4(a3));
+  }
+  return s;
+}
+
+/** Whether any lane of the 4 sums is inf or NaN. */
+fn any_nonfinite(d: array<vec4<f32>, 4>) -> bool {
+  return !(all(finite4(d[0])) && all(finite4(d[1])) && all(finite4(d[2])) && all(finite4(d[3])));
+}
+
+/** tap_sums unchecked, again checked where that gave a non-finite sum. */
+fn tap_sums_safe(xi: vec4<u32>, wi: u32, jc: vec4<u32>, sk: u32) -> array<vec4<f32>, 4> {
+  let d = tap_sums(xi, wi, jc, sk, false);
+  if (FMA == 1u && any_nonfinite(d)) { return tap_sums(xi, wi, jc, sk, true); }
+  return d;
+}
+
 // Kind 0 everywhere (every tile the blocked kernel: the input is not a single position): 4 output
-// channels j0 .. j0 + 3 of one group per invocation share each tap's input position, hence each x
-// load and the K block size (a row split gives both tiles the full width, so the same block), and
-// run the emulated FMA as vec4. Channels past Mg read a clamped W column and are not stored.
-// Grid: N * group * ceil(Mg / 4) * OD * OH * (sw * ceil(OW / sw)) invocations.
+// channels j0 .. j0 + 3 of one group x 4 output columns ow0 + p sw (p = 0..3) of one stride residue
+// per invocation, as the gather kernel: the 4 columns share every tap and read consecutive input
+// columns, the 4 channels share each x load. Each lane's K blocks follow its own column's tile (a
+// row split gives both tiles the full width, hence one block size; a column split may put the
+// quad's columns in two tiles). Channels past Mg read a clamped W column and lanes off the input
+// are masked; neither is stored. Grid: N group ceil(Mg / 4) OD OH sw ceil(ceil(OW / sw) / 4).
 @compute @workgroup_size(WG)
 fn main4(
   @builtin(global_invocation_id) gid: vec3<u32>,
@@ -228,27 +303,28 @@ fn main4(
 ) {
   let idx = gid.x + wid.y * nwg.x * WG;
   if (idx >= params.total) { return; }
-  // A row's columns go by stride residue (ow = r + q sw), so neighbouring invocations (SwiftShader
-  // runs 4 in lockstep) take the same taps; row_len = sw * ceil(OW / sw) slots, the extra skipped.
-  let qn = (params.ow + params.sw - 1u) / params.sw;
+  let qn = ((params.ow + params.sw - 1u) / params.sw + 3u) / 4u;
   let row_len = qn * params.sw;
   let slot = idx % row_len;
-  let ow = slot / qn + (slot % qn) * params.sw;
-  if (ow >= params.ow) { return; }
+  let ow0 = slot / qn + (slot % qn) * 4u * params.sw;
+  if (ow0 >= params.ow) { return; }
   let oh = (idx / row_len) % params.oh;
   let od = (idx / (row_len * params.oh)) % params.od;
-  let out_size = params.ow * params.oh * params.od;
   let blk = idx / (row_len * params.oh * params.od);
+  let groups = params.m_all / params.mg;
   let blocks = (params.mg + 3u) / 4u;
   let j0 = (blk % blocks) * 4u;
-  let g = (blk / blocks) % (params.m_all / params.mg);
-  let img = blk / (blocks * (params.m_all / params.mg));
-  let last = params.mg - 1u;
-  let jc = min(vec4<u32>(j0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last)) * params.ksz;
+  let g = (blk / blocks) % groups;
+  let img = blk / (blocks * groups);
+  let lanes = vec4<u32>(0u, 1u, 2u, 3u);
+  let pixel_ok = vec4<u32>(ow0) + lanes * params.sw < vec4<u32>(params.ow);
+  let jc = min(vec4<u32>(j0) + lanes, vec4<u32>(params.mg - 1u)) * params.ksz;
   let xg = (img * params.c + g * params.cg) * params.insz;
   let wg = g * params.cg * params.rows;
-  let k = params.cg;
-  var v = vec4<f32>(0.0);
+  var v0 = vec4<f32>(0.0);
+  var v1 = vec4<f32>(0.0);
+  var v2 = vec4<f32>(0.0);
+  var v3 = vec4<f32>(0.0);
   for (var kd = 0u; kd < params.kd; kd++) {
     let id = input_at(od, params.pd, kd, params.dd, params.sd, params.d);
     if (id < 0) { continue; }
@@ -256,35 +332,47 @@ fn main4(
       let ih = input_at(oh, params.ph, kh, params.dh, params.sh, params.h);
       if (ih < 0) { continue; }
       for (var kw = 0u; kw < params.kw; kw++) {
-        let iw = input_at(ow, params.pw, kw, params.dw, params.sw, params.w);
-        if (iw < 0) { continue; }
+        let num = i32(ow0) + params.pw - i32(kw * params.dw);
+        let si = i32(params.sw);
+        if (((num % si) + si) % si != 0) { continue; }
+        // Input columns iw0 + p (exact division: num is a multiple of sw).
+        let iw = vec4<i32>(num / si) + vec4<i32>(lanes);
+        let ok = pixel_ok & (iw >= vec4<i32>(0)) & (iw < vec4<i32>(i32(params.w)));
+        if (!any(ok)) { continue; }
         let kk = (kd * params.kh + kh) * params.kw + kw;
-        let n = (u32(id) * params.h + u32(ih)) * params.w + u32(iw);
-        let sk = select(params.sk0, params.sk1, params.split_axis == 2u && n >= params.split);
-        var xi = xg + n;
-        var wi = vec4<u32>(wg + kk) + jc;
-        var total = vec4<f32>(0.0);
-        for (var k0 = 0u; k0 < k; k0 += sk) {
-          var acc = vec4<f32>(0.0);
-          for (var t = k0; t < min(k, k0 + sk); t++) {
-            let wv = vec4<f32>(wt[wi.x], wt[wi.y], wt[wi.z], wt[wi.w]);
-            acc = fmac4(wv, vec4<f32>(x[xi]), acc);
-            xi += params.insz;
-            wi += vec4<u32>(params.rows);
-          }
-          total = canon4(total + canon4(acc));
+        let row = (u32(id) * params.h + u32(ih)) * params.w;
+        let n = vec4<u32>(row) + bitcast<vec4<u32>>(select(vec4<i32>(0), iw, ok));
+        let skv = select(vec4<u32>(params.sk0), vec4<u32>(params.sk1),
+          (vec4<u32>(params.split_axis) == vec4<u32>(2u)) & (n >= vec4<u32>(params.split)));
+        let xi = vec4<u32>(xg) + n;
+        let wi = wg + kk;
+        var d = tap_sums_safe(xi, wi, jc, skv.x);
+        if (any(skv != vec4<u32>(skv.x))) {
+          // The quad straddles a column split: the lanes of the other tile take its K blocks.
+          let e = tap_sums_safe(xi, wi, jc, skv.w);
+          let other = skv != vec4<u32>(skv.x);
+          for (var c = 0u; c < 4u; c++) { d[c] = select(d[c], e[c], other); }
         }
-        v = canon4(v + total);
+        v0 = select(v0, canon4(v0 + d[0]), ok);
+        v1 = select(v1, canon4(v1 + d[1]), ok);
+        v2 = select(v2, canon4(v2 + d[2]), ok);
+        v3 = select(v3, canon4(v3 + d[3]), ok);
       }
     }
   }
-  let n_out = min(4u, params.mg - j0);
+  let vs = array<vec4<f32>, 4>(v0, v1, v2, v3);
+  let channels = min(4u, params.mg - j0);
+  let out_size = params.ow * params.oh * params.od;
   let oc0 = g * params.mg + j0;
-  let pix = (od * params.oh + oh) * params.ow + ow;
-  for (var c = 0u; c < n_out; c++) {
-    var r = v[c];
-    if (params.has_bias != 0u) { r = canon(r + bias[oc0 + c]); }
-    y[((img * params.m_all + oc0 + c) * out_size) + pix] = activate(r);
+  let pix = (od * params.oh + oh) * params.ow + ow0;
+  for (var c = 0u; c < channels; c++) {
+    let base = (img * params.m_all + oc0 + c) * out_size + pix;
+    for (var p = 0u; p < 4u; p++) {
+      if (!pixel_ok[p]) { break; }
+      var r = vs[c][p];
+      if (params.has_bias != 0u) { r = canon(r + bias[oc0 + c]); }
+      y[base + p * params.sw] = activate(r);
+    }
   }
 }
 
