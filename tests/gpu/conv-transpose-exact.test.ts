@@ -159,6 +159,10 @@ const CURATED: Record<string, Case> = {
   'a 1x1 input (the M1 kernels)': { x: [1, 13, 1, 1], w: [13, 6, 3, 3], strides: [2, 2], bias: true },
   'a 1x1 input, two threads (M1 kernels per row tile)': { x: [1, 700, 1, 1], w: [700, 11, 3, 3] },
   'a 1x1 input, 1x1 kernel, 1 output (a single row)': { x: [1, 9, 1, 1], w: [9, 1, 1, 1] },
+  'a row tile of 1 beside a blocked one (M 3 split 2 + 1; the M1 kernel for an initializer W)': {
+    x: [1, 11000, 1, 2],
+    w: [11000, 3, 1, 1],
+  },
 };
 
 describe('conv-transpose-exact.wgsl vs the reference, bit for bit', () => {
@@ -188,6 +192,10 @@ describe('conv-transpose-exact.wgsl vs the reference, bit for bit', () => {
       [50, 49, 2],
     ]);
     expect(mlasTiles(6 * 9, 1, 13, false).map((t) => t.kind)).toEqual([2]);
+    expect(mlasTiles(3, 2, 11000, false).map((t) => [t.m0, t.mc, t.kind])).toEqual([
+      [0, 2, 0],
+      [2, 1, 1],
+    ]);
   });
 
   let seed = 700;
