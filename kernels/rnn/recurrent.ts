@@ -32,6 +32,13 @@ export interface RecurrentInputs {
   readonly initialC?: Tensor;
 }
 
+/** Only the dtypes and dims of the inputs (what the shape checks read; a GPU plan has no data). */
+export type RecurrentShapes = {
+  readonly [K in keyof RecurrentInputs]: RecurrentInputs[K] extends Tensor
+    ? Pick<Tensor, 'dtype' | 'dims'>
+    : Pick<Tensor, 'dtype' | 'dims'> | undefined;
+};
+
 export interface RecurrentOptions {
   readonly direction: RnnDirection;
   /** The `hidden_size` attribute; absent: R's last dimension. */
@@ -93,7 +100,7 @@ function rounder(dtype: Tensor['dtype']): (v: number) => number {
 export function recurrentSizes(
   op: string,
   gates: number,
-  inputs: RecurrentInputs,
+  inputs: RecurrentShapes,
   options: RecurrentOptions,
 ): RecurrentSizes {
   const { x, w, r, b, sequenceLens, initialH, initialC } = inputs;
