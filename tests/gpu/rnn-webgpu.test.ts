@@ -12,6 +12,7 @@ import { decodeModel } from '../../app/model/decode.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { type AttrInput, buildModel } from '../helpers/onnx-builder.js';
 import { expectClose } from '../unit/nn-oracle.helper.js';
+import { f16Random } from './float16-helpers.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -298,6 +299,27 @@ describe('RNN / GRU / LSTM on WebGPU: what the reference refuses', () => {
       } finally {
         executor.dispose();
       }
+    }
+  });
+
+  it('a float16 LSTM keeps running as written on the CPU reference (it rounds every step)', async () => {
+    const r = rng(9);
+    const bytes = buildModel({
+      opset: 14,
+      inputs: [{ name: 'X', dtype: 'float16', dims: [3, 2, 4] }],
+      outputs: [{ name: 'Y', dtype: 'float16' }],
+      initializers: { W: f16Random(r, [1, 20, 4], -0.7, 0.7), R: f16Random(r, [1, 20, 5], -0.7, 0.7) },
+      nodes: [{ op: 'LSTM', inputs: ['X', 'W', 'R'], outputs: ['Y'], attrs: { hidden_size: 5 } }],
+    });
+    const feeds = new Map([['X', f16Random(r, [3, 2, 4], -1, 1)]]);
+    const want = new CpuInterpreter(decodeModel(bytes)).runSync(feeds);
+    const executor = await WebGpuExecutor.create(decodeModel(bytes));
+    try {
+      const got = await executor.run(feeds);
+      expect((await executor.summary()).cpuFallbacks.map((f) => f.split(' ')[0])).toEqual(['LSTM']);
+      expect(got.get('Y')!.data).toEqual(want.get('Y')!.data);
+    } finally {
+      executor.dispose();
     }
   });
 });
