@@ -8,19 +8,11 @@
 // f, g: the direction's two activations (default Sigmoid, Tanh). Opset 14 added `layout`
 // (kernels/rnn/recurrent.ts), 22 bfloat16 (refused by the adapter). Computed in float64 with the
 // state rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
-import type { RnnActivation } from './activations.js';
-import {
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  runCells,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface GruOptions extends RecurrentOptions {
-  /** Two per direction: f, g. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
+/** Two activations per direction: f, g. */
+export interface GruOptions extends CellOptions {
   readonly linearBeforeReset: boolean;
 }
 

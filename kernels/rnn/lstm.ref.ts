@@ -12,19 +12,11 @@
 // and C rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
 import { readFloats } from '../activation/float-io.js';
 import type { Tensor } from '../tensor.js';
-import type { RnnActivation } from './activations.js';
-import {
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  runCells,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface LstmOptions extends RecurrentOptions {
-  /** Three per direction: f, g, h. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
+/** Three activations per direction: f, g, h. */
+export interface LstmOptions extends CellOptions {
   readonly inputForget: boolean;
 }
 

@@ -4,20 +4,11 @@
 // driver, kernels/rnn/recurrent.ts, with directions, sequence_lens and the outputs); 22 added
 // bfloat16, which the adapter refuses. float32 / float64 / float16; computed in float64 with the
 // state rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
-import type { RnnActivation } from './activations.js';
-import {
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  runCells,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface RnnOptions extends RecurrentOptions {
-  /** One per direction. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
-}
+/** One activation per direction. */
+export type RnnOptions = CellOptions;
 
 export function rnnRef(inputs: RecurrentInputs, options: RnnOptions): RecurrentOutputs {
   return runCells('RNN', 1, 1, inputs, options, false, (_d, { sizes, weights, acts, clip }) => {

@@ -9,115 +9,31 @@ import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
-import { makeTensor, type Tensor } from '../../kernels/tensor.js';
-import { type AttrInput, buildModel } from '../helpers/onnx-builder.js';
+import { makeTensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
 import { expectClose } from '../unit/nn-oracle.helper.js';
+import { buildRecurrent, type RecurrentCase } from '../unit/rnn-ort.helper.js';
 import { f16Random } from './float16-helpers.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
 
 const TOL = 1e-5;
-const GATES = { RNN: 1, GRU: 3, LSTM: 4 } as const;
-type Op = keyof typeof GATES;
 
-interface Case {
-  op: Op;
-  seq: number;
-  batch: number;
-  input: number;
-  hidden: number;
-  direction?: 'forward' | 'reverse' | 'bidirectional';
-  layout?: 0 | 1;
-  opset?: number;
-  attrs?: Record<string, AttrInput>;
-  /** Which optional inputs to give. */
-  bias?: boolean;
-  lens?: number[];
-  h0?: boolean;
-  c0?: boolean;
-  peep?: boolean;
-  /** Which outputs to ask for (Y, Y_h, Y_c); default all of the op's. */
-  outputs?: boolean[];
-  /** W, R, B, P, sequence_lens as initializers (else fed). */
-  constWeights?: boolean;
-  seed?: number;
-}
-
-function rand(r: () => number, dims: number[], scale = 0.7): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
-  );
-}
-
-function build(c: Case) {
-  const r = rng(c.seed ?? 1);
-  const { op, seq: S, batch: B, input: I, hidden: H } = c;
-  const g = GATES[op];
-  const D = c.direction === 'bidirectional' ? 2 : 1;
+/** Builds the case (tests/unit/rnn-ort.helper.ts) and runs it on both executors. */
+async function check(c: RecurrentCase): Promise<void> {
+  const built = buildRecurrent(c);
   const layout = c.layout ?? 0;
-  const stateDims = layout === 1 ? [B, D, H] : [D, B, H];
-  const values: [string, Tensor | undefined, boolean][] = [
-    ['X', rand(r, layout === 1 ? [B, S, I] : [S, B, I], 1), false],
-    ['W', rand(r, [D, g * H, I]), true],
-    ['R', rand(r, [D, g * H, H]), true],
-    ['B', c.bias ? rand(r, [D, 2 * g * H]) : undefined, true],
-    ['L', c.lens ? makeTensor('int32', [B], Int32Array.from(c.lens)) : undefined, true],
-    ['H0', c.h0 ? rand(r, stateDims) : undefined, false],
-    ['C0', c.c0 ? rand(r, stateDims) : undefined, false],
-    ['P', c.peep ? rand(r, [D, 3 * H]) : undefined, true],
-  ];
-  const inputs: { name: string; dtype: Tensor['dtype']; dims: number[] }[] = [];
-  const initializers: Record<string, Tensor> = {};
-  const feeds = new Map<string, Tensor>();
-  for (const [name, t, weight] of values) {
-    if (!t) continue;
-    if (weight && c.constWeights) initializers[name] = t;
-    else {
-      inputs.push({ name, dtype: t.dtype, dims: [...t.dims] });
-      feeds.set(name, t);
-    }
-  }
-  let nodeInputs = values.map(([name, t]) => (t ? name : ''));
-  if (op !== 'LSTM') nodeInputs = nodeInputs.slice(0, 6);
-  while (nodeInputs[nodeInputs.length - 1] === '') nodeInputs.pop();
-  const names = ['Y', 'Y_h', 'Y_c'].slice(0, op === 'LSTM' ? 3 : 2);
-  const want = c.outputs ?? names.map(() => true);
-  const outs = names.map((n, i) => (want[i] ? n : ''));
-  const bytes = buildModel({
-    opset: c.opset ?? 14,
-    inputs,
-    outputs: outs.filter((n) => n).map((name) => ({ name, dtype: 'float32' as const })),
-    initializers,
-    nodes: [
-      {
-        op,
-        inputs: nodeInputs,
-        outputs: outs,
-        attrs: {
-          hidden_size: H,
-          ...(c.direction ? { direction: c.direction } : {}),
-          ...(c.layout ? { layout: c.layout } : {}),
-          ...c.attrs,
-        },
-      },
-    ],
-  });
-  return { bytes, feeds, outputs: outs.filter((n) => n) };
-}
-
-async function check(c: Case): Promise<void> {
-  const { bytes, feeds, outputs } = build(c);
+  const bytes = built.model(layout);
+  const feeds = built.feeds(layout);
   const want = new CpuInterpreter(decodeModel(bytes)).runSync(feeds);
   const executor = await WebGpuExecutor.create(decodeModel(bytes));
   try {
     const got = await executor.run(feeds);
     const { cpuFallbacks, kernelErrors } = await executor.summary();
     expect({ cpuFallbacks, kernelErrors }).toEqual({ cpuFallbacks: [], kernelErrors: [] });
-    for (const name of outputs) expectClose(got.get(name)!, want.get(name)!, TOL, TOL, `${c.op} ${name}`);
+    for (const name of built.outputNames)
+      expectClose(got.get(name)!, want.get(name)!, TOL, TOL, `${c.op} ${name}`);
   } finally {
     executor.dispose();
   }
@@ -136,21 +52,21 @@ describe('RNN / GRU / LSTM on WebGPU: curated cases', () => {
             direction,
             layout,
             bias: true,
-            lens: [5, 2, 0],
-            h0: true,
-            c0: true,
-            peep: true,
+            seqLens: [5, 2, 0],
+            initialH: true,
+            initialC: true,
+            peepholes: true,
           }));
     it(`${op} opset 7, no optional input, default direction`, () => check({ op, ...base, opset: 7 }));
     it(`${op} opset 22, constant weights and sequence_lens`, () =>
-      check({ op, ...base, opset: 22, bias: true, lens: [3, 5, 1], h0: true, constWeights: true }));
+      check({ op, ...base, opset: 22, bias: true, seqLens: [3, 5, 1], initialH: true, constants: true }));
     it(`${op} clip 0.3, bidirectional`, () =>
       check({ op, ...base, direction: 'bidirectional', bias: true, attrs: { clip: { float: 0.3 } } }));
     it(`${op} only Y_h asked for`, () =>
-      check({ op, ...base, bias: true, lens: [4, 0, 5], outputs: [false, true] }));
-    it(`${op} only Y asked for`, () => check({ op, ...base, h0: true, outputs: [true, false, false] }));
+      check({ op, ...base, bias: true, seqLens: [4, 0, 5], outputs: [false, true] }));
+    it(`${op} only Y asked for`, () => check({ op, ...base, initialH: true, outputs: [true, false, false] }));
     it(`${op} a hidden size above the workgroup (70) and one unit`, async () => {
-      await check({ op, seq: 3, batch: 2, input: 5, hidden: 70, bias: true, h0: true, seed: 4 });
+      await check({ op, seq: 3, batch: 2, input: 5, hidden: 70, bias: true, initialH: true, seed: 4 });
       await check({ op, seq: 3, batch: 2, input: 1, hidden: 1, bias: true, seed: 5 });
     });
   }
@@ -186,8 +102,15 @@ describe('RNN / GRU / LSTM on WebGPU: curated cases', () => {
     it(`GRU / LSTM with ${a[0]} among their activations`, async () => {
       const b = acts[(i + 5) % acts.length];
       const c = acts[(i + 7) % acts.length];
-      await check({ op: 'GRU', ...base, bias: true, h0: true, attrs: alphaBeta([a, b]) });
-      await check({ op: 'LSTM', ...base, bias: true, h0: true, c0: true, attrs: alphaBeta([b, a, c]) });
+      await check({ op: 'GRU', ...base, bias: true, initialH: true, attrs: alphaBeta([a, b]) });
+      await check({
+        op: 'LSTM',
+        ...base,
+        bias: true,
+        initialH: true,
+        initialC: true,
+        attrs: alphaBeta([b, a, c]),
+      });
     });
   }
   it('activations without alpha / beta lists take the defaults', () =>
@@ -206,8 +129,8 @@ describe('RNN / GRU / LSTM on WebGPU: curated cases', () => {
           ...base,
           direction,
           bias: true,
-          h0: true,
-          lens: [1, 5, 3],
+          initialH: true,
+          seqLens: [1, 5, 3],
           attrs: { linear_before_reset: lbr },
         }));
 
@@ -219,12 +142,19 @@ describe('RNN / GRU / LSTM on WebGPU: curated cases', () => {
           ...base,
           direction: 'reverse',
           bias: true,
-          c0: true,
-          peep,
+          initialC: true,
+          peepholes: peep,
           attrs: { input_forget: inputForget, clip: { float: 0.9 } },
         }));
   it('LSTM with Y_c alone, layout 1, all rows empty but one', () =>
-    check({ op: 'LSTM', ...base, layout: 1, c0: true, lens: [0, 0, 5], outputs: [false, false, true] }));
+    check({
+      op: 'LSTM',
+      ...base,
+      layout: 1,
+      initialC: true,
+      seqLens: [0, 0, 5],
+      outputs: [false, false, true],
+    }));
 });
 
 describe('RNN / GRU / LSTM on WebGPU: seeded random shapes', () => {
@@ -234,7 +164,7 @@ describe('RNN / GRU / LSTM on WebGPU: seeded random shapes', () => {
     const op = pick(['RNN', 'GRU', 'LSTM'] as const);
     const seq = 1 + Math.floor(r() * 7);
     const batch = 1 + Math.floor(r() * 4);
-    const c: Case = {
+    const c: RecurrentCase = {
       op,
       seq,
       batch,
@@ -243,11 +173,11 @@ describe('RNN / GRU / LSTM on WebGPU: seeded random shapes', () => {
       direction: pick(['forward', 'reverse', 'bidirectional'] as const),
       layout: pick([0, 1] as const),
       bias: r() < 0.7,
-      lens: r() < 0.5 ? Array.from({ length: batch }, () => Math.floor(r() * (seq + 1))) : undefined,
-      h0: r() < 0.5,
-      c0: r() < 0.5,
-      peep: r() < 0.5,
-      constWeights: r() < 0.5,
+      seqLens: r() < 0.5 ? Array.from({ length: batch }, () => Math.floor(r() * (seq + 1))) : undefined,
+      initialH: r() < 0.5,
+      initialC: r() < 0.5,
+      peepholes: r() < 0.5,
+      constants: r() < 0.5,
       attrs: {
         ...(r() < 0.3 ? { clip: { float: 0.5 + r() } } : {}),
         ...(op === 'GRU' ? { linear_before_reset: pick([0, 1]) } : {}),
@@ -261,7 +191,9 @@ describe('RNN / GRU / LSTM on WebGPU: seeded random shapes', () => {
 
 describe('RNN / GRU / LSTM on WebGPU: what the reference refuses', () => {
   it('a fed sequence_lens out of range fails the run with the CPU message', async () => {
-    const { bytes, feeds } = build({ op: 'GRU', ...base, lens: [1, 7, 2] });
+    const built = buildRecurrent({ op: 'GRU', ...base, seqLens: [1, 7, 2] });
+    const bytes = built.model(0);
+    const feeds = built.feeds(0);
     const cpu = (() => {
       try {
         new CpuInterpreter(decodeModel(bytes)).runSync(feeds);
@@ -277,7 +209,7 @@ describe('RNN / GRU / LSTM on WebGPU: what the reference refuses', () => {
       expect((await executor.summary()).cpuFallbacks).toEqual([]);
       // A good run after the bad one still works (the error word is cleared per run).
       const good = new Map(feeds);
-      good.set('L', makeTensor('int32', [3], Int32Array.from([1, 5, 2])));
+      good.set('sequence_lens', makeTensor('int32', [3], Int32Array.from([1, 5, 2])));
       const want = new CpuInterpreter(decodeModel(bytes)).runSync(good);
       const got = await executor.run(good);
       expectClose(got.get('Y')!, want.get('Y')!, TOL, TOL, 'Y');
@@ -288,10 +220,12 @@ describe('RNN / GRU / LSTM on WebGPU: what the reference refuses', () => {
 
   it('a constant sequence_lens out of range and a wrong activation count fall back to the CPU', async () => {
     for (const c of [
-      { op: 'LSTM', ...base, lens: [1, -1, 2], constWeights: true },
+      { op: 'LSTM', ...base, seqLens: [1, -1, 2], constants: true },
       { op: 'RNN', ...base, direction: 'bidirectional', attrs: { activations: ['Tanh', 'Relu', 'Tanh'] } },
-    ] as Case[]) {
-      const { bytes, feeds } = build(c);
+    ] as RecurrentCase[]) {
+      const built = buildRecurrent(c);
+      const bytes = built.model(0);
+      const feeds = built.feeds(0);
       const executor = await WebGpuExecutor.create(decodeModel(bytes));
       try {
         await expect(executor.run(feeds)).rejects.toThrow(/sequence_lens must be|expected 2 activations/);
