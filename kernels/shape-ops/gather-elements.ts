@@ -6,7 +6,6 @@
 import type { GpuContext } from '../gpu/device.js';
 import { createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
   destroyDispatches,
   elementGrid,
@@ -14,6 +13,7 @@ import {
   uniformWords,
 } from '../gpu-float/float-dispatch.js';
 import { normalizeAxis, stridesOf } from './axes.js';
+import { gatherWgsl } from './gather-runtime.js';
 
 const WORKGROUP_SIZE = 64;
 
@@ -45,11 +45,11 @@ export async function prepareGatherElements(
   const invocations = bytes ? Math.ceil(total / 4) : total;
   const pl = await getPipeline(ctx, {
     op: 'gather-elements',
-    params: { bytes, workgroupSize: WORKGROUP_SIZE },
+    params: { bytes, int64, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./gather-elements.wgsl', import.meta.url)),
+      code: await gatherWgsl(new URL('./gather-elements.wgsl', import.meta.url)),
       entryPoint: 'main',
-      constants: { BYTES: q.bytes ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
+      constants: { BYTES: q.bytes ? 1 : 0, INT64: q.int64 ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
   const error = createErrorWord(ctx, 'gather-elements');
@@ -59,7 +59,7 @@ export async function prepareGatherElements(
     pl,
     {
       buffers: [data, indices, y, error.buffer],
-      uniform: uniformWords([total, invocations, rank, a, dataDims[a], int64 ? 1 : 0, 0, 0]),
+      uniform: uniformWords([total, invocations, rank, a, dataDims[a], 0, 0, 0]),
       table: Int32Array.from([...indexDims, ...stridesOf(dataDims)]),
     },
     elementGrid(ctx, invocations, WORKGROUP_SIZE),
