@@ -4,25 +4,17 @@
 // the CPU reference would, never with a wrong answer. Oracle: gather.ref.ts's gatherElementsRef;
 // tests: tests/gpu/extra-ops-index.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { createErrorWord } from '../gpu/error-word.js';
+import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
-import {
-  destroyDispatches,
-  elementGrid,
-  prepareDispatch,
-  uniformWords,
-} from '../gpu-float/float-dispatch.js';
+import { elementGrid, prepareDispatch, uniformWords } from '../gpu-float/float-dispatch.js';
 import { normalizeAxis, stridesOf } from './axes.js';
 import { gatherWgsl } from './gather-runtime.js';
 
 const WORKGROUP_SIZE = 64;
 
-export interface PreparedGatherElements {
-  /** Clears the error word, gathers, and copies the error word out (one encoder). */
-  record(encoder: GPUCommandEncoder): void;
+export interface PreparedGatherElements extends CheckedKernel {
   /** After the run's last submit: whether an index was out of range. */
   outOfRange(): Promise<boolean>;
-  destroy(): void;
 }
 
 export async function prepareGatherElements(
@@ -64,12 +56,5 @@ export async function prepareGatherElements(
     },
     elementGrid(ctx, invocations, WORKGROUP_SIZE),
   );
-  return {
-    record: (encoder) => error.record(encoder, [dispatch], 'gather-elements'),
-    outOfRange: () => error.raised(),
-    destroy: () => {
-      destroyDispatches([dispatch]);
-      error.destroy();
-    },
-  };
+  return { ...checkedKernel(error, [dispatch], 'gather-elements'), outOfRange: () => error.raised() };
 }

@@ -7,11 +7,10 @@
 // 32-bit data take the plain strided copy instead (gatherCopy in copy.ts). Oracle: gather.ref.ts's
 // gatherRef; tests: tests/gpu/gather-runtime.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { createErrorWord } from '../gpu/error-word.js';
+import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
-  destroyDispatches,
   elementGrid,
   type PreparedDispatch,
   prepareDispatch,
@@ -21,16 +20,14 @@ import { normalizeAxis } from './axes.js';
 
 const WORKGROUP_SIZE = 64;
 
-export interface PreparedGather {
-  /** Clears the error word, gathers, names the first bad index, copies the error out (one encoder). */
-  record(encoder: GPUCommandEncoder): void;
+/** `record` also names the first bad index (the `report` dispatch). */
+export interface PreparedGather extends CheckedKernel {
   /**
    * After the run's last submit: the reference's error text for the first out-of-range index
    * ("Gather index V is out of range for dimension D"; GatherND's names its op), or undefined when
    * every index was in range.
    */
   outOfRange(): Promise<string | undefined>;
-  destroy(): void;
 }
 
 export async function prepareGatherRuntime(
@@ -118,14 +115,10 @@ export async function prepareCheckedGather(ctx: GpuContext, g: CheckedGather): P
     await prepareIndexReport(ctx, indices, error.buffer, int64),
   ];
   return {
-    record: (encoder) => error.record(encoder, dispatches, g.op),
+    ...checkedKernel(error, dispatches, g.op),
     outOfRange: async () => {
       const bad = badIndex(await error.read());
       return bad && g.message(bad);
-    },
-    destroy: () => {
-      destroyDispatches(dispatches);
-      error.destroy();
     },
   };
 }
