@@ -24,17 +24,31 @@ export async function gatherAtRunTime(lc: LowerContext) {
   } catch {
     return undefined; // the CPU op reports it
   }
+  return gatherOnGpu(lc, prepareGatherRuntime, axis);
+}
+
+/**
+ * The gather `prepare` (gather-runtime.ts's or gather-nd.ts's, `param` its axis or batch_dims) over
+ * the node's data and indices on the GPU; undefined (a CPU fallback) when either is not there or
+ * does not fit a binding.
+ */
+async function gatherOnGpu(
+  lc: LowerContext,
+  prepare: typeof prepareGatherRuntime | typeof prepareGatherND,
+  param: number,
+): Promise<GpuWork | undefined> {
+  const indices = lc.shape(inputName(lc, 1));
   const data = dataOnGpu(lc);
   const indexBuffer = onGpu(lc, 1);
   if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
-  const g = await prepareGatherRuntime(
+  const g = await prepare(
     lc.gpu,
     data.buffer,
     indexBuffer,
     lc.output(0),
     data.dims,
     indices.dims,
-    axis,
+    param,
     indices.dtype === 'int64',
     data.bytes,
   );
@@ -105,21 +119,7 @@ const gatherND: Lowering = async (lc) => {
   } catch {
     return undefined;
   }
-  const data = dataOnGpu(lc);
-  const indexBuffer = onGpu(lc, 1);
-  if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
-  const g = await prepareGatherND(
-    lc.gpu,
-    data.buffer,
-    indexBuffer,
-    lc.output(0),
-    data.dims,
-    indices.dims,
-    batchDims,
-    indices.dtype === 'int64',
-    data.bytes,
-  );
-  return failingRun(lc, g);
+  return gatherOnGpu(lc, prepareGatherND, batchDims);
 };
 
 export const gatherLowerings: Readonly<Record<string, Lowering>> = {
