@@ -2,7 +2,6 @@
 // reference, each node on a GPU kernel, all exact: EyeLike, OneHot, GatherElements (constant
 // indices, and int32 / int64 indices on the GPU; an out-of-range index fails the run).
 import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { int64Tensor, makeTensor } from '../../kernels/tensor.js';
@@ -15,7 +14,7 @@ import {
   randomTensor,
   rng,
 } from '../unit/tensor-oracle.helper.js';
-import { compareOnGpu } from './extra-ops.helper.js';
+import { compareOnGpu, runModelOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -204,16 +203,7 @@ describe('GatherElements with indices on the GPU (fed int32 / int64): exact', ()
         ],
       }),
     );
-    const gpuExec = await WebGpuExecutor.create(model);
-    try {
-      const feeds = new Map([['x', x]]);
-      const ours = await gpuExec.run(feeds);
-      const want = await new CpuInterpreter(model).run(feeds);
-      expectSameTensor(ours.get('m')!, want.get('m')!, 'max by ArgMax + GatherElements');
-      expect((await gpuExec.summary()).cpuFallbacks).toEqual([]);
-      expect(gpuExec.lastRun?.submits).toBe(1);
-    } finally {
-      gpuExec.dispose();
-    }
+    const { got, want } = await runModelOnGpu(model, new Map([['x', x]]));
+    expectSameTensor(got.get('m')!, want.get('m')!, 'max by ArgMax + GatherElements');
   });
 });

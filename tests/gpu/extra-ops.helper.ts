@@ -2,10 +2,13 @@
 // app/exec/webgpu/lower-extra.ts; also misc-ops, bitwise, topk, einsum, lp-pool, table-ops-ort):
 // a one-node model on the WebGPU executor; the node must run on a GPU kernel (summary().cpuFallbacks
 // empty) and its outputs equal the CPU reference's (exact) or lie within 1e-4 relative + 1e-7
-// absolute of them (expectNear), or go to the test's own comparison (runOnGpu).
+// absolute of them (expectNear), or go to the test's own comparison (runOnGpu); and a whole model
+// on the WebGPU executor beside the CPU interpreter in one submit (runModelOnGpu).
 import { expect } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
+import { type PlanSummary, WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
+import type { Model } from '../../app/model/ir.js';
 import type { Tensor } from '../../kernels/tensor.js';
 import {
   expectNear,
@@ -53,4 +56,25 @@ export function expectOutputs(
 export async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<void> {
   const ours = await runOnGpu(c, what);
   expectOutputs(c, ours, runOurs(c), exact, what);
+}
+
+/**
+ * Runs a whole model on the WebGPU executor and on the CPU interpreter; the GPU run must have no
+ * CPU fallback and take one submit. Returns both results and the GPU plan's summary.
+ */
+export async function runModelOnGpu(
+  model: Model,
+  feeds: ReadonlyMap<string, Tensor>,
+): Promise<{ got: Map<string, Tensor>; want: Map<string, Tensor>; summary: PlanSummary }> {
+  const want = new CpuInterpreter(model).runSync(feeds);
+  const executor = await WebGpuExecutor.create(model);
+  try {
+    const got = await executor.run(feeds);
+    const summary = await executor.summary();
+    expect(summary.cpuFallbacks, `no CPU fallback (${summary.kernelErrors})`).toEqual([]);
+    expect(executor.lastRun?.submits).toBe(1);
+    return { got, want, summary };
+  } finally {
+    executor.dispose();
+  }
 }
