@@ -1,4 +1,4 @@
-// Hosts for trilu.wgsl and cumsum.wgsl, and the copy specs of DepthToSpace / SpaceToDepth (a
+// Hosts for trilu.wgsl and cumulative.wgsl (CumSum; CumProd's host, kernels/cumprod, calls it too), and the copy specs of DepthToSpace / SpaceToDepth (a
 // transpose of a 6-D view of the input, run by copy.wgsl). Oracles: movement.ref.ts, scan.ref.ts;
 // tests: tests/gpu/misc-ops.test.ts.
 import type { GpuContext } from '../gpu/device.js';
@@ -33,7 +33,7 @@ export function spaceToDepthCopy(dims: readonly number[], b: number, mode: 'DCR'
   return transposeCopy(view, mode === 'DCR' ? [0, 3, 5, 1, 2, 4] : [0, 1, 3, 5, 2, 4]).spec;
 }
 
-async function pipelineFor(ctx: GpuContext, op: 'trilu' | 'cumsum') {
+async function pipelineFor(ctx: GpuContext, op: 'trilu') {
   return getPipeline(ctx, {
     op,
     params: { workgroupSize: WORKGROUP_SIZE },
@@ -77,15 +77,38 @@ export async function prepareCumSum(
   exclusive: boolean,
   reverse: boolean,
 ): Promise<PreparedDispatch> {
+  return prepareCumulative(ctx, x, y, dims, a, { exclusive, reverse, product: false, type: 'f32' });
+}
+
+/** A running sum or product (cumulative.wgsl) of `x` (`dims`, of `type`) along axis `a` (normalized). */
+export async function prepareCumulative(
+  ctx: GpuContext,
+  x: GPUBuffer,
+  y: GPUBuffer,
+  dims: readonly number[],
+  a: number,
+  o: { exclusive: boolean; reverse: boolean; product: boolean; type: 'f32' | 'i32' },
+): Promise<PreparedDispatch> {
   const outer = dims.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = dims.slice(a + 1).reduce((p, d) => p * d, 1);
+  const pipeline = await getPipeline(ctx, {
+    op: 'cumulative',
+    params: { workgroupSize: WORKGROUP_SIZE, product: o.product, type: o.type },
+    build: async (q) => ({
+      code: (await loadWgsl(new URL('./cumulative.wgsl', import.meta.url))).replace(
+        'alias T = f32;',
+        `alias T = ${q.type};`,
+      ),
+      constants: { PRODUCT: q.product ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
+    }),
+  });
   return prepareDispatch(
     ctx,
-    'cumsum',
-    await pipelineFor(ctx, 'cumsum'),
+    o.product ? 'cumprod' : 'cumsum',
+    pipeline,
     {
       buffers: [x, y],
-      uniform: uniformWords([outer, dims[a], inner, exclusive ? 1 : 0, reverse ? 1 : 0, 0, 0, 0]),
+      uniform: uniformWords([outer, dims[a], inner, o.exclusive ? 1 : 0, o.reverse ? 1 : 0, 0, 0, 0]),
     },
     elementGrid(ctx, outer * inner, WORKGROUP_SIZE),
   );

@@ -1,4 +1,4 @@
-// CumProd on the GPU (kernels/cumprod/cumprod.wgsl via app/exec/webgpu/lower-extra2.ts) as one-node
+// CumProd on the GPU (kernels/misc/cumulative.wgsl via app/exec/webgpu/lower-extra2.ts) as one-node
 // models on the WebGPU executor against the CPU reference (cumulativeRef): f32 within
 // (len + 1) * 2^-23 relative (the GPU multiplies in f32, the reference in f64 rounding each output
 // once; inputs near 1 keep the products in range), int32 exact (both wrap). Every axis, exclusive
