@@ -4,8 +4,7 @@
 import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
 import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import { elementGrid, prepareDispatch, uniformWords } from '../gpu-float/float-dispatch.js';
 
 const WORKGROUP_SIZE = 64;
@@ -27,15 +26,7 @@ export async function prepareIntMod(
   const out = broadcastShapes(...dims);
   const count = out.reduce((p, d) => p * d, 1);
   const kind = dtype === 'uint32' ? 2 : (dtype === 'int64' ? 3 : 0) + (op === 'Fmod' ? 0 : 1);
-  const pl = await getPipeline(ctx, {
-    op: 'int-mod',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./int-mod.wgsl', import.meta.url)),
-      entryPoint: 'main',
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pl = await filePipeline(ctx, 'int-mod', new URL('./int-mod.wgsl', import.meta.url), WORKGROUP_SIZE);
   const error = createErrorWord(ctx, 'int-mod');
   const table = Int32Array.from([
     ...out,

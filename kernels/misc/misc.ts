@@ -2,7 +2,7 @@
 // transpose of a 6-D view of the input, run by copy.wgsl). Oracles: movement.ref.ts, scan.ref.ts;
 // tests: tests/gpu/misc-ops.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
+import { filePipeline, getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
   elementGrid,
@@ -33,17 +33,6 @@ export function spaceToDepthCopy(dims: readonly number[], b: number, mode: 'DCR'
   return transposeCopy(view, mode === 'DCR' ? [0, 3, 5, 1, 2, 4] : [0, 1, 3, 5, 2, 4]).spec;
 }
 
-async function pipelineFor(ctx: GpuContext, op: 'trilu') {
-  return getPipeline(ctx, {
-    op,
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL(`./${op}.wgsl`, import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
-}
-
 /** Trilu of a 32-bit tensor of `dims` (rank >= 2). */
 export async function prepareTrilu(
   ctx: GpuContext,
@@ -61,7 +50,7 @@ export async function prepareTrilu(
   return prepareDispatch(
     ctx,
     'trilu',
-    await pipelineFor(ctx, 'trilu'),
+    await filePipeline(ctx, 'trilu', new URL('./trilu.wgsl', import.meta.url), WORKGROUP_SIZE),
     { buffers: [x, y], uniform: uniformWords([count, rows, cols, upper ? 1 : 0, kk, 0, 0, 0]) },
     elementGrid(ctx, count, WORKGROUP_SIZE),
   );
