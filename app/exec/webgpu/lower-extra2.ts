@@ -13,15 +13,15 @@ import {
 } from '../../../kernels/bitwise/bitwise.js';
 import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
-import { parseAutoPad } from '../../../kernels/conv2d/conv-geometry.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
 import { prepareLpPool } from '../../../kernels/pool/lp-pool.js';
 import { type PoolParams, poolWindows } from '../../../kernels/pool/pool.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { prepareTopK, topKGpuRefusal } from '../../../kernels/topk/topk.js';
-import { attrInt, attrInts, attrString } from '../../model/attributes.js';
-import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
+import { attrInt, attrString } from '../../model/attributes.js';
+import { lpPoolParams } from '../cpu/ops/misc.js';
+import { inputName, isFloatInput, type Lowering } from './lowering.js';
 
 const einsum: Lowering = async (lc) => {
   const names = lc.node.inputs;
@@ -125,30 +125,17 @@ function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 
   };
 }
 
-const listAttr = (lc: LowerContext, name: string) => {
-  const v = attrInts(lc.node, name);
-  return v?.length ? [...v] : undefined;
-};
-
-// Attributes read as the CPU adapter (app/exec/cpu/ops/misc.ts lpPoolOp) reads them; dilations
-// and ceil_mode from opset 18. What it refuses (no kernel_shape, a bad rank) it refuses in one line.
+// Attributes read by the CPU adapter's lpPoolParams (app/exec/cpu/ops/misc.ts). What it refuses
+// (no kernel_shape, a bad rank) it refuses in one line.
 const lpPool: Lowering = async (lc) => {
   if (!isFloatInput(lc, 0)) return undefined;
-  const kernelShape = listAttr(lc, 'kernel_shape');
   const dims = lc.shape(inputName(lc, 0)).dims;
-  if (!kernelShape || dims.length !== kernelShape.length + 2) return undefined;
   let p: number;
-  let params: PoolParams;
+  let params: PoolParams | undefined;
   try {
+    params = lpPoolParams(lc.node, lc.opset);
+    if (!params || dims.length !== params.kernelShape.length + 2) return undefined;
     p = attrInt(lc.node, 'p', 2);
-    params = {
-      kernelShape,
-      strides: listAttr(lc, 'strides'),
-      pads: listAttr(lc, 'pads'),
-      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad', 'NOTSET')),
-      dilations: lc.opset >= 18 ? listAttr(lc, 'dilations') : undefined,
-      ceilMode: lc.opset >= 18 && attrInt(lc.node, 'ceil_mode', 0) !== 0,
-    };
     poolWindows(dims.slice(2), params);
   } catch {
     return undefined;
