@@ -4,12 +4,11 @@
 // sum of up to 14 x 14 taps of normalized weights), and the WebGPU executor lowers an antialiased
 // Resize node to that kernel (no CPU fallback) and agrees with the CPU interpreter within the same.
 import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import type { ResizeParams } from '../../kernels/resize/resize.ref.js';
 import { int64Tensor, makeTensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 import { resizeTapsOnGpu } from './resize-taps.helper.js';
 
@@ -92,15 +91,7 @@ describe('antialiased Resize on the GPU = the reference', () => {
       Float32Array.from({ length: 3 * 17 * 13 }, () => (r() - 0.5) * 100),
     );
     const feeds = new Map([['x', x]]);
-    const cpu = new CpuInterpreter(model).runSync(feeds);
-    const exec = await WebGpuExecutor.create(model);
-    try {
-      const out = await exec.run(feeds);
-      const summary = await exec.summary();
-      expect(summary.cpuFallbacks, summary.kernelErrors.join('; ')).toEqual([]);
-      close(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 'executor');
-    } finally {
-      exec.dispose();
-    }
+    const { got: out, want: cpu } = await runModelOnGpu(model, feeds);
+    close(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 'executor');
   });
 });
