@@ -1,6 +1,6 @@
-// Hosts for trilu.wgsl and cumulative.wgsl (CumSum; CumProd's host, kernels/cumprod, calls it too), and the copy specs of DepthToSpace / SpaceToDepth (a
-// transpose of a 6-D view of the input, run by copy.wgsl). Oracles: movement.ref.ts, scan.ref.ts;
-// tests: tests/gpu/misc-ops.test.ts.
+// Hosts for trilu.wgsl and cumulative.wgsl (CumSum and CumProd), and the copy specs of
+// DepthToSpace / SpaceToDepth (a transpose of a 6-D view of the input, run by copy.wgsl). Oracles:
+// movement.ref.ts, scan.ref.ts; tests: tests/gpu/misc-ops.test.ts, tests/gpu/cumprod.test.ts.
 import type { GpuContext } from '../gpu/device.js';
 import { filePipeline, getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
@@ -54,19 +54,6 @@ export async function prepareTrilu(
     { buffers: [x, y], uniform: uniformWords([count, rows, cols, upper ? 1 : 0, kk, 0, 0, 0]) },
     elementGrid(ctx, count, WORKGROUP_SIZE),
   );
-}
-
-/** CumSum of an f32 tensor of `dims` along axis `a` (already normalized). */
-export async function prepareCumSum(
-  ctx: GpuContext,
-  x: GPUBuffer,
-  y: GPUBuffer,
-  dims: readonly number[],
-  a: number,
-  exclusive: boolean,
-  reverse: boolean,
-): Promise<PreparedDispatch> {
-  return prepareCumulative(ctx, x, y, dims, a, { exclusive, reverse, product: false, type: 'f32' });
 }
 
 /** A running sum or product (cumulative.wgsl) of `x` (`dims`, of `type`) along axis `a` (normalized). */

@@ -1,7 +1,7 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
 // int32 / uint32, any equation the reference takes within the kernel's limits), TopK (f32 /
 // int32 / uint32, K known at plan time; its int64 indices as i32 words the executor widens on
-// readback), CumProd (f32 / int32, constant axis, as CumSum in lower-misc.ts), BitShift and
+// readback), CumProd (f32 / int32, constant axis, lower-misc.ts's CumSum lowering), BitShift and
 // BitwiseAnd / Or / Xor / Not (int32, uint32, int8, uint8; 16- and 64-bit integers live on the
 // host only), LpPool (f32, p >= 1, any rank, the reference's windows). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
@@ -11,7 +11,6 @@ import {
   type BitwiseOp,
   prepareBitwise,
 } from '../../../kernels/bitwise/bitwise.js';
-import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
 import { prepareLpPool } from '../../../kernels/pool/lp-pool.js';
@@ -21,6 +20,7 @@ import { toNumbers } from '../../../kernels/tensor.js';
 import { prepareTopK, topKGpuRefusal } from '../../../kernels/topk/topk.js';
 import { attrInt, attrString } from '../../model/attributes.js';
 import { lpPoolParams } from '../cpu/ops/misc.js';
+import { cumulative } from './lower-misc.js';
 import { inputName, isFloatInput, type Lowering } from './lowering.js';
 
 const einsum: Lowering = async (lc) => {
@@ -79,29 +79,6 @@ const topK: Lowering = async (lc) => {
   }
 };
 
-const cumProd: Lowering = async (lc) => {
-  const dtype = lc.shape(inputName(lc, 0)).dtype;
-  if (dtype !== 'float32' && dtype !== 'int32') return undefined;
-  const axisConst = lc.constant(inputName(lc, 1));
-  if (!axisConst) return undefined;
-  const dims = lc.shape(inputName(lc, 0)).dims;
-  if (dims.length === 0 || dims.reduce((p, d) => p * d, 1) === 0) return undefined;
-  const a = normalizeAxis(toNumbers(axisConst)[0], dims.length);
-  const exclusive = attrInt(lc.node, 'exclusive', 0) !== 0;
-  const reverse = attrInt(lc.node, 'reverse', 0) !== 0;
-  const dispatch = await prepareCumProd(
-    lc.gpu,
-    lc.input(0),
-    lc.output(0),
-    dims,
-    a,
-    exclusive,
-    reverse,
-    dtype,
-  );
-  return { dispatches: [dispatch] };
-};
-
 /** BitShift (direction LEFT / RIGHT; signed types from opset 28, as the CPU op takes them) and the Bitwise ops. */
 function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'): Lowering {
   return async (lc) => {
@@ -148,7 +125,7 @@ const lpPool: Lowering = async (lc) => {
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
   TopK: topK,
-  CumProd: cumProd,
+  CumProd: cumulative(true),
   BitShift: bitwise('BitShift'),
   BitwiseAnd: bitwise('BitwiseAnd'),
   BitwiseOr: bitwise('BitwiseOr'),
