@@ -6,7 +6,8 @@
 // the type's width (as the typed arrays store them), BitShift by a negative amount or by the
 // width or more giving the sign fill (-1 for a negative x shifted right, else 0), signed right
 // shifts arithmetic. Tests: tests/gpu/bitwise.test.ts.
-import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
+import { broadcastShapes } from '../broadcast/broadcast.js';
+import { broadcastModule, broadcastTable } from '../broadcast-ops/broadcast-ops.js';
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
@@ -61,13 +62,6 @@ function elementBody(op: BitwiseOp, dtype: BitwiseDType): string {
   ].join(' ');
 }
 
-function loader(k: number, kind: 'word' | 'byte' | undefined): string {
-  // An unused input is still read (times 0): an 'auto' layout drops bindings the code never uses.
-  const load =
-    kind === 'byte' ? `byte_of(in${k}[j >> 2u], j)` : kind === 'word' ? `in${k}[j]` : `in${k}[0] * 0u`;
-  return `fn load${k}(j: u32) -> u32 { return ${load}; }`;
-}
-
 /** A dispatch computing `op` over `inputs` (1 for Not, else 2) broadcast together into `out`. */
 export async function prepareBitwise(
   ctx: GpuContext,
@@ -83,12 +77,7 @@ export async function prepareBitwise(
   const dims = broadcastShapes(...inputDims);
   const count = dims.reduce((s, d) => s * d, 1);
   if (count >= 2 ** 31) throw new Error(`${op}: 2^31 elements or more`);
-  const plain = inputDims.every((d) => d.length === dims.length && d.every((x, k) => x === dims[k]));
-  const rank = plain ? 0 : dims.length;
-  const strides = [0, 1, 2].map((k) =>
-    k < inputDims.length ? broadcastStrides(inputDims[k], dims) : dims.map(() => 0),
-  );
-  const table = plain ? new Int32Array(1) : Int32Array.from([...dims, ...strides.flat()]);
+  const { rank, table } = broadcastTable(inputDims, dims);
   const kind = dtype.endsWith('8') ? 'byte' : 'word';
   const pl = await getPipeline(ctx, {
     op: 'bitwise',
@@ -97,10 +86,9 @@ export async function prepareBitwise(
       const body = await loadWgsl(new URL('../broadcast-ops/broadcast-ops.wgsl', import.meta.url));
       const k = q.dtype.endsWith('8') ? 'byte' : 'word';
       const n = q.op === 'BitwiseNot' ? 1 : 2;
-      const loaders = [0, 1, 2].map((i) => loader(i, i < n ? k : undefined)).join('\n');
-      const element = `fn element(ra: u32, rb: u32, rc: u32) -> u32 { ${elementBody(q.op as BitwiseOp, q.dtype as BitwiseDType)} }`;
+      const kinds = [0, 1, 2].map((i) => (i < n ? k : undefined));
       return {
-        code: body.replace('//LOADERS', loaders).replace('//ELEMENT', element),
+        code: broadcastModule(body, kinds, elementBody(q.op as BitwiseOp, q.dtype as BitwiseDType)),
         entryPoint: k === 'byte' ? 'byte_main' : 'word_main',
         constants: { WORKGROUP_SIZE: q.workgroupSize },
       };

@@ -65,11 +65,43 @@ function opCode(
   };
 }
 
+/**
+ * broadcast-ops.wgsl completed: a loader per input slot 0..2 of the given kinds (undefined: the
+ * slot is unused), and `element` as the body of its element function.
+ */
+export function broadcastModule(
+  template: string,
+  kinds: readonly (ElementKind | undefined)[],
+  element: string,
+): string {
+  const loaders = [0, 1, 2].map((k) => loader(k, kinds[k])).join('\n');
+  return template
+    .replace('//LOADERS', loaders)
+    .replace('//ELEMENT', `fn element(ra: u32, rb: u32, rc: u32) -> u32 { ${element} }`);
+}
+
 function loader(k: number, kind: ElementKind | undefined): string {
   // An unused input is still read (times 0): an 'auto' layout drops bindings the code never uses.
   const load =
     kind === 'byte' ? `byte_of(in${k}[j >> 2u], j)` : kind === 'word' ? `in${k}[j]` : `in${k}[0] * 0u`;
   return `fn load${k}(j: u32) -> u32 { return ${load}; }`;
+}
+
+/**
+ * broadcast-ops.wgsl's rank word and stride table for inputs of `inputDims` (up to 3) broadcast to
+ * `dims`: rank 0 (and a placeholder table) when no input broadcasts.
+ */
+export function broadcastTable(
+  inputDims: readonly (readonly number[])[],
+  dims: readonly number[],
+): { rank: number; table: Int32Array } {
+  const plain = inputDims.every((d) => d.length === dims.length && d.every((x, k) => x === dims[k]));
+  const rank = plain ? 0 : dims.length;
+  const strides = [0, 1, 2].map((k) =>
+    k < inputDims.length ? broadcastStrides(inputDims[k], dims) : dims.map(() => 0),
+  );
+  const table = plain ? new Int32Array(1) : Int32Array.from([...dims, ...strides.flat()]);
+  return { rank, table };
 }
 
 /** A dispatch computing the op over `inputs` broadcast together into `out`; returns the output dims. */
@@ -84,12 +116,7 @@ export async function prepareBroadcastMap(
     throw new Error(`${p.op} takes ${code.inputs.length} inputs, got ${inputs.length}`);
   const dims = broadcastShapes(...p.dims);
   const count = dims.reduce((s, d) => s * d, 1);
-  const plain = p.dims.every((d) => d.length === dims.length && d.every((x, k) => x === dims[k]));
-  const rank = plain ? 0 : dims.length;
-  const strides = [0, 1, 2].map((k) =>
-    k < p.dims.length ? broadcastStrides(p.dims[k], dims) : dims.map(() => 0),
-  );
-  const table = plain ? new Int32Array(1) : Int32Array.from([...dims, ...strides.flat()]);
+  const { rank, table } = broadcastTable(p.dims, dims);
   const byteOut = code.output === 'byte';
   const pl = await getPipeline(ctx, {
     op: 'broadcast-map',
@@ -101,10 +128,8 @@ export async function prepareBroadcastMap(
         loadWgsl(new URL('./broadcast-ops.wgsl', import.meta.url)),
       ]);
       const c = opCode(q.op as MapOp, q.valueKind as ElementKind);
-      const loaders = [0, 1, 2].map((k) => loader(k, c.inputs[k])).join('\n');
-      const element = `fn element(ra: u32, rb: u32, rc: u32) -> u32 { ${c.body} }`;
       return {
-        code: `${math}\n${fmod}\n${body.replace('//LOADERS', loaders).replace('//ELEMENT', element)}`,
+        code: `${math}\n${fmod}\n${broadcastModule(body, c.inputs, c.body)}`,
         entryPoint: c.output === 'byte' ? 'byte_main' : 'word_main',
         constants: { WORKGROUP_SIZE: q.workgroupSize },
       };

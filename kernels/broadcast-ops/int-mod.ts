@@ -3,23 +3,15 @@
 // reference fails the node. Tests: tests/gpu/extra-ops-math.test.ts.
 import { broadcastShapes, broadcastStrides } from '../broadcast/broadcast.js';
 import type { GpuContext } from '../gpu/device.js';
-import { createErrorWord } from '../gpu/error-word.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
-import {
-  destroyDispatches,
-  elementGrid,
-  prepareDispatch,
-  uniformWords,
-} from '../gpu-float/float-dispatch.js';
+import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
+import { elementGrid, prepareDispatch, uniformWords } from '../gpu-float/float-dispatch.js';
 
 const WORKGROUP_SIZE = 64;
 
-export interface PreparedIntMod {
-  record(encoder: GPUCommandEncoder): void;
+export interface PreparedIntMod extends CheckedKernel {
   /** After the run's last submit: whether a divisor was zero. */
   divisionByZero(): Promise<boolean>;
-  destroy(): void;
 }
 
 export async function prepareIntMod(
@@ -34,15 +26,7 @@ export async function prepareIntMod(
   const out = broadcastShapes(...dims);
   const count = out.reduce((p, d) => p * d, 1);
   const kind = dtype === 'uint32' ? 2 : (dtype === 'int64' ? 3 : 0) + (op === 'Fmod' ? 0 : 1);
-  const pl = await getPipeline(ctx, {
-    op: 'int-mod',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./int-mod.wgsl', import.meta.url)),
-      entryPoint: 'main',
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pl = await filePipeline(ctx, 'int-mod', new URL('./int-mod.wgsl', import.meta.url), WORKGROUP_SIZE);
   const error = createErrorWord(ctx, 'int-mod');
   const table = Int32Array.from([
     ...out,
@@ -56,12 +40,5 @@ export async function prepareIntMod(
     { buffers: [a, b, y, error.buffer], uniform: uniformWords([count, out.length, kind, 0]), table },
     elementGrid(ctx, count, WORKGROUP_SIZE),
   );
-  return {
-    record: (encoder) => error.record(encoder, [dispatch], 'int-mod'),
-    divisionByZero: () => error.raised(),
-    destroy: () => {
-      destroyDispatches([dispatch]);
-      error.destroy();
-    },
-  };
+  return { ...checkedKernel(error, [dispatch], 'int-mod'), divisionByZero: () => error.raised() };
 }

@@ -4,8 +4,7 @@
 // conversions between float16 tensors and their f32 storage (both exact for float16 values).
 // Oracle: numberToFloat16Bits (kernels/tensor.ts); tests: tests/gpu/float16-webgpu.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -24,15 +23,7 @@ export async function prepareRoundToFloat16(
   y: GPUBuffer,
   count: number,
 ): Promise<PreparedDispatch> {
-  const pl = await getPipeline(ctx, {
-    op: 'round-f16.main',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (p) => ({
-      code: await loadWgsl(SOURCE),
-      entryPoint: 'main',
-      constants: { WORKGROUP_SIZE: p.workgroupSize },
-    }),
-  });
+  const pl = await filePipeline(ctx, 'round-f16.main', SOURCE, WORKGROUP_SIZE);
   return prepareDispatch(
     ctx,
     'round-f16',

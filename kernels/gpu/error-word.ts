@@ -3,7 +3,7 @@
 // before and copies it to a staging buffer after the kernel's dispatches (one encoder, no extra
 // submit), and `raised` maps it after the run's last submit, so the caller fails the run the way
 // the CPU reference fails the node, never returning the values computed past the error.
-import { recordDispatches, type PreparedDispatch } from '../gpu-float/float-dispatch.js';
+import { destroyDispatches, recordDispatches, type PreparedDispatch } from '../gpu-float/float-dispatch.js';
 import { READBACK_USAGE, STORAGE_USAGE } from './buffers.js';
 import type { GpuContext } from './device.js';
 
@@ -43,6 +43,29 @@ export function createErrorWord(ctx: GpuContext, label: string, words = 1): Erro
     destroy: () => {
       buffer.destroy();
       staging.destroy();
+    },
+  };
+}
+
+/** A kernel's dispatches with their error word: what the checked kernels' hosts return. */
+export interface CheckedKernel {
+  /** Clears the error word, records the dispatches, copies the word out (one encoder). */
+  record(encoder: GPUCommandEncoder): void;
+  /** Frees the dispatches and the error word. */
+  destroy(): void;
+}
+
+/** `dispatches` recorded around `error` (their pass labelled `label`), freed with it. */
+export function checkedKernel(
+  error: ErrorWord,
+  dispatches: readonly PreparedDispatch[],
+  label: string,
+): CheckedKernel {
+  return {
+    record: (encoder) => error.record(encoder, dispatches, label),
+    destroy: () => {
+      destroyDispatches(dispatches);
+      error.destroy();
     },
   };
 }

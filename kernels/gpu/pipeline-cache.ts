@@ -7,6 +7,7 @@
 // (A SwiftShader compile costs about a second, so this cache matters.)
 
 import type { GpuContext } from './device.js';
+import { loadWgsl } from './wgsl-loader.js';
 
 /** Compile-time parameters: plain data only (no functions, no typed arrays). */
 export type PipelineParams = { readonly [name: string]: string | number | boolean };
@@ -83,4 +84,25 @@ export function getPipeline<P extends PipelineParams>(
 /** How many pipelines this device has compiled (tests check that the cache is hit). */
 export function cachedPipelineCount(ctx: GpuContext): number {
   return caches.get(ctx.device)?.size ?? 0;
+}
+
+/**
+ * The pipeline of one .wgsl file's `main` (`source` as `new URL('./x.wgsl', import.meta.url)`)
+ * whose only compile-time choice is its WORKGROUP_SIZE override: most single-kernel hosts.
+ */
+export function filePipeline(
+  ctx: GpuContext,
+  op: string,
+  source: URL,
+  workgroupSize: number,
+): Promise<GPUComputePipeline> {
+  return getPipeline(ctx, {
+    op,
+    params: { workgroupSize },
+    build: async (q) => ({
+      code: await loadWgsl(source),
+      entryPoint: 'main',
+      constants: { WORKGROUP_SIZE: q.workgroupSize },
+    }),
+  });
 }

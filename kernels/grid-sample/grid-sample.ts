@@ -1,8 +1,7 @@
 // Host for grid-sample.wgsl: GridSample on float32 X [N, C, D1..Dk] (k <= 3) and grid
 // [N, O1..Ok, k], any mode and padding. Tests: tests/gpu/grid-sample.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -32,14 +31,12 @@ export async function prepareGridSample(
   const outSize = gridDims.slice(1, k + 1).reduce((a, b) => a * b, 1);
   const inSize = inDims.reduce((a, b) => a * b, 1);
   const total = xDims[0] * xDims[1] * outSize;
-  const pipeline = await getPipeline(ctx, {
-    op: 'grid-sample',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./grid-sample.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pipeline = await filePipeline(
+    ctx,
+    'grid-sample',
+    new URL('./grid-sample.wgsl', import.meta.url),
+    WORKGROUP_SIZE,
+  );
   return prepareDispatch(
     ctx,
     'grid-sample',

@@ -1,8 +1,8 @@
-// Hosts for trilu.wgsl and cumsum.wgsl, and the copy specs of DepthToSpace / SpaceToDepth (a
-// transpose of a 6-D view of the input, run by copy.wgsl). Oracles: movement.ref.ts, scan.ref.ts;
-// tests: tests/gpu/misc-ops.test.ts.
+// Hosts for trilu.wgsl and cumulative.wgsl (CumSum and CumProd), and the copy specs of
+// DepthToSpace / SpaceToDepth (a transpose of a 6-D view of the input, run by copy.wgsl). Oracles:
+// movement.ref.ts, scan.ref.ts; tests: tests/gpu/misc-ops.test.ts, tests/gpu/cumprod.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
+import { filePipeline, getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
   elementGrid,
@@ -33,17 +33,6 @@ export function spaceToDepthCopy(dims: readonly number[], b: number, mode: 'DCR'
   return transposeCopy(view, mode === 'DCR' ? [0, 3, 5, 1, 2, 4] : [0, 1, 3, 5, 2, 4]).spec;
 }
 
-async function pipelineFor(ctx: GpuContext, op: 'trilu' | 'cumsum') {
-  return getPipeline(ctx, {
-    op,
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL(`./${op}.wgsl`, import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
-}
-
 /** Trilu of a 32-bit tensor of `dims` (rank >= 2). */
 export async function prepareTrilu(
   ctx: GpuContext,
@@ -61,31 +50,41 @@ export async function prepareTrilu(
   return prepareDispatch(
     ctx,
     'trilu',
-    await pipelineFor(ctx, 'trilu'),
+    await filePipeline(ctx, 'trilu', new URL('./trilu.wgsl', import.meta.url), WORKGROUP_SIZE),
     { buffers: [x, y], uniform: uniformWords([count, rows, cols, upper ? 1 : 0, kk, 0, 0, 0]) },
     elementGrid(ctx, count, WORKGROUP_SIZE),
   );
 }
 
-/** CumSum of an f32 tensor of `dims` along axis `a` (already normalized). */
-export async function prepareCumSum(
+/** A running sum or product (cumulative.wgsl) of `x` (`dims`, of `type`) along axis `a` (normalized). */
+export async function prepareCumulative(
   ctx: GpuContext,
   x: GPUBuffer,
   y: GPUBuffer,
   dims: readonly number[],
   a: number,
-  exclusive: boolean,
-  reverse: boolean,
+  o: { exclusive: boolean; reverse: boolean; product: boolean; type: 'f32' | 'i32' },
 ): Promise<PreparedDispatch> {
   const outer = dims.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = dims.slice(a + 1).reduce((p, d) => p * d, 1);
+  const pipeline = await getPipeline(ctx, {
+    op: 'cumulative',
+    params: { workgroupSize: WORKGROUP_SIZE, product: o.product, type: o.type },
+    build: async (q) => ({
+      code: (await loadWgsl(new URL('./cumulative.wgsl', import.meta.url))).replace(
+        'alias T = f32;',
+        `alias T = ${q.type};`,
+      ),
+      constants: { PRODUCT: q.product ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
+    }),
+  });
   return prepareDispatch(
     ctx,
-    'cumsum',
-    await pipelineFor(ctx, 'cumsum'),
+    o.product ? 'cumprod' : 'cumsum',
+    pipeline,
     {
       buffers: [x, y],
-      uniform: uniformWords([outer, dims[a], inner, exclusive ? 1 : 0, reverse ? 1 : 0, 0, 0, 0]),
+      uniform: uniformWords([outer, dims[a], inner, o.exclusive ? 1 : 0, o.reverse ? 1 : 0, 0, 0, 0]),
     },
     elementGrid(ctx, outer * inner, WORKGROUP_SIZE),
   );

@@ -1,8 +1,7 @@
 // Host for one-hot.wgsl: OneHot with f32, i32 or int64 indices and 32-bit values, depth known at plan
 // time. Oracle: movement.ref.ts's oneHotRef; tests: tests/gpu/extra-ops-index.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -37,15 +36,7 @@ export async function prepareOneHot(
   const inner = indexDims.slice(a).reduce((p, v) => p * v, 1);
   const count = indexDims.reduce((p, v) => p * v, 1) * d;
   if (count === 0 || count >= 2 ** 31) return undefined;
-  const pl = await getPipeline(ctx, {
-    op: 'one-hot',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./one-hot.wgsl', import.meta.url)),
-      entryPoint: 'main',
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pl = await filePipeline(ctx, 'one-hot', new URL('./one-hot.wgsl', import.meta.url), WORKGROUP_SIZE);
   return prepareDispatch(
     ctx,
     'one-hot',

@@ -11,7 +11,8 @@ import {
   prepareDispatch,
   uniformWords,
 } from '../gpu-float/float-dispatch.js';
-import { normalizeAxis, stridesOf } from '../shape-ops/axes.js';
+import { reduceAxesTable, reduceAxesWgsl } from '../reduce/reduce.js';
+import { normalizeAxis } from '../shape-ops/axes.js';
 
 const WORKGROUP_SIZE = 64;
 const size = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
@@ -21,7 +22,10 @@ async function pipeline(ctx: GpuContext, file: 'lp-norm' | 'lrn' | 'mvn'): Promi
     op: `float-norm.${file}`,
     params: { file, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await loadWgsl(new URL(`./${q.file}.wgsl`, import.meta.url)),
+      code:
+        q.file === 'mvn'
+          ? await reduceAxesWgsl(new URL('./mvn.wgsl', import.meta.url))
+          : await loadWgsl(new URL(`./${q.file}.wgsl`, import.meta.url)),
       entryPoint: 'main',
       constants: { WORKGROUP_SIZE: q.workgroupSize },
     }),
@@ -102,8 +106,7 @@ export async function prepareMvn(
   const count = dims.reduce((s, d, i) => (reduced[i] ? s * d : s), 1);
   const groups = dims.reduce((s, d, i) => (reduced[i] ? s : s * d), 1);
   if (count === 0 || groups === 0) return undefined;
-  const strides = stridesOf(dims);
-  const table = Int32Array.from(dims.flatMap((d, i) => [d, strides[i], reduced[i] ? 1 : 0]));
+  const table = Int32Array.from(reduceAxesTable(dims, reduced));
   return prepareDispatch(
     ctx,
     'mvn',

@@ -5,7 +5,7 @@
 // a group of equal values whose f32 sum rounds: its f32 mean is off by an ULP and the 1e-9 turns
 // that into large values where the float64 reference gives 0.
 // bindings: 0 x, 1 y, 2 params, 3 axes table: per input axis (dim, element stride, reduced 0/1),
-// as reduce.wgsl's.
+// as reduce.wgsl's; the host appends reduce-axes.wgsl (offset_of).
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -15,19 +15,6 @@ struct MvnParams { groups: u32, count: u32, rank: u32, pad0: u32 }
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<uniform> params: MvnParams;
 @group(0) @binding(3) var<storage, read> axes: array<i32>;
-
-/** The input offset of index `n` over the axes whose reduced flag equals `reduced`. */
-fn offset_of(n: u32, reduced: i32) -> u32 {
-  var rest = n;
-  var off = 0u;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    if (axes[3 * d + 2] != reduced) { continue; }
-    let dim = u32(axes[3 * d]);
-    off += (rest % dim) * u32(axes[3 * d + 1]);
-    rest = rest / dim;
-  }
-  return off;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

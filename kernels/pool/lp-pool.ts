@@ -1,8 +1,7 @@
 // Host for lp-pool.wgsl: LpPool of an f32 [N, C, ...spatial] tensor with the reference's windows
 // (poolWindows) uploaded as a table at plan time. Tests: tests/gpu/lp-pool.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -32,14 +31,12 @@ export async function prepareLpPool(
   const table = new Int32Array(w.start.length + w.offsets.length);
   table.set(w.start);
   table.set(w.offsets, w.start.length);
-  const pipeline = await getPipeline(ctx, {
-    op: 'lp-pool',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./lp-pool.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pipeline = await filePipeline(
+    ctx,
+    'lp-pool',
+    new URL('./lp-pool.wgsl', import.meta.url),
+    WORKGROUP_SIZE,
+  );
   return prepareDispatch(
     ctx,
     'lp-pool',

@@ -3,8 +3,7 @@
 // meaning: reduce.ref.ts's argReduceRef, misc/scan.ref.ts's hardmaxRef.
 // Tests: tests/gpu/extra-ops.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -40,15 +39,12 @@ export async function prepareArgReduce(
   const inner = dims.slice(axis + 1).reduce((p, d) => p * d, 1);
   const outCount = dims.reduce((p, d, i) => (i === axis ? p : p * d), 1);
   if (len === 0 || outCount === 0) return undefined;
-  const pl = await getPipeline(ctx, {
-    op: 'arg-reduce',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./arg-reduce.wgsl', import.meta.url)),
-      entryPoint: 'main',
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pl = await filePipeline(
+    ctx,
+    'arg-reduce',
+    new URL('./arg-reduce.wgsl', import.meta.url),
+    WORKGROUP_SIZE,
+  );
   const flags = (kind === 'ArgMin' ? 1 : 0) | (selectLast ? 2 : 0) | (kind === 'Hardmax' ? 4 : 0);
   return prepareDispatch(
     ctx,

@@ -86,15 +86,14 @@ async function reduceDispatch(
   const redCount = dims.reduce((s, d, i) => (reduced[i] ? s * d : s), 1);
   const outCount = dims.reduce((s, d, i) => (reduced[i] ? s : s * d), 1);
   if (redCount === 0 || outCount === 0) return undefined;
-  const strides = stridesOf(dims);
-  const table = Int32Array.from([...dims.flatMap((d, i) => [d, strides[i], reduced[i] ? 1 : 0]), ...extra]);
+  const table = Int32Array.from([...reduceAxesTable(dims, reduced), ...extra]);
   const pl = await getPipeline(ctx, {
     op: 'reduce',
     params: { op, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => {
       const [math, src] = await Promise.all([
         loadWgsl(new URL('../gpu/wgsl/float-math.wgsl', import.meta.url)),
-        loadWgsl(new URL('./reduce.wgsl', import.meta.url)),
+        reduceAxesWgsl(new URL('./reduce.wgsl', import.meta.url)),
       ]);
       if (q.op === 'ReduceMean') {
         const [div, mean] = await Promise.all([
@@ -122,4 +121,22 @@ async function reduceDispatch(
     { buffers: [xBuf, yBuf], uniform: uniformWords([outCount, redCount, dims.length, mode]), table },
     elementGrid(ctx, outCount, WORKGROUP_SIZE),
   );
+}
+
+/**
+ * The axes table reduce.wgsl and mvn.wgsl bind (reduce-axes.wgsl walks it): per input axis its
+ * dim, element stride and whether it is reduced (1) or kept (0).
+ */
+export function reduceAxesTable(dims: readonly number[], reduced: readonly boolean[]): number[] {
+  const strides = stridesOf(dims);
+  return dims.flatMap((d, i) => [d, strides[i], reduced[i] ? 1 : 0]);
+}
+
+/** A kernel that binds that table, with reduce-axes.wgsl (offset_of) appended. */
+export async function reduceAxesWgsl(source: URL): Promise<string> {
+  const [kernel, axes] = await Promise.all([
+    loadWgsl(source),
+    loadWgsl(new URL('./reduce-axes.wgsl', import.meta.url)),
+  ]);
+  return `${kernel}\n${axes}`;
 }

@@ -1,6 +1,7 @@
 // One reduction of the table (host: reduce.ts; oracle: reduce.ref.ts) over any set of axes:
 // one thread per output element walks its reduced elements in input (row-major) order. The host
-// substitutes the op's INIT / STEP / FINAL (and MAX_PASS) and prepends float-math.wgsl.
+// substitutes the op's INIT / STEP / FINAL (and MAX_PASS), prepends float-math.wgsl and appends
+// reduce-axes.wgsl (offset_of).
 // bindings: 0 x (f32), 1 y (f32), 2 params, 3 axes table: per input axis (dim, element stride,
 // reduced 0/1). Grid: one thread per output element, 2-D past the limit.
 
@@ -16,19 +17,6 @@ struct ReduceParams { out_count: u32, red_count: u32, rank: u32, mode: u32 }
 
 fn is_nan_f32(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 fn is_finite_f32(v: f32) -> bool { return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u; }
-
-/** The input offset of index `n` over the axes whose reduced flag equals `reduced`. */
-fn offset_of(n: u32, reduced: i32) -> u32 {
-  var rest = n;
-  var off = 0u;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
-    if (axes[3 * d + 2] != reduced) { continue; }
-    let dim = u32(axes[3 * d]);
-    off += (rest % dim) * u32(axes[3 * d + 1]);
-    rest = rest / dim;
-  }
-  return off;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -2,8 +2,7 @@
 // reference's own per-axis taps (resizePlan), so only the final float32 sum differs from the
 // reference's float64 one. Tests: tests/gpu/resize-taps.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -78,14 +77,12 @@ export async function prepareResizeTaps(
   if (xDims.length > RESIZE_TAPS_MAX_RANK)
     throw new Error(`resize-taps: rank ${xDims.length} > ${RESIZE_TAPS_MAX_RANK}`);
   const total = plan.dims.reduce((a, b) => a * b, 1);
-  const pipeline = await getPipeline(ctx, {
-    op: 'resize-taps',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./resize-taps.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pipeline = await filePipeline(
+    ctx,
+    'resize-taps',
+    new URL('./resize-taps.wgsl', import.meta.url),
+    WORKGROUP_SIZE,
+  );
   return prepareDispatch(
     ctx,
     'resize-taps',

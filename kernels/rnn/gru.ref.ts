@@ -8,41 +8,24 @@
 // f, g: the direction's two activations (default Sigmoid, Tanh). Opset 14 added `layout`
 // (kernels/rnn/recurrent.ts), 22 bfloat16 (refused by the adapter). Computed in float64 with the
 // state rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
-import { activationFn, type RnnActivation } from './activations.js';
-import {
-  clipper,
-  directionWeights,
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  recurrentSizes,
-  runRecurrent,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface GruOptions extends RecurrentOptions {
-  /** Two per direction: f, g. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
+/** Two activations per direction: f, g. */
+export interface GruOptions extends CellOptions {
   readonly linearBeforeReset: boolean;
 }
 
 export function gruRef(inputs: RecurrentInputs, options: GruOptions): RecurrentOutputs {
-  const sizes = recurrentSizes('GRU', 3, inputs, options);
-  const { input, hidden: H, dirs } = sizes;
-  if (options.activations.length !== 2 * dirs)
-    throw new Error(`GRU: expected ${2 * dirs} activations, got ${options.activations.length}`);
-  const clip = clipper(options.clip);
-  const z = new Float64Array(H);
-  const r = new Float64Array(H);
-  const rh = new Float64Array(H);
-  const next = new Float64Array(H);
-  return runRecurrent('GRU', inputs, options, sizes, false, (d) => {
-    const wt = directionWeights(inputs, sizes, 3, d);
-    const f = activationFn(options.activations[2 * d]);
-    const g = activationFn(options.activations[2 * d + 1]);
-    const { w, b } = wt;
-    const R = wt.r;
+  return runCells('GRU', 3, 2, inputs, options, false, (_d, { sizes, weights, acts, clip }) => {
+    const { input, hidden: H } = sizes;
+    const z = new Float64Array(H);
+    const r = new Float64Array(H);
+    const rh = new Float64Array(H);
+    const next = new Float64Array(H);
+    const [f, g] = acts;
+    const { w, b } = weights;
+    const R = weights.r;
     // B = [Wb_z, Wb_r, Wb_h, Rb_z, Rb_r, Rb_h]
     const wb = (gate: number, j: number) => b[gate * H + j];
     const rb = (gate: number, j: number) => b[(3 + gate) * H + j];

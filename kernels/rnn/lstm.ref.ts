@@ -12,22 +12,11 @@
 // and C rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
 import { readFloats } from '../activation/float-io.js';
 import type { Tensor } from '../tensor.js';
-import { activationFn, type RnnActivation } from './activations.js';
-import {
-  clipper,
-  directionWeights,
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  recurrentSizes,
-  runRecurrent,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface LstmOptions extends RecurrentOptions {
-  /** Three per direction: f, g, h. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
+/** Three activations per direction: f, g, h. */
+export interface LstmOptions extends CellOptions {
   readonly inputForget: boolean;
 }
 
@@ -36,44 +25,53 @@ export function lstmRef(
   peepholes: Tensor | undefined,
   options: LstmOptions,
 ): Required<RecurrentOutputs> {
-  const sizes = recurrentSizes('LSTM', 4, inputs, options);
-  const { input, hidden: H, dirs } = sizes;
-  if (options.activations.length !== 3 * dirs)
-    throw new Error(`LSTM: expected ${3 * dirs} activations, got ${options.activations.length}`);
-  if (peepholes && (peepholes.dims.length !== 2 || peepholes.dims[0] !== dirs || peepholes.dims[1] !== 3 * H))
-    throw new Error(`LSTM: P must have shape [${dirs},${3 * H}], got [${peepholes.dims}]`);
-  if (peepholes && peepholes.dtype !== inputs.x.dtype)
-    throw new Error(`LSTM: P is ${peepholes.dtype} but X is ${inputs.x.dtype}`);
-  const pAll = peepholes ? readFloats(peepholes) : undefined;
-  const clip = clipper(options.clip);
-  const gi = new Float64Array(H);
-  const o = new Float64Array(H);
-  const out = runRecurrent('LSTM', inputs, options, sizes, true, (d) => {
-    const { w, r, b } = directionWeights(inputs, sizes, 4, d);
-    const fa = activationFn(options.activations[3 * d]);
-    const ga = activationFn(options.activations[3 * d + 1]);
-    const ha = activationFn(options.activations[3 * d + 2]);
-    const p = pAll ? Float64Array.from(pAll.subarray(d * 3 * H, (d + 1) * 3 * H)) : new Float64Array(3 * H);
-    // Gate rows: i 0, o 1, f 2, c 3; B = [Wb_i, Wb_o, Wb_f, Wb_c, Rb_i, Rb_o, Rb_f, Rb_c].
-    const lin = (x: Float64Array, xOff: number, h: Float64Array, gate: number, j: number) =>
-      dotRow(x, xOff, w, gate * H + j, input) +
-      dotRow(h, 0, r, gate * H + j, H) +
-      b[gate * H + j] +
-      b[(4 + gate) * H + j];
-    return (x, xOff, h, c) => {
-      const C = c as Float64Array;
-      for (let j = 0; j < H; j++) o[j] = lin(x, xOff, h, 1, j);
-      for (let j = 0; j < H; j++) {
-        const i = fa(clip(lin(x, xOff, h, 0, j) + p[j] * C[j]));
-        const f = options.inputForget ? 1 - i : fa(clip(lin(x, xOff, h, 2, j) + p[2 * H + j] * C[j]));
-        const cc = ga(clip(lin(x, xOff, h, 3, j)));
-        gi[j] = f * C[j] + i * cc;
-      }
-      for (let j = 0; j < H; j++) {
-        C[j] = gi[j];
-        h[j] = fa(clip(o[j] + p[H + j] * C[j])) * ha(C[j]);
-      }
-    };
-  });
+  const checkPeepholes = ({ dirs, hidden: H }: { dirs: number; hidden: number }) => {
+    if (
+      peepholes &&
+      (peepholes.dims.length !== 2 || peepholes.dims[0] !== dirs || peepholes.dims[1] !== 3 * H)
+    )
+      throw new Error(`LSTM: P must have shape [${dirs},${3 * H}], got [${peepholes.dims}]`);
+    if (peepholes && peepholes.dtype !== inputs.x.dtype)
+      throw new Error(`LSTM: P is ${peepholes.dtype} but X is ${inputs.x.dtype}`);
+  };
+  const out = runCells(
+    'LSTM',
+    4,
+    3,
+    inputs,
+    options,
+    true,
+    (d, { sizes, weights, acts, clip }) => {
+      const { input, hidden: H } = sizes;
+      const { w, r, b } = weights;
+      const [fa, ga, ha] = acts;
+      const gi = new Float64Array(H);
+      const o = new Float64Array(H);
+      const p = peepholes
+        ? Float64Array.from(readFloats(peepholes).subarray(d * 3 * H, (d + 1) * 3 * H))
+        : new Float64Array(3 * H);
+      // Gate rows: i 0, o 1, f 2, c 3; B = [Wb_i, Wb_o, Wb_f, Wb_c, Rb_i, Rb_o, Rb_f, Rb_c].
+      const lin = (x: Float64Array, xOff: number, h: Float64Array, gate: number, j: number) =>
+        dotRow(x, xOff, w, gate * H + j, input) +
+        dotRow(h, 0, r, gate * H + j, H) +
+        b[gate * H + j] +
+        b[(4 + gate) * H + j];
+      return (x, xOff, h, c) => {
+        const C = c as Float64Array;
+        for (let j = 0; j < H; j++) o[j] = lin(x, xOff, h, 1, j);
+        for (let j = 0; j < H; j++) {
+          const i = fa(clip(lin(x, xOff, h, 0, j) + p[j] * C[j]));
+          const f = options.inputForget ? 1 - i : fa(clip(lin(x, xOff, h, 2, j) + p[2 * H + j] * C[j]));
+          const cc = ga(clip(lin(x, xOff, h, 3, j)));
+          gi[j] = f * C[j] + i * cc;
+        }
+        for (let j = 0; j < H; j++) {
+          C[j] = gi[j];
+          h[j] = fa(clip(o[j] + p[H + j] * C[j])) * ha(C[j]);
+        }
+      };
+    },
+    checkPeepholes,
+  );
   return out as Required<RecurrentOutputs>;
 }

@@ -17,6 +17,7 @@
 // relative on the unit tests' sizes.
 import { floatTensor, readFloats } from '../activation/float-io.js';
 import { float16BitsToNumber, numberToFloat16Bits, type Tensor } from '../tensor.js';
+import { activationFn, type RnnActivation } from './activations.js';
 
 export type RnnDirection = 'forward' | 'reverse' | 'bidirectional';
 
@@ -30,6 +31,13 @@ export interface RecurrentInputs {
   /** LSTM only. */
   readonly initialC?: Tensor;
 }
+
+/** Only the dtypes and dims of the inputs (what the shape checks read; a GPU plan has no data). */
+export type RecurrentShapes = {
+  readonly [K in keyof RecurrentInputs]: RecurrentInputs[K] extends Tensor
+    ? Pick<Tensor, 'dtype' | 'dims'>
+    : Pick<Tensor, 'dtype' | 'dims'> | undefined;
+};
 
 export interface RecurrentOptions {
   readonly direction: RnnDirection;
@@ -92,7 +100,7 @@ function rounder(dtype: Tensor['dtype']): (v: number) => number {
 export function recurrentSizes(
   op: string,
   gates: number,
-  inputs: RecurrentInputs,
+  inputs: RecurrentShapes,
   options: RecurrentOptions,
 ): RecurrentSizes {
   const { x, w, r, b, sequenceLens, initialH, initialC } = inputs;
@@ -226,4 +234,47 @@ export function runRecurrent(
     yH: floatTensor(dtype, stateDims, yH),
     yC: withCell ? floatTensor(dtype, stateDims, yC) : undefined,
   };
+}
+
+/** The attributes every cell takes besides the layout and direction. */
+export interface CellOptions extends RecurrentOptions {
+  /** `perDirection` per direction, in the op's order. */
+  readonly activations: readonly RnnActivation[];
+  readonly clip?: number;
+}
+
+/** What a cell of direction d is built from. */
+export interface CellSetup {
+  readonly sizes: RecurrentSizes;
+  readonly weights: DirectionWeights;
+  /** Direction d's activations as float64 functions. */
+  readonly acts: readonly ((x: number) => number)[];
+  readonly clip: (v: number) => number;
+}
+
+/**
+ * The set-up the three references share: checks the shapes and the number of activations, then
+ * `check` (LSTM's peepholes), then runs `makeStep` per direction with that direction's weights
+ * and activations.
+ */
+export function runCells(
+  op: string,
+  gates: number,
+  perDirection: number,
+  inputs: RecurrentInputs,
+  options: CellOptions,
+  withCell: boolean,
+  makeStep: (d: number, setup: CellSetup) => CellStep,
+  check: (sizes: RecurrentSizes) => void = () => {},
+): RecurrentOutputs {
+  const sizes = recurrentSizes(op, gates, inputs, options);
+  const { dirs } = sizes;
+  if (options.activations.length !== perDirection * dirs)
+    throw new Error(`${op}: expected ${perDirection * dirs} activations, got ${options.activations.length}`);
+  check(sizes);
+  const clip = clipper(options.clip);
+  return runRecurrent(op, inputs, options, sizes, withCell, (d) => {
+    const acts = options.activations.slice(perDirection * d, perDirection * (d + 1)).map(activationFn);
+    return makeStep(d, { sizes, weights: directionWeights(inputs, sizes, gates, d), acts, clip });
+  });
 }

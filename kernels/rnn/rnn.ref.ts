@@ -4,34 +4,18 @@
 // driver, kernels/rnn/recurrent.ts, with directions, sequence_lens and the outputs); 22 added
 // bfloat16, which the adapter refuses. float32 / float64 / float16; computed in float64 with the
 // state rounded to the tensor's type each step; within 1e-4 relative of onnxruntime's float32.
-import { activationFn, type RnnActivation } from './activations.js';
-import {
-  clipper,
-  directionWeights,
-  dotRow,
-  type RecurrentInputs,
-  type RecurrentOptions,
-  type RecurrentOutputs,
-  recurrentSizes,
-  runRecurrent,
-} from './recurrent.js';
+import type { CellOptions, RecurrentInputs, RecurrentOutputs } from './recurrent.js';
+import { dotRow, runCells } from './recurrent.js';
 
-export interface RnnOptions extends RecurrentOptions {
-  /** One per direction. */
-  readonly activations: readonly RnnActivation[];
-  readonly clip?: number;
-}
+/** One activation per direction. */
+export type RnnOptions = CellOptions;
 
 export function rnnRef(inputs: RecurrentInputs, options: RnnOptions): RecurrentOutputs {
-  const sizes = recurrentSizes('RNN', 1, inputs, options);
-  const { input, hidden, dirs } = sizes;
-  if (options.activations.length !== dirs)
-    throw new Error(`RNN: expected ${dirs} activations, got ${options.activations.length}`);
-  const clip = clipper(options.clip);
-  const pre = new Float64Array(hidden);
-  return runRecurrent('RNN', inputs, options, sizes, false, (d) => {
-    const { w, r, b } = directionWeights(inputs, sizes, 1, d);
-    const f = activationFn(options.activations[d]);
+  return runCells('RNN', 1, 1, inputs, options, false, (_d, { sizes, weights, acts, clip }) => {
+    const { input, hidden } = sizes;
+    const { w, r, b } = weights;
+    const [f] = acts;
+    const pre = new Float64Array(hidden);
     return (x, xOff, h) => {
       for (let j = 0; j < hidden; j++)
         pre[j] = dotRow(x, xOff, w, j, input) + dotRow(h, 0, r, j, hidden) + b[j] + b[hidden + j];

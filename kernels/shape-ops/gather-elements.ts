@@ -4,25 +4,17 @@
 // the CPU reference would, never with a wrong answer. Oracle: gather.ref.ts's gatherElementsRef;
 // tests: tests/gpu/extra-ops-index.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { createErrorWord } from '../gpu/error-word.js';
+import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
-import {
-  destroyDispatches,
-  elementGrid,
-  prepareDispatch,
-  uniformWords,
-} from '../gpu-float/float-dispatch.js';
+import { elementGrid, prepareDispatch, uniformWords } from '../gpu-float/float-dispatch.js';
 import { normalizeAxis, stridesOf } from './axes.js';
+import { gatherWgsl } from './gather-runtime.js';
 
 const WORKGROUP_SIZE = 64;
 
-export interface PreparedGatherElements {
-  /** Clears the error word, gathers, and copies the error word out (one encoder). */
-  record(encoder: GPUCommandEncoder): void;
+export interface PreparedGatherElements extends CheckedKernel {
   /** After the run's last submit: whether an index was out of range. */
   outOfRange(): Promise<boolean>;
-  destroy(): void;
 }
 
 export async function prepareGatherElements(
@@ -45,11 +37,11 @@ export async function prepareGatherElements(
   const invocations = bytes ? Math.ceil(total / 4) : total;
   const pl = await getPipeline(ctx, {
     op: 'gather-elements',
-    params: { bytes, workgroupSize: WORKGROUP_SIZE },
+    params: { bytes, int64, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./gather-elements.wgsl', import.meta.url)),
+      code: await gatherWgsl(new URL('./gather-elements.wgsl', import.meta.url)),
       entryPoint: 'main',
-      constants: { BYTES: q.bytes ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
+      constants: { BYTES: q.bytes ? 1 : 0, INT64: q.int64 ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
   const error = createErrorWord(ctx, 'gather-elements');
@@ -59,17 +51,10 @@ export async function prepareGatherElements(
     pl,
     {
       buffers: [data, indices, y, error.buffer],
-      uniform: uniformWords([total, invocations, rank, a, dataDims[a], int64 ? 1 : 0, 0, 0]),
+      uniform: uniformWords([total, invocations, rank, a, dataDims[a], 0, 0, 0]),
       table: Int32Array.from([...indexDims, ...stridesOf(dataDims)]),
     },
     elementGrid(ctx, invocations, WORKGROUP_SIZE),
   );
-  return {
-    record: (encoder) => error.record(encoder, [dispatch], 'gather-elements'),
-    outOfRange: () => error.raised(),
-    destroy: () => {
-      destroyDispatches([dispatch]);
-      error.destroy();
-    },
-  };
+  return { ...checkedKernel(error, [dispatch], 'gather-elements'), outOfRange: () => error.raised() };
 }

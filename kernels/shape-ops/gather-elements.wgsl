@@ -5,13 +5,15 @@
 // [-dim, dim) (or beyond i32) sets `error`, which the host reads after the run and reports as the
 // CPU reference would (the element copied for it is never returned).
 // BYTES: 8-bit data packed 4 per word (each invocation builds one output word), else 32-bit.
+// gather-common.wgsl (index_word, gathered_word) is appended by the host.
 // bindings: 0 data, 1 indices, 2 y, 3 error (one u32), 4 params, 5 table: the indices' dims, then
 // the data's element strides.
 
 override BYTES: bool = false;
+override INT64: bool = false;
 override WORKGROUP_SIZE: u32 = 64u;
 
-struct GatherParams { total: u32, invocations: u32, rank: u32, axis: u32, dim: u32, int64: u32, pad0: u32, pad1: u32 }
+struct GatherParams { total: u32, invocations: u32, rank: u32, axis: u32, dim: u32, pad0: u32, pad1: u32, pad2: u32 }
 
 @group(0) @binding(0) var<storage, read> data: array<u32>;
 @group(0) @binding(1) var<storage, read> indices: array<u32>;
@@ -22,21 +24,11 @@ struct GatherParams { total: u32, invocations: u32, rank: u32, axis: u32, dim: u
 
 /** The data element output o reads (0 after flagging an out-of-range index). */
 fn source(o: u32) -> u32 {
-  var v: i32;
-  if (params.int64 == 1u) {
-    let lo = indices[2u * o];
-    let hi = indices[2u * o + 1u];
-    // Beyond i32 is beyond any dim: out of range.
-    if (hi != select(0u, 0xffffffffu, lo >= 0x80000000u)) {
-      error[0] = 1u;
-      return 0u;
-    }
-    v = bitcast<i32>(lo);
-  } else {
-    v = bitcast<i32>(indices[o]);
-  }
+  let w = index_word(o);
+  var v = bitcast<i32>(w.x);
   let d = i32(params.dim);
-  if (v < -d || v >= d) {
+  // Beyond i32 (w.y == 0) is beyond any dim: out of range.
+  if (w.y == 0u || v < -d || v >= d) {
     error[0] = 1u;
     return 0u;
   }
@@ -57,16 +49,5 @@ fn source(o: u32) -> u32 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WORKGROUP_SIZE;
   if (i >= params.invocations) { return; }
-  if (!BYTES) {
-    y[i] = data[source(i)];
-    return;
-  }
-  var word = 0u;
-  for (var j = 0u; j < 4u; j++) {
-    let o = 4u * i + j;
-    if (o >= params.total) { break; }
-    let e = source(o);
-    word |= ((data[e >> 2u] >> (8u * (e & 3u))) & 0xffu) << (8u * j);
-  }
-  y[i] = word;
+  y[i] = gathered_word(i);
 }

@@ -8,6 +8,7 @@
 // entry), the one the CPU reference reports; gather-runtime.wgsl's `report` then copies its words
 // into error[1..2]. A bad entry counts as 0 (its output is never returned).
 // BYTES: 8-bit data packed 4 per word (each invocation builds one output word), else 32-bit.
+// gather-common.wgsl (index_word, gathered_word) is appended by the host.
 // bindings: 0 indices, 1 error (3 u32), 2 data, 3 y, 4 params, 5 table: dim_j for j < q, then
 // stride_j (the data's element strides at axes batch_dims + j).
 
@@ -28,17 +29,10 @@ struct GatherNDParams {
 
 /** Index entry k resolved into [0, dim_(k mod q)), or -1 when out of range. */
 fn resolved(k: u32) -> i32 {
-  var lo: u32;
-  var fits = true;
-  if (INT64) {
-    lo = indices[2u * k];
-    fits = indices[2u * k + 1u] == select(0u, 0xffffffffu, lo >= 0x80000000u);
-  } else {
-    lo = indices[k];
-  }
-  var v = bitcast<i32>(lo);
+  let w = index_word(k);
+  var v = bitcast<i32>(w.x);
   let d = table[k % params.q];
-  if (!fits || v < -d || v >= d) { return -1; }
+  if (w.y == 0u || v < -d || v >= d) { return -1; }
   if (v < 0) { v += d; }
   return v;
 }
@@ -61,16 +55,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     atomicMax(&error[0], ~i);
   }
   if (i >= params.invocations) { return; }
-  if (!BYTES) {
-    y[i] = data[source(i)];
-    return;
-  }
-  var word = 0u;
-  for (var j = 0u; j < 4u; j++) {
-    let o = 4u * i + j;
-    if (o >= params.total) { break; }
-    let e = source(o);
-    word |= ((data[e >> 2u] >> (8u * (e & 3u))) & 0xffu) << (8u * j);
-  }
-  y[i] = word;
+  y[i] = gathered_word(i);
 }

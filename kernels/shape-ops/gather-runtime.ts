@@ -7,11 +7,10 @@
 // 32-bit data take the plain strided copy instead (gatherCopy in copy.ts). Oracle: gather.ref.ts's
 // gatherRef; tests: tests/gpu/gather-runtime.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { createErrorWord } from '../gpu/error-word.js';
+import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
-  destroyDispatches,
   elementGrid,
   type PreparedDispatch,
   prepareDispatch,
@@ -21,16 +20,14 @@ import { normalizeAxis } from './axes.js';
 
 const WORKGROUP_SIZE = 64;
 
-export interface PreparedGather {
-  /** Clears the error word, gathers, names the first bad index, copies the error out (one encoder). */
-  record(encoder: GPUCommandEncoder): void;
+/** `record` also names the first bad index (the `report` dispatch). */
+export interface PreparedGather extends CheckedKernel {
   /**
    * After the run's last submit: the reference's error text for the first out-of-range index
    * ("Gather index V is out of range for dimension D"; GatherND's names its op), or undefined when
    * every index was in range.
    */
   outOfRange(): Promise<string | undefined>;
-  destroy(): void;
 }
 
 export async function prepareGatherRuntime(
@@ -51,51 +48,96 @@ export async function prepareGatherRuntime(
   const inner = prod(dataDims.slice(a + 1));
   const nIdx = prod(indexDims);
   const total = outer * nIdx * inner;
-  const bytes = elementBytes === 1;
-  const invocations = bytes ? Math.ceil(total / 4) : total;
-  const gather = await getPipeline(ctx, {
+  return prepareCheckedGather(ctx, {
     op: 'gather-runtime',
+    source: new URL('./gather-runtime.wgsl', import.meta.url),
+    buffers: [indices, data, y],
+    int64,
+    elementBytes,
+    total,
+    nIdx,
+    params: [inner, dim, 0, 0, 0],
+    message: (bad) => `Gather index ${bad.value} is out of range for dimension ${dim}`,
+  });
+}
+
+/** What gather-runtime.wgsl and gather-nd.wgsl differ in; their bindings 0 to 4 are the same. */
+interface CheckedGather {
+  op: 'gather-runtime' | 'gather-nd';
+  /** The kernel file, as `new URL('./x.wgsl', import.meta.url)`. */
+  source: URL;
+  buffers: readonly [indices: GPUBuffer, data: GPUBuffer, y: GPUBuffer];
+  int64: boolean;
+  elementBytes: 1 | 4;
+  /** Output elements, and index entries (each checked by one invocation). */
+  total: number;
+  nIdx: number;
+  /** The kernel's uniform words after (total, invocations, nIdx). */
+  params: readonly number[];
+  /** Binding 5, when the kernel has one. */
+  table?: Int32Array;
+  /** The reference's error text for the first bad entry. */
+  message(bad: { position: number; value: bigint }): string;
+}
+
+/**
+ * The kernel's main over the output words (8-bit data packed 4 per word) and the index entries,
+ * then `report`, with a three-word error word: the part gather-runtime and gather-nd share.
+ */
+export async function prepareCheckedGather(ctx: GpuContext, g: CheckedGather): Promise<PreparedGather> {
+  const [indices, data, y] = g.buffers;
+  const bytes = g.elementBytes === 1;
+  const invocations = bytes ? Math.ceil(g.total / 4) : g.total;
+  const { int64, source } = g;
+  const gather = await getPipeline(ctx, {
+    op: g.op,
     params: { bytes, int64, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./gather-runtime.wgsl', import.meta.url)),
+      code: await gatherWgsl(source),
       entryPoint: 'main',
       constants: { BYTES: q.bytes ? 1 : 0, INT64: q.int64 ? 1 : 0, WORKGROUP_SIZE: q.workgroupSize },
     }),
   });
-  const error = createErrorWord(ctx, 'gather-runtime', 3);
+  const error = createErrorWord(ctx, g.op, 3);
   // Invocations past the output's still check the indices: an empty output fails as the CPU's does.
   const dispatches = [
     prepareDispatch(
       ctx,
-      'gather-runtime',
+      g.op,
       gather,
       {
         buffers: [indices, error.buffer, data, y],
-        uniform: uniformWords([total, invocations, nIdx, inner, dim, 0, 0, 0]),
+        uniform: uniformWords([g.total, invocations, g.nIdx, ...g.params]),
+        table: g.table,
       },
-      elementGrid(ctx, Math.max(invocations, nIdx), WORKGROUP_SIZE),
+      elementGrid(ctx, Math.max(invocations, g.nIdx), WORKGROUP_SIZE),
     ),
     await prepareIndexReport(ctx, indices, error.buffer, int64),
   ];
   return {
-    record: (encoder) => error.record(encoder, dispatches, 'gather-runtime'),
+    ...checkedKernel(error, dispatches, g.op),
     outOfRange: async () => {
       const bad = badIndex(await error.read());
-      return bad && `Gather index ${bad.value} is out of range for dimension ${dim}`;
-    },
-    destroy: () => {
-      destroyDispatches(dispatches);
-      error.destroy();
+      return bad && g.message(bad);
     },
   };
 }
 
+/** A run-time gather kernel's text with gather-common.wgsl (index_word, gathered_word) appended. */
+export async function gatherWgsl(source: URL): Promise<string> {
+  const [kernel, common] = await Promise.all([
+    loadWgsl(source),
+    loadWgsl(new URL('./gather-common.wgsl', import.meta.url)),
+  ]);
+  return `${kernel}\n${common}`;
+}
+
 /**
  * gather-runtime.wgsl's `report` (one invocation, after a kernel that left ~(first bad index
- * position) in error word 0): copies that index's words into error words 1 and 2. Shared with
- * gather-nd.ts, whose bindings 0 and 1 are the same.
+ * position) in error word 0): copies that index's words into error words 1 and 2. gather-nd.wgsl's
+ * bindings 0 and 1 are the same.
  */
-export async function prepareIndexReport(
+async function prepareIndexReport(
   ctx: GpuContext,
   indices: GPUBuffer,
   error: GPUBuffer,
@@ -105,7 +147,7 @@ export async function prepareIndexReport(
     op: 'gather-runtime.report',
     params: { int64 },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./gather-runtime.wgsl', import.meta.url)),
+      code: await gatherWgsl(new URL('./gather-runtime.wgsl', import.meta.url)),
       entryPoint: 'report',
       constants: { INT64: q.int64 ? 1 : 0 },
     }),
@@ -114,7 +156,7 @@ export async function prepareIndexReport(
 }
 
 /** The first bad index's position and value from the three error words, or undefined. */
-export function badIndex(words: Uint32Array): { position: number; value: bigint } | undefined {
+function badIndex(words: Uint32Array): { position: number; value: bigint } | undefined {
   const [flag, lo, hi] = words;
   if (flag === 0) return undefined;
   return { position: ~flag >>> 0, value: BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo)) };

@@ -7,6 +7,7 @@
 // one the CPU reference reports; `report` then copies that index's words into error[1..2] so the
 // host can name it as the reference does. A bad index reads element 0 (its output is never returned).
 // BYTES: 8-bit data packed 4 per word (each invocation builds one output word), else 32-bit.
+// gather-common.wgsl (index_word, gathered_word) is appended by the host.
 // bindings (report uses only the first two): 0 indices, 1 error (3 u32), 2 data, 3 y, 4 params.
 
 override BYTES: bool = false;
@@ -21,17 +22,9 @@ struct GatherParams { total: u32, invocations: u32, nIdx: u32, inner: u32, dim: 
 @group(0) @binding(3) var<storage, read_write> y: array<u32>;
 @group(0) @binding(4) var<uniform> params: GatherParams;
 
-/** Index k's low word, and whether it fits i32 (the high word is the low word's sign extension). */
-fn lowWord(k: u32) -> vec2<u32> {
-  if (!INT64) { return vec2<u32>(indices[k], 1u); }
-  let lo = indices[2u * k];
-  let hi = indices[2u * k + 1u];
-  return vec2<u32>(lo, select(0u, 1u, hi == select(0u, 0xffffffffu, lo >= 0x80000000u)));
-}
-
 /** Index k resolved into [0, dim), or -1 when out of range. */
 fn resolved(k: u32) -> i32 {
-  let w = lowWord(k);
+  let w = index_word(k);
   var v = bitcast<i32>(w.x);
   let d = i32(params.dim);
   if (w.y == 0u || v < -d || v >= d) { return -1; }
@@ -58,18 +51,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     atomicMax(&error[0], ~i);
   }
   if (i >= params.invocations) { return; }
-  if (!BYTES) {
-    y[i] = data[source(i)];
-    return;
-  }
-  var word = 0u;
-  for (var j = 0u; j < 4u; j++) {
-    let o = 4u * i + j;
-    if (o >= params.total) { break; }
-    let e = source(o);
-    word |= ((data[e >> 2u] >> (8u * (e & 3u))) & 0xffu) << (8u * j);
-  }
-  y[i] = word;
+  y[i] = gathered_word(i);
 }
 
 /** One invocation, after main: the first bad index's words into error[1] (low) and error[2] (high). */

@@ -4,8 +4,7 @@
 // where K * len passes TOPK_MAX_WORK are refused (the planner runs the CPU reference).
 // Tests: tests/gpu/topk.test.ts.
 import type { GpuContext } from '../gpu/device.js';
-import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { filePipeline } from '../gpu/pipeline-cache.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -42,14 +41,7 @@ export async function prepareTopK(
   if (refusal) throw new Error(refusal);
   const outer = dims.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = dims.slice(a + 1).reduce((p, d) => p * d, 1);
-  const pipeline = await getPipeline(ctx, {
-    op: 'topk',
-    params: { workgroupSize: WORKGROUP_SIZE },
-    build: async (q) => ({
-      code: await loadWgsl(new URL('./topk.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize },
-    }),
-  });
+  const pipeline = await filePipeline(ctx, 'topk', new URL('./topk.wgsl', import.meta.url), WORKGROUP_SIZE);
   return prepareDispatch(
     ctx,
     'topk',

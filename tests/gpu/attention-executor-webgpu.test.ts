@@ -11,18 +11,9 @@ import { decodeModel } from '../../app/model/decode.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel, type NodeSpec } from '../helpers/onnx-builder.js';
 import { expectClose } from '../unit/nn-oracle.helper.js';
-import { rng, sharedGpu } from './gpu-test-helpers.js';
+import { randomF32, rng, sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
-
-function rand(r: () => number, dims: number[], scale = 1): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
-  );
-}
 
 const [S, E, HQ, HKV, D, PAST, MAXPOS] = [4, 16, 2, 1, 8, 3, 10];
 
@@ -40,10 +31,10 @@ function model(variant: Variant) {
     (_, i) => Math.floor(i / (D / 2)) / 10 ** ((i % (D / 2)) / 2),
   );
   const init: Record<string, Tensor> = {
-    Wq: rand(r, [E, HQ * D], 0.5),
-    Wk: rand(r, [E, HKV * D], 0.5),
-    Wv: rand(r, [E, HKV * D], 0.5),
-    Wo: rand(r, [HQ * D, E], 0.5),
+    Wq: randomF32(r, [E, HQ * D], 0.5),
+    Wk: randomF32(r, [E, HKV * D], 0.5),
+    Wv: randomF32(r, [E, HKV * D], 0.5),
+    Wo: randomF32(r, [HQ * D, E], 0.5),
     cos: makeTensor('float32', [MAXPOS, D / 2], Float32Array.from(angles, Math.cos)),
     sin: makeTensor('float32', [MAXPOS, D / 2], Float32Array.from(angles, Math.sin)),
     pos: makeTensor('int64', [1, S], BigInt64Array.from([3n, 4n, 5n, 6n])),
@@ -70,9 +61,9 @@ function model(variant: Variant) {
     { op: 'MatMul', inputs: ['att', 'Wo'], outputs: swiglu ? ['h'] : ['out'] },
   ];
   if (swiglu) {
-    init.Wa = rand(r, [E, 2 * E], 0.5);
-    init.Wb = rand(r, [E, 2 * E], 0.5);
-    init.Wd = rand(r, [2 * E, E], 0.5);
+    init.Wa = randomF32(r, [E, 2 * E], 0.5);
+    init.Wb = randomF32(r, [E, 2 * E], 0.5);
+    init.Wd = randomF32(r, [2 * E, E], 0.5);
     nodes.push(
       { op: 'MatMul', inputs: ['h', 'Wa'], outputs: ['a'] },
       { op: 'MatMul', inputs: ['h', 'Wb'], outputs: ['b'] },
@@ -80,15 +71,15 @@ function model(variant: Variant) {
       { op: 'MatMul', inputs: ['g', 'Wd'], outputs: ['out'] },
     );
   }
-  const feeds = new Map([['X', rand(r, [1, S, E])]]);
+  const feeds = new Map([['X', randomF32(r, [1, S, E])]]);
   if (runtime) {
     // Position ids and the valid key count arrive with the run (int64, host only).
     delete init.pos;
     feeds.set('pos', makeTensor('int64', [1, S], BigInt64Array.from([2n, 3n, 4n, 5n])));
     feeds.set('seqlens', makeTensor('int64', [1], BigInt64Array.from([3n])));
   } else {
-    feeds.set('past_key', rand(r, [1, HKV, PAST, D]));
-    feeds.set('past_value', rand(r, [1, HKV, PAST, D]));
+    feeds.set('past_key', randomF32(r, [1, HKV, PAST, D]));
+    feeds.set('past_value', randomF32(r, [1, HKV, PAST, D]));
   }
   const bytes = buildModel({
     opset: swiglu ? 28 : runtime ? 24 : 23,

@@ -11,7 +11,7 @@ import { createStorageBuffer, readBuffer, uploadBuffer } from '../../kernels/gpu
 import type { GpuContext } from '../../kernels/gpu/device.js';
 import { destroyDispatches, recordDispatches } from '../../kernels/gpu-float/float-dispatch.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
-import { rng, sharedGpu } from './gpu-test-helpers.js';
+import { randomF32, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 
@@ -34,15 +34,6 @@ interface Case {
   readonly right?: number;
   /** nonpad_kv_seqlen per batch. */
   readonly nonpad?: readonly number[];
-}
-
-function randTensor(r: () => number, dims: readonly number[], scale = 1): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor(
-    'float32',
-    [...dims],
-    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
-  );
 }
 
 function maskTensor(r: () => number, m: NonNullable<Case['mask']>): Tensor {
@@ -79,12 +70,12 @@ async function check(ctx: GpuContext, c: Case, seed: number, maxScratchBytes?: n
   const qDims = three ? [c.b, c.sq, c.hq * c.d] : [c.b, c.hq, c.sq, c.d];
   const kDims = three ? [c.b, c.skv, c.hkv * c.d] : [c.b, c.hkv, c.skv, c.d];
   const vDims = three ? [c.b, c.skv, c.hkv * c.dv] : [c.b, c.hkv, c.skv, c.dv];
-  const q = randTensor(r, qDims, 2);
-  const k = randTensor(r, kDims, 2);
-  const v = randTensor(r, vDims);
+  const q = randomF32(r, qDims, 2);
+  const k = randomF32(r, kDims, 2);
+  const v = randomF32(r, vDims);
   const mask = c.mask ? maskTensor(r, c.mask) : undefined;
-  const pastKey = c.past ? randTensor(r, [c.b, c.hkv, c.past, c.d], 2) : undefined;
-  const pastValue = c.past ? randTensor(r, [c.b, c.hkv, c.past, c.dv]) : undefined;
+  const pastKey = c.past ? randomF32(r, [c.b, c.hkv, c.past, c.d], 2) : undefined;
+  const pastValue = c.past ? randomF32(r, [c.b, c.hkv, c.past, c.dv]) : undefined;
   const mode = c.mode ?? 0;
   const nonpad = c.nonpad
     ? makeTensor(

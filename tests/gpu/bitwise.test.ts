@@ -3,21 +3,10 @@
 // reference (broadcast-ops.ref.ts), bit-exact: int32 / uint32 words and int8 / uint8 packed bytes
 // (odd element counts, so partial words), broadcasting, shifts by 0, width - 1, the width and
 // more, negative amounts, negative values (arithmetic right shifts, opset 28). No CPU fallback.
-import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
+import { describe, it } from 'vitest';
 import { type DType, makeTensor, type Tensor } from '../../kernels/tensor.js';
-import {
-  expectSameTensor,
-  type OneNode,
-  oneNodeModel,
-  pick,
-  randInt,
-  randomDims,
-  randomTensor,
-  rng,
-  runOurs,
-} from '../unit/tensor-oracle.helper.js';
+import { type OneNode, pick, randInt, randomDims, randomTensor, rng } from '../unit/tensor-oracle.helper.js';
+import { compareOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -36,15 +25,7 @@ async function check(
     outputs: [{ name: 'y', dtype: inputs[0].dtype }],
     attrs: direction ? { direction } : undefined,
   };
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const got = (await executor.run(new Map(inputs.map((x, i) => [`x${i}`, x])))).get('y')!;
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `${what}: runs on the GPU (${summary.kernelErrors})`).toEqual([]);
-    expectSameTensor(got, runOurs(c)[0], what);
-  } finally {
-    executor.dispose();
-  }
+  await compareOnGpu(c, true, what);
 }
 
 const WIDTH: Record<string, number> = { int32: 32, uint32: 32, int8: 8, uint8: 8 };

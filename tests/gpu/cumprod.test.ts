@@ -1,23 +1,21 @@
-// CumProd on the GPU (kernels/cumprod/cumprod.wgsl via app/exec/webgpu/lower-extra2.ts) as one-node
+// CumProd on the GPU (kernels/misc/cumulative.wgsl via app/exec/webgpu/lower-extra2.ts) as one-node
 // models on the WebGPU executor against the CPU reference (cumulativeRef): f32 within
 // (len + 1) * 2^-23 relative (the GPU multiplies in f32, the reference in f64 rounding each output
 // once; inputs near 1 keep the products in range), int32 exact (both wrap). Every axis, exclusive
 // and reverse; each node must run on the GPU (no CPU fallback).
-import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
+import { describe, it } from 'vitest';
 import { type DType, int64Tensor, type Tensor } from '../../kernels/tensor.js';
 import {
   expectNear,
   expectSameTensor,
   type OneNode,
-  oneNodeModel,
   randInt,
   randomDims,
   randomTensor,
   rng,
   runOurs,
 } from '../unit/tensor-oracle.helper.js';
+import { runOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -35,18 +33,11 @@ async function check(x: Tensor, axis: number, exclusive: number, reverse: number
     outputs: [{ name: 'y', dtype: x.dtype }],
     attrs: { exclusive, reverse },
   };
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const got = (await executor.run(new Map([['x', x]]))).get('y')!;
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `${what}: runs on the GPU (${summary.kernelErrors})`).toEqual([]);
-    const [want] = runOurs(c);
-    const len = x.dims[axis < 0 ? axis + x.dims.length : axis];
-    if (x.dtype === 'int32') expectSameTensor(got, want, what);
-    else expectNear(got, want, what, (len + 1) * 2 ** -23, 0);
-  } finally {
-    executor.dispose();
-  }
+  const got = (await runOnGpu(c, what)).get('y')!;
+  const [want] = runOurs(c);
+  const len = x.dims[axis < 0 ? axis + x.dims.length : axis];
+  if (x.dtype === 'int32') expectSameTensor(got, want, what);
+  else expectNear(got, want, what, (len + 1) * 2 ** -23, 0);
 }
 
 describe('CumProd on the GPU vs the CPU reference', () => {

@@ -5,19 +5,10 @@
 // products and sums; the cases keep the reference's f64 sums exact). Every case must run on the
 // GPU (no CPU fallback).
 import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
 import { einsumLayout, einsumRef } from '../../kernels/einsum/einsum.ref.js';
 import type { Tensor } from '../../kernels/tensor.js';
-import {
-  expectSameTensor,
-  oneNodeModel,
-  pick,
-  randInt,
-  randomTensor,
-  rng,
-  runOurs,
-} from '../unit/tensor-oracle.helper.js';
+import { expectSameTensor, pick, randInt, randomTensor, rng, runOurs } from '../unit/tensor-oracle.helper.js';
+import { runOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -36,30 +27,23 @@ async function check(equation: string, inputs: Tensor[], what = equation): Promi
     outputs: [{ name: 'y', dtype }],
     attrs: { equation },
   };
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const got = (await executor.run(new Map(c.inputs))).get('y')!;
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `${what}: runs on the GPU (${summary.kernelErrors})`).toEqual([]);
-    const [want] = runOurs(c);
-    if (dtype !== 'float32') {
-      expectSameTensor(got, want, what);
-      return;
-    }
-    expect(got.dims, what).toEqual(want.dims);
-    const mag = einsumRef(equation, inputs.map(absTensor)).data;
-    const { sumSize } = einsumLayout(
-      equation,
-      inputs.map((t) => t.dims),
-    );
-    const k = 2 ** -23 * (sumSize + inputs.length);
-    for (let i = 0; i < want.data.length; i++) {
-      const d = Math.abs(Number(got.data[i]) - Number(want.data[i]));
-      if (!(d <= k * Number(mag[i])))
-        expect.fail(`${what}: element ${i} is ${got.data[i]}, reference ${want.data[i]}`);
-    }
-  } finally {
-    executor.dispose();
+  const got = (await runOnGpu(c, what)).get('y')!;
+  const [want] = runOurs(c);
+  if (dtype !== 'float32') {
+    expectSameTensor(got, want, what);
+    return;
+  }
+  expect(got.dims, what).toEqual(want.dims);
+  const mag = einsumRef(equation, inputs.map(absTensor)).data;
+  const { sumSize } = einsumLayout(
+    equation,
+    inputs.map((t) => t.dims),
+  );
+  const k = 2 ** -23 * (sumSize + inputs.length);
+  for (let i = 0; i < want.data.length; i++) {
+    const d = Math.abs(Number(got.data[i]) - Number(want.data[i]));
+    if (!(d <= k * Number(mag[i])))
+      expect.fail(`${what}: element ${i} is ${got.data[i]}, reference ${want.data[i]}`);
   }
 }
 

@@ -2,13 +2,12 @@
 // TopK, LpPool, BitShift, BitwiseAnd / Xor / Not) between each other: the WebGPU executor plans no
 // CPU fallback and matches the CPU interpreter (floats within 1e-4 relative, integers and TopK's
 // indices exactly, also as GatherElements reads them on the GPU), in one submission.
-import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { describe, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
 import { int64Tensor, type Tensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import { expectNear, expectSameTensor, randomTensor, rng } from '../unit/tensor-oracle.helper.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -67,18 +66,9 @@ describe('a model of the extra lowerings on the WebGPU executor', () => {
       ['bytes', randomTensor(r, 'uint8', [2, 7], 0, 255)],
       ['mask', randomTensor(r, 'uint8', [7], 0, 255)],
     ]);
-    const want = new CpuInterpreter(model).runSync(feeds);
-    const executor = await WebGpuExecutor.create(model);
-    try {
-      const got = await executor.run(feeds);
-      const summary = await executor.summary();
-      expect(summary.cpuFallbacks, `no CPU fallback (${summary.kernelErrors})`).toEqual([]);
-      expect(executor.lastRun?.submits).toBe(1);
-      for (const name of ['v', 'lp']) expectNear(got.get(name)!, want.get(name)!, name);
-      for (const name of ['idx', 'shifted', 'masked', 'picked'])
-        expectSameTensor(got.get(name)!, want.get(name)!, name);
-    } finally {
-      executor.dispose();
-    }
+    const { got, want } = await runModelOnGpu(model, feeds);
+    for (const name of ['v', 'lp']) expectNear(got.get(name)!, want.get(name)!, name);
+    for (const name of ['idx', 'shifted', 'masked', 'picked'])
+      expectSameTensor(got.get(name)!, want.get(name)!, name);
   });
 });

@@ -1,12 +1,11 @@
 // The WebGPU executor runs GridSample and a constant-index ScatterND on the GPU (no CPU node)
 // and agrees with the CPU interpreter within 1e-4 relative (GridSample sums floats).
-import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { describe, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
 import { makeTensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import { expectClose, randomFloats } from './float-kernel-helpers.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
@@ -43,15 +42,7 @@ describe('GridSample + ScatterND in one WebGPU run', () => {
       ['grid', makeTensor('float32', [1, 3, 3, 2], randomFloats(r, 18, -1.4, 1.4))],
       ['u', makeTensor('float32', [2, 3], randomFloats(r, 6, -1, 1))],
     ]);
-    const cpu = new CpuInterpreter(model).runSync(feeds);
-    const exec = await WebGpuExecutor.create(model);
-    try {
-      const out = await exec.run(feeds);
-      const summary = await exec.summary();
-      expect(summary.cpuFallbacks, summary.kernelErrors.join('; ')).toEqual([]);
-      expectClose(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 1e-4, 1e-5);
-    } finally {
-      exec.dispose();
-    }
+    const { got: out, want: cpu } = await runModelOnGpu(model, feeds);
+    expectClose(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 1e-4, 1e-5);
   });
 });

@@ -2,7 +2,6 @@
 // reference, each node on a GPU kernel, all exact: EyeLike, OneHot, GatherElements (constant
 // indices, and int32 / int64 indices on the GPU; an out-of-range index fails the run).
 import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { int64Tensor, makeTensor } from '../../kernels/tensor.js';
@@ -15,7 +14,7 @@ import {
   randomTensor,
   rng,
 } from '../unit/tensor-oracle.helper.js';
-import { compareOnGpu } from './extra-ops.helper.js';
+import { compareOnGpu, runModelOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -89,20 +88,29 @@ describe('OneHot on the WebGPU executor: exact', () => {
   });
 });
 
+/**
+ * Case k of the GatherElements tests: f32 / int32 / uint8 data (by k), a random axis, int32 or
+ * int64 indices (by k) in range, negatives included; the indices have the data's dims, each at
+ * most as large, the axis any length.
+ */
+function randomGatherElements(r: () => number, k: number) {
+  const dims = randomDims(r, 1, 4, 5);
+  const axis = randInt(r, -dims.length, dims.length - 1);
+  const a = axis < 0 ? axis + dims.length : axis;
+  const dtype = (['float32', 'int32', 'uint8'] as const)[k % 3];
+  const data = randomTensor(r, dtype, dims, dtype === 'uint8' ? 0 : -50, dtype === 'uint8' ? 255 : 50);
+  const idims = dims.map((d, i) => (i === a ? randInt(r, 1, 6) : randInt(r, 1, d)));
+  const n = idims.reduce((p, v) => p * v, 1);
+  const vals = Array.from({ length: n }, () => randInt(r, -dims[a], dims[a] - 1));
+  const indices = k % 2 ? int64Tensor(idims, vals) : makeTensor('int32', idims, vals);
+  return { dims, axis, dtype, data, idims, indices };
+}
+
 describe('GatherElements (constant indices) on the WebGPU executor: exact', () => {
   it('f32 / int32 / uint8 data, int32 / int64 indices with negatives, axes at both ends', async () => {
     const r = rng(111);
     for (let k = 0; k < 14; k++) {
-      const dims = randomDims(r, 1, 4, 5);
-      const axis = randInt(r, -dims.length, dims.length - 1);
-      const a = axis < 0 ? axis + dims.length : axis;
-      const dtype = (['float32', 'int32', 'uint8'] as const)[k % 3];
-      const data = randomTensor(r, dtype, dims, dtype === 'uint8' ? 0 : -50, dtype === 'uint8' ? 255 : 50);
-      // indices: the data's dims, each at most as large, the axis any length.
-      const idims = dims.map((d, i) => (i === a ? randInt(r, 1, 6) : randInt(r, 1, d)));
-      const n = idims.reduce((p, v) => p * v, 1);
-      const vals = Array.from({ length: n }, () => randInt(r, -dims[a], dims[a] - 1));
-      const indices = k % 2 ? int64Tensor(idims, vals) : makeTensor('int32', idims, vals);
+      const { dims, axis, dtype, data, idims, indices } = randomGatherElements(r, k);
       await compareOnGpu(
         {
           op: 'GatherElements',
@@ -126,15 +134,7 @@ describe('GatherElements with indices on the GPU (fed int32 / int64): exact', ()
   it('f32 / int32 / uint8 data, negative indices, axes at both ends', async () => {
     const r = rng(113);
     for (let k = 0; k < 14; k++) {
-      const dims = randomDims(r, 1, 4, 5);
-      const axis = randInt(r, -dims.length, dims.length - 1);
-      const a = axis < 0 ? axis + dims.length : axis;
-      const dtype = (['float32', 'int32', 'uint8'] as const)[k % 3];
-      const data = randomTensor(r, dtype, dims, dtype === 'uint8' ? 0 : -50, dtype === 'uint8' ? 255 : 50);
-      const idims = dims.map((d, i) => (i === a ? randInt(r, 1, 6) : randInt(r, 1, d)));
-      const n = idims.reduce((p, v) => p * v, 1);
-      const vals = Array.from({ length: n }, () => randInt(r, -dims[a], dims[a] - 1));
-      const indices = k % 2 ? int64Tensor(idims, vals) : makeTensor('int32', idims, vals);
+      const { dims, axis, dtype, data, idims, indices } = randomGatherElements(r, k);
       await compareOnGpu(
         {
           op: 'GatherElements',
@@ -204,16 +204,7 @@ describe('GatherElements with indices on the GPU (fed int32 / int64): exact', ()
         ],
       }),
     );
-    const gpuExec = await WebGpuExecutor.create(model);
-    try {
-      const feeds = new Map([['x', x]]);
-      const ours = await gpuExec.run(feeds);
-      const want = await new CpuInterpreter(model).run(feeds);
-      expectSameTensor(ours.get('m')!, want.get('m')!, 'max by ArgMax + GatherElements');
-      expect((await gpuExec.summary()).cpuFallbacks).toEqual([]);
-      expect(gpuExec.lastRun?.submits).toBe(1);
-    } finally {
-      gpuExec.dispose();
-    }
+    const { got, want } = await runModelOnGpu(model, new Map([['x', x]]));
+    expectSameTensor(got.get('m')!, want.get('m')!, 'max by ArgMax + GatherElements');
   });
 });

@@ -4,8 +4,6 @@
 // fallback and match the CPU interpreter within 2 float16 ulps (1e-3 absolute near zero);
 // integer / bool outputs exactly.
 import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
 import { floatTensor } from '../../kernels/activation/float-io.js';
 import { REDUCE_OPS } from '../../kernels/reduce/reduce.ref.js';
@@ -13,6 +11,7 @@ import { int64Tensor, type Tensor } from '../../kernels/tensor.js';
 import { UNARY_OPS } from '../../kernels/unary/unary.ref.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import { expectFloat16Near, f16Random } from './float16-helpers.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -168,17 +167,9 @@ describe('float16 ops on the WebGPU executor (one node each, vs the CPU interpre
           nodes: [{ op: c.op, inputs: nodeInputs, outputs: ['y'], attrs: c.attrs }],
         }),
       );
-      const want = new CpuInterpreter(model).runSync(feeds);
-      const executor = await WebGpuExecutor.create(model);
-      try {
-        const got = await executor.run(feeds);
-        const summary = await executor.summary();
-        expect(summary.cpuFallbacks, `no CPU fallback (${summary.kernelErrors})`).toEqual([]);
-        if (c.out) expect(got.get('y')).toEqual(want.get('y'));
-        else expectFloat16Near(got.get('y')!, want.get('y')!, c.op);
-      } finally {
-        executor.dispose();
-      }
+      const { got, want } = await runModelOnGpu(model, feeds);
+      if (c.out) expect(got.get('y')).toEqual(want.get('y'));
+      else expectFloat16Near(got.get('y')!, want.get('y')!, c.op);
     });
   }
 });

@@ -17,6 +17,7 @@ import { float16BitsToNumber, int64Tensor, numberToFloat16Bits, type Tensor } fr
 import { buildModel } from '../helpers/onnx-builder.js';
 import { runOnGpu } from './float-kernel-helpers.js';
 import { expectFloat16Near, f16Random } from './float16-helpers.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
@@ -111,18 +112,9 @@ async function compareOnGpu(
   feeds: Map<string, Tensor>,
   outputs: string[],
 ) {
-  const want = new CpuInterpreter(model).runSync(feeds);
-  const executor = await WebGpuExecutor.create(model);
-  try {
-    const got = await executor.run(feeds);
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `no CPU fallback (${summary.kernelErrors})`).toEqual([]);
-    expect(executor.lastRun?.submits).toBe(1);
-    for (const name of outputs) expectFloat16Near(got.get(name)!, want.get(name)!, name);
-    return summary;
-  } finally {
-    executor.dispose();
-  }
+  const { got, want, summary } = await runModelOnGpu(model, feeds);
+  for (const name of outputs) expectFloat16Near(got.get(name)!, want.get(name)!, name);
+  return summary;
 }
 
 describe('float16 models on the WebGPU executor', () => {

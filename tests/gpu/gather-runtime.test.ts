@@ -23,7 +23,7 @@ import {
 } from '../unit/tensor-oracle.helper.js';
 import { compareOnGpu } from './extra-ops.helper.js';
 import { cpuError, type DataType, dataOf, indicesOf } from './gather.helper.js';
-import { sharedGpu } from './gpu-test-helpers.js';
+import { randomF32, sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
 
@@ -205,15 +205,6 @@ const B = 2;
 const D = 16;
 const O = 10;
 
-function f32(r: () => number, dims: number[], scale = 1): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
-  );
-}
-
 /** Runs `model` on both executors with `feeds`: no CPU fallback on the GPU, outputs as the CPU's. */
 async function compareModel(
   model: ReturnType<typeof decodeModel>,
@@ -242,11 +233,11 @@ describe('a tiny language-model head in one submit', () => {
         inputs: [{ name: 'input_ids', dtype: 'int64', dims: [B, T] }],
         outputs: [{ name: 'logits', dtype: 'float32' }],
         initializers: {
-          embedding: f32(r, [V, D]),
-          position: f32(r, [T, D], 0.5),
-          gamma: f32(r, [D]),
-          beta: f32(r, [D], 0.1),
-          w: f32(r, [D, O]),
+          embedding: randomF32(r, [V, D]),
+          position: randomF32(r, [T, D], 0.5),
+          gamma: randomF32(r, [D]),
+          beta: randomF32(r, [D], 0.1),
+          w: randomF32(r, [D, O]),
         },
         nodes: [
           { op: 'Gather', inputs: ['embedding', 'input_ids'], outputs: ['tok'], attrs: { axis: 0 } },
@@ -281,7 +272,7 @@ describe('int64 input_ids reshaped before the embedding Gather stay on the GPU',
           { name: 'emb', dtype: 'float32' },
           { name: 'ids_f', dtype: 'float32' },
         ],
-        initializers: { embedding: f32(r, [V, D]), shape: int64Tensor([2], [B, T]) },
+        initializers: { embedding: randomF32(r, [V, D]), shape: int64Tensor([2], [B, T]) },
         nodes: [
           { op: 'Reshape', inputs: ['ids', 'shape'], outputs: ['ids_bt'] },
           { op: 'Gather', inputs: ['embedding', 'ids_bt'], outputs: ['emb'], attrs: { axis: 0 } },

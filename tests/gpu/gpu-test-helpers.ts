@@ -4,6 +4,7 @@ import { afterAll, expect } from 'vitest';
 import { acquireGpu, type GpuContext, releaseGpu } from '../../kernels/gpu/device.js';
 import type { Int8KernelResult } from '../../kernels/gpu/int8-gemm.js';
 import { type IntAccumulation, MAX_ABS_U32 } from '../../kernels/quant-math/accumulator.js';
+import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 
 /** The shared GPU context; registers an afterAll that releases Dawn so Vitest can exit. */
 export function sharedGpu(): () => Promise<GpuContext> {
@@ -23,6 +24,16 @@ export function rng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A float32 tensor of `dims` with values uniform in [-scale, scale) from `r`. */
+export function randomF32(r: () => number, dims: readonly number[], scale = 1): Tensor {
+  const n = dims.reduce((a, b) => a * b, 1);
+  return makeTensor(
+    'float32',
+    [...dims],
+    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
+  );
 }
 
 /** Random integers in [lo, hi]. */

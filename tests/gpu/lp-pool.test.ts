@@ -3,21 +3,19 @@
 // within 1e-5 relative (f32 sums of at most 27 terms, then sqrt), other p within 1e-4 (WGSL's pow);
 // 1-D to 3-D windows, pads, strides, dilations and ceil_mode (opset 18), auto_pad, NaN. No CPU
 // fallback.
-import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
+import { describe, it } from 'vitest';
 import type { Tensor } from '../../kernels/tensor.js';
 import type { AttrInput } from '../helpers/onnx-builder.js';
 import {
   expectNear,
   type OneNode,
-  oneNodeModel,
   pick,
   randInt,
   randomTensor,
   rng,
   runOurs,
 } from '../unit/tensor-oracle.helper.js';
+import { runOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -35,16 +33,9 @@ async function check(
     outputs: [{ name: 'y', dtype: 'float32' }],
     attrs,
   };
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const got = (await executor.run(new Map([['x', x]]))).get('y')!;
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `${what}: runs on the GPU (${summary.kernelErrors})`).toEqual([]);
-    const p = (attrs.p as number | undefined) ?? 2;
-    expectNear(got, runOurs(c)[0], what, p <= 2 ? 1e-5 : 1e-4, 0);
-  } finally {
-    executor.dispose();
-  }
+  const got = (await runOnGpu(c, what)).get('y')!;
+  const p = (attrs.p as number | undefined) ?? 2;
+  expectNear(got, runOurs(c)[0], what, p <= 2 ? 1e-5 : 1e-4, 0);
 }
 
 describe('LpPool on the GPU vs the CPU reference', () => {

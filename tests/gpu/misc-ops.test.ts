@@ -3,46 +3,13 @@
 // int32 and packed uint8 (exact), Trilu over f32 and int32 (exact), GlobalMaxPool (exact: a
 // maximum), CumSum over f32 (1e-4 relative: the GPU adds in f32, the reference in f64). Each node
 // must run on a GPU kernel (no CPU fallback).
-import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
-import { type DType, int64Tensor, type Tensor } from '../../kernels/tensor.js';
-import {
-  expectNear,
-  expectSameTensor,
-  type OneNode,
-  oneNodeModel,
-  pick,
-  randInt,
-  randomDims,
-  randomTensor,
-  rng,
-  runOurs,
-} from '../unit/tensor-oracle.helper.js';
+import { describe, it } from 'vitest';
+import { type DType, int64Tensor } from '../../kernels/tensor.js';
+import { pick, randInt, randomDims, randomTensor, rng } from '../unit/tensor-oracle.helper.js';
+import { compareOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
-
-async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<void> {
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const consts = new Set(c.constants ?? []);
-    const feeds = new Map(
-      c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined && !consts.has(i[0])),
-    );
-    const ours = await executor.run(feeds);
-    const { cpuFallbacks } = await executor.summary();
-    expect(cpuFallbacks, `${what}: runs on the GPU`).toEqual([]);
-    const want = runOurs(c);
-    c.outputs.forEach((o, i) => {
-      const got = ours.get(o.name)!;
-      if (exact) expectSameTensor(got, want[i], what);
-      else expectNear(got, want[i], what);
-    });
-  } finally {
-    executor.dispose();
-  }
-}
 
 describe('misc ops on the GPU vs the CPU reference', () => {
   it('DepthToSpace and SpaceToDepth, DCR and CRD, f32 / int32 / uint8', async () => {

@@ -4,15 +4,13 @@
 // sum of up to 14 x 14 taps of normalized weights), and the WebGPU executor lowers an antialiased
 // Resize node to that kernel (no CPU fallback) and agrees with the CPU interpreter within the same.
 import { describe, expect, it } from 'vitest';
-import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
-import { prepareResizeTaps } from '../../kernels/resize/resize-taps.js';
-import { type ResizeParams, resize, resizePlan } from '../../kernels/resize/resize.ref.js';
+import type { ResizeParams } from '../../kernels/resize/resize.ref.js';
 import { int64Tensor, makeTensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
-import { runOnGpu } from './float-kernel-helpers.js';
+import { runModelOnGpu } from './extra-ops.helper.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
+import { resizeTapsOnGpu } from './resize-taps.helper.js';
 
 const gpu = sharedGpu();
 
@@ -25,23 +23,9 @@ function close(got: ArrayLike<number>, want: ArrayLike<number>, label: string): 
 
 async function check(dims: number[], p: ResizeParams, seed: number): Promise<void> {
   const ctx = await gpu();
-  const rand = rng(seed);
-  const n = dims.reduce((a, b) => a * b, 1);
-  const x = makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (rand() - 0.5) * 100),
-  );
   const params = { ...p, antialias: true };
-  const want = resize(x, params).data as Float32Array;
-  const plan = resizePlan(dims, params);
-  const out = await runOnGpu(
-    ctx,
-    [new Uint8Array(x.data.buffer)],
-    Math.max(4, want.length * 4),
-    async ([gx], o) => prepareResizeTaps(ctx, gx, o, dims, plan),
-  );
-  close(new Float32Array(out, 0, want.length), want, `${JSON.stringify(params)} dims [${dims}]`);
+  const { got, want } = await resizeTapsOnGpu(ctx, dims, params, seed);
+  close(got, want, `${JSON.stringify(params)} dims [${dims}]`);
 }
 
 describe('antialiased Resize on the GPU = the reference', () => {
@@ -107,15 +91,7 @@ describe('antialiased Resize on the GPU = the reference', () => {
       Float32Array.from({ length: 3 * 17 * 13 }, () => (r() - 0.5) * 100),
     );
     const feeds = new Map([['x', x]]);
-    const cpu = new CpuInterpreter(model).runSync(feeds);
-    const exec = await WebGpuExecutor.create(model);
-    try {
-      const out = await exec.run(feeds);
-      const summary = await exec.summary();
-      expect(summary.cpuFallbacks, summary.kernelErrors.join('; ')).toEqual([]);
-      close(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 'executor');
-    } finally {
-      exec.dispose();
-    }
+    const { got: out, want: cpu } = await runModelOnGpu(model, feeds);
+    close(out.get('y')!.data as Float32Array, cpu.get('y')!.data as Float32Array, 'executor');
   });
 });

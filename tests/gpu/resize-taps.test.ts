@@ -5,37 +5,19 @@
 // (both sum in float32 in onnxruntime's order); cubic within float32 rounding of a sum of at most
 // 4^rank taps against the float64 reference: |got - want| <= 1e-5 * (1 + |want|) (x in [-50, 50]).
 import { describe, expect, it } from 'vitest';
-import { prepareResizeTaps } from '../../kernels/resize/resize-taps.js';
 import {
   type CoordinateTransformationMode,
   type ResizeParams,
-  resize,
   resizePlan,
 } from '../../kernels/resize/resize.ref.js';
-import { makeTensor } from '../../kernels/tensor.js';
-import { runOnGpu } from './float-kernel-helpers.js';
 import { rng, sharedGpu } from './gpu-test-helpers.js';
+import { resizeTapsOnGpu } from './resize-taps.helper.js';
 
 const gpu = sharedGpu();
 
 async function check(dims: number[], p: ResizeParams, seed: number): Promise<void> {
   const ctx = await gpu();
-  const rand = rng(seed);
-  const n = dims.reduce((a, b) => a * b, 1);
-  const x = makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (rand() - 0.5) * 100),
-  );
-  const want = resize(x, p).data as Float32Array;
-  const plan = resizePlan(dims, p);
-  const out = await runOnGpu(
-    ctx,
-    [new Uint8Array(x.data.buffer)],
-    Math.max(4, want.length * 4),
-    async ([gx], o) => prepareResizeTaps(ctx, gx, o, dims, plan),
-  );
-  const got = new Float32Array(out, 0, want.length);
+  const { got, want } = await resizeTapsOnGpu(ctx, dims, p, seed);
   // Linear mode: the reference sums in float32 in onnxruntime's order, and so does the kernel.
   const exact = p.mode === 'linear';
   for (let i = 0; i < want.length; i++) {

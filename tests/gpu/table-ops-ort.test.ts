@@ -3,17 +3,12 @@
 // one-node models on the WebGPU executor against onnxruntime-node, with random broadcast shapes;
 // each node must run on a GPU kernel (no CPU fallback). Floats within 1e-4 relative + 1e-7
 // (exact for Max/Min/Where/compare/logic, checked by the kernel tests), bool outputs exactly.
-import { describe, expect, it } from 'vitest';
-import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
-import { decodeModel } from '../../app/model/decode.js';
+import { describe, it } from 'vitest';
 import { type DType, int64Tensor, type Tensor } from '../../kernels/tensor.js';
 import { REDUCE_OPS, REDUCE_TABLE } from '../../kernels/reduce/reduce.ref.js';
 import { UNARY_OPS } from '../../kernels/unary/unary.ref.js';
 import {
-  expectNear,
-  expectSameTensor,
   type OneNode,
-  oneNodeModel,
   pick,
   randInt,
   randomDims,
@@ -21,6 +16,7 @@ import {
   rng,
   runOrt,
 } from '../unit/tensor-oracle.helper.js';
+import { expectOutputs, runOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -30,25 +26,10 @@ function broadcastable(r: () => number, out: readonly number[]): number[] {
   return out.slice(out.length - rank).map((d) => (r() < 0.3 ? 1 : d));
 }
 
+/** Runs `c` on the WebGPU executor; every output equals (or is near) onnxruntime's. */
 async function compareOnGpu(c: OneNode, exact: boolean, what: string): Promise<void> {
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const consts = new Set(c.constants ?? []);
-    const feeds = new Map(
-      c.inputs.filter((i): i is [string, Tensor] => i[1] !== undefined && !consts.has(i[0])),
-    );
-    const ours = await executor.run(feeds);
-    const { cpuFallbacks } = await executor.summary();
-    expect(cpuFallbacks, `${what}: runs on the GPU`).toEqual([]);
-    const theirs = await runOrt(c);
-    c.outputs.forEach((o, i) => {
-      const got = ours.get(o.name)!;
-      if (exact) expectSameTensor(got, theirs[i], what);
-      else expectNear(got, theirs[i], what);
-    });
-  } finally {
-    executor.dispose();
-  }
+  const ours = await runOnGpu(c, what);
+  expectOutputs(c, ours, await runOrt(c), exact, what);
 }
 
 const OPSET: Record<string, number> = { Gelu: 20, Mish: 18, Swish: 24 };

@@ -11,7 +11,6 @@ import { buildModel } from '../helpers/onnx-builder.js';
 import {
   expectSameTensor,
   type OneNode,
-  oneNodeModel,
   pick,
   randInt,
   randomDims,
@@ -19,6 +18,7 @@ import {
   rng,
   runOurs,
 } from '../unit/tensor-oracle.helper.js';
+import { runOnGpu } from './extra-ops.helper.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -61,19 +61,12 @@ function topKNode(
   return c;
 }
 
+/** Values and indices equal the reference's (k is a constant: only x is fed). */
 async function check(c: OneNode, what: string): Promise<void> {
-  const executor = await WebGpuExecutor.create(decodeModel(oneNodeModel(c)));
-  try {
-    const x = c.inputs[0][1]!;
-    const got = await executor.run(new Map([['x', x]]));
-    const summary = await executor.summary();
-    expect(summary.cpuFallbacks, `${what}: runs on the GPU (${summary.kernelErrors})`).toEqual([]);
-    const want = runOurs(c);
-    expectSameTensor(got.get('v')!, want[0], `${what} values`);
-    expectSameTensor(got.get('i')!, want[1], `${what} indices`);
-  } finally {
-    executor.dispose();
-  }
+  const got = await runOnGpu(c, what);
+  const want = runOurs(c);
+  expectSameTensor(got.get('v')!, want[0], `${what} values`);
+  expectSameTensor(got.get('i')!, want[1], `${what} indices`);
 }
 
 describe('TopK on the GPU vs the CPU reference', () => {

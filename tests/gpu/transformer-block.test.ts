@@ -17,7 +17,7 @@ import { encodeModel } from '../../app/model/encode.js';
 import type { AttrValue, GraphNode, Model } from '../../app/model/ir.js';
 import { makeTensor, type Tensor } from '../../kernels/tensor.js';
 import { QUIET } from '../helpers/ort-quiet.js';
-import { rng, sharedGpu } from './gpu-test-helpers.js';
+import { randomF32, rng, sharedGpu } from './gpu-test-helpers.js';
 
 const gpu = sharedGpu();
 const B = 2;
@@ -41,15 +41,6 @@ function node(
         : { kind: 'float', value: v.f };
   }
   return { name: `${opType}_${outputs[0]}`, opType, domain: '', inputs, outputs, attributes };
-}
-
-function randomTensor(r: () => number, dims: number[], scale = 1): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return makeTensor(
-    'float32',
-    dims,
-    Float32Array.from({ length: n }, () => (2 * r() - 1) * scale),
-  );
 }
 
 const f32 = (dims: number[], values: number[]) => makeTensor('float32', dims, Float32Array.from(values));
@@ -95,17 +86,17 @@ function encoderBlock(form: 'op' | 'div' | 'recip', seed: number): Model {
   const opset = form === 'op' ? 20 : 17;
   const r = rng(seed);
   const inits = new Map<string, Tensor>([
-    ['g1', randomTensor(r, [D])],
-    ['b1', randomTensor(r, [D], 0.2)],
-    ['g2', randomTensor(r, [D])],
-    ['b2', randomTensor(r, [D], 0.2)],
-    ['Wq', randomTensor(r, [D, D], 0.5)],
-    ['Wk', randomTensor(r, [D, D], 0.5)],
-    ['Wv', randomTensor(r, [D, D], 0.5)],
-    ['Wo', randomTensor(r, [D, D], 0.5)],
-    ['W1', randomTensor(r, [D, H], 0.5)],
-    ['bias1', randomTensor(r, [H], 0.1)],
-    ['W2', randomTensor(r, [H, D], 0.5)],
+    ['g1', randomF32(r, [D])],
+    ['b1', randomF32(r, [D], 0.2)],
+    ['g2', randomF32(r, [D])],
+    ['b2', randomF32(r, [D], 0.2)],
+    ['Wq', randomF32(r, [D, D], 0.5)],
+    ['Wk', randomF32(r, [D, D], 0.5)],
+    ['Wv', randomF32(r, [D, D], 0.5)],
+    ['Wo', randomF32(r, [D, D], 0.5)],
+    ['W1', randomF32(r, [D, H], 0.5)],
+    ['bias1', randomF32(r, [H], 0.1)],
+    ['W2', randomF32(r, [H, D], 0.5)],
     ['inv_sqrt_d', f32([], [1 / Math.sqrt(D)])],
     ['neg_big', f32([], [-1e9])],
     ['mask_shape', i64([B, T, T])],
@@ -175,7 +166,7 @@ function feeds(seed: number): Map<string, Tensor> {
   // Sequence lengths 5 and 3: the second sample's last two keys are masked out.
   const mask = Uint8Array.from({ length: B * T }, (_, i) => (Math.floor(i / T) === 0 || i % T < 3 ? 1 : 0));
   return new Map([
-    ['x', randomTensor(r, [B, T, D], 2)],
+    ['x', randomF32(r, [B, T, D], 2)],
     ['mask', makeTensor('bool', [B, 1, T], mask)],
   ]);
 }
@@ -255,8 +246,8 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
           inputs: [{ name: 'x', dtype: 'float32', dims: [3, 4, 37] }],
           outputs: [{ name: 'y', dtype: 'float32', dims: [3, 4, 37] }],
           initializers: new Map<string, Tensor>([
-            ['g1', randomTensor(r, [37])],
-            ['b1', randomTensor(r, [37])],
+            ['g1', randomF32(r, [37])],
+            ['b1', randomF32(r, [37])],
             ['two', f32([], [2])],
             ['eps', f32([], [1e-5])],
             ['axes_last', i64([-1])],
@@ -273,7 +264,7 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
       } finally {
         plan.destroy();
       }
-      const input = new Map([['x', randomTensor(r, [3, 4, 37], 3)]]);
+      const input = new Map([['x', randomF32(r, [3, 4, 37], 3)]]);
       const want = await runOrt(bytes, input);
       expectNear(new CpuInterpreter(decoded).runSync(input).get('y')!, want, 'CPU');
       const exec = await WebGpuExecutor.create(decoded);
@@ -311,7 +302,7 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
           inputs: [{ name: 'x', dtype: 'float32', dims: [3, 2, 50] }],
           outputs: [{ name: 'z', dtype: 'float32', dims: [3, 2, 50] }],
           initializers: new Map<string, Tensor>([
-            ['g1', randomTensor(r, [50])],
+            ['g1', randomF32(r, [50])],
             ['two', f32([], [2])],
             ['eps', f32([], [1e-6])],
           ]),
@@ -328,7 +319,7 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
       } finally {
         plan.destroy();
       }
-      const input = new Map([['x', randomTensor(r, [3, 2, 50], 3)]]);
+      const input = new Map([['x', randomF32(r, [3, 2, 50], 3)]]);
       const session = await ort.InferenceSession.create(bytes, {
         ...QUIET,
         graphOptimizationLevel: 'disabled',
@@ -362,8 +353,8 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
           { name: 'y_var', dtype: 'float32', dims: [2, 1] },
         ],
         initializers: new Map<string, Tensor>([
-          ['g1', randomTensor(r, [6])],
-          ['b1', randomTensor(r, [6])],
+          ['g1', randomF32(r, [6])],
+          ['b1', randomF32(r, [6])],
           ['two', f32([], [2])],
           ['eps', f32([], [1e-5])],
         ]),
@@ -399,8 +390,8 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
         inputs: [{ name: 'x', dtype: 'float32', dims: [4, 6] }],
         outputs: [{ name: 'y', dtype: 'float32', dims: [4, 6] }],
         initializers: new Map<string, Tensor>([
-          ['g1', randomTensor(r, [6])],
-          ['b1', randomTensor(r, [6])],
+          ['g1', randomF32(r, [6])],
+          ['b1', randomF32(r, [6])],
           ['two', f32([], [2])],
           ['eps', f32([], [1e-5])],
         ]),
@@ -414,7 +405,7 @@ describe('decomposed LayerNorm on the WebGPU executor', () => {
     } finally {
       plan.destroy();
     }
-    const input = new Map([['x', randomTensor(r, [4, 6], 3)]]);
+    const input = new Map([['x', randomF32(r, [4, 6], 3)]]);
     const want = await runOrt(bytes, input);
     const exec = await WebGpuExecutor.create(decoded);
     try {

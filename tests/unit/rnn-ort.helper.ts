@@ -40,7 +40,11 @@ export interface RecurrentCase {
   /** Weight scale: larger saturates the gates more. */
   scale?: number;
   seed?: number;
+  /** W, R, B, sequence_lens and P as initializers instead of graph inputs. */
+  constants?: boolean;
 }
+
+const CONSTANT_INPUTS = ['W', 'R', 'B', 'sequence_lens', 'P'];
 
 function rand(r: () => number, dtype: DType, dims: number[], scale: number): Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -105,17 +109,16 @@ export function buildRecurrent(c: RecurrentCase): BuiltCase {
   const outputNames = nodeOutputs.filter((n) => n);
   const layoutOf = (t: Tensor, name: string, layout: 0 | 1) =>
     layout === 1 && ['X', 'initial_h', 'initial_c'].includes(name) ? swap01(t) : t;
+  const isConstant = (name: string) => c.constants === true && CONSTANT_INPUTS.includes(name);
+  const given = inputs.filter((i): i is [string, Tensor] => i[1] !== undefined);
   const feeds = (layout: 0 | 1) =>
-    new Map(
-      inputs
-        .filter((i): i is [string, Tensor] => i[1] !== undefined)
-        .map(([n, t]) => [n, layoutOf(t, n, layout)]),
-    );
+    new Map(given.filter(([n]) => !isConstant(n)).map(([n, t]) => [n, layoutOf(t, n, layout)]));
   const model = (layout: 0 | 1) =>
     buildModel({
       opset: c.opset ?? 14,
       inputs: [...feeds(layout)].map(([name, t]) => ({ name, dtype: t.dtype, dims: [...t.dims] })),
       outputs: outputNames.map((name) => ({ name, dtype })),
+      initializers: Object.fromEntries(given.filter(([n]) => isConstant(n))),
       nodes: [
         {
           op: c.op,

@@ -33,6 +33,7 @@ import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
+import { rnnLowerings } from './lower-rnn.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
@@ -57,6 +58,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...extraLowerings,
     ...extra2Lowerings,
     ...gatherLowerings,
+    ...rnnLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

@@ -23,9 +23,9 @@ import { prepareGatherElements } from '../../../kernels/shape-ops/gather-element
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, attrInts } from '../../model/attributes.js';
-import { ModelError } from '../../model/errors.js';
 import { modName } from '../cpu/ops/broadcast.js';
 import { gpuElementBytes } from './gpu-storage.js';
+import { failingRun } from './lower-gather.js';
 import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
 
 const dimsOf = (lc: LowerContext, i: number) => lc.shape(inputName(lc, i)).dims;
@@ -107,17 +107,7 @@ const mod: Lowering = async (lc) => {
     dtype as 'int32' | 'uint32' | 'int64',
     op,
   );
-  const { name } = lc.node;
-  return {
-    record: async (encoder: GPUCommandEncoder) => m.record(encoder),
-    collect: async () => {
-      const bad = await m.divisionByZero();
-      return () => {
-        if (bad) throw new ModelError(`node '${name}' (Mod): integer division by zero`);
-      };
-    },
-    destroy: m.destroy,
-  };
+  return failingRun(lc, m, async () => ((await m.divisionByZero()) ? 'integer division by zero' : undefined));
 };
 
 /** IsNaN, and IsInf with detect_negative / detect_positive (both off: all false, left to the CPU). */
@@ -271,21 +261,10 @@ async function gatherElementsAtRunTime(lc: LowerContext, bytes: 1 | 4, axis: num
     indices.dtype === 'int64',
     bytes,
   );
-  const { name } = lc.node;
   const dim = data.dims[normalizeAxis(axis, data.dims.length)];
-  return {
-    record: async (encoder: GPUCommandEncoder) => g.record(encoder),
-    collect: async () => {
-      const bad = await g.outOfRange();
-      return () => {
-        if (bad)
-          throw new ModelError(
-            `node '${name}' (GatherElements): an index is out of range for dimension ${dim}`,
-          );
-      };
-    },
-    destroy: g.destroy,
-  };
+  return failingRun(lc, g, async () =>
+    (await g.outOfRange()) ? `an index is out of range for dimension ${dim}` : undefined,
+  );
 }
 
 export const extraLowerings: Readonly<Record<string, Lowering>> = {

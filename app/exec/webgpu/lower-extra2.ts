@@ -1,7 +1,7 @@
 // GPU lowerings of ops that otherwise run as CPU fallbacks inside a WebGPU run: Einsum (f32 /
 // int32 / uint32, any equation the reference takes within the kernel's limits), TopK (f32 /
 // int32 / uint32, K known at plan time; its int64 indices as i32 words the executor widens on
-// readback), CumProd (f32 / int32, constant axis, as CumSum in lower-misc.ts), BitShift and
+// readback), CumProd (f32 / int32, constant axis, lower-misc.ts's CumSum lowering), BitShift and
 // BitwiseAnd / Or / Xor / Not (int32, uint32, int8, uint8; 16- and 64-bit integers live on the
 // host only), LpPool (f32, p >= 1, any rank, the reference's windows). A node these decline
 // (other dtypes, a kernel limit) runs on the CPU reference.
@@ -11,17 +11,17 @@ import {
   type BitwiseOp,
   prepareBitwise,
 } from '../../../kernels/bitwise/bitwise.js';
-import { prepareCumProd } from '../../../kernels/cumprod/cumprod.js';
 import { einsumGpuRefusal, prepareEinsum } from '../../../kernels/einsum/einsum.js';
-import { parseAutoPad } from '../../../kernels/conv2d/conv-geometry.js';
 import { createStorageBuffer } from '../../../kernels/gpu/buffers.js';
 import { prepareLpPool } from '../../../kernels/pool/lp-pool.js';
 import { type PoolParams, poolWindows } from '../../../kernels/pool/pool.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { prepareTopK, topKGpuRefusal } from '../../../kernels/topk/topk.js';
-import { attrInt, attrInts, attrString } from '../../model/attributes.js';
-import { inputName, isFloatInput, type LowerContext, type Lowering } from './lowering.js';
+import { attrInt, attrString } from '../../model/attributes.js';
+import { lpPoolParams } from '../cpu/ops/misc.js';
+import { cumulative } from './lower-misc.js';
+import { inputName, isFloatInput, type Lowering } from './lowering.js';
 
 const einsum: Lowering = async (lc) => {
   const names = lc.node.inputs;
@@ -79,29 +79,6 @@ const topK: Lowering = async (lc) => {
   }
 };
 
-const cumProd: Lowering = async (lc) => {
-  const dtype = lc.shape(inputName(lc, 0)).dtype;
-  if (dtype !== 'float32' && dtype !== 'int32') return undefined;
-  const axisConst = lc.constant(inputName(lc, 1));
-  if (!axisConst) return undefined;
-  const dims = lc.shape(inputName(lc, 0)).dims;
-  if (dims.length === 0 || dims.reduce((p, d) => p * d, 1) === 0) return undefined;
-  const a = normalizeAxis(toNumbers(axisConst)[0], dims.length);
-  const exclusive = attrInt(lc.node, 'exclusive', 0) !== 0;
-  const reverse = attrInt(lc.node, 'reverse', 0) !== 0;
-  const dispatch = await prepareCumProd(
-    lc.gpu,
-    lc.input(0),
-    lc.output(0),
-    dims,
-    a,
-    exclusive,
-    reverse,
-    dtype,
-  );
-  return { dispatches: [dispatch] };
-};
-
 /** BitShift (direction LEFT / RIGHT; signed types from opset 28, as the CPU op takes them) and the Bitwise ops. */
 function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 'BitwiseNot'): Lowering {
   return async (lc) => {
@@ -125,30 +102,17 @@ function bitwise(kind: 'BitShift' | 'BitwiseAnd' | 'BitwiseOr' | 'BitwiseXor' | 
   };
 }
 
-const listAttr = (lc: LowerContext, name: string) => {
-  const v = attrInts(lc.node, name);
-  return v?.length ? [...v] : undefined;
-};
-
-// Attributes read as the CPU adapter (app/exec/cpu/ops/misc.ts lpPoolOp) reads them; dilations
-// and ceil_mode from opset 18. What it refuses (no kernel_shape, a bad rank) it refuses in one line.
+// Attributes read by the CPU adapter's lpPoolParams (app/exec/cpu/ops/misc.ts). What it refuses
+// (no kernel_shape, a bad rank) it refuses in one line.
 const lpPool: Lowering = async (lc) => {
   if (!isFloatInput(lc, 0)) return undefined;
-  const kernelShape = listAttr(lc, 'kernel_shape');
   const dims = lc.shape(inputName(lc, 0)).dims;
-  if (!kernelShape || dims.length !== kernelShape.length + 2) return undefined;
   let p: number;
-  let params: PoolParams;
+  let params: PoolParams | undefined;
   try {
+    params = lpPoolParams(lc.node, lc.opset);
+    if (!params || dims.length !== params.kernelShape.length + 2) return undefined;
     p = attrInt(lc.node, 'p', 2);
-    params = {
-      kernelShape,
-      strides: listAttr(lc, 'strides'),
-      pads: listAttr(lc, 'pads'),
-      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad', 'NOTSET')),
-      dilations: lc.opset >= 18 ? listAttr(lc, 'dilations') : undefined,
-      ceilMode: lc.opset >= 18 && attrInt(lc.node, 'ceil_mode', 0) !== 0,
-    };
     poolWindows(dims.slice(2), params);
   } catch {
     return undefined;
@@ -161,7 +125,7 @@ const lpPool: Lowering = async (lc) => {
 export const extra2Lowerings: Readonly<Record<string, Lowering>> = {
   Einsum: einsum,
   TopK: topK,
-  CumProd: cumProd,
+  CumProd: cumulative(true),
   BitShift: bitwise('BitShift'),
   BitwiseAnd: bitwise('BitwiseAnd'),
   BitwiseOr: bitwise('BitwiseOr'),

@@ -5,10 +5,11 @@
 // gather-runtime.wgsl / gather-nd.wgsl. An out-of-range index fails the run after it with the CPU
 // reference's message. int64 a CPU node made is host-only: the node then stays a CPU fallback.
 import { BufferPool } from '../../../kernels/gpu/buffers.js';
+import type { CheckedKernel } from '../../../kernels/gpu/error-word.js';
 import { gatherNDDims } from '../../../kernels/scatter/scatter.ref.js';
 import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { prepareGatherND } from '../../../kernels/shape-ops/gather-nd.js';
-import { type PreparedGather, prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
+import { prepareGatherRuntime } from '../../../kernels/shape-ops/gather-runtime.js';
 import { attrInt } from '../../model/attributes.js';
 import { ModelError } from '../../model/errors.js';
 import { gpuByteLength, gpuElementBytes } from './gpu-storage.js';
@@ -24,21 +25,35 @@ export async function gatherAtRunTime(lc: LowerContext) {
   } catch {
     return undefined; // the CPU op reports it
   }
+  return gatherOnGpu(lc, prepareGatherRuntime, axis);
+}
+
+/**
+ * The gather `prepare` (gather-runtime.ts's or gather-nd.ts's, `param` its axis or batch_dims) over
+ * the node's data and indices on the GPU; undefined (a CPU fallback) when either is not there or
+ * does not fit a binding.
+ */
+async function gatherOnGpu(
+  lc: LowerContext,
+  prepare: typeof prepareGatherRuntime | typeof prepareGatherND,
+  param: number,
+): Promise<GpuWork | undefined> {
+  const indices = lc.shape(inputName(lc, 1));
   const data = dataOnGpu(lc);
   const indexBuffer = onGpu(lc, 1);
   if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
-  const g = await prepareGatherRuntime(
+  const g = await prepare(
     lc.gpu,
     data.buffer,
     indexBuffer,
     lc.output(0),
     data.dims,
     indices.dims,
-    axis,
+    param,
     indices.dtype === 'int64',
     data.bytes,
   );
-  return failingRun(lc, g);
+  return failingRun(lc, g, () => g.outOfRange());
 }
 
 /** Input i's GPU buffer; undefined for int64 a CPU node made (those live on the host only). */
@@ -76,18 +91,26 @@ function fitsBindings(lc: LowerContext, data: GPUBuffer, indices: GPUBuffer): bo
   return Math.max(data.size, indices.size, outBytes) <= limit;
 }
 
-/** The GPU work of a prepared gather: an out-of-range index fails the run after it, as on the CPU. */
-function failingRun(lc: LowerContext, g: PreparedGather): GpuWork {
+/**
+ * The GPU work of a checked kernel (kernels/gpu/error-word.ts): after the run, `error` reads its
+ * error word, and a message fails the run as the CPU reference fails the node (out-of-range
+ * indices here; Mod's division by zero and GatherElements in lower-extra.ts).
+ */
+export function failingRun(
+  lc: LowerContext,
+  k: CheckedKernel,
+  error: () => Promise<string | undefined>,
+): GpuWork {
   const { name, opType } = lc.node;
   return {
-    record: async (encoder: GPUCommandEncoder) => g.record(encoder),
+    record: async (encoder: GPUCommandEncoder) => k.record(encoder),
     collect: async () => {
-      const message = await g.outOfRange();
+      const message = await error();
       return () => {
         if (message) throw new ModelError(`node '${name}' (${opType}): ${message}`);
       };
     },
-    destroy: g.destroy,
+    destroy: k.destroy,
   };
 }
 
@@ -105,21 +128,7 @@ const gatherND: Lowering = async (lc) => {
   } catch {
     return undefined;
   }
-  const data = dataOnGpu(lc);
-  const indexBuffer = onGpu(lc, 1);
-  if (!data || !indexBuffer || !fitsBindings(lc, data.buffer, indexBuffer)) return undefined;
-  const g = await prepareGatherND(
-    lc.gpu,
-    data.buffer,
-    indexBuffer,
-    lc.output(0),
-    data.dims,
-    indices.dims,
-    batchDims,
-    indices.dtype === 'int64',
-    data.bytes,
-  );
-  return failingRun(lc, g);
+  return gatherOnGpu(lc, prepareGatherND, batchDims);
 };
 
 export const gatherLowerings: Readonly<Record<string, Lowering>> = {

@@ -4,7 +4,7 @@
 // constant axis). Everything else of app/exec/cpu/ops/misc.ts runs as a CPU fallback.
 import {
   depthToSpaceCopy,
-  prepareCumSum,
+  prepareCumulative,
   prepareTrilu,
   spaceToDepthCopy,
 } from '../../../kernels/misc/misc.js';
@@ -63,24 +63,31 @@ const trilu: Lowering = async (lc) => {
   return { dispatches: [await prepareTrilu(lc.gpu, lc.input(0), lc.output(0), dims, upper, k)] };
 };
 
-const cumSum: Lowering = async (lc) => {
-  if (!isFloatInput(lc, 0)) return undefined;
-  const axisConst = lc.constant(inputName(lc, 1));
-  if (!axisConst) return undefined;
-  const dims = dimsOf(lc, 0);
-  if (dims.length === 0 || dims.reduce((p, d) => p * d, 1) === 0) return undefined;
-  const a = normalizeAxis(toNumbers(axisConst)[0], dims.length);
-  const exclusive = attrInt(lc.node, 'exclusive', 0) !== 0;
-  const reverse = attrInt(lc.node, 'reverse', 0) !== 0;
-  return {
-    dispatches: [await prepareCumSum(lc.gpu, lc.input(0), lc.output(0), dims, a, exclusive, reverse)],
+/**
+ * CumSum (f32) or, `product`, CumProd (f32 / int32; lower-extra2.ts) with a constant axis:
+ * cumulative.wgsl, one thread per line.
+ */
+export function cumulative(product: boolean): Lowering {
+  return async (lc) => {
+    const dtype = lc.shape(inputName(lc, 0)).dtype;
+    if (dtype !== 'float32' && !(product && dtype === 'int32')) return undefined;
+    const axisConst = lc.constant(inputName(lc, 1));
+    if (!axisConst) return undefined;
+    const dims = dimsOf(lc, 0);
+    if (dims.length === 0 || dims.reduce((p, d) => p * d, 1) === 0) return undefined;
+    const a = normalizeAxis(toNumbers(axisConst)[0], dims.length);
+    const exclusive = attrInt(lc.node, 'exclusive', 0) !== 0;
+    const reverse = attrInt(lc.node, 'reverse', 0) !== 0;
+    const type = dtype === 'float32' ? 'f32' : 'i32';
+    const o = { exclusive, reverse, product, type } as const;
+    return { dispatches: [await prepareCumulative(lc.gpu, lc.input(0), lc.output(0), dims, a, o)] };
   };
-};
+}
 
 export const miscLowerings: Readonly<Record<string, Lowering>> = {
   DepthToSpace: blockCopy('DepthToSpace'),
   SpaceToDepth: blockCopy('SpaceToDepth'),
   GlobalMaxPool: globalMaxPool,
   Trilu: trilu,
-  CumSum: cumSum,
+  CumSum: cumulative(false),
 };

@@ -19,9 +19,11 @@ import {
 } from '../../../../kernels/misc/scan.ref.js';
 import { parseAutoPad } from '../../../../kernels/conv2d/conv-geometry.js';
 import { lpPool } from '../../../../kernels/pool/lp-pool.ref.js';
+import type { PoolParams } from '../../../../kernels/pool/pool.ref.js';
 import { toNumbers } from '../../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString, hasAttr } from '../../../model/attributes.js';
 import { ModelError } from '../../../model/errors.js';
+import type { GraphNode } from '../../../model/ir.js';
 import { dtypeFromOnnx, onnxTypeName } from '../../../model/tensor-proto.js';
 import type { CpuOp, OpContext, OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
@@ -134,23 +136,30 @@ const sce: CpuOp = (ctx) =>
     ignoreIndexOf(ctx),
   );
 
-const listAttr = (ctx: OpContext, name: string) => {
-  const v = attrInts(ctx.node, name);
-  return v?.length ? [...v] : undefined;
-};
+/**
+ * LpPool's window attributes as the reference takes them (dilations and ceil_mode exist from
+ * opset 18); undefined without kernel_shape. Shared with the WebGPU lowering (lower-extra2.ts).
+ */
+export function lpPoolParams(node: GraphNode, opset: number): PoolParams | undefined {
+  const list = (name: string) => {
+    const v = attrInts(node, name);
+    return v?.length ? [...v] : undefined;
+  };
+  const kernelShape = list('kernel_shape');
+  if (!kernelShape) return undefined;
+  return {
+    kernelShape,
+    strides: list('strides'),
+    pads: list('pads'),
+    autoPad: parseAutoPad(attrString(node, 'auto_pad', 'NOTSET')),
+    dilations: opset >= 18 ? list('dilations') : undefined,
+    ceilMode: opset >= 18 && attrInt(node, 'ceil_mode', 0) !== 0,
+  };
+}
 
 const lpPoolOp: CpuOp = (ctx) => {
-  const kernelShape = listAttr(ctx, 'kernel_shape');
-  if (!kernelShape) throw new ModelError(`node '${ctx.node.name}' (LpPool) needs attribute 'kernel_shape'`);
-  // dilations and ceil_mode exist from opset 18.
-  const params = {
-    kernelShape,
-    strides: listAttr(ctx, 'strides'),
-    pads: listAttr(ctx, 'pads'),
-    autoPad: parseAutoPad(attrString(ctx.node, 'auto_pad', 'NOTSET')),
-    dilations: ctx.opset >= 18 ? listAttr(ctx, 'dilations') : undefined,
-    ceilMode: ctx.opset >= 18 && attrInt(ctx.node, 'ceil_mode', 0) !== 0,
-  };
+  const params = lpPoolParams(ctx.node, ctx.opset);
+  if (!params) throw new ModelError(`node '${ctx.node.name}' (LpPool) needs attribute 'kernel_shape'`);
   return [lpPool(required(ctx, 0), params, attrInt(ctx.node, 'p', 2))];
 };
 

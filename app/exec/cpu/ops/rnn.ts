@@ -1,5 +1,6 @@
 // RNN, GRU and LSTM (ai.onnx 7, 14, 22) on the CPU: attribute reading and refusals here, the
-// meaning in kernels/rnn/*.ref.ts. No WGSL kernel: inside a WebGPU run they are CPU fallbacks.
+// meaning in kernels/rnn/*.ref.ts. The WebGPU lowering (app/exec/webgpu/lower-rnn.ts) reads the
+// attributes through the same commonOptions / activationsOf, so both refuse the same nodes.
 import { isFloatDType } from '../../../../kernels/activation/float-io.js';
 import {
   isRnnActivationName,
@@ -15,7 +16,10 @@ import { ModelError } from '../../../model/errors.js';
 import type { OpContext, OpTable } from '../op-types.js';
 import { opKey, optional, required } from '../op-types.js';
 
-function refuse(ctx: OpContext, what: string): never {
+/** What the attribute readers look at (an OpContext, or a WebGPU lowering's node and opset). */
+export type RecurrentNodeContext = Pick<OpContext, 'node' | 'opset'>;
+
+function refuse(ctx: RecurrentNodeContext, what: string): never {
   throw new ModelError(`node '${ctx.node.name}' (${ctx.node.opType}): ${what} is not supported`);
 }
 
@@ -35,7 +39,7 @@ function inputsOf(ctx: OpContext): RecurrentInputs {
   };
 }
 
-function commonOptions(ctx: OpContext): RecurrentOptions & { clip?: number } {
+export function commonOptions(ctx: RecurrentNodeContext): RecurrentOptions & { clip?: number } {
   const { node } = ctx;
   const direction = attrString(node, 'direction');
   if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional')
@@ -61,7 +65,11 @@ function commonOptions(ctx: OpContext): RecurrentOptions & { clip?: number } {
  * ["Tanh", "Tanh"] on one direction: its first (as onnxruntime). A bidirectional node must list
  * both directions' (onnxruntime refuses fewer too).
  */
-function activationsOf(ctx: OpContext, perDirection: number, defaults: readonly string[]): RnnActivation[] {
+export function activationsOf(
+  ctx: RecurrentNodeContext,
+  perDirection: number,
+  defaults: readonly string[],
+): RnnActivation[] {
   const { node } = ctx;
   const dirs = attrString(node, 'direction') === 'bidirectional' ? 2 : 1;
   const a = node.attributes.activations;
