@@ -5,7 +5,7 @@
 import { STORAGE_USAGE } from '../../../kernels/gpu/buffers.js';
 import type { GpuContext } from '../../../kernels/gpu/device.js';
 import { destroyDispatches } from '../../../kernels/gpu-float/float-dispatch.js';
-import type { Tensor } from '../../../kernels/tensor.js';
+import { makeTensor, type Tensor } from '../../../kernels/tensor.js';
 import { type GraphNode, type Model, opsetVersion } from '../../model/ir.js';
 import { inferShapes, type ShapeResult, shapeOf } from '../../model/shape-inference.js';
 import { cpuConstantEvaluator } from '../cpu/constant-evaluator.js';
@@ -120,8 +120,12 @@ export interface GpuPlan {
   destroy(): void;
 }
 
+/** CastLike reads only its second input's element type, never its values. */
+const typeOnlyInput = (n: GraphNode, k: number) => n.opType === 'CastLike' && n.domain === '' && k === 1;
+
+/** Every value input of the node is a constant (so the node folds at plan time). */
 const isConstantInput = (constants: Map<string, Tensor>, n: GraphNode) =>
-  n.inputs.every((i) => i === '' || constants.has(i));
+  n.inputs.every((i, k) => i === '' || constants.has(i) || typeOnlyInput(n, k));
 
 /**
  * The plan under construction: buffer assignment (graph inputs, constants uploaded on first use,
@@ -230,7 +234,13 @@ class PlanBuilder {
       const op = planCpuOp(node.domain, node.opType)!;
       const results = op({
         node,
-        inputs: node.inputs.map((i) => (i ? this.constants.get(i) : undefined)),
+        inputs: node.inputs.map((i, k) =>
+          !i
+            ? undefined
+            : (this.constants.get(i) ??
+              // A computed CastLike target: an empty tensor of its element type stands in.
+              (typeOnlyInput(node, k) ? makeTensor(shapeOf(this.shapes, i).dtype, [0]) : undefined)),
+        ),
         opset,
         settings: this.settings,
       });
