@@ -33,6 +33,7 @@ import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
 import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
+import { quantRuntimeLowerings } from './lower-quant-runtime.js';
 import { rnnLowerings } from './lower-rnn.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -59,6 +60,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...extra2Lowerings,
     ...gatherLowerings,
     ...rnnLowerings,
+    ...quantRuntimeLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

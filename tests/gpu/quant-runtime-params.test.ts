@@ -1,0 +1,276 @@
+// Quantization ops whose scales / zero points are run-time values (graph inputs, or outputs of GPU
+// nodes: onnxruntime's quantize_dynamic pattern DynamicQuantizeLinear -> MatMulInteger -> Cast ->
+// Mul) on the WebGPU executor (app/exec/webgpu/lower-quant-runtime.ts): every node on the GPU (no
+// CPU fallback) and every output bit-exact with the CPU reference, curated edge cases (zero range,
+// all negative, saturation, ties at .5, per axis, NaN / infinities) and seeded random ones.
+import { describe, expect, it } from 'vitest';
+import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
+import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
+import { decodeModel } from '../../app/model/decode.js';
+import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { buildModel } from '../helpers/onnx-builder.js';
+import {
+  expectSameTensor,
+  type OneNode,
+  oneNodeModel,
+  randInt,
+  randomTensor,
+  rng,
+  runOurs,
+} from '../unit/tensor-oracle.helper.js';
+import { expectOutputs, runModelOnGpu, runOnGpu } from './extra-ops.helper.js';
+import { sharedGpu } from './gpu-test-helpers.js';
+
+sharedGpu();
+
+const f32 = (dims: number[], v: number[]) => makeTensor('float32', dims, Float32Array.from(v));
+const u8 = (dims: number[], v: number[]) => makeTensor('uint8', dims, Uint8Array.from(v));
+const i8 = (dims: number[], v: number[]) => makeTensor('int8', dims, Int8Array.from(v));
+
+/** One node on the GPU, all outputs bit-exact with the CPU reference (f32 compared as bits). */
+async function exactOnGpu(c: OneNode, what: string): Promise<void> {
+  const got = await runOnGpu(c, what);
+  const want = runOurs(c);
+  c.outputs.forEach((o, i) => {
+    const g = got.get(o.name)!;
+    if (g.dtype === 'float32') {
+      expect(g.dims, what).toEqual(want[i].dims);
+      const bits = (t: Tensor) =>
+        Array.from(new Uint32Array(Float32Array.from(t.data as Float32Array).buffer));
+      expect(bits(g), `${what}: ${o.name} bits`).toEqual(bits(want[i]));
+    } else expectOutputs({ ...c, outputs: [o] }, new Map([[o.name, g]]), [want[i]], true, what);
+  });
+}
+
+const dql = (x: Tensor): OneNode => ({
+  op: 'DynamicQuantizeLinear',
+  opset: 11,
+  inputs: [['x', x]],
+  outputs: [
+    { name: 'y', dtype: 'uint8' },
+    { name: 'y_scale', dtype: 'float32' },
+    { name: 'y_zero_point', dtype: 'uint8' },
+  ],
+});
+
+describe('DynamicQuantizeLinear on the GPU', () => {
+  it('curated: zero range, all negative, all positive, ties, NaN, infinities, huge range', async () => {
+    const cases: [string, number[]][] = [
+      ['zeros', [0, 0, 0, 0]],
+      ['negative zero', [-0, -0]],
+      ['all negative', [-1, -2.5, -3, -0.25, -7]],
+      ['all positive', [0.5, 1, 2, 255, 1e-3]],
+      ['ties', [-127.5, 127.5, 0.5, 1.5, 2.5, -0.5]],
+      ['onnx example', [0, 2, -3, -2.5, 1.34, 0.5]],
+      ['NaN skipped', [Number.NaN, 1, -2, Number.NaN]],
+      ['+inf', [1, Number.POSITIVE_INFINITY, -1]],
+      ['-inf', [1, Number.NEGATIVE_INFINITY]],
+      ['both inf', [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, 3]],
+      ['overflowing range', [3e38, -3e38, 1]],
+      ['large', [3e38, 1, -5]],
+      ['tiny', [1e-30, -3e-31, 2e-31]],
+      ['single', [-42]],
+      ['empty', []],
+    ];
+    for (const [what, v] of cases) await exactOnGpu(dql(f32([v.length], v)), `DQL ${what}`);
+  });
+
+  it('random tensors, several ranges and sizes (more than one workgroup pass)', async () => {
+    const r = rng(101);
+    for (let k = 0; k < 12; k++) {
+      const n = k < 6 ? randInt(r, 1, 300) : randInt(r, 1000, 70000);
+      const lo = k % 3 === 0 ? randInt(r, 0, 5) : -randInt(r, 1, 1000) / randInt(r, 1, 7);
+      const hi = k % 4 === 1 ? lo + 1e-3 : lo + randInt(r, 1, 2000) / randInt(r, 1, 9);
+      await exactOnGpu(dql(randomTensor(r, 'float32', [n], lo, hi)), `DQL random ${k} n=${n}`);
+    }
+  });
+});
+
+function quantNode(
+  op: 'QuantizeLinear' | 'DequantizeLinear',
+  x: Tensor,
+  scale: Tensor,
+  zp: Tensor | undefined,
+  axis: number | undefined,
+  constants: string[] = [],
+): OneNode {
+  const qType = op === 'QuantizeLinear' ? (zp?.dtype ?? 'uint8') : x.dtype;
+  return {
+    op,
+    opset: 13,
+    inputs: [
+      ['x', x],
+      ['scale', scale],
+      ['zp', zp],
+    ],
+    constants,
+    outputs: [{ name: 'y', dtype: op === 'QuantizeLinear' ? qType : 'float32' }],
+    attrs: axis === undefined ? undefined : { axis },
+  };
+}
+
+describe('QuantizeLinear / DequantizeLinear with run-time scale and zero point', () => {
+  it('curated: ties at .5, saturation, per axis, no zero point, constant scale with fed zero point', async () => {
+    const x = f32([2, 3], [0.5, 1.5, 2.5, -1e9, 1e9, -0.5]);
+    await exactOnGpu(quantNode('QuantizeLinear', x, f32([], [1]), u8([], [128]), undefined), 'Q ties uint8');
+    await exactOnGpu(quantNode('QuantizeLinear', x, f32([], [0.5]), i8([], [-3]), undefined), 'Q int8');
+    await exactOnGpu(quantNode('QuantizeLinear', x, f32([], [0.1]), undefined, undefined), 'Q no zp');
+    await exactOnGpu(
+      quantNode('QuantizeLinear', x, f32([3], [1, 0.5, 3]), i8([3], [1, -128, 127]), 1),
+      'Q axis 1',
+    );
+    await exactOnGpu(quantNode('QuantizeLinear', x, f32([2], [0.3, 7]), u8([2], [0, 255]), 0), 'Q axis 0');
+    await exactOnGpu(
+      quantNode('QuantizeLinear', x, f32([], [0.25]), u8([], [7]), undefined, ['scale']),
+      'Q constant scale, fed zp',
+    );
+    const q = i8([2, 3], [-128, 127, 0, 5, -5, 1]);
+    await exactOnGpu(quantNode('DequantizeLinear', q, f32([], [0.1]), i8([], [3]), undefined), 'DQ int8');
+    await exactOnGpu(
+      quantNode('DequantizeLinear', q, f32([3], [0.1, 2, 1e-3]), i8([3], [0, -1, 127]), 1),
+      'DQ axis',
+    );
+    await exactOnGpu(
+      quantNode('DequantizeLinear', u8([4], [0, 255, 1, 128]), f32([], [3.3]), undefined, undefined),
+      'DQ no zp',
+    );
+  });
+
+  it('random: per tensor and per axis, int8 and uint8', async () => {
+    const r = rng(202);
+    for (let k = 0; k < 16; k++) {
+      const dims = [randInt(r, 1, 4), randInt(r, 1, 5), randInt(r, 1, 6)];
+      const axis = k % 2 === 0 ? undefined : randInt(r, -3, 2);
+      const channels = axis === undefined ? 1 : dims[axis < 0 ? axis + 3 : axis];
+      const pdims = axis === undefined ? [] : [channels];
+      const dtype = k % 4 < 2 ? 'int8' : 'uint8';
+      const scale = randomTensor(r, 'float32', pdims.length ? pdims : [1], 1e-3, 2);
+      const s = makeTensor('float32', pdims, scale.data);
+      const zp = randomTensor(
+        r,
+        dtype,
+        pdims.length ? pdims : [1],
+        dtype === 'int8' ? -128 : 0,
+        dtype === 'int8' ? 127 : 255,
+      );
+      const z = makeTensor(dtype, pdims, zp.data);
+      const x = randomTensor(r, 'float32', dims, -300, 300);
+      await exactOnGpu(quantNode('QuantizeLinear', x, s, z, axis), `Q random ${k}`);
+      const q = randomTensor(r, dtype, dims, dtype === 'int8' ? -128 : 0, dtype === 'int8' ? 127 : 255);
+      await exactOnGpu(quantNode('DequantizeLinear', q, s, z, axis), `DQ random ${k}`);
+    }
+  });
+});
+
+function matMulInteger(
+  a: Tensor,
+  b: Tensor,
+  za: Tensor | undefined,
+  zb: Tensor | undefined,
+  constants: string[] = [],
+): OneNode {
+  return {
+    op: 'MatMulInteger',
+    opset: 10,
+    inputs: [
+      ['a', a],
+      ['b', b],
+      ['za', za],
+      ['zb', zb],
+    ],
+    constants,
+    outputs: [{ name: 'y', dtype: 'int32' }],
+  };
+}
+
+describe('MatMulInteger with run-time zero points', () => {
+  it('curated and random: scalar / per-row / per-column zero points, batches, 1-D operands', async () => {
+    const a = u8([2, 3], [0, 255, 128, 1, 2, 3]);
+    const b = i8([3, 2], [-128, 127, 0, 1, -1, 5]);
+    await exactOnGpu(matMulInteger(a, b, u8([], [255]), i8([], [-128])), 'MMI extremes');
+    await exactOnGpu(matMulInteger(a, b, u8([2], [1, 200]), i8([2], [3, -4])), 'MMI per row / column');
+    await exactOnGpu(matMulInteger(a, b, u8([], [7]), undefined), 'MMI no zb');
+    await exactOnGpu(matMulInteger(a, b, u8([], [7]), i8([], [2]), ['b', 'zb']), 'MMI constant B and zb');
+    const r = rng(303);
+    for (let k = 0; k < 16; k++) {
+      const [M, K, N] = [randInt(r, 1, 9), randInt(r, 1, 70), randInt(r, 1, 9)];
+      const at = k % 3 === 0 ? 'int8' : 'uint8';
+      const bt = k % 2 === 0 ? 'int8' : 'uint8';
+      const lo = (t: string) => (t === 'int8' ? -128 : 0);
+      const batch = k % 4 === 3 ? [randInt(r, 1, 3)] : [];
+      const aDims = k === 5 ? [K] : [...batch, M, K];
+      const bDims = k === 6 ? [K] : [K, N];
+      const za = randomTensor(r, at, k % 5 === 1 && k !== 5 ? [M] : [], lo(at), lo(at) + 255);
+      const zb = randomTensor(r, bt, k % 5 === 2 && k !== 6 ? [N] : [], lo(bt), lo(bt) + 255);
+      await exactOnGpu(
+        matMulInteger(
+          randomTensor(r, at, aDims, lo(at), lo(at) + 255),
+          randomTensor(r, bt, bDims, lo(bt), lo(bt) + 255),
+          za,
+          zb,
+        ),
+        `MMI random ${k} ${at}x${bt} [${aDims}] x [${bDims}]`,
+      );
+    }
+  });
+});
+
+describe('quantize_dynamic pattern on the GPU', () => {
+  it('DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul: no CPU node, bit-exact', async () => {
+    const r = rng(404);
+    for (const [M, K, N] of [
+      [1, 16, 8],
+      [5, 33, 7],
+      [32, 64, 24],
+    ]) {
+      const w = randomTensor(r, 'int8', [K, N], -127, 127);
+      const wScale = f32([], [0.0123]);
+      const model = decodeModel(
+        buildModel({
+          opset: 13,
+          inputs: [{ name: 'x', dtype: 'float32', dims: [M, K] }],
+          outputs: [{ name: 'y', dtype: 'float32' }],
+          initializers: { w, w_zp: i8([], [0]), w_scale: wScale },
+          nodes: [
+            { op: 'DynamicQuantizeLinear', inputs: ['x'], outputs: ['xq', 'xs', 'xz'] },
+            { op: 'MatMulInteger', inputs: ['xq', 'w', 'xz', 'w_zp'], outputs: ['acc'] },
+            { op: 'Cast', inputs: ['acc'], outputs: ['accf'], attrs: { to: 1 } },
+            { op: 'Mul', inputs: ['xs', 'w_scale'], outputs: ['s'] },
+            { op: 'Mul', inputs: ['accf', 's'], outputs: ['y'] },
+          ],
+        }),
+      );
+      const feeds = new Map([['x', randomTensor(r, 'float32', [M, K], -4, 3)]]);
+      const { got, want } = await runModelOnGpu(model, feeds);
+      expectSameTensor(got.get('y')!, want.get('y')!, `quantize_dynamic ${M}x${K}x${N}`);
+    }
+  });
+});
+
+describe('MatMulInteger with run-time zero points, x86 pairwise int16 sums', () => {
+  it('uint8 x int8 with saturating pairs: equals the CPU reference in the same mode', async () => {
+    const settings = { integerAccumulation: 'x86-u8s8-pairwise' as const };
+    const r = rng(505);
+    for (let k = 0; k < 8; k++) {
+      const [M, K, N] = [randInt(r, 1, 6), randInt(r, 1, 41), randInt(r, 1, 6)];
+      // Large magnitudes so that pairs saturate int16 (255 * 127 * 2 > 32767).
+      const c = matMulInteger(
+        randomTensor(r, 'uint8', [M, K], 200, 255),
+        randomTensor(r, 'int8', [K, N], k % 2 ? -128 : 100, 127),
+        u8([], [randInt(r, 0, 255)]),
+        i8([], [randInt(r, -128, 127)]),
+      );
+      const model = decodeModel(oneNodeModel(c));
+      const feeds = new Map(c.inputs.map(([n, t]) => [n, t!] as [string, Tensor]));
+      const want = new CpuInterpreter(model, settings).runSync(feeds);
+      const gpu = await WebGpuExecutor.create(model, settings);
+      try {
+        const got = await gpu.run(feeds);
+        expect((await gpu.summary()).cpuFallbacks).toEqual([]);
+        expectSameTensor(got.get('y')!, want.get('y')!, `pairwise ${k} [${M}, ${K}] x [${K}, ${N}]`);
+      } finally {
+        gpu.dispose();
+      }
+    }
+  });
+});
