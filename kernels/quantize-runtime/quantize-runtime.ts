@@ -194,3 +194,73 @@ export async function recordIntMatMulRuntime(
     linearGrid(ctx, Math.ceil(count / 64)),
   );
 }
+
+/** ConvInteger (2-D; 1-D as H = 1) with zero points in GPU buffers (int-conv-runtime.wgsl). */
+export interface IntConvRuntimeSpec {
+  /** [N, C, H, W], [M, C / group, KH, KW], [N, M, OH, OW]. */
+  readonly xDims: readonly number[];
+  readonly wDims: readonly number[];
+  readonly yDims: readonly number[];
+  readonly strides: readonly number[];
+  readonly dilations: readonly number[];
+  /** [top, left, bottom, right]. */
+  readonly pads: readonly number[];
+  readonly group: number;
+  readonly xSigned: boolean;
+  readonly wSigned: boolean;
+  /** 0 absent, 1 one value, M one per output channel (w only). */
+  readonly zxCount: number;
+  readonly zwCount: number;
+}
+
+export async function recordIntConvRuntime(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  s: IntConvRuntimeSpec,
+  bufs: { x: GPUBuffer; w: GPUBuffer; zx: GPUBuffer; zw: GPUBuffer; y: GPUBuffer },
+): Promise<void> {
+  const pipeline = await getPipeline(ctx, {
+    op: 'int-conv-runtime',
+    params: {},
+    build: async () => ({ code: await loadWgsl(new URL('./int-conv-runtime.wgsl', import.meta.url)) }),
+  });
+  const [n, c, h, w] = s.xDims;
+  const [m, cg, kh, kw] = s.wDims;
+  const [, , oh, ow] = s.yDims;
+  const words = new Int32Array([
+    n,
+    c,
+    h,
+    w,
+    m,
+    cg,
+    kh,
+    kw,
+    oh,
+    ow,
+    s.strides[0],
+    s.strides[1],
+    s.dilations[0],
+    s.dilations[1],
+    s.pads[0],
+    s.pads[1],
+    s.group,
+    +s.xSigned,
+    +s.wSigned,
+    s.zxCount,
+    s.zwCount,
+    0,
+    0,
+    0,
+  ]);
+  const uniform = uploadUniform(ctx, 'int-conv-runtime.params', words);
+  const count = n * m * oh * ow;
+  pass(
+    ctx,
+    encoder,
+    'int-conv-runtime',
+    pipeline,
+    [bufs.x, bufs.w, bufs.zx, bufs.zw, bufs.y, uniform],
+    linearGrid(ctx, Math.ceil(count / 64)),
+  );
+}

@@ -274,3 +274,76 @@ describe('MatMulInteger with run-time zero points, x86 pairwise int16 sums', () 
     }
   });
 });
+
+describe('ConvInteger with run-time zero points', () => {
+  it('random 1-D / 2-D, groups, strides, dilations, pads, per-channel weight zero points', async () => {
+    const r = rng(606);
+    for (let k = 0; k < 20; k++) {
+      const is1d = k % 4 === 3;
+      const group = k % 5 === 2 ? 2 : k % 5 === 4 ? 3 : 1;
+      const cg = randInt(r, 1, 3);
+      const M = group * randInt(r, 1, 3);
+      const xt = k % 3 === 0 ? 'int8' : 'uint8';
+      const wt = k % 2 === 0 ? 'int8' : 'uint8';
+      const lo = (t: string) => (t === 'int8' ? -128 : 0);
+      const sp = is1d ? [randInt(r, 3, 9)] : [randInt(r, 3, 8), randInt(r, 3, 8)];
+      const ks = sp.map(() => randInt(r, 1, 3));
+      const attrs: Record<string, number[] | number | string> = { group };
+      if (k % 3 === 1) attrs.strides = sp.map(() => randInt(r, 1, 2));
+      if (k % 4 === 2) attrs.dilations = sp.map(() => 2);
+      if (k % 2 === 1) attrs.pads = [...sp.map(() => randInt(r, 0, 1)), ...sp.map(() => randInt(r, 0, 2))];
+      if (k === 8) attrs.auto_pad = 'SAME_UPPER';
+      const x = randomTensor(r, xt, [randInt(r, 1, 2), cg * group, ...sp], lo(xt), lo(xt) + 255);
+      const w = randomTensor(r, wt, [M, cg, ...ks], lo(wt), lo(wt) + 255);
+      const zx = k === 10 ? undefined : randomTensor(r, xt, [], lo(xt), lo(xt) + 255);
+      const zw =
+        k % 3 === 2
+          ? randomTensor(r, wt, [M], lo(wt), lo(wt) + 255)
+          : randomTensor(r, wt, [], lo(wt), lo(wt) + 255);
+      await exactOnGpu(
+        {
+          op: 'ConvInteger',
+          opset: 10,
+          inputs: [
+            ['x', x],
+            ['w', w],
+            ['zx', zx],
+            ['zw', zw],
+          ],
+          constants: k % 2 ? ['w'] : [],
+          outputs: [{ name: 'y', dtype: 'int32' }],
+          attrs,
+        },
+        `ConvInteger ${k} ${xt}x${wt} [${x.dims}] * [${w.dims}] ${JSON.stringify(attrs)}`,
+      );
+    }
+  });
+
+  it('DynamicQuantizeLinear -> ConvInteger -> Cast -> Mul: no CPU node, bit-exact', async () => {
+    const r = rng(707);
+    const w = randomTensor(r, 'uint8', [4, 3, 3, 3], 0, 255);
+    const model = decodeModel(
+      buildModel({
+        opset: 13,
+        inputs: [{ name: 'x', dtype: 'float32', dims: [1, 3, 9, 7] }],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+        initializers: { w, w_zp: u8([], [131]), w_scale: f32([], [0.02]) },
+        nodes: [
+          { op: 'DynamicQuantizeLinear', inputs: ['x'], outputs: ['xq', 'xs', 'xz'] },
+          {
+            op: 'ConvInteger',
+            inputs: ['xq', 'w', 'xz', 'w_zp'],
+            outputs: ['acc'],
+            attrs: { pads: [1, 1, 1, 1] },
+          },
+          { op: 'Cast', inputs: ['acc'], outputs: ['accf'], attrs: { to: 1 } },
+          { op: 'Mul', inputs: ['xs', 'w_scale'], outputs: ['s'] },
+          { op: 'Mul', inputs: ['accf', 's'], outputs: ['y'] },
+        ],
+      }),
+    );
+    const feeds = new Map([['x', randomTensor(r, 'float32', [1, 3, 9, 7], -2, 5)]]);
+    const { got, want } = await runModelOnGpu(model, feeds);
+    expectSameTensor(got.get('y')!, want.get('y')!, 'DQL -> ConvInteger');
+  });
+});

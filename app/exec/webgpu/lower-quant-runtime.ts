@@ -4,17 +4,19 @@
 // buffers and the kernels read them each run (kernels/quantize-runtime/). Where the parameters are
 // plan-time constants, the existing lowerings (lower-quant.ts, lower-int8-gemm.ts) run unchanged:
 // each op here first delegates to them.
+import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
 import { resolveDenseGeometry } from '../../../kernels/dense-int8/dense-geometry.js';
 import { qRange } from '../../../kernels/quant-math/quant-math.js';
 import {
   fitsOneBinding,
   recordDynamicQuantizeParams,
+  recordIntConvRuntime,
   recordIntMatMulRuntime,
   recordQuantizeWithBuffers,
   recordWiden8,
 } from '../../../kernels/quantize-runtime/quantize-runtime.js';
 import { makeTensor, sizeOf } from '../../../kernels/tensor.js';
-import { attrInt } from '../../model/attributes.js';
+import { attrInt, attrInts, attrString } from '../../model/attributes.js';
 import { nodeAccumulator } from '../accumulator-stats.js';
 import { int8GemmLowerings } from './lower-int8-gemm.js';
 import { quantLowerings } from './lower-quant.js';
@@ -149,9 +151,79 @@ const matMulIntegerRuntime: Lowering = async (lc) => {
   };
 };
 
+/** ConvInteger (1-D / 2-D) with run-time zero points, int32 accumulation, no statistics. */
+const convIntegerRuntime: Lowering = async (lc) => {
+  const xs = lc.shape(inputName(lc, 0));
+  const ws = lc.shape(inputName(lc, 1));
+  const ys = lc.shape(lc.node.outputs[0]);
+  const rank = xs.dims.length;
+  if (!is8bit(xs.dtype) || !is8bit(ws.dtype) || (rank !== 3 && rank !== 4) || ws.dims.length !== rank)
+    return undefined;
+  if (lc.settings.onAccumulatorStats || ys.dtype !== 'int32') return undefined;
+  const group = attrInt(lc.node, 'group');
+  const [M, Cg] = ws.dims;
+  const depthwise = Cg === 1 && M === group;
+  const mode = nodeAccumulator(lc.settings, {
+    kind: 'conv-integer',
+    xType: xs.dtype,
+    wType: ws.dtype,
+    depthwise,
+  });
+  if (mode.kind !== 'int32') return undefined;
+  if (group < 1 || M % group !== 0 || xs.dims[1] !== Cg * group) return undefined;
+  const zxCount = zeroPointCount(lc, 2, xs.dtype);
+  const zwCount = zeroPointCount(lc, 3, ws.dtype);
+  if (zxCount === undefined || zwCount === undefined || zxCount > 1 || ![0, 1, M].includes(zwCount))
+    return undefined;
+  const ints = (n: string) => {
+    const v = attrInts(lc.node, n);
+    return v?.length ? v : undefined;
+  };
+  let geo: ReturnType<typeof resolveConvGeometry>;
+  try {
+    geo = resolveConvGeometry({
+      inputSpatial: xs.dims.slice(2),
+      kernelSpatial: ws.dims.slice(2),
+      strides: ints('strides'),
+      dilations: ints('dilations'),
+      pads: ints('pads'),
+      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad')),
+    });
+  } catch {
+    return undefined; // the CPU reference reports it
+  }
+  const is1d = rank === 3;
+  const lift = (d: readonly number[]) => (is1d ? [d[0], d[1], 1, d[2]] : [...d]);
+  const spec = {
+    xDims: lift(xs.dims),
+    wDims: lift(ws.dims),
+    yDims: lift(ys.dims),
+    strides: is1d ? [1, geo.strides[0]] : geo.strides,
+    dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
+    pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
+    group,
+    xSigned: xs.dtype === 'int8',
+    wSigned: ws.dtype === 'int8',
+    zxCount,
+    zwCount,
+  };
+  const x = lc.input(0);
+  const w = lc.input(1);
+  const zx = zxCount ? lc.input(2) : x;
+  const zw = zwCount ? lc.input(3) : w;
+  const y = lc.output(0);
+  return {
+    record: async (encoder) => {
+      if (sizeOf(ys.dims) === 0) return;
+      await recordIntConvRuntime(lc.gpu, encoder, spec, { x, w, zx, zw, y });
+    },
+  };
+};
+
 export const quantRuntimeLowerings: Readonly<Record<string, Lowering>> = {
   DynamicQuantizeLinear: dynamicQuantize,
   QuantizeLinear: orElse(quantLowerings.QuantizeLinear, quantizeRuntime('quantize')),
   DequantizeLinear: orElse(quantLowerings.DequantizeLinear, quantizeRuntime('dequantize')),
   MatMulInteger: orElse(int8GemmLowerings.MatMulInteger, matMulIntegerRuntime),
+  ConvInteger: orElse(int8GemmLowerings.ConvInteger, convIntegerRuntime),
 };
