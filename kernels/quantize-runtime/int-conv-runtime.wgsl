@@ -3,7 +3,8 @@
 // reference's order (kernels/conv2d-int8/conv2d-int8.ref.ts) with wrapping i32 arithmetic, which is
 // the reference's int32 mode exactly. Padding taps contribute (zx - zx) = 0, so they are skipped.
 // 1-D convs come as H = 1. Zero points are read from their packed 8-bit buffers each run.
-// Bindings: 0 x, 1 w, 2 x zero point, 3 w zero points (packed 8-bit), 4 y (i32), 5 params.
+// QLinearConv's int32 bias (one per output channel) is added last, wrapping, as the reference does.
+// Bindings: 0 x, 1 w, 2 x zero point, 3 w zero points (packed 8-bit), 4 y (i32), 5 params, 6 bias.
 
 struct Params {
   n: u32, c: u32, h: u32, w: u32,
@@ -11,7 +12,7 @@ struct Params {
   oh: u32, ow: u32, stride_h: u32, stride_w: u32,
   dil_h: u32, dil_w: u32, pad_t: i32, pad_l: i32,
   group: u32, x_signed: u32, w_signed: u32, zx_count: u32,
-  zw_count: u32, _p0: u32, _p1: u32, _p2: u32,
+  zw_count: u32, has_bias: u32, _p1: u32, _p2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<u32>;
@@ -20,6 +21,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> zw_buf: array<u32>;
 @group(0) @binding(4) var<storage, read_write> y: array<i32>;
 @group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read> bias: array<i32>;
 
 fn unpack(word: u32, i: u32, signed: bool) -> i32 {
   let v = i32((word >> (8u * (i % 4u))) & 0xffu);
@@ -62,5 +64,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
     }
   }
+  if (p.has_bias == 1u) { acc += bias[m]; }
   y[o] = acc;
 }

@@ -217,7 +217,7 @@ export async function recordIntConvRuntime(
   ctx: GpuContext,
   encoder: GPUCommandEncoder,
   s: IntConvRuntimeSpec,
-  bufs: { x: GPUBuffer; w: GPUBuffer; zx: GPUBuffer; zw: GPUBuffer; y: GPUBuffer },
+  bufs: { x: GPUBuffer; w: GPUBuffer; zx: GPUBuffer; zw: GPUBuffer; y: GPUBuffer; bias?: GPUBuffer },
 ): Promise<void> {
   const pipeline = await getPipeline(ctx, {
     op: 'int-conv-runtime',
@@ -249,7 +249,7 @@ export async function recordIntConvRuntime(
     +s.wSigned,
     s.zxCount,
     s.zwCount,
-    0,
+    bufs.bias ? 1 : 0,
     0,
     0,
   ]);
@@ -260,7 +260,49 @@ export async function recordIntConvRuntime(
     encoder,
     'int-conv-runtime',
     pipeline,
-    [bufs.x, bufs.w, bufs.zx, bufs.zw, bufs.y, uniform],
+    [bufs.x, bufs.w, bufs.zx, bufs.zw, bufs.y, uniform, bufs.bias ?? bufs.x],
     linearGrid(ctx, Math.ceil(count / 64)),
+  );
+}
+
+/** The output side of QLinearMatMul / QLinearConv: onnxruntime's requantization of int32 sums. */
+export interface RequantizeRuntimeSpec {
+  readonly count: number;
+  /** Elements per step of the channel axis; `channels` weight scales (1: per tensor). */
+  readonly inner: number;
+  readonly channels: number;
+  readonly qmin: number;
+  readonly qmax: number;
+}
+
+/**
+ * y = clamp(roundHalfEven(f32(f32(acc) * M[c])) + zy, qmin, qmax), M = f32(f32(sx * sw[c]) / sy)
+ * computed per element from the scales' GPU buffers (requantize-runtime.wgsl).
+ */
+export async function recordRequantizeRuntime(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  s: RequantizeRuntimeSpec,
+  bufs: { acc: GPUBuffer; y: GPUBuffer; sx: GPUBuffer; sw: GPUBuffer; sy: GPUBuffer; zy: GPUBuffer },
+): Promise<void> {
+  const pipeline = await getPipeline(ctx, {
+    op: 'requantize-runtime',
+    params: {},
+    build: async () => ({
+      code: `${await loadWgsl(new URL('../gpu/wgsl/div-nearest.wgsl', import.meta.url))}\n${await loadWgsl(
+        new URL('./requantize-runtime.wgsl', import.meta.url),
+      )}`,
+    }),
+  });
+  const words = new Int32Array([s.count, s.inner, s.channels, s.qmin < 0 ? 1 : 0, s.qmin, s.qmax]);
+  const uniform = uploadUniform(ctx, 'requantize-runtime.params', words);
+  const { acc, y, sx, sw, sy, zy } = bufs;
+  pass(
+    ctx,
+    encoder,
+    'requantize-runtime',
+    pipeline,
+    [acc, y, sx, sw, sy, zy, uniform],
+    linearGrid(ctx, Math.ceil(s.count / 4 / 64)),
   );
 }

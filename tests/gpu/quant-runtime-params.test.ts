@@ -347,3 +347,157 @@ describe('ConvInteger with run-time zero points', () => {
     expectSameTensor(got.get('y')!, want.get('y')!, 'DQL -> ConvInteger');
   });
 });
+
+const lo8 = (t: string) => (t === 'int8' ? -128 : 0);
+const rand8 = (r: () => number, t: 'int8' | 'uint8', dims: number[]) =>
+  randomTensor(r, t, dims, lo8(t), lo8(t) + 255);
+
+function qlinearMatMul(
+  a: Tensor,
+  sa: Tensor,
+  za: Tensor,
+  b: Tensor,
+  sb: Tensor,
+  zb: Tensor,
+  sy: Tensor,
+  zy: Tensor,
+  constants: string[] = [],
+): OneNode {
+  return {
+    op: 'QLinearMatMul',
+    opset: 10,
+    inputs: [
+      ['a', a],
+      ['sa', sa],
+      ['za', za],
+      ['b', b],
+      ['sb', sb],
+      ['zb', zb],
+      ['sy', sy],
+      ['zy', zy],
+    ],
+    constants,
+    outputs: [{ name: 'y', dtype: zy.dtype }],
+  };
+}
+
+describe('QLinearMatMul / QLinearConv with run-time scales and zero points', () => {
+  it('QLinearMatMul curated: ties at .5 (round half even), saturation, per-column scales', async () => {
+    const a = u8([2, 2], [1, 3, 5, 0]);
+    const b = i8([2, 2], [1, 0, 0, 1]);
+    // M = 1 * 1 / 2: acc 1, 3, 5 give 0.5, 1.5, 2.5.
+    await exactOnGpu(
+      qlinearMatMul(a, f32([], [1]), u8([], [0]), b, f32([], [1]), i8([], [0]), f32([], [2]), u8([], [10])),
+      'QLMM ties',
+    );
+    const big = u8([1, 4], [255, 255, 255, 255]);
+    const bw = i8([4, 2], [127, -128, 127, -128, 127, -128, 127, -128]);
+    await exactOnGpu(
+      qlinearMatMul(
+        big,
+        f32([], [0.5]),
+        u8([], [0]),
+        bw,
+        f32([], [1]),
+        i8([], [0]),
+        f32([], [0.01]),
+        i8([], [0]),
+      ),
+      'QLMM saturation',
+    );
+    await exactOnGpu(
+      qlinearMatMul(
+        big,
+        f32([], [0.02]),
+        u8([], [3]),
+        bw,
+        f32([2], [0.3, 0.007]),
+        i8([2], [1, -2]),
+        f32([], [0.5]),
+        u8([], [128]),
+      ),
+      'QLMM per column',
+    );
+    await exactOnGpu(
+      qlinearMatMul(
+        big,
+        f32([], [0.02]),
+        u8([], [3]),
+        bw,
+        f32([2], [0.3, 0.007]),
+        i8([2], [1, -2]),
+        f32([], [0.5]),
+        u8([], [128]),
+        ['b', 'sb', 'zb'],
+      ),
+      'QLMM constant B, fed activation parameters',
+    );
+  });
+
+  it('QLinearMatMul random (batches, int8 / uint8)', async () => {
+    const r = rng(808);
+    for (let k = 0; k < 16; k++) {
+      const [M, K, N] = [randInt(r, 1, 7), randInt(r, 1, 50), randInt(r, 1, 7)];
+      const at = k % 2 ? 'int8' : 'uint8';
+      const bt = k % 3 ? 'int8' : 'uint8';
+      const yt = k % 4 < 2 ? 'int8' : 'uint8';
+      const batch = k % 4 === 3 ? [randInt(r, 2, 3)] : [];
+      const perCol = k % 3 === 0;
+      const sb = randomTensor(r, 'float32', perCol ? [N] : [], 1e-3, 0.05);
+      await exactOnGpu(
+        qlinearMatMul(
+          rand8(r, at, [...batch, M, K]),
+          randomTensor(r, 'float32', [], 1e-3, 0.1),
+          rand8(r, at, []),
+          rand8(r, bt, [K, N]),
+          sb,
+          rand8(r, bt, perCol ? [N] : []),
+          randomTensor(r, 'float32', [], 0.01, 2),
+          rand8(r, yt, []),
+        ),
+        `QLMM random ${k}`,
+      );
+    }
+  });
+
+  it('QLinearConv random: bias, per-channel scales, groups, pads, 1-D', async () => {
+    const r = rng(909);
+    for (let k = 0; k < 16; k++) {
+      const is1d = k % 4 === 3;
+      const group = k % 5 === 2 ? 2 : 1;
+      const cg = randInt(r, 1, 3);
+      const M = group * randInt(r, 1, 3);
+      const xt = k % 3 === 0 ? 'int8' : 'uint8';
+      const wt = k % 2 === 0 ? 'int8' : 'uint8';
+      const yt = k % 4 < 2 ? 'uint8' : 'int8';
+      const sp = is1d ? [randInt(r, 3, 9)] : [randInt(r, 3, 7), randInt(r, 3, 7)];
+      const ks = sp.map(() => randInt(r, 1, 3));
+      const attrs: Record<string, number[] | number> = { group };
+      if (k % 3 === 1) attrs.strides = sp.map(() => 2);
+      if (k % 2 === 1) attrs.pads = [...sp.map(() => 1), ...sp.map(() => randInt(r, 0, 2))];
+      const perChannel = k % 2 === 0;
+      const bias = k % 3 !== 2 ? randomTensor(r, 'int32', [M], -5000, 5000) : undefined;
+      await exactOnGpu(
+        {
+          op: 'QLinearConv',
+          opset: 10,
+          inputs: [
+            ['x', rand8(r, xt, [1, cg * group, ...sp])],
+            ['sx', randomTensor(r, 'float32', [], 1e-3, 0.1)],
+            ['zx', rand8(r, xt, [])],
+            ['w', rand8(r, wt, [M, cg, ...ks])],
+            ['sw', randomTensor(r, 'float32', perChannel ? [M] : [], 1e-3, 0.05)],
+            ['zw', rand8(r, wt, perChannel ? [M] : [])],
+            ['sy', randomTensor(r, 'float32', [], 0.01, 1)],
+            ['zy', rand8(r, yt, [])],
+            ['bias', bias],
+          ],
+          constants: k % 2 ? ['w', 'sw', 'zw', 'bias'].filter((n) => n !== 'bias' || bias) : [],
+          outputs: [{ name: 'y', dtype: yt }],
+          attrs,
+        },
+        `QLinearConv random ${k}`,
+      );
+    }
+  });
+});

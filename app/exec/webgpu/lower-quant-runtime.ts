@@ -13,6 +13,7 @@ import {
   recordIntConvRuntime,
   recordIntMatMulRuntime,
   recordQuantizeWithBuffers,
+  recordRequantizeRuntime,
   recordWiden8,
 } from '../../../kernels/quantize-runtime/quantize-runtime.js';
 import { makeTensor, sizeOf } from '../../../kernels/tensor.js';
@@ -20,7 +21,7 @@ import { attrInt, attrInts, attrString } from '../../model/attributes.js';
 import { nodeAccumulator } from '../accumulator-stats.js';
 import { int8GemmLowerings } from './lower-int8-gemm.js';
 import { quantLowerings } from './lower-quant.js';
-import { inputName, type Lowering, type LowerContext } from './lowering.js';
+import { type GpuWork, inputName, type Lowering, type LowerContext } from './lowering.js';
 
 const is8bit = (dtype: string | undefined): dtype is 'int8' | 'uint8' =>
   dtype === 'int8' || dtype === 'uint8';
@@ -103,127 +104,197 @@ function zeroPointCount(lc: LowerContext, i: number, dtype: string): number | un
   return s.dtype === dtype ? sizeOf(s.dims) : undefined;
 }
 
-/** MatMulInteger with run-time zero points (int32 or x86 pairwise accumulation, no statistics). */
-const matMulIntegerRuntime: Lowering = async (lc) => {
-  const as = lc.shape(inputName(lc, 0));
-  const bs = lc.shape(inputName(lc, 1));
-  if (!is8bit(as.dtype) || !is8bit(bs.dtype) || lc.settings.onAccumulatorStats) return undefined;
-  const mode = nodeAccumulator(lc.settings, { kind: 'matmul', xType: as.dtype, wType: bs.dtype });
-  if (mode.kind !== 'int32' && mode.kind !== 'pairwise-int16-saturate') return undefined;
-  let g: ReturnType<typeof resolveDenseGeometry>;
-  try {
-    g = resolveDenseGeometry(as.dims, bs.dims, false, 'MatMulInteger');
-  } catch {
-    return undefined; // the CPU reference reports the shape error
-  }
-  const zaCount = zeroPointCount(lc, 2, as.dtype);
-  const zbCount = zeroPointCount(lc, 3, bs.dtype);
-  if (zaCount === undefined || zbCount === undefined) return undefined;
-  if (![0, 1, g.M].includes(zaCount) || ![0, 1, g.N].includes(zbCount)) return undefined;
-  const batchWords: number[] = [];
-  for (let i = 0; i < g.batches; i++) batchWords.push(g.aBatchMap[i], g.bBatchMap[i]);
-  const batchMap = lc.upload(
-    `${lc.node.name}.batch-map`,
-    makeTensor('int32', [batchWords.length], batchWords),
-  );
-  const a = lc.input(0);
-  const b = lc.input(1);
-  const za = zaCount ? lc.input(2) : a;
-  const zb = zbCount ? lc.input(3) : b;
-  const y = lc.output(0);
-  const spec = {
-    m: g.M,
-    k: g.K,
-    n: g.N,
-    batches: g.batches,
-    aSigned: as.dtype === 'int8',
-    bSigned: bs.dtype === 'int8',
-    zaCount,
-    zbCount,
-    pairwise: mode.kind === 'pairwise-int16-saturate',
-  };
-  return {
-    record: async (encoder) => {
-      if (g.M * g.N * g.batches === 0) return;
-      await recordIntMatMulRuntime(lc.gpu, encoder, spec, { a, b, za, zb, batchMap, y });
-    },
-    destroy: () => batchMap.destroy(),
-  };
-};
-
-/** ConvInteger (1-D / 2-D) with run-time zero points, int32 accumulation, no statistics. */
-const convIntegerRuntime: Lowering = async (lc) => {
-  const xs = lc.shape(inputName(lc, 0));
-  const ws = lc.shape(inputName(lc, 1));
+/**
+ * The output of an integer node: its int32 sums go to `y` directly (MatMulInteger / ConvInteger), or
+ * (QLinear*: inputs 1 x scale, 4 w scale, 6 y scale, 7 y zero point) to a scratch buffer that
+ * onnxruntime's requantization (the 'ort' scheme only: the fixed-point schemes take their
+ * multiplier from f64 host math) turns into the 8-bit output, reading the scales from GPU buffers.
+ * Returns undefined (before any output is allocated) when the node is not supported.
+ */
+function integerOutput(
+  lc: LowerContext,
+  qlinear: boolean,
+  channels: number,
+  inner: number,
+): ((sums: (acc: GPUBuffer) => GpuWork) => GpuWork) | undefined {
   const ys = lc.shape(lc.node.outputs[0]);
-  const rank = xs.dims.length;
-  if (!is8bit(xs.dtype) || !is8bit(ws.dtype) || (rank !== 3 && rank !== 4) || ws.dims.length !== rank)
-    return undefined;
-  if (lc.settings.onAccumulatorStats || ys.dtype !== 'int32') return undefined;
-  const group = attrInt(lc.node, 'group');
-  const [M, Cg] = ws.dims;
-  const depthwise = Cg === 1 && M === group;
-  const mode = nodeAccumulator(lc.settings, {
-    kind: 'conv-integer',
-    xType: xs.dtype,
-    wType: ws.dtype,
-    depthwise,
-  });
-  if (mode.kind !== 'int32') return undefined;
-  if (group < 1 || M % group !== 0 || xs.dims[1] !== Cg * group) return undefined;
-  const zxCount = zeroPointCount(lc, 2, xs.dtype);
-  const zwCount = zeroPointCount(lc, 3, ws.dtype);
-  if (zxCount === undefined || zwCount === undefined || zxCount > 1 || ![0, 1, M].includes(zwCount))
-    return undefined;
-  const ints = (n: string) => {
-    const v = attrInts(lc.node, n);
-    return v?.length ? v : undefined;
-  };
-  let geo: ReturnType<typeof resolveConvGeometry>;
-  try {
-    geo = resolveConvGeometry({
-      inputSpatial: xs.dims.slice(2),
-      kernelSpatial: ws.dims.slice(2),
-      strides: ints('strides'),
-      dilations: ints('dilations'),
-      pads: ints('pads'),
-      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad')),
-    });
-  } catch {
-    return undefined; // the CPU reference reports it
+  const count = sizeOf(ys.dims);
+  if (!qlinear) {
+    if (ys.dtype !== 'int32') return undefined;
+    return (sums) => sums(lc.output(0));
   }
-  const is1d = rank === 3;
-  const lift = (d: readonly number[]) => (is1d ? [d[0], d[1], 1, d[2]] : [...d]);
-  const spec = {
-    xDims: lift(xs.dims),
-    wDims: lift(ws.dims),
-    yDims: lift(ys.dims),
-    strides: is1d ? [1, geo.strides[0]] : geo.strides,
-    dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
-    pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
-    group,
-    xSigned: xs.dtype === 'int8',
-    wSigned: ws.dtype === 'int8',
-    zxCount,
-    zwCount,
+  const scheme = lc.settings.requantize?.kind ?? 'ort';
+  if (scheme !== 'ort' || !is8bit(ys.dtype)) return undefined;
+  const f32Count = (i: number) => {
+    const name = inputName(lc, i);
+    const sh = name ? lc.shape(name) : undefined;
+    return sh?.dtype === 'float32' ? sizeOf(sh.dims) : undefined;
   };
-  const x = lc.input(0);
-  const w = lc.input(1);
-  const zx = zxCount ? lc.input(2) : x;
-  const zw = zwCount ? lc.input(3) : w;
-  const y = lc.output(0);
-  return {
-    record: async (encoder) => {
-      if (sizeOf(ys.dims) === 0) return;
-      await recordIntConvRuntime(lc.gpu, encoder, spec, { x, w, zx, zw, y });
-    },
+  const swCount = f32Count(4);
+  if (f32Count(1) !== 1 || f32Count(6) !== 1 || (swCount !== 1 && swCount !== channels)) return undefined;
+  if (zeroPointCount(lc, 7, ys.dtype) !== 1) return undefined;
+  return (sums) => {
+    const acc = lc.upload(`${lc.node.name}.acc`, makeTensor('int32', [count]));
+    const [sx, sw, sy, zy] = [lc.input(1), lc.input(4), lc.input(6), lc.input(7)];
+    const y = lc.output(0);
+    const inner1 = swCount === 1 ? 1 : inner;
+    const spec = { count, inner: inner1, channels: swCount, ...qRange(ys.dtype as 'int8' | 'uint8') };
+    const work = sums(acc);
+    return {
+      record: async (encoder) => {
+        await work.record?.(encoder);
+        if (count > 0) await recordRequantizeRuntime(lc.gpu, encoder, spec, { acc, y, sx, sw, sy, zy });
+      },
+      destroy: () => {
+        work.destroy?.();
+        acc.destroy();
+      },
+    };
   };
-};
+}
+
+/**
+ * MatMulInteger / QLinearMatMul with run-time zero points (and scales): int32 or x86 pairwise
+ * accumulation, no statistics.
+ */
+function intMatMulRuntime(qlinear: boolean): Lowering {
+  return async (lc) => {
+    const [bi, zai, zbi] = qlinear ? [3, 2, 5] : [1, 2, 3];
+    const as = lc.shape(inputName(lc, 0));
+    const bs = lc.shape(inputName(lc, bi));
+    if (!is8bit(as.dtype) || !is8bit(bs.dtype) || lc.settings.onAccumulatorStats) return undefined;
+    const mode = nodeAccumulator(lc.settings, { kind: 'matmul', xType: as.dtype, wType: bs.dtype });
+    if (mode.kind !== 'int32' && mode.kind !== 'pairwise-int16-saturate') return undefined;
+    let g: ReturnType<typeof resolveDenseGeometry>;
+    try {
+      g = resolveDenseGeometry(as.dims, bs.dims, false, lc.node.opType);
+    } catch {
+      return undefined; // the CPU reference reports the shape error
+    }
+    const zaCount = zeroPointCount(lc, zai, as.dtype);
+    const zbCount = zeroPointCount(lc, zbi, bs.dtype);
+    if (zaCount === undefined || zbCount === undefined) return undefined;
+    if (![0, 1, g.M].includes(zaCount) || ![0, 1, g.N].includes(zbCount)) return undefined;
+    if (qlinear && (zaCount !== 1 || zbCount === 0)) return undefined;
+    const output = integerOutput(lc, qlinear, g.N, 1);
+    if (!output) return undefined;
+    const batchWords: number[] = [];
+    for (let i = 0; i < g.batches; i++) batchWords.push(g.aBatchMap[i], g.bBatchMap[i]);
+    const batchMap = lc.upload(
+      `${lc.node.name}.batch-map`,
+      makeTensor('int32', [batchWords.length], batchWords),
+    );
+    const a = lc.input(0);
+    const b = lc.input(bi);
+    const za = zaCount ? lc.input(zai) : a;
+    const zb = zbCount ? lc.input(zbi) : b;
+    const spec = {
+      m: g.M,
+      k: g.K,
+      n: g.N,
+      batches: g.batches,
+      aSigned: as.dtype === 'int8',
+      bSigned: bs.dtype === 'int8',
+      zaCount,
+      zbCount,
+      pairwise: mode.kind === 'pairwise-int16-saturate',
+    };
+    return output((y) => ({
+      record: async (encoder) => {
+        if (g.M * g.N * g.batches === 0) return;
+        await recordIntMatMulRuntime(lc.gpu, encoder, spec, { a, b, za, zb, batchMap, y });
+      },
+      destroy: () => batchMap.destroy(),
+    }));
+  };
+}
+
+/**
+ * ConvInteger / QLinearConv (1-D / 2-D) with run-time zero points (and scales, bias): int32
+ * accumulation, no statistics.
+ */
+function intConvRuntime(qlinear: boolean): Lowering {
+  return async (lc) => {
+    const [wi, zxi, zwi] = qlinear ? [3, 2, 5] : [1, 2, 3];
+    const xs = lc.shape(inputName(lc, 0));
+    const ws = lc.shape(inputName(lc, wi));
+    const ys = lc.shape(lc.node.outputs[0]);
+    const rank = xs.dims.length;
+    if (!is8bit(xs.dtype) || !is8bit(ws.dtype) || (rank !== 3 && rank !== 4) || ws.dims.length !== rank)
+      return undefined;
+    if (lc.settings.onAccumulatorStats) return undefined;
+    const group = attrInt(lc.node, 'group');
+    const [M, Cg] = ws.dims;
+    const depthwise = Cg === 1 && M === group;
+    const kind = qlinear ? 'qlinear-conv' : 'conv-integer';
+    const mode = nodeAccumulator(lc.settings, { kind, xType: xs.dtype, wType: ws.dtype, depthwise });
+    if (mode.kind !== 'int32') return undefined;
+    if (group < 1 || M % group !== 0 || xs.dims[1] !== Cg * group) return undefined;
+    const zxCount = zeroPointCount(lc, zxi, xs.dtype);
+    const zwCount = zeroPointCount(lc, zwi, ws.dtype);
+    if (zxCount === undefined || zwCount === undefined || zxCount > 1 || ![0, 1, M].includes(zwCount))
+      return undefined;
+    if (qlinear && (zxCount !== 1 || zwCount === 0)) return undefined;
+    const biasName = qlinear ? inputName(lc, 8) : '';
+    if (biasName) {
+      const bsh = lc.shape(biasName);
+      if (bsh.dtype !== 'int32' || sizeOf(bsh.dims) !== M) return undefined;
+    }
+    const ints = (n: string) => {
+      const v = attrInts(lc.node, n);
+      return v?.length ? v : undefined;
+    };
+    let geo: ReturnType<typeof resolveConvGeometry>;
+    try {
+      geo = resolveConvGeometry({
+        inputSpatial: xs.dims.slice(2),
+        kernelSpatial: ws.dims.slice(2),
+        strides: ints('strides'),
+        dilations: ints('dilations'),
+        pads: ints('pads'),
+        autoPad: parseAutoPad(attrString(lc.node, 'auto_pad')),
+      });
+    } catch {
+      return undefined; // the CPU reference reports it
+    }
+    const is1d = rank === 3;
+    const lift = (d: readonly number[]) => (is1d ? [d[0], d[1], 1, d[2]] : [...d]);
+    const yDims = lift(ys.dims);
+    const output = integerOutput(lc, qlinear, M, yDims[2] * yDims[3]);
+    if (!output) return undefined;
+    const spec = {
+      xDims: lift(xs.dims),
+      wDims: lift(ws.dims),
+      yDims,
+      strides: is1d ? [1, geo.strides[0]] : geo.strides,
+      dilations: is1d ? [1, geo.dilations[0]] : geo.dilations,
+      pads: is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads,
+      group,
+      xSigned: xs.dtype === 'int8',
+      wSigned: ws.dtype === 'int8',
+      zxCount,
+      zwCount,
+    };
+    const x = lc.input(0);
+    const w = lc.input(wi);
+    const zx = zxCount ? lc.input(zxi) : x;
+    const zw = zwCount ? lc.input(zwi) : w;
+    const bias = biasName ? lc.input(8) : undefined;
+    return output((y) => ({
+      record: async (encoder) => {
+        if (sizeOf(ys.dims) === 0) return;
+        await recordIntConvRuntime(lc.gpu, encoder, spec, { x, w, zx, zw, y, bias });
+      },
+    }));
+  };
+}
 
 export const quantRuntimeLowerings: Readonly<Record<string, Lowering>> = {
   DynamicQuantizeLinear: dynamicQuantize,
   QuantizeLinear: orElse(quantLowerings.QuantizeLinear, quantizeRuntime('quantize')),
   DequantizeLinear: orElse(quantLowerings.DequantizeLinear, quantizeRuntime('dequantize')),
-  MatMulInteger: orElse(int8GemmLowerings.MatMulInteger, matMulIntegerRuntime),
-  ConvInteger: orElse(int8GemmLowerings.ConvInteger, convIntegerRuntime),
+  MatMulInteger: orElse(int8GemmLowerings.MatMulInteger, intMatMulRuntime(false)),
+  ConvInteger: orElse(int8GemmLowerings.ConvInteger, intConvRuntime(false)),
+  QLinearMatMul: orElse(int8GemmLowerings.QLinearMatMul, intMatMulRuntime(true)),
+  QLinearConv: orElse(int8GemmLowerings.QLinearConv, intConvRuntime(true)),
 };

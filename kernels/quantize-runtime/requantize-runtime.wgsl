@@ -1,0 +1,47 @@
+// requantize-runtime.wgsl: onnxruntime's requantization (kernels/requantize/requantize.ref.ts,
+// 'ort') with the scales and the output zero point read from GPU buffers each run:
+//   M = f32(f32(sx * sw[c]) / sy)   (one correctly rounded f32 multiply, then div_nearest, because
+//                                    WGSL's `/` is only accurate to 2.5 ULP)
+//   y = clamp(roundHalfEven(f32(f32(acc) * M)) + zy, qmin, qmax)
+// f32(acc) is made exact from two 16-bit halves (as kernels/gpu/wgsl/requantize.wgsl does). Needs
+// div-nearest.wgsl. Each invocation writes one packed word (4 outputs).
+// Bindings: 0 acc (i32), 1 y (packed 8-bit), 2 sx, 3 sw (f32 bits), 4 sy, 5 zy (packed 8-bit),
+// 6 params.
+
+struct Params { count: u32, inner: u32, channels: u32, signed: u32, qmin: i32, qmax: i32, }
+
+@group(0) @binding(0) var<storage, read> acc: array<i32>;
+@group(0) @binding(1) var<storage, read_write> y: array<u32>;
+@group(0) @binding(2) var<storage, read> sx: array<u32>;
+@group(0) @binding(3) var<storage, read> sw: array<u32>;
+@group(0) @binding(4) var<storage, read> sy: array<u32>;
+@group(0) @binding(5) var<storage, read> zy_buf: array<u32>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+fn exact_f32_of_i32(v: i32) -> f32 {
+  let low = v & 0xffff;
+  return f32(v - low) + f32(low);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let word = (wid.y * nwg.x + wid.x) * 64u + lid;
+  let first = word * 4u;
+  if (first >= params.count) { return; }
+  var zy = i32(zy_buf[0] & 0xffu);
+  if (params.signed == 1u) { zy = (zy << 24u) >> 24u; }
+  let x_scale = bitcast<f32>(sx[0]);
+  let y_scale = bitcast<f32>(sy[0]);
+  var packed = 0u;
+  for (var j = 0u; j < min(4u, params.count - first); j++) {
+    let i = first + j;
+    let c = (i / params.inner) % params.channels;
+    let m = div_nearest(x_scale * bitcast<f32>(sw[c]), y_scale);
+    let scaled = exact_f32_of_i32(acc[i]) * m;
+    let r = i32(clamp(round(scaled), -1073741824.0, 1073741824.0));
+    let q = clamp(r + zy, params.qmin, params.qmax);
+    packed = packed | ((u32(q) & 0xffu) << (8u * j));
+  }
+  y[word] = packed;
+}
