@@ -501,3 +501,39 @@ describe('QLinearMatMul / QLinearConv with run-time scales and zero points', () 
     }
   });
 });
+
+describe('BatchNormalization (inference) with run-time scale / B / mean / var', () => {
+  it('per channel and opset-7 spatial = 0, random, within float tolerance of the reference', async () => {
+    const r = rng(1001);
+    for (let k = 0; k < 12; k++) {
+      const spatial = k % 4 === 3 ? [] : k % 2 ? [randInt(r, 1, 6)] : [randInt(r, 1, 5), randInt(r, 1, 5)];
+      const dims = [randInt(r, 1, 3), randInt(r, 1, 6), ...spatial];
+      const perElement = k === 5; // opset 7, spatial = 0: one parameter per element of a sample
+      const pdims = perElement ? dims.slice(1) : [dims[1]];
+      const c: OneNode = {
+        op: 'BatchNormalization',
+        opset: perElement ? 7 : 15,
+        inputs: [
+          ['x', randomTensor(r, 'float32', dims, -10, 10)],
+          ['scale', randomTensor(r, 'float32', pdims, -2, 2)],
+          ['B', randomTensor(r, 'float32', pdims, -3, 3)],
+          ['mean', randomTensor(r, 'float32', pdims, -1, 1)],
+          ['var', randomTensor(r, 'float32', pdims, k === 2 ? 0 : 0.01, 4)],
+        ],
+        constants: k % 3 === 1 ? ['scale', 'B'] : [],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+        attrs: perElement
+          ? { spatial: 0, epsilon: { float: 1e-3 } }
+          : { epsilon: { float: k % 2 ? 1e-2 : 1e-5 } },
+      };
+      const got = (await runOnGpu(c, `BatchNorm ${k}`)).get('y')!;
+      const want = runOurs(c)[0];
+      const g = got.data as Float32Array;
+      const w = want.data as Float32Array;
+      expect(got.dims).toEqual(want.dims);
+      const tol = 2e-6 * Math.max(1, ...Array.from(w, Math.abs));
+      for (let i = 0; i < w.length; i++)
+        expect(Math.abs(g[i] - w[i]), `BatchNorm ${k} [${i}]`).toBeLessThanOrEqual(tol);
+    }
+  });
+});

@@ -34,6 +34,7 @@ import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
 import { quantRuntimeLowerings } from './lower-quant-runtime.js';
+import { batchNormRuntimeLowerings } from './lower-batchnorm-runtime.js';
 import { rnnLowerings } from './lower-rnn.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
@@ -61,6 +62,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...gatherLowerings,
     ...rnnLowerings,
     ...quantRuntimeLowerings,
+    ...batchNormRuntimeLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
