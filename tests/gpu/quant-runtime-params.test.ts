@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuInterpreter } from '../../app/exec/cpu/interpreter.js';
 import { WebGpuExecutor } from '../../app/exec/webgpu/webgpu-executor.js';
 import { decodeModel } from '../../app/model/decode.js';
-import { makeTensor, type Tensor } from '../../kernels/tensor.js';
+import { makeTensor, numberToFloat16Bits, type Tensor } from '../../kernels/tensor.js';
 import { buildModel } from '../helpers/onnx-builder.js';
 import {
   expectSameTensor,
@@ -534,6 +534,34 @@ describe('BatchNormalization (inference) with run-time scale / B / mean / var', 
       const tol = 2e-6 * Math.max(1, ...Array.from(w, Math.abs));
       for (let i = 0; i < w.length; i++)
         expect(Math.abs(g[i] - w[i]), `BatchNorm ${k} [${i}]`).toBeLessThanOrEqual(tol);
+    }
+  });
+});
+
+describe('QLinearMatMul with float16 scales (opset 21), widened to f32 on the GPU', () => {
+  it('random: bit-exact with the reference, no CPU node', async () => {
+    const r = rng(1102);
+    const h = (dims: number[], v: number[]) =>
+      makeTensor('float16', dims, Uint16Array.from(v, numberToFloat16Bits));
+    for (let k = 0; k < 6; k++) {
+      const [M, K, N] = [randInt(r, 1, 5), randInt(r, 1, 30), randInt(r, 1, 5)];
+      const at = k % 2 ? 'int8' : 'uint8';
+      await exactOnGpu(
+        {
+          ...qlinearMatMul(
+            rand8(r, at, [M, K]),
+            h([], [0.01 + r() * 0.1]),
+            rand8(r, at, []),
+            rand8(r, at, [K, N]),
+            h([], [0.001 + r() * 0.05]),
+            rand8(r, at, []),
+            h([], [0.05 + r() * 0.5]),
+            rand8(r, at, []),
+          ),
+          opset: 21,
+        },
+        `QLMM float16 scales ${k}`,
+      );
     }
   });
 });

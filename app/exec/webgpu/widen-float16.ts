@@ -113,6 +113,7 @@ const EXACT = new Set<string>([
   'Shape',
   'Size',
   'OneHot',
+  'QLinearMatMul', // float16 scales (opset 21) are exact in f32; its output is 8-bit
 ]);
 
 /** How a float16-touching node is planned: widened (with or without rounding) or as written. */
