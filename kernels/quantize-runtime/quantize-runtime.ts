@@ -306,3 +306,27 @@ export async function recordRequantizeRuntime(
     linearGrid(ctx, Math.ceil(s.count / 4 / 64)),
   );
 }
+
+/** y[row, col] -= za[row or 0] * colsum[col] in place (zero-point-correction.wgsl). */
+export async function recordZeroPointCorrection(
+  ctx: GpuContext,
+  encoder: GPUCommandEncoder,
+  s: { count: number; m: number; n: number; zaPerRow: boolean; aSigned: boolean },
+  bufs: { y: GPUBuffer; colsum: GPUBuffer; za: GPUBuffer },
+): Promise<void> {
+  const pipeline = await getPipeline(ctx, {
+    op: 'zero-point-correction',
+    params: {},
+    build: async () => ({ code: await loadWgsl(new URL('./zero-point-correction.wgsl', import.meta.url)) }),
+  });
+  const words = new Uint32Array([s.count, s.m, s.n, +s.zaPerRow, +s.aSigned]);
+  const uniform = uploadUniform(ctx, 'zero-point-correction.params', words);
+  pass(
+    ctx,
+    encoder,
+    'zero-point-correction',
+    pipeline,
+    [bufs.y, bufs.colsum, bufs.za, uniform],
+    linearGrid(ctx, Math.ceil(s.count / 64)),
+  );
+}

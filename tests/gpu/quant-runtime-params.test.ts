@@ -565,3 +565,19 @@ describe('QLinearMatMul with float16 scales (opset 21), widened to f32 on the GP
     }
   });
 });
+
+describe('MatMulInteger with a constant B and a run-time A zero point (prepared kernel + correction)', () => {
+  it('random: GEMV and tiled, batched A, per-row za, with and without zb', async () => {
+    const r = rng(1203);
+    for (let k = 0; k < 12; k++) {
+      const [M, K, N] = [k % 3 === 0 ? 1 : randInt(r, 2, 40), randInt(r, 1, 90), randInt(r, 1, 70)];
+      const at = k % 2 ? 'int8' : 'uint8';
+      const bt = k % 4 < 2 ? 'int8' : 'uint8';
+      const aDims = k % 4 === 3 ? [randInt(r, 2, 3), M, K] : [M, K];
+      const za = rand8(r, at, k % 5 === 4 ? [M] : []);
+      const zb = k % 3 === 2 ? undefined : rand8(r, bt, k % 2 ? [N] : []);
+      const c = matMulInteger(rand8(r, at, aDims), rand8(r, bt, [K, N]), za, zb, ['b', 'zb']);
+      await exactOnGpu(c, `MMI constant B ${k} [${aDims}] x [${K}, ${N}]`);
+    }
+  });
+});

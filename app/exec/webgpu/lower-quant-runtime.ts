@@ -6,6 +6,8 @@
 // each op here first delegates to them.
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
 import { resolveDenseGeometry } from '../../../kernels/dense-int8/dense-geometry.js';
+import { prepareDenseInt8, recordDenseInt8 } from '../../../kernels/dense-int8/dense-int8.js';
+import type { Int8Data } from '../../../kernels/quant-math/accumulator.js';
 import { qRange } from '../../../kernels/quant-math/quant-math.js';
 import {
   fitsOneBinding,
@@ -14,9 +16,10 @@ import {
   recordIntMatMulRuntime,
   recordQuantizeWithBuffers,
   recordRequantizeRuntime,
+  recordZeroPointCorrection,
   recordWiden8,
 } from '../../../kernels/quantize-runtime/quantize-runtime.js';
-import { makeTensor, sizeOf } from '../../../kernels/tensor.js';
+import { makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
 import { nodeAccumulator } from '../accumulator-stats.js';
 import { int8GemmLowerings } from './lower-int8-gemm.js';
@@ -150,6 +153,67 @@ function integerOutput(
         acc.destroy();
       },
     };
+  };
+}
+
+/**
+ * MatMulInteger with a constant 2-D B (and constant or absent zb) whose A zero point is a run-time
+ * value (quantize_dynamic's DynamicQuantizeLinear output), int32 accumulation: the prepared int8
+ * dense kernel (tiled / packed, lower-int8-gemm.ts's) runs with za = 0, then
+ * zero-point-correction.wgsl subtracts za * colsum(B - zb), exact in wrapping int32.
+ */
+async function matMulIntegerConstantB(lc: LowerContext): Promise<GpuWork | undefined> {
+  const as = lc.shape(inputName(lc, 0));
+  const bs = lc.shape(inputName(lc, 1));
+  const b = lc.constant(inputName(lc, 1));
+  const zbName = inputName(lc, 3);
+  const zb = zbName ? lc.constant(zbName) : undefined;
+  if (!b || (zbName && !zb) || bs.dims.length !== 2 || !is8bit(as.dtype) || !is8bit(bs.dtype))
+    return undefined;
+  if (lc.settings.onAccumulatorStats || !inputName(lc, 2)) return undefined;
+  const mode = nodeAccumulator(lc.settings, { kind: 'matmul', xType: as.dtype, wType: bs.dtype });
+  if (mode.kind !== 'int32') return undefined;
+  const [K, N] = bs.dims;
+  const M = as.dims.length >= 2 ? as.dims[as.dims.length - 2] : 1;
+  const zaCount = zeroPointCount(lc, 2, as.dtype);
+  const zbValues = zb ? toNumbers(zb) : [0];
+  if ((zaCount !== 1 && zaCount !== M) || (zbValues.length !== 1 && zbValues.length !== N)) return undefined;
+  if (zaCount === M && M !== 1 && as.dims.length < 2) return undefined;
+  const bv = toNumbers(b);
+  const colsum = new Int32Array(N);
+  for (let k = 0; k < K; k++)
+    for (let n = 0; n < N; n++) colsum[n] += bv[k * N + n] - zbValues[zbValues.length === 1 ? 0 : n];
+  let prepared: Awaited<ReturnType<typeof prepareDenseInt8>>;
+  try {
+    prepared = await prepareDenseInt8(lc.gpu, {
+      aDims: as.dims,
+      bDims: bs.dims,
+      aType: as.dtype,
+      bType: bs.dtype,
+      bZeroPoint: zb ? zbValues : undefined,
+      b: b.data as Int8Data,
+      accumulator: mode,
+      stats: false,
+    });
+  } catch {
+    return undefined;
+  }
+  const colsumBuf = lc.upload(`${lc.node.name}.colsum`, makeTensor('int32', [N], colsum));
+  const a = lc.input(0);
+  const za = lc.input(2);
+  const y = lc.output(0);
+  const count = sizeOf(lc.shape(lc.node.outputs[0]).dims);
+  const spec = { count, m: M, n: N, zaPerRow: zaCount === M && M !== 1, aSigned: as.dtype === 'int8' };
+  return {
+    record: async (encoder) => {
+      if (count === 0) return;
+      recordDenseInt8(lc.gpu, encoder, prepared, { a, out: y });
+      await recordZeroPointCorrection(lc.gpu, encoder, spec, { y, colsum: colsumBuf, za });
+    },
+    destroy: () => {
+      prepared.destroy();
+      colsumBuf.destroy();
+    },
   };
 }
 
@@ -293,7 +357,10 @@ export const quantRuntimeLowerings: Readonly<Record<string, Lowering>> = {
   DynamicQuantizeLinear: dynamicQuantize,
   QuantizeLinear: orElse(quantLowerings.QuantizeLinear, quantizeRuntime('quantize')),
   DequantizeLinear: orElse(quantLowerings.DequantizeLinear, quantizeRuntime('dequantize')),
-  MatMulInteger: orElse(int8GemmLowerings.MatMulInteger, intMatMulRuntime(false)),
+  MatMulInteger: orElse(
+    int8GemmLowerings.MatMulInteger,
+    async (lc) => (await matMulIntegerConstantB(lc)) ?? intMatMulRuntime(false)(lc),
+  ),
   ConvInteger: orElse(int8GemmLowerings.ConvInteger, intConvRuntime(false)),
   QLinearMatMul: orElse(int8GemmLowerings.QLinearMatMul, intMatMulRuntime(true)),
   QLinearConv: orElse(int8GemmLowerings.QLinearConv, intConvRuntime(true)),
