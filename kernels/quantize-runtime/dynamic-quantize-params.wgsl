@@ -5,13 +5,16 @@
 //   zp = roundHalfEven(clamp(fl32(0 - fl32(lo / scale)), 0, 255))
 // One workgroup scans the whole tensor (min / max on integer keys of the bit patterns, so NaN,
 // infinities and -0 behave as in the reference whatever the compiler assumes about floats), then
-// invocation 0 computes the parameters with div_nearest (div-nearest.wgsl, prepended by the host),
-// because WGSL's `/` is only accurate to 2.5 ULP. Infinite or overflowing ranges give scale = +inf
-// and zp = 0, as the reference does (its NaN zero point stores as 0). The quantization itself is
+// invocation 0 computes the parameters in integer arithmetic (WGSL's `/` is only accurate to 2.5
+// ULP, and devices may flush subnormals): exact for every input. Infinite or overflowing ranges
+// give scale = +inf and zp = 0, as the reference does (its NaN zero point stores as 0). The quantization itself is
 // quantize.wgsl reading these two words as its per-tensor scale and zero point.
 //
-// Bindings: 0 x (f32 bits), 1 scale (one f32), 2 zp (one word: the uint8 in its low byte, which is
-// also the packed uint8 tensor and the i32 quantize.wgsl reads), 3 params { count }.
+// A range below 255 * 2^-150 makes the reference's scale 0 and its zero point NaN (0 / 0), so every
+// y is NaN stored as 0: the zero point quantize.wgsl reads (binding 4, apart from the uint8 output)
+// is then -2^30, which clamps every y to 0.
+// Bindings: 0 x (f32 bits), 1 scale (one f32), 2 zp (one word: the uint8 in its low byte, the packed
+// uint8 tensor), 3 params { count }, 4 the i32 zero point quantize.wgsl reads.
 
 override WORKGROUP_SIZE: u32 = 256u;
 
@@ -21,9 +24,117 @@ struct Params { count: u32, }
 @group(0) @binding(1) var<storage, read_write> scale_out: array<u32>;
 @group(0) @binding(2) var<storage, read_write> zp_out: array<u32>;
 @group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> zq_out: array<i32>;
 
 var<workgroup> lo_keys: array<u32, WORKGROUP_SIZE>;
 var<workgroup> hi_keys: array<u32, WORKGROUP_SIZE>;
+
+const F32_INF: u32 = 0x7f800000u;
+
+// Significand in [2^23, 2^24) and unbiased exponent with |v| = sig * 2^(exp - 23), for the bits of
+// a finite non-zero |v| (subnormals normalized). Same as quantize.wgsl's split_f32.
+fn split_f32(a: u32) -> vec2<i32> {
+  var e = i32(a >> 23u);
+  var m = a & 0x7fffffu;
+  if (e == 0) {
+    let shift = countLeadingZeros(m) - 8u;
+    m = m << shift;
+    e = 1 - i32(shift);
+  } else {
+    m = m | 0x800000u;
+  }
+  return vec2<i32>(i32(m), e - 127);
+}
+
+// The f32 bits nearest (ties to even) to m * 2^e plus `sticky` (non-zero bits below m's last),
+// subnormal results included, +inf bits on overflow. m > 0 and has its top bit at 29 or above.
+fn round_to_f32(m: u32, e: i32, sticky: bool) -> u32 {
+  let n = 31 - i32(countLeadingZeros(m));
+  let shift = max(n - 23, -149 - e); // bits dropped: 24 significant bits, or the 2^-149 unit
+  if (shift >= 32) { return 0u; }
+  let ush = u32(shift);
+  var kept = m >> ush;
+  let rest = m & ((1u << ush) - 1u);
+  let half = 1u << (ush - 1u);
+  if (rest > half || (rest == half && (sticky || (kept & 1u) == 1u))) { kept = kept + 1u; }
+  // kept * 2^u with u = e + shift: f32 bits = ((u + 149) << 23) + kept for kept in [2^23, 2^24]
+  // (and kept alone at u = -149: subnormal, or the smallest normal when kept = 2^23).
+  let u = e + shift;
+  if (u + 149 >= 255) { return F32_INF; }
+  let bits = (u32(u + 149) << 23u) + kept;
+  return min(bits, F32_INF);
+}
+
+// fl32(a + b) for the bits of two finite non-negative floats.
+fn add_nonneg(a: u32, b: u32) -> u32 {
+  if (a == 0u) { return b; }
+  if (b == 0u) { return a; }
+  var x = split_f32(a);
+  var y = split_f32(b);
+  if (y.y > x.y) { let t = x; x = y; y = t; }
+  let d = u32(x.y - y.y);
+  let mx = u32(x.x) << 6u; // 6 guard bits: the sum stays below 2^31
+  var my = 0u;
+  var sticky = false;
+  if (d < 30u) {
+    let wide = u32(y.x) << 6u;
+    my = wide >> d;
+    sticky = (wide & ((1u << d) - 1u)) != 0u;
+  } else {
+    sticky = true;
+  }
+  return round_to_f32(mx + my, x.y - 29, sticky);
+}
+
+// fl32(r / 255) for the bits of a finite non-negative float (+inf bits stay +inf).
+fn div255(r: u32) -> u32 {
+  if (r == 0u) { return 0u; }
+  if (r >= F32_INF) { return F32_INF; }
+  let v = split_f32(r);
+  let m = u32(v.x) << 7u; // < 2^31
+  let q1 = m / 255u;
+  let r1 = m % 255u;
+  let q = (q1 << 8u) | ((r1 << 8u) / 255u); // floor(sig * 2^15 / 255), top bit 29 or 30
+  let rem = (r1 << 8u) % 255u;
+  return round_to_f32(q, v.y - 38, rem != 0u);
+}
+
+// roundHalfEven(fl32(x / s)) for the bits of x >= 0 finite and s > 0 finite, saturated at 2^22:
+// quantize.wgsl's divide_round (integer long division, exact for subnormals too), non-negative case.
+fn divide_round(xa: u32, sa: u32) -> vec2<i32> {
+  if (xa == 0u) { return vec2<i32>(0, 0); }
+  let x = split_f32(xa);
+  let s = split_f32(sa);
+  let de = x.y - s.y;
+  if (de >= 22) { return vec2<i32>(4194304, 0); }
+  if (de <= -3) { return vec2<i32>(0, 0); }
+  let mx = u32(x.x);
+  let ms = u32(s.x);
+  var rem = mx;
+  var q = 0u;
+  if (rem >= ms) { q = 1u; rem = rem - ms; }
+  for (var i = 0u; i < 25u; i = i + 1u) {
+    rem = rem << 1u;
+    q = q << 1u;
+    if (rem >= ms) { q = q | 1u; rem = rem - ms; }
+  }
+  let drop = select(1u, 2u, q >= 0x2000000u);
+  var d = q >> drop;
+  let guard = (q >> (drop - 1u)) & 1u;
+  let sticky = (q & ((1u << (drop - 1u)) - 1u)) != 0u || rem != 0u;
+  if (guard == 1u && (sticky || (d & 1u) == 1u)) { d = d + 1u; }
+  let sh = 25 - i32(drop) - de;
+  var r = 0u;
+  if (sh < 25) {
+    let ush = u32(sh);
+    let whole = d >> ush;
+    let frac = d & ((1u << ush) - 1u);
+    let half = 1u << (ush - 1u);
+    r = whole;
+    if (frac > half || (frac == half && (whole & 1u) == 1u)) { r = whole + 1u; }
+  }
+  return vec2<i32>(i32(r), 0);
+}
 
 // Order-preserving key of a non-NaN f32 (-0 is taken as +0).
 fn key_of(b: u32) -> u32 {
@@ -59,35 +170,22 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   if (lid != 0u) { return; }
   let lo_b = bits_of(lo_keys[0]);
   let hi_b = bits_of(hi_keys[0]);
-  if (lo_b == hi_b) {
-    scale_out[0] = 0x3f800000u; // 1
-    zp_out[0] = 0u;
-    return;
-  }
-  let lo_v = bitcast<f32>(lo_b);
-  let hi_v = bitcast<f32>(hi_b);
-  let inf_scale = 0x7f800000u;
-  if (hi_b == 0x7f800000u || lo_b == 0xff800000u) {
-    scale_out[0] = inf_scale;
-    zp_out[0] = 0u;
-    return;
-  }
-  // hi - lo = hi + |lo| overflows only when an operand is >= 2^126; then halve both (exact for
-  // the large one, and the small one is far below half an ULP of the sum either way).
-  var range = 0.0;
-  if ((hi_b >= 0x7e800000u) || ((lo_b & 0x7fffffffu) >= 0x7e800000u)) {
-    let half = hi_v * 0.5 - lo_v * 0.5;
-    if (bitcast<u32>(half) > 0x7effffffu) {
-      scale_out[0] = inf_scale;
-      zp_out[0] = 0u;
-      return;
-    }
-    range = half * 2.0;
-  } else {
-    range = hi_v - lo_v;
-  }
-  let s = div_nearest(range, 255.0);
-  let initial = 0.0 - div_nearest(lo_v, s);
-  scale_out[0] = bitcast<u32>(s);
-  zp_out[0] = u32(round(clamp(initial, 0.0, 255.0)));
+  let p = params_of(lo_b, hi_b);
+  scale_out[0] = p.x;
+  zp_out[0] = p.y;
+  zq_out[0] = select(i32(p.y), -1073741824, p.x == 0u);
+}
+
+// (scale bits, zero point) from the bits of lo <= 0 <= hi (non-NaN).
+fn params_of(lo_b: u32, hi_b: u32) -> vec2<u32> {
+  if (lo_b == hi_b) { return vec2<u32>(0x3f800000u, 0u); } // both 0: scale 1
+  // An infinite range: scale inf; zp is 0 - (-0) = 0, or NaN stored as 0 when lo = -inf.
+  if (hi_b == F32_INF || lo_b == (F32_INF | 0x80000000u)) { return vec2<u32>(F32_INF, 0u); }
+  // All in integers (no float operation, so subnormals and the compiler cannot change anything):
+  // range = fl32(hi + |lo|), scale = fl32(range / 255); zp = min(roundHalfEven(fl32(|lo| / scale)),
+  // 255), which is the reference's roundHalfEven(clamp(0 - fl32(lo / scale), 0, 255)) because 255
+  // is an integer and rounding is monotone.
+  let s = div255(add_nonneg(hi_b, lo_b & 0x7fffffffu));
+  if (s >= F32_INF || s == 0u) { return vec2<u32>(s, 0u); } // overflow: inf; underflow: 0 (zp NaN)
+  return vec2<u32>(s, u32(min(divide_round(lo_b & 0x7fffffffu, s).x, 255)));
 }

@@ -35,7 +35,10 @@ export function fitsOneBinding(ctx: GpuContext, count: number): boolean {
   return count * 4 <= maxBindingBytes(ctx);
 }
 
-/** DynamicQuantizeLinear's scale (f32) and zero point (uint8 in one word) from `count` f32 values. */
+/**
+ * DynamicQuantizeLinear's scale (f32) and zero point (uint8 in one word) from `count` f32 values,
+ * and in `zq` (one i32 word) the zero point the quantize pass is to read.
+ */
 export async function recordDynamicQuantizeParams(
   ctx: GpuContext,
   encoder: GPUCommandEncoder,
@@ -43,20 +46,19 @@ export async function recordDynamicQuantizeParams(
   count: number,
   scale: GPUBuffer,
   zeroPoint: GPUBuffer,
+  zq: GPUBuffer,
 ): Promise<void> {
   const pipeline = await getPipeline(ctx, {
     op: 'dynamic-quantize-params',
     params: { workgroupSize: PARAMS_WORKGROUP },
     build: async (p) => ({
-      code: `${await loadWgsl(new URL('../gpu/wgsl/div-nearest.wgsl', import.meta.url))}\n${await loadWgsl(
-        new URL('./dynamic-quantize-params.wgsl', import.meta.url),
-      )}`,
+      code: await loadWgsl(new URL('./dynamic-quantize-params.wgsl', import.meta.url)),
       constants: { WORKGROUP_SIZE: p.workgroupSize },
     }),
   });
   const uniform = uploadUniform(ctx, 'dynamic-quantize.params', new Uint32Array([count]));
   const xBinding = { buffer: x, offset: 0, size: Math.max(4, count * 4) };
-  pass(ctx, encoder, 'dynamic-quantize-params', pipeline, [xBinding, scale, zeroPoint, uniform], [1, 1]);
+  pass(ctx, encoder, 'dynamic-quantize-params', pipeline, [xBinding, scale, zeroPoint, uniform, zq], [1, 1]);
 }
 
 /** `count` packed 8-bit values -> i32 words in `dst` (sign-extended when `signed`). */

@@ -70,6 +70,11 @@ describe('DynamicQuantizeLinear on the GPU', () => {
       ['large', [3e38, 1, -5]],
       ['tiny', [1e-30, -3e-31, 2e-31]],
       ['single', [-42]],
+      ['subnormals', [-1e-40, 1e-40]],
+      ['smallest subnormal', [1e-45, 0]],
+      ['subnormal scale', [-3e-39, 2e-38, 1e-39]],
+      ['normal + subnormal', [2 ** -120, -(2 ** -130)]],
+      ['range just over the max', [3.4e38, -1e37]],
       ['empty', []],
     ];
     for (const [what, v] of cases) await exactOnGpu(dql(f32([v.length], v)), `DQL ${what}`);
@@ -108,6 +113,24 @@ function quantNode(
     attrs: axis === undefined ? undefined : { axis },
   };
 }
+
+describe('DynamicQuantizeLinear parameters over random bit patterns (every exponent)', () => {
+  it('matches the reference for values drawn from all float32 exponents', async () => {
+    const r = rng(131);
+    for (let k = 0; k < 48; k++) {
+      const n = randInt(r, 1, 6);
+      const bits = new Uint32Array(n);
+      // Random sign, exponent field 0..254 (a band of nearby exponents per case), mantissa.
+      const e0 = randInt(r, 0, 254);
+      for (let i = 0; i < n; i++) {
+        const e = Math.min(254, Math.max(0, e0 + randInt(r, -30, 30)));
+        bits[i] = ((r() < 0.5 ? 1 : 0) << 31) | (e << 23) | randInt(r, 0, 0x7fffff);
+      }
+      const x = makeTensor('float32', [n], new Float32Array(bits.buffer));
+      await exactOnGpu(dql(x), `DQL bits ${k} [${Array.from(bits, (b) => b.toString(16))}]`);
+    }
+  });
+});
 
 describe('QuantizeLinear / DequantizeLinear with run-time scale and zero point', () => {
   it('curated: ties at .5, saturation, per axis, no zero point, constant scale with fed zero point', async () => {

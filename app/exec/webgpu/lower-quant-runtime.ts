@@ -44,13 +44,15 @@ const dynamicQuantize: Lowering = async (lc) => {
   const y = lc.output(0);
   const scale = lc.output(1);
   const zp = lc.output(2);
+  const zq = lc.upload(`${lc.node.name}.zero-point-i32`, makeTensor('int32', [1]));
   return {
     record: async (encoder) => {
-      await recordDynamicQuantizeParams(lc.gpu, encoder, x, count, scale, zp);
+      await recordDynamicQuantizeParams(lc.gpu, encoder, x, count, scale, zp, zq);
       if (count === 0) return;
       const layout = { count, inner: 1, channels: 1, qmin: 0, qmax: 255 };
-      await recordQuantizeWithBuffers(lc.gpu, encoder, 'quantize', x, y, scale, zp, layout);
+      await recordQuantizeWithBuffers(lc.gpu, encoder, 'quantize', x, y, scale, zq, layout);
     },
+    destroy: () => zq.destroy(),
   };
 };
 
