@@ -604,3 +604,42 @@ describe('MatMulInteger with a constant B and a run-time A zero point (prepared 
     }
   });
 });
+
+describe('ConvInteger with constant weights and a run-time x zero point (prepared kernel + correction)', () => {
+  it('random: pads at every border, strides, dilations, groups, depthwise, 1-D, per-channel zw', async () => {
+    const r = rng(1304);
+    for (let k = 0; k < 16; k++) {
+      const is1d = k % 4 === 3;
+      const depthwise = k % 5 === 1;
+      const group = depthwise ? randInt(r, 1, 4) : k % 5 === 2 ? 2 : 1;
+      const cg = depthwise ? 1 : randInt(r, 1, 4);
+      const M = depthwise ? group : group * randInt(r, 1, 3);
+      const xt = k % 3 === 0 ? 'int8' : 'uint8';
+      const wt = k % 2 === 0 ? 'int8' : 'uint8';
+      const sp = is1d ? [randInt(r, 3, 12)] : [randInt(r, 3, 10), randInt(r, 3, 10)];
+      const ks = sp.map(() => randInt(r, 1, 3));
+      const attrs: Record<string, number[] | number | string> = { group };
+      if (k % 3 === 1) attrs.strides = sp.map(() => randInt(r, 1, 2));
+      if (k % 4 === 2) attrs.dilations = sp.map(() => 2);
+      if (k % 2 === 1) attrs.pads = [...sp.map(() => randInt(r, 0, 2)), ...sp.map(() => randInt(r, 0, 2))];
+      if (k === 6) attrs.auto_pad = 'SAME_LOWER';
+      const zw = k % 3 === 2 ? undefined : rand8(r, wt, k % 2 ? [M] : []);
+      await exactOnGpu(
+        {
+          op: 'ConvInteger',
+          opset: 10,
+          inputs: [
+            ['x', rand8(r, xt, [randInt(r, 1, 2), cg * group, ...sp])],
+            ['w', rand8(r, wt, [M, cg, ...ks])],
+            ['zx', rand8(r, xt, [])],
+            ['zw', zw],
+          ],
+          constants: ['w', 'zw'],
+          outputs: [{ name: 'y', dtype: 'int32' }],
+          attrs,
+        },
+        `ConvInteger constant W ${k} ${JSON.stringify(attrs)}`,
+      );
+    }
+  });
+});

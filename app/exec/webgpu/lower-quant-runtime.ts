@@ -5,6 +5,7 @@
 // plan-time constants, the existing lowerings (lower-quant.ts, lower-int8-gemm.ts) run unchanged:
 // each op here first delegates to them.
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
+import { prepareConv2dInt8, recordConv2dInt8 } from '../../../kernels/conv2d-int8/conv2d-int8.js';
 import { resolveDenseGeometry } from '../../../kernels/dense-int8/dense-geometry.js';
 import { prepareDenseInt8, recordDenseInt8 } from '../../../kernels/dense-int8/dense-int8.js';
 import type { Int8Data } from '../../../kernels/quant-math/accumulator.js';
@@ -276,6 +277,126 @@ function intMatMulRuntime(qlinear: boolean): Lowering {
 }
 
 /**
+ * ConvInteger with constant weights (and constant or absent w zero point) whose x zero point is a
+ * run-time value, int32 accumulation: the prepared int8 conv kernel runs with zx = 0 (padding then
+ * reads 0, contributing nothing, as the reference's (zx - zx) does), then zero-point-correction.wgsl
+ * subtracts zx * T[m, oh, ow], T the sum of (w - zw[m]) over the taps inside the input at that
+ * position (made on the host at plan time): exact in wrapping int32.
+ */
+async function convIntegerConstantW(lc: LowerContext): Promise<GpuWork | undefined> {
+  const xs = lc.shape(inputName(lc, 0));
+  const ws = lc.shape(inputName(lc, 1));
+  const ys = lc.shape(lc.node.outputs[0]);
+  const w = lc.constant(inputName(lc, 1));
+  const zwName = inputName(lc, 3);
+  const zwT = zwName ? lc.constant(zwName) : undefined;
+  const rank = xs.dims.length;
+  if (!w || (zwName && !zwT) || !inputName(lc, 2) || !is8bit(xs.dtype) || !is8bit(ws.dtype)) return undefined;
+  if ((rank !== 3 && rank !== 4) || ws.dims.length !== rank || lc.settings.onAccumulatorStats)
+    return undefined;
+  if (zeroPointCount(lc, 2, xs.dtype) !== 1 || ys.dtype !== 'int32') return undefined;
+  const group = attrInt(lc.node, 'group');
+  const [M, Cg] = ws.dims;
+  const depthwise = Cg === 1 && M === group;
+  const mode = nodeAccumulator(lc.settings, {
+    kind: 'conv-integer',
+    xType: xs.dtype,
+    wType: ws.dtype,
+    depthwise,
+  });
+  if (mode.kind !== 'int32' || group < 1 || M % group !== 0 || xs.dims[1] !== Cg * group) return undefined;
+  const zw = zwT ? toNumbers(zwT) : [0];
+  if (zw.length !== 1 && zw.length !== M) return undefined;
+  const geo = convGeometry(lc, xs.dims, ws.dims);
+  if (!geo) return undefined;
+  const is1d = rank === 3;
+  const lift = (d: readonly number[]) => (is1d ? [d[0], d[1], 1, d[2]] : [...d]);
+  const [, , H, W] = lift(xs.dims);
+  const [, , KH, KW] = lift(ws.dims);
+  const [, , OH, OW] = lift(ys.dims);
+  const strides = is1d ? [1, geo.strides[0]] : geo.strides;
+  const dilations = is1d ? [1, geo.dilations[0]] : geo.dilations;
+  const pads = is1d ? [0, geo.pads[0], 0, geo.pads[1]] : geo.pads;
+  // S[m, kh, kw] = sum_c (w - zw[m]); T[m, oh, ow] = sum of S over the taps inside the input.
+  const wv = toNumbers(w);
+  const S = new Int32Array(M * KH * KW);
+  for (let m = 0; m < M; m++)
+    for (let c = 0; c < Cg; c++)
+      for (let t = 0; t < KH * KW; t++)
+        S[m * KH * KW + t] += wv[(m * Cg + c) * KH * KW + t] - zw[zw.length === 1 ? 0 : m];
+  const T = new Int32Array(M * OH * OW);
+  for (let oy = 0; oy < OH; oy++)
+    for (let ox = 0; ox < OW; ox++)
+      for (let ky = 0; ky < KH; ky++) {
+        const iy = oy * strides[0] + ky * dilations[0] - pads[0];
+        if (iy < 0 || iy >= H) continue;
+        for (let kx = 0; kx < KW; kx++) {
+          const ix = ox * strides[1] + kx * dilations[1] - pads[1];
+          if (ix < 0 || ix >= W) continue;
+          for (let m = 0; m < M; m++) T[(m * OH + oy) * OW + ox] += S[(m * KH + ky) * KW + kx];
+        }
+      }
+  let prepared: Awaited<ReturnType<typeof prepareConv2dInt8>>;
+  try {
+    prepared = await prepareConv2dInt8(lc.gpu, {
+      xType: xs.dtype,
+      xDims: lift(xs.dims),
+      w: w.data as Int8Data,
+      wDims: lift(ws.dims),
+      xZeroPoint: 0,
+      wZeroPoint: zwT ? zw : undefined,
+      group,
+      strides,
+      dilations,
+      pads,
+      accumulator: mode,
+      algorithm: 'auto',
+      kOrder: 'chw',
+      stats: false,
+    });
+  } catch {
+    return undefined;
+  }
+  const table = lc.upload(`${lc.node.name}.zx-taps`, makeTensor('int32', [T.length], T));
+  const x = lc.input(0);
+  const zx = lc.input(2);
+  const y = lc.output(0);
+  const count = sizeOf(ys.dims);
+  const spec = { count, m: 1, n: T.length, zaPerRow: false, aSigned: xs.dtype === 'int8' };
+  return {
+    record: async (encoder) => {
+      if (count === 0) return;
+      recordConv2dInt8(lc.gpu, encoder, prepared, { a: x, out: y });
+      await recordZeroPointCorrection(lc.gpu, encoder, spec, { y, colsum: table, za: zx });
+    },
+    destroy: () => {
+      prepared.destroy();
+      table.destroy();
+    },
+  };
+}
+
+/** A conv node's strides / dilations / pads (auto_pad resolved); undefined when invalid. */
+function convGeometry(lc: LowerContext, xDims: readonly number[], wDims: readonly number[]) {
+  const ints = (n: string) => {
+    const v = attrInts(lc.node, n);
+    return v?.length ? v : undefined;
+  };
+  try {
+    return resolveConvGeometry({
+      inputSpatial: xDims.slice(2),
+      kernelSpatial: wDims.slice(2),
+      strides: ints('strides'),
+      dilations: ints('dilations'),
+      pads: ints('pads'),
+      autoPad: parseAutoPad(attrString(lc.node, 'auto_pad')),
+    });
+  } catch {
+    return undefined; // the CPU reference reports it
+  }
+}
+
+/**
  * ConvInteger / QLinearConv (1-D / 2-D) with run-time zero points (and scales, bias): int32
  * accumulation, no statistics.
  */
@@ -306,23 +427,8 @@ function intConvRuntime(qlinear: boolean): Lowering {
       const bsh = lc.shape(biasName);
       if (bsh.dtype !== 'int32' || sizeOf(bsh.dims) !== M) return undefined;
     }
-    const ints = (n: string) => {
-      const v = attrInts(lc.node, n);
-      return v?.length ? v : undefined;
-    };
-    let geo: ReturnType<typeof resolveConvGeometry>;
-    try {
-      geo = resolveConvGeometry({
-        inputSpatial: xs.dims.slice(2),
-        kernelSpatial: ws.dims.slice(2),
-        strides: ints('strides'),
-        dilations: ints('dilations'),
-        pads: ints('pads'),
-        autoPad: parseAutoPad(attrString(lc.node, 'auto_pad')),
-      });
-    } catch {
-      return undefined; // the CPU reference reports it
-    }
+    const geo = convGeometry(lc, xs.dims, ws.dims);
+    if (!geo) return undefined;
     const is1d = rank === 3;
     const lift = (d: readonly number[]) => (is1d ? [d[0], d[1], 1, d[2]] : [...d]);
     const yDims = lift(ys.dims);
@@ -363,7 +469,10 @@ export const quantRuntimeLowerings: Readonly<Record<string, Lowering>> = {
     int8GemmLowerings.MatMulInteger,
     async (lc) => (await matMulIntegerConstantB(lc)) ?? intMatMulRuntime(false)(lc),
   ),
-  ConvInteger: orElse(int8GemmLowerings.ConvInteger, intConvRuntime(false)),
+  ConvInteger: orElse(
+    int8GemmLowerings.ConvInteger,
+    async (lc) => (await convIntegerConstantW(lc)) ?? intConvRuntime(false)(lc),
+  ),
   QLinearMatMul: orElse(int8GemmLowerings.QLinearMatMul, intMatMulRuntime(true)),
   QLinearConv: orElse(int8GemmLowerings.QLinearConv, intConvRuntime(true)),
 };
