@@ -76,6 +76,9 @@ function quantizeRuntime(mode: 'quantize' | 'dequantize'): Lowering {
     if (!is8bit(q.dtype) || f.dtype !== 'float32' || attrInt(lc.node, 'block_size') !== 0) return undefined;
     const scaleShape = lc.shape(inputName(lc, 1));
     if (scaleShape.dtype !== 'float32' || scaleShape.dims.length > 1) return undefined;
+    // Opset 23's precision: only float32 division (the CPU reference refuses the others).
+    if (mode === 'quantize' && lc.opset >= 23 && ![0, 1].includes(attrInt(lc.node, 'precision')))
+      return undefined;
     const channels = sizeOf(scaleShape.dims);
     const zpName = inputName(lc, 2);
     if (zpName) {
