@@ -13,6 +13,7 @@
 // A range below 255 * 2^-150 makes the reference's scale 0 and its zero point NaN (0 / 0), so every
 // y is NaN stored as 0: the zero point quantize.wgsl reads (binding 4, apart from the uint8 output)
 // is then -2^30, which clamps every y to 0.
+// Needs f32-exact.wgsl (prepended by the host).
 // Bindings: 0 x (f32 bits), 1 scale (one f32), 2 zp (one word: the uint8 in its low byte, the packed
 // uint8 tensor), 3 params { count }, 4 the i32 zero point quantize.wgsl reads.
 
@@ -28,42 +29,6 @@ struct Params { count: u32, }
 
 var<workgroup> lo_keys: array<u32, WORKGROUP_SIZE>;
 var<workgroup> hi_keys: array<u32, WORKGROUP_SIZE>;
-
-const F32_INF: u32 = 0x7f800000u;
-
-// Significand in [2^23, 2^24) and unbiased exponent with |v| = sig * 2^(exp - 23), for the bits of
-// a finite non-zero |v| (subnormals normalized). Same as quantize.wgsl's split_f32.
-fn split_f32(a: u32) -> vec2<i32> {
-  var e = i32(a >> 23u);
-  var m = a & 0x7fffffu;
-  if (e == 0) {
-    let shift = countLeadingZeros(m) - 8u;
-    m = m << shift;
-    e = 1 - i32(shift);
-  } else {
-    m = m | 0x800000u;
-  }
-  return vec2<i32>(i32(m), e - 127);
-}
-
-// The f32 bits nearest (ties to even) to m * 2^e plus `sticky` (non-zero bits below m's last),
-// subnormal results included, +inf bits on overflow. m > 0 and has its top bit at 29 or above.
-fn round_to_f32(m: u32, e: i32, sticky: bool) -> u32 {
-  let n = 31 - i32(countLeadingZeros(m));
-  let shift = max(n - 23, -149 - e); // bits dropped: 24 significant bits, or the 2^-149 unit
-  if (shift >= 32) { return 0u; }
-  let ush = u32(shift);
-  var kept = m >> ush;
-  let rest = m & ((1u << ush) - 1u);
-  let half = 1u << (ush - 1u);
-  if (rest > half || (rest == half && (sticky || (kept & 1u) == 1u))) { kept = kept + 1u; }
-  // kept * 2^u with u = e + shift: f32 bits = ((u + 149) << 23) + kept for kept in [2^23, 2^24]
-  // (and kept alone at u = -149: subnormal, or the smallest normal when kept = 2^23).
-  let u = e + shift;
-  if (u + 149 >= 255) { return F32_INF; }
-  let bits = (u32(u + 149) << 23u) + kept;
-  return min(bits, F32_INF);
-}
 
 // fl32(a + b) for the bits of two finite non-negative floats.
 fn add_nonneg(a: u32, b: u32) -> u32 {

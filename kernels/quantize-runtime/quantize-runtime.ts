@@ -52,7 +52,9 @@ export async function recordDynamicQuantizeParams(
     op: 'dynamic-quantize-params',
     params: { workgroupSize: PARAMS_WORKGROUP },
     build: async (p) => ({
-      code: await loadWgsl(new URL('./dynamic-quantize-params.wgsl', import.meta.url)),
+      code: `${await loadWgsl(new URL('./f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
+        new URL('./dynamic-quantize-params.wgsl', import.meta.url),
+      )}`,
       constants: { WORKGROUP_SIZE: p.workgroupSize },
     }),
   });
@@ -291,7 +293,7 @@ export async function recordRequantizeRuntime(
     op: 'requantize-runtime',
     params: {},
     build: async () => ({
-      code: `${await loadWgsl(new URL('../gpu/wgsl/div-nearest.wgsl', import.meta.url))}\n${await loadWgsl(
+      code: `${await loadWgsl(new URL('./f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
         new URL('./requantize-runtime.wgsl', import.meta.url),
       )}`,
     }),

@@ -455,6 +455,20 @@ describe('QLinearMatMul / QLinearConv with run-time scales and zero points', () 
       ),
       'QLMM constant B, fed activation parameters',
     );
+    // sx * sw = 1e-40 is subnormal, M = 0.01 is not: the multiplier is made in integers.
+    await exactOnGpu(
+      qlinearMatMul(
+        big,
+        f32([], [1e-20]),
+        u8([], [0]),
+        bw,
+        f32([], [1e-20]),
+        i8([], [0]),
+        f32([], [1e-38]),
+        i8([], [0]),
+      ),
+      'QLMM subnormal scale product',
+    );
   });
 
   it('QLinearMatMul random (batches, int8 / uint8)', async () => {
