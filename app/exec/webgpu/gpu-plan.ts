@@ -34,6 +34,7 @@ import { resizeLowerings } from './lower-resize.js';
 import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
 import { rnnLowerings } from './lower-rnn.js';
+import { threeDLowerings } from './lower-3d.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
@@ -59,6 +60,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...extra2Lowerings,
     ...gatherLowerings,
     ...rnnLowerings,
+    ...threeDLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
