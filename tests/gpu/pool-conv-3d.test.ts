@@ -5,10 +5,11 @@
 // relative of max |Y|. The table itself (pool-order.ts) is also evaluated here on the host, for
 // 1-D to 3-D including the 2-D paths the GPU keeps on pool.wgsl, bit for bit against the reference.
 import { describe, expect, it } from 'vitest';
+import { decodeModel } from '../../app/model/decode.js';
 import { averagePoolOrder, type PoolOrder } from '../../kernels/pool/pool-order.js';
 import { averagePool, type PoolParams } from '../../kernels/pool/pool.ref.js';
 import type { Tensor } from '../../kernels/tensor.js';
-import type { AttrInput } from '../helpers/onnx-builder.js';
+import { type AttrInput, buildModel } from '../helpers/onnx-builder.js';
 import {
   expectNear,
   expectSameTensor,
@@ -19,7 +20,8 @@ import {
   rng,
   runOurs,
 } from '../unit/tensor-oracle.helper.js';
-import { runOnGpu } from './extra-ops.helper.js';
+import { runModelOnGpu, runOnGpu } from './extra-ops.helper.js';
+import { expectFloat16Near, f16Random } from './float16-helpers.js';
 import { sharedGpu } from './gpu-test-helpers.js';
 
 sharedGpu();
@@ -367,5 +369,77 @@ describe('3-D Conv on the GPU', () => {
         `random ${trial} ${JSON.stringify({ xDims, wDims, attrs })}`,
       );
     }
+  });
+});
+
+describe('a 3-D model on the GPU in one submit', () => {
+  it('Conv -> MaxPool (with Indices) -> AveragePool', async () => {
+    const r = rng(83);
+    const bytes = buildModel({
+      opset: 13,
+      inputs: [{ name: 'x', dtype: 'float32', dims: [1, 2, 6, 7, 8] }],
+      outputs: [
+        { name: 'p', dtype: 'float32' },
+        { name: 'i', dtype: 'int64' },
+        { name: 'a', dtype: 'float32' },
+      ],
+      initializers: {
+        w: randomTensor(r, 'float32', [4, 2, 3, 3, 3], -1, 1),
+        b: randomTensor(r, 'float32', [4], -1, 1),
+      },
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1, 1, 1] } },
+        {
+          op: 'MaxPool',
+          inputs: ['c'],
+          outputs: ['p', 'i'],
+          attrs: { kernel_shape: [2, 2, 2], strides: [2, 2, 2] },
+        },
+        {
+          op: 'AveragePool',
+          inputs: ['p'],
+          outputs: ['a'],
+          attrs: { kernel_shape: [2, 2, 2], pads: [1, 1, 1, 0, 0, 0] },
+        },
+      ],
+    });
+    const feeds = new Map([['x', randomTensor(r, 'float32', [1, 2, 6, 7, 8], -2, 2)]]);
+    const { got, want } = await runModelOnGpu(decodeModel(bytes), feeds);
+    // The conv is within 1e-5 of the reference, so the pools downstream are compared near too (the
+    // argmax positions exactly: random data has no near-ties at that scale).
+    for (const name of ['p', 'a']) expectNear(got.get(name)!, want.get(name)!, name, 1e-5, 1e-5);
+    expectSameTensor(got.get('i')!, want.get('i')!, 'i');
+  });
+});
+
+describe('float16 pools past 2-D (widened to f32 on the GPU)', () => {
+  const r = rng(97);
+  it('MaxPool with Indices, exact', async () => {
+    const x = f16Random(r, [1, 2, 4, 5, 6], -3, 3);
+    const c: OneNode = {
+      op: 'MaxPool',
+      opset: 12,
+      inputs: [['x', x]],
+      outputs: [
+        { name: 'y', dtype: 'float16' },
+        { name: 'i', dtype: 'int64' },
+      ],
+      attrs: { kernel_shape: [2, 3, 2], strides: [2, 1, 2], pads: [1, 1, 0, 0, 1, 1] },
+    };
+    const got = await runOnGpu(c, 'f16 MaxPool');
+    const want = runOurs(c);
+    expectSameTensor(got.get('y')!, want[0], 'y');
+    expectSameTensor(got.get('i')!, want[1], 'i');
+  });
+  it('AveragePool, near', async () => {
+    const x = f16Random(r, [1, 2, 5, 5, 6], -3, 3);
+    const c: OneNode = {
+      op: 'AveragePool',
+      opset: 19,
+      inputs: [['x', x]],
+      outputs: [{ name: 'y', dtype: 'float16' }],
+      attrs: { kernel_shape: [3, 2, 2], strides: [1, 2, 2], pads: [1, 0, 1, 1, 1, 0], count_include_pad: 1 },
+    };
+    expectFloat16Near((await runOnGpu(c, 'f16 AveragePool')).get('y')!, runOurs(c)[0], 'f16 AveragePool');
   });
 });
