@@ -1,11 +1,16 @@
-// Host for conv3d.wgsl: f32 Conv of [N, C, D, H, W] inputs (groups, strides, dilations, pads /
-// auto_pad, bias) on the GPU, within 1e-5 relative of conv2d.ref.ts (which replays MLAS's SGEMM
-// order; this kernel sums each output's taps in weight order). Tests: tests/gpu/pool-conv-3d.test.ts.
+// Host for the f32 Conv of [N, C, D, H, W] inputs (groups, strides, dilations, pads / auto_pad,
+// bias) on the GPU. conv3d-exact.wgsl is bit-exact with conv2d.ref.ts (MLAS's im2col + SGEMM order,
+// planned by conv3d-mlas-plan.ts) where the device's f32 arithmetic can replay it (the
+// ConvTranspose exact kernel's probe) and the plan has no M1-transposed operation (one output
+// position); elsewhere conv3d.wgsl sums each output's taps in weight order, within 1e-5 relative.
+// Tests: tests/gpu/pool-conv-3d.test.ts.
 import { type AutoPad, resolveConvGeometry } from '../conv2d/conv-geometry.js';
+import { probeF32Arithmetic } from '../conv-transpose/conv-transpose-exact.js';
 import { createStorageBuffer } from '../gpu/buffers.js';
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { convMlasPlan } from './conv3d-mlas-plan.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -55,7 +60,7 @@ export async function prepareConv3d(
   bias: GPUBuffer | undefined,
   y: GPUBuffer,
   p: Conv3dParams,
-): Promise<{ dispatch: PreparedDispatch; dims: number[] }> {
+): Promise<{ dispatch: PreparedDispatch; dims: number[]; exact: boolean }> {
   const { xDims, wDims } = p;
   const group = p.group ?? 1;
   const geo = resolveConvGeometry({ inputSpatial: xDims.slice(2), kernelSpatial: wDims.slice(2), ...p });
@@ -63,17 +68,35 @@ export async function prepareConv3d(
   const m = wDims[0];
   const dims = [n, m, ...geo.outputSpatial];
   const total = dims.reduce((a, b) => a * b, 1);
+  const [D, H, W] = xDims.slice(2);
+  const [KD, KH, KW] = wDims.slice(2);
+  const kSize = KD * KH * KW;
+  const outSize = total / (n * m);
+  const direct = geo.strides.every((v) => v === 1) && geo.pads.every((v) => v === 0) && kSize === 1;
+  const arith = await probeF32Arithmetic(ctx);
+  const plan = convMlasPlan(n, group, c / group, m / group, kSize, outSize, direct);
+  // Kind 1 (the M1 kernel) rounds each product: the compiler must not fuse a * b + c there.
+  const exact =
+    typeof plan !== 'string' &&
+    arith.fma !== undefined &&
+    (arith.unfused || plan.table.subarray(plan.opsBase).every((v, i) => i % 4 !== 2 || v === 0));
   const pipeline = await getPipeline(ctx, {
-    op: 'conv3d',
-    params: { hasBias: bias !== undefined, workgroupSize: WORKGROUP_SIZE },
+    op: exact ? 'conv3d-exact' : 'conv3d',
+    params: {
+      hasBias: bias !== undefined,
+      workgroupSize: WORKGROUP_SIZE,
+      fma: exact && arith.fma === 'native' ? 0 : 1,
+    },
     build: async (q) => ({
-      code: await loadWgsl(new URL('./conv3d.wgsl', import.meta.url)),
-      constants: { WORKGROUP_SIZE: q.workgroupSize, HAS_BIAS: q.hasBias ? 1 : 0 },
+      code: await loadWgsl(new URL(exact ? './conv3d-exact.wgsl' : './conv3d.wgsl', import.meta.url)),
+      constants: {
+        WORKGROUP_SIZE: q.workgroupSize,
+        HAS_BIAS: q.hasBias ? 1 : 0,
+        ...(exact ? { FMA: q.fma } : {}),
+      },
     }),
   });
-  const [D, H, W] = xDims.slice(2);
   const [OD, OH, OW] = geo.outputSpatial;
-  const [KD, KH, KW] = wDims.slice(2);
   const uniform = uniformWords([
     D,
     H,
@@ -92,15 +115,15 @@ export async function prepareConv3d(
     ...geo.dilations,
     group,
     ...geo.pads.slice(0, 3),
-    0,
+    ...(exact ? [plan.mSplit, plan.seqStartBase, plan.opsBase, 0, 0] : [0]),
   ]);
   const dummy = bias ? undefined : createStorageBuffer(ctx, 'conv3d.no-bias', 4);
   const d = prepareDispatch(
     ctx,
     'conv3d',
     pipeline,
-    { buffers: [x, w, bias ?? dummy!, y], uniform },
+    { buffers: [x, w, bias ?? dummy!, y], uniform, table: exact ? plan.table : undefined },
     elementGrid(ctx, total, WORKGROUP_SIZE),
   );
-  return { dispatch: dummy ? { ...d, owned: [...d.owned, dummy] } : d, dims };
+  return { dispatch: dummy ? { ...d, owned: [...d.owned, dummy] } : d, dims, exact };
 }

@@ -299,6 +299,7 @@ describe('3-D Conv on the GPU', () => {
     attrs: Attrs,
     what: string,
     constW = true,
+    exact = true,
   ): Promise<void> {
     const x = randomTensor(r, 'float32', xDims, -2, 2);
     const w = randomTensor(r, 'float32', wDims, -1, 1);
@@ -317,6 +318,10 @@ describe('3-D Conv on the GPU', () => {
     };
     const got = (await runOnGpu(c, what)).get('y')!;
     const want = runOurs(c)[0];
+    if (exact) {
+      expectSameTensor(got, want, what);
+      return;
+    }
     const max = Math.max(1e-30, ...Array.from(want.data as Float32Array, Math.abs));
     expectNear(got, want, what, 1e-5, 1e-5 * max);
   }
@@ -342,6 +347,32 @@ describe('3-D Conv on the GPU', () => {
     ],
   ] as const)('%s', async (name, xDims, wDims, bias, attrs) => {
     await checkConv([...xDims], [...wDims], bias, attrs as unknown as Attrs, name);
+  });
+
+  // The MLAS plan's paths (conv3d-mlas-plan.ts), each bit-exact.
+  it.each([
+    ['direct 1x1x1, one image', [1, 6, 3, 4, 5], [5, 6, 1, 1, 1], true, {}],
+    ['direct 1x1x1, batch 2 groups 2', [2, 6, 3, 4, 5], [4, 3, 1, 1, 1], false, { group: 2 }],
+    ['more channels than positions (one tile)', [1, 3, 2, 2, 3], [40, 3, 2, 2, 2], true, {}],
+    ['more channels than positions (two row tiles)', [1, 32, 3, 3, 3], [64, 32, 2, 2, 2], true, {}],
+    ['direct 1x1x1, two column tiles', [1, 64, 4, 8, 8], [8, 64, 1, 1, 1], true, {}],
+    [
+      'M1 kernel (one channel per group), K 54',
+      [1, 2, 4, 5, 6],
+      [1, 2, 3, 3, 3],
+      true,
+      { pads: [1, 1, 1, 1, 1, 1] },
+    ],
+    ['depthwise M1, K 27', [2, 3, 4, 4, 5], [3, 1, 3, 3, 3], true, { group: 3, pads: [1, 1, 1, 1, 1, 1] }],
+    ['K blocks of 128 (K 400)', [1, 50, 5, 6, 9], [2, 50, 2, 2, 2], true, {}],
+    ['K blocks of 128, M1 (K 400)', [1, 50, 5, 6, 9], [1, 50, 2, 2, 2], false, {}],
+    ['two segments (large N)', [1, 4, 8, 16, 18], [8, 4, 3, 3, 3], true, { pads: [1, 1, 1, 1, 1, 1] }],
+  ] as const)('%s (bit-exact)', async (name, xDims, wDims, bias, attrs) => {
+    await checkConv([...xDims], [...wDims], bias, attrs as unknown as Attrs, name);
+  });
+
+  it('one output position (the M1 transposed kernel: within 1e-5)', async () => {
+    await checkConv([1, 4, 2, 3, 2], [3, 4, 2, 3, 2], true, {}, 'one position', true, false);
   });
 
   it('weights fed at run time', async () => {
