@@ -1,8 +1,9 @@
 // MaxPool / AveragePool of any rank (and MaxPool's int64 Indices) on the window-table kernel, and
 // f32 3-D Conv, as one-node models on the WebGPU executor against the CPU reference, with no CPU
 // fallback (app/exec/webgpu/lower-3d.ts): MaxPool and its Indices exact; AveragePool bit-exact up
-// to 3-D (the reference's f32 order replayed), within 1e-6 relative above; Conv within 1e-5
-// relative of max |Y|. The table itself (pool-order.ts) is also evaluated here on the host, for
+// to 3-D (the reference's f32 order replayed), within 1e-6 relative above; Conv bit-exact (every
+// path of the MLAS plan: direct GEMM, thread tiles, segments, K blocks, M1), within 1e-5 relative
+// of max |Y| for a single output position. The table itself (pool-order.ts) is also evaluated here on the host, for
 // 1-D to 3-D including the 2-D paths the GPU keeps on pool.wgsl, bit for bit against the reference.
 import { describe, expect, it } from 'vitest';
 import { decodeModel } from '../../app/model/decode.js';
