@@ -3,7 +3,9 @@
 // GEMM's K (t = c * taps + tap, weight order; a tap in the padding reads 0 as im2col writes it)
 // summed as the MLAS operations of the plan say, then + bias. Kinds (see conv3d-mlas-plan.ts):
 //   0: blocks of sk from the op's k0, each FMA'd from +0 in k order, each block's sum added to C;
-//   1: groups of 4 from k0, products rounded, ((p0 + p1) + p2) + p3 + C, then a pair, then one.
+//   1: groups of 4 from k0, products rounded, ((p0 + p1) + p2) + p3 + C, then a pair, then one;
+//   2: (one output position) 8 lanes of rounded products from k0, lane (t - k0) mod 8, reduced by
+//      the tree of the row's place in its row tile (blocks of 4, then 2, then 1), + C.
 // C starts at +0; -0 is canonicalised to +0 where MLAS's sums give +0 (as conv-transpose-exact).
 // FMA: 0 uses fma() (the device's is fused, per the host's probe), 1 an exact emulation (Dekker,
 // TwoSum, round to odd), as conv-transpose-exact.wgsl, whose probe the host shares.
@@ -132,6 +134,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         }
         acc_c = canon(acc_c + canon(acc));
       }
+    } else if (kind == 2) {
+      var l: array<f32, 8>;
+      for (var t = k0; t < k1; t++) {
+        l[(t - k0) & 7u] = l[(t - k0) & 7u] + prod(t);
+      }
+      let mi = m % P.mg;
+      let local = select(mi, mi - P.m_split, tile == 1u);
+      let size = select(P.m_split, P.mg - P.m_split, tile == 1u);
+      let n4 = size - size % 4u;
+      var s: f32;
+      if (local < n4) {
+        s = (((l[0] + l[1]) + l[2]) + l[3]) + (((l[4] + l[5]) + l[6]) + l[7]);
+      } else if (size % 4u >= 2u && local < n4 + 2u) {
+        s = ((l[0] + l[2]) + (l[4] + l[6])) + ((l[1] + l[3]) + (l[5] + l[7]));
+      } else {
+        s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+      }
+      acc_c = canon(canon(s) + acc_c);
     } else {
       var t = k0;
       for (; t + 4u <= k1; t += 4u) {

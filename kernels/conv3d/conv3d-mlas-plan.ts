@@ -2,16 +2,18 @@
 // output of a 3-D Conv, written as a table for conv3d-exact.wgsl: per (row tile, output position)
 // a sequence of MLAS operations, each a K range [k0, k1) with the kernel it runs (0: the blocked
 // AVX512F kernel, FMA from +0 in blocks of sk, the block sums added in order; 1: the M1 kernel,
-// products rounded, groups of 4 from k0). Mirrors mlasConv's choices line by line: the direct
-// GEMM of a 1x1x1 unit-stride unpadded conv, MlasGemm's thread split (mlasTiles) when there is one
-// (batch, group) pair or more output channels than positions, else MlasConvOperation's N segments,
-// N slices and K blocks. Returns a reason where an operation would be the M1-transposed kernel
-// (one output position), which the GPU kernel does not replay.
+// products rounded, groups of 4 from k0; 2: the M1 kernel with A and B swapped, for one output
+// position: 8 lanes of rounded products from k0, reduced by a tree that depends on the row's
+// place in its row tile). Mirrors mlasConv's choices line by line: the direct GEMM of a 1x1x1
+// unit-stride unpadded conv, MlasGemm's thread split (mlasTiles) when there is one (batch, group)
+// pair or more output channels than positions, else MlasConvOperation's N segments, N slices and
+// K blocks. Returns a reason where MlasGemm would split into more than two tiles.
 import { mlasTiles } from '../conv-transpose/conv-transpose-exact.js';
 import { ORT_INTRA_OP_THREADS, sgemmStrideK } from '../matmul/matmul.ref.js';
 
 export interface ConvMlasPlan {
-  /** Rows (output channels within a group) from `mSplit` on use the second row tile's sequences. */
+  /** Rows (output channels within a group) from `mSplit` on form the second row tile (its own
+   * sequences; kind 2's reduction tree counts rows from the tile's first). */
   readonly mSplit: number;
   /** seqOf[tile * outSize + n] (2 x outSize) | ops: sequence start[seqs + 1] | (k0, k1, kind, sk) per op. */
   readonly table: Int32Array;
@@ -25,9 +27,9 @@ const MAX_THREADS = 16;
 type Op = [k0: number, k1: number, kind: number, sk: number];
 
 /** mlasSgemmOperation's kernel for an (m x n x k) call with ldb = ldc = outSize, A untransposed. */
-function operation(m: number, n: number, k0: number, k1: number, outSize: number): Op | string {
+function operation(m: number, n: number, k0: number, k1: number, outSize: number): Op {
   if (m === 1) return [k0, k1, 1, 0];
-  if (n === 1 && outSize === 1) return 'Conv: one output position (the M1 transposed kernel)';
+  if (n === 1 && outSize === 1) return [k0, k1, 2, 0];
   return [k0, k1, 0, sgemmStrideK(n, k1 - k0, false)];
 }
 
@@ -55,16 +57,13 @@ export function convMlasPlan(
     if (tiles.length > 2) return `Conv: ${tiles.length} MLAS tiles`;
     if (tiles.length === 2 && tiles[1].m0 > 0) mSplit = tiles[1].m0;
     for (const t of tiles) {
-      if (t.kind === 2) return 'Conv: the M1 transposed kernel';
       const s = addSeq([[0, k, t.kind, t.sk]]);
       const rowTiles = t.m0 === 0 && tiles.length === 2 && tiles[1].m0 > 0 ? [0] : t.m0 > 0 ? [1] : [0, 1];
       for (const r of rowTiles) for (let n = t.n0; n < t.n0 + t.nc; n++) seqOf[r * outSize + n] = s;
     }
   } else if (direct) {
     // Several (batch, group) pairs: one single-threaded MlasSgemmOperation each.
-    const op = operation(mg, outSize, 0, k, outSize);
-    if (typeof op === 'string') return op;
-    seqOf.fill(addSeq([op]));
+    seqOf.fill(addSeq([operation(mg, outSize, 0, k, outSize)]));
   } else {
     // ExpandThenGemmSegmented's thread stride (MlasConvPrepare), then MlasConvOperation per segment.
     let threadStrideN = outSize;
@@ -96,11 +95,8 @@ export function convMlasPlan(
       for (let n = 0; n < segCount; n += strideN) {
         const countN = Math.min(strideN, segCount - n);
         const ops: Op[] = [];
-        for (let k0 = 0; k0 < k; k0 += strideK) {
-          const op = operation(mg, countN, k0, Math.min(k, k0 + strideK), outSize);
-          if (typeof op === 'string') return op;
-          ops.push(op);
-        }
+        for (let k0 = 0; k0 < k; k0 += strideK)
+          ops.push(operation(mg, countN, k0, Math.min(k, k0 + strideK), outSize));
         const s = addSeq(ops);
         for (let j = segStart + n; j < segStart + n + countN; j++) {
           seqOf[j] = s;

@@ -1,8 +1,8 @@
 // Host for the f32 Conv of [N, C, D, H, W] inputs (groups, strides, dilations, pads / auto_pad,
 // bias) on the GPU. conv3d-exact.wgsl is bit-exact with conv2d.ref.ts (MLAS's im2col + SGEMM order,
 // planned by conv3d-mlas-plan.ts) where the device's f32 arithmetic can replay it (the
-// ConvTranspose exact kernel's probe) and the plan has no M1-transposed operation (one output
-// position); elsewhere conv3d.wgsl sums each output's taps in weight order, within 1e-5 relative.
+// ConvTranspose exact kernel's probe) and MlasGemm splits into at most two tiles; elsewhere
+// conv3d.wgsl sums each output's taps in weight order, within 1e-5 relative.
 // Tests: tests/gpu/pool-conv-3d.test.ts.
 import { type AutoPad, resolveConvGeometry } from '../conv2d/conv-geometry.js';
 import { probeF32Arithmetic } from '../conv-transpose/conv-transpose-exact.js';
@@ -75,7 +75,7 @@ export async function prepareConv3d(
   const direct = geo.strides.every((v) => v === 1) && geo.pads.every((v) => v === 0) && kSize === 1;
   const arith = await probeF32Arithmetic(ctx);
   const plan = convMlasPlan(n, group, c / group, m / group, kSize, outSize, direct);
-  // Kind 1 (the M1 kernel) rounds each product: the compiler must not fuse a * b + c there.
+  // Kinds 1 and 2 (the M1 kernels) round each product: the compiler must not fuse a * b + c there.
   const exact =
     typeof plan !== 'string' &&
     arith.fma !== undefined &&

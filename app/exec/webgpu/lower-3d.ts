@@ -2,8 +2,7 @@
 // Indices output with storage_order 0 / 1) and AveragePool (any rank) on the window-table kernel
 // (kernels/pool/pool-table.ts: MaxPool exact; AveragePool bit-exact with the reference's f32
 // order up to 3-D), and f32 3-D Conv (kernels/conv3d/: bit-exact with the reference's MLAS order
-// where the device's arithmetic allows and there is more than one output position, else within
-// 1e-5 relative). Every node the
+// where the device's arithmetic allows, else within 1e-5 relative). Every node the
 // existing lowerings take (lower-qpool.ts's MaxPool, lower-float.ts's AveragePool and Conv) is
 // handed to them unchanged; only what they decline comes here. Attributes are read by the CPU
 // adapter's poolParams, so a node the reference refuses stays a CPU fallback with its message.
