@@ -76,24 +76,52 @@ var<private> z0: i32;
 var<private> y0: i32;
 var<private> x0: i32;
 
-/** im2col's col[t, p] for this invocation's position: 0 where the tap lands in the padding. */
-fn col(t: u32) -> f32 {
+// A walk along K in order (c, kz, ky, kx) without a division per tap: seek once, then step.
+var<private> tc: u32;
+var<private> tz: u32;
+var<private> ty: u32;
+var<private> tx: u32;
+
+fn seek(t: u32) {
   let ksize = P.kd * P.kh * P.kw;
-  let c = t / ksize;
+  tc = t / ksize;
   let tap = t % ksize;
-  let kx = tap % P.kw;
-  let ky = (tap / P.kw) % P.kh;
-  let kz = tap / (P.kw * P.kh);
-  let iz = z0 + i32(kz * P.dd);
-  let iy = y0 + i32(ky * P.dh);
-  let ix = x0 + i32(kx * P.dw);
+  tx = tap % P.kw;
+  ty = (tap / P.kw) % P.kh;
+  tz = tap / (P.kw * P.kh);
+}
+
+fn step() {
+  tx += 1u;
+  if (tx == P.kw) {
+    tx = 0u;
+    ty += 1u;
+    if (ty == P.kh) {
+      ty = 0u;
+      tz += 1u;
+      if (tz == P.kd) {
+        tz = 0u;
+        tc += 1u;
+      }
+    }
+  }
+}
+
+/** im2col's col[t, p] at the walk's tap for this invocation's position: 0 in the padding. */
+fn col_here() -> f32 {
+  let iz = z0 + i32(tz * P.dd);
+  let iy = y0 + i32(ty * P.dh);
+  let ix = x0 + i32(tx * P.dw);
   let inside = iz >= 0 && iz < i32(P.d) && iy >= 0 && iy < i32(P.h) && ix >= 0 && ix < i32(P.w);
-  let at = xbase + ((c * P.d + u32(max(iz, 0))) * P.h + u32(max(iy, 0))) * P.w + u32(max(ix, 0));
+  let at = xbase + ((tc * P.d + u32(max(iz, 0))) * P.h + u32(max(iy, 0))) * P.w + u32(max(ix, 0));
   return select(0.0, x[min(at, arrayLength(&x) - 1u)], inside);
 }
 
+/** w[t] * col[t] rounded (the M1 kernels), t the walk's current tap; then steps the walk. */
 fn prod(t: u32) -> f32 {
-  return wt[wbase + t] * col(t);
+  let v = wt[wbase + t] * col_here();
+  step();
+  return v;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -129,13 +157,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       for (var b0 = k0; b0 < k1; b0 += sk) {
         let b1 = min(k1, b0 + sk);
         var acc = 0.0;
+        seek(b0);
         for (var t = b0; t < b1; t++) {
-          acc = fmac(wt[wbase + t], col(t), acc);
+          acc = fmac(wt[wbase + t], col_here(), acc);
+          step();
         }
         acc_c = canon(acc_c + canon(acc));
       }
     } else if (kind == 2) {
       var l: array<f32, 8>;
+      seek(k0);
       for (var t = k0; t < k1; t++) {
         l[(t - k0) & 7u] = l[(t - k0) & 7u] + prod(t);
       }
@@ -154,11 +185,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       acc_c = canon(canon(s) + acc_c);
     } else {
       var t = k0;
+      seek(k0);
       for (; t + 4u <= k1; t += 4u) {
-        acc_c = canon(((prod(t) + prod(t + 1u)) + prod(t + 2u)) + prod(t + 3u) + acc_c);
+        let p0 = prod(t);
+        let p1 = prod(t + 1u);
+        let p2 = prod(t + 2u);
+        let p3 = prod(t + 3u);
+        acc_c = canon(((p0 + p1) + p2) + p3 + acc_c);
       }
       if (k1 - t >= 2u) {
-        acc_c = canon((prod(t) + prod(t + 1u)) + acc_c);
+        let p0 = prod(t);
+        let p1 = prod(t + 1u);
+        acc_c = canon((p0 + p1) + acc_c);
         t += 2u;
       }
       if (t < k1) { acc_c = canon(prod(t) + acc_c); }
