@@ -1,0 +1,122 @@
+// Integer element-wise ops on WebGPU (kernels/int-elementwise/int-map.ts): comparisons, Add / Sub /
+// Mul / Div / Max / Min / Neg / Abs / Sign, Clip with bounds computed at run time, and Where over
+// int64. Each key takes over an op another lowering already has: that one (float32, bool logic,
+// constant Clip bounds) is tried first and stays the default; this one takes only what it declines.
+// int64 values on the GPU are word pairs (gpu-storage.ts); one a CPU node made is host-only and the
+// node then stays a CPU fallback.
+import {
+  ARITH_OPS,
+  COMPARE_OPS,
+  type IntMapDType,
+  type IntMapOp,
+  prepareIntMap,
+  UNARY_INT_OPS,
+} from '../../../kernels/int-elementwise/int-map.js';
+import { sizeOf } from '../../../kernels/tensor.js';
+import { floatLowerings } from './lower-float.js';
+import { failingRun } from './lower-gather.js';
+import { tableLowerings } from './lower-table.js';
+import { inputName, type LowerContext, type Lowering } from './lowering.js';
+
+const INT_DTYPES: readonly string[] = ['int32', 'uint32', 'int8', 'uint8', 'int64'];
+
+/** The previous lowering first; this one where it declines. */
+function after(previous: Lowering | undefined, next: Lowering): Lowering {
+  return async (lc) => (await previous?.(lc)) ?? next(lc);
+}
+
+/** The GPU buffers of the given inputs; undefined when one is host-only (int64 a CPU node made). */
+function gpuInputs(lc: LowerContext, indices: readonly number[]): GPUBuffer[] | undefined {
+  try {
+    return indices.map((i) => lc.input(i));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The shared dtype of inputs `indices` when every one is present and it is in `allowed`. */
+function commonDtype(lc: LowerContext, indices: readonly number[], allowed: readonly string[]) {
+  const names = indices.map((i) => inputName(lc, i));
+  if (names.some((n) => !n)) return undefined;
+  const dtype = lc.shape(names[0]).dtype;
+  if (!allowed.includes(dtype) || names.some((n) => lc.shape(n).dtype !== dtype)) return undefined;
+  return dtype as IntMapDType;
+}
+
+/** An op on inputs 0..arity-1 of one integer dtype, broadcast (Div: fails the run on a zero divisor). */
+function intMap(op: IntMapOp, arity: number, allowed: readonly string[], minOpset: number): Lowering {
+  return async (lc) => {
+    if (lc.opset < minOpset || lc.node.inputs.filter((n) => n).length !== arity) return undefined;
+    const indices = Array.from({ length: arity }, (_, i) => i);
+    const dtype = commonDtype(lc, indices, allowed);
+    if (!dtype) return undefined;
+    const buffers = gpuInputs(lc, indices);
+    if (!buffers) return undefined;
+    const dims = indices.map((i) => lc.shape(inputName(lc, i)).dims);
+    const m = await prepareIntMap(lc.gpu, buffers, lc.output(0), { op, dtype, dims });
+    if (m.divisionByZero && m.record && m.destroy) {
+      const raised = m.divisionByZero;
+      return failingRun(lc, { record: m.record, destroy: m.destroy }, async () =>
+        (await raised()) ? 'integer division by zero' : undefined,
+      );
+    }
+    return { dispatches: [m.dispatch] };
+  };
+}
+
+/**
+ * Clip (opset 11+) whose bounds are not both constants, or whose data is an integer: the bounds are
+ * scalars (element 0, as the CPU adapter reads them), '' meaning no bound.
+ */
+const clip: Lowering = async (lc) => {
+  if (lc.opset < 11) return undefined;
+  const dtype = commonDtype(lc, [0], [...INT_DTYPES, 'float32']);
+  if (!dtype) return undefined;
+  const present = [1, 2].filter((i) => inputName(lc, i));
+  for (const i of present) {
+    const s = lc.shape(inputName(lc, i));
+    if (s.dtype !== dtype || sizeOf(s.dims) === 0) return undefined;
+  }
+  const buffers = gpuInputs(lc, [0, ...present]);
+  if (!buffers) return undefined;
+  const slots: (GPUBuffer | undefined)[] = [buffers[0], undefined, undefined];
+  const dims: (readonly number[] | undefined)[] = [lc.shape(inputName(lc, 0)).dims, undefined, undefined];
+  present.forEach((i, k) => {
+    slots[i] = buffers[k + 1];
+    dims[i] = [];
+  });
+  const m = await prepareIntMap(lc.gpu, slots, lc.output(0), { op: 'Clip', dtype, dims });
+  return { dispatches: [m.dispatch] };
+};
+
+/** Where over int64 X / Y (word pairs; 32- and 8-bit values: lower-table.ts). */
+const whereInt64: Lowering = async (lc) => {
+  if (commonDtype(lc, [0], ['bool']) === undefined || commonDtype(lc, [1, 2], ['int64']) === undefined)
+    return undefined;
+  const buffers = gpuInputs(lc, [0, 1, 2]);
+  if (!buffers) return undefined;
+  const dims = [0, 1, 2].map((i) => lc.shape(inputName(lc, i)).dims);
+  const m = await prepareIntMap(lc.gpu, buffers, lc.output(0), { op: 'Where', dtype: 'int64', dims });
+  return { dispatches: [m.dispatch] };
+};
+
+const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
+
+export const intLowerings: Readonly<Record<string, Lowering>> = {
+  ...Object.fromEntries(
+    COMPARE_OPS.map((op) => [
+      op,
+      after(previous[op], intMap(op, 2, op === 'Equal' ? [...INT_DTYPES, 'bool'] : INT_DTYPES, 7)),
+    ]),
+  ),
+  // Add / Sub / Mul / Div broadcast from opset 7; Max / Min take integers from opset 12 (2 inputs here).
+  ...Object.fromEntries(
+    ARITH_OPS.map((op) => [
+      op,
+      after(previous[op], intMap(op, 2, INT_DTYPES, op === 'Max' || op === 'Min' ? 8 : 7)),
+    ]),
+  ),
+  ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, after(previous[op], intMap(op, 1, INT_DTYPES, 6))])),
+  Clip: after(previous.Clip, clip),
+  Where: after(previous.Where, whereInt64),
+};
