@@ -253,3 +253,29 @@ describe('Clip with bounds fed at run time and Where over int64 on the WebGPU ex
     }
   });
 });
+
+describe('Trilu of int64 and 8-bit data on the WebGPU executor: exact', () => {
+  it('upper and lower, k from -4 to 4 and past the matrix, batched', async () => {
+    const r = rng(76);
+    for (const dtype of ['int64', 'int8', 'uint8'] as const)
+      for (const k of [-4, -1, 0, 1, 2, 4, 9])
+        for (const upper of [0, 1]) {
+          const dims = [randInt(r, 1, 2), randInt(r, 1, 5), randInt(r, 1, 6)];
+          await compareOnGpu(
+            {
+              op: 'Trilu',
+              opset: 14,
+              inputs: [
+                ['x', tensorOf(r, dtype, dims)],
+                ['k', { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(k)) }],
+              ],
+              constants: ['k'],
+              outputs: [{ name: 'y', dtype }],
+              attrs: { upper },
+            },
+            true,
+            `Trilu ${dtype} [${dims}] k ${k} upper ${upper}`,
+          );
+        }
+  });
+});

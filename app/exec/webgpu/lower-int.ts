@@ -12,9 +12,11 @@ import {
   prepareIntMap,
   UNARY_INT_OPS,
 } from '../../../kernels/int-elementwise/int-map.js';
-import { sizeOf } from '../../../kernels/tensor.js';
+import { allocData, makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
+import { attrInt } from '../../model/attributes.js';
 import { floatLowerings } from './lower-float.js';
 import { failingRun } from './lower-gather.js';
+import { miscLowerings } from './lower-misc.js';
 import { tableLowerings } from './lower-table.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
 
@@ -100,6 +102,37 @@ const whereInt64: Lowering = async (lc) => {
   return { dispatches: [m.dispatch] };
 };
 
+/**
+ * Trilu of int64 or 8-bit data (32-bit: lower-misc.ts) with a constant k: Where(mask, x, 0), the
+ * rows x cols mask made on the host as triluRef decides (upper: col - row >= k, else <= k).
+ */
+const triluMasked: Lowering = async (lc) => {
+  const dtype = commonDtype(lc, [0], ['int64', 'int8', 'uint8', 'bool']);
+  if (!dtype) return undefined;
+  const kName = inputName(lc, 1);
+  const kConst = kName ? lc.constant(kName) : undefined;
+  if (kName && !kConst) return undefined;
+  const k = kConst?.data.length ? toNumbers(kConst)[0] : 0;
+  const dims = lc.shape(inputName(lc, 0)).dims;
+  if (dims.length < 2 || sizeOf(dims) === 0) return undefined;
+  const buffers = gpuInputs(lc, [0]);
+  if (!buffers) return undefined;
+  const [rows, cols] = dims.slice(-2);
+  const upper = attrInt(lc.node, 'upper', 1) !== 0;
+  const mask = Array.from({ length: rows * cols }, (_, i) => {
+    const d = (i % cols) - Math.floor(i / cols);
+    return (upper ? d >= k : d <= k) ? 1 : 0;
+  });
+  const maskBuf = lc.upload(`${lc.node.name}.mask`, makeTensor('bool', [rows, cols], mask));
+  const zero = lc.upload(`${lc.node.name}.zero`, { dtype, dims: [], data: allocData(dtype, 1) });
+  const m = await prepareIntMap(lc.gpu, [maskBuf, buffers[0], zero], lc.output(0), {
+    op: 'Where',
+    dtype,
+    dims: [[rows, cols], dims, []],
+  });
+  return { dispatches: [m.dispatch] };
+};
+
 const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
 
 export const intLowerings: Readonly<Record<string, Lowering>> = {
@@ -119,4 +152,5 @@ export const intLowerings: Readonly<Record<string, Lowering>> = {
   ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, after(previous[op], intMap(op, 1, INT_DTYPES, 6))])),
   Clip: after(previous.Clip, clip),
   Where: after(previous.Where, whereInt64),
+  Trilu: after(miscLowerings.Trilu, triluMasked),
 };
