@@ -278,4 +278,35 @@ describe('Trilu of int64 and 8-bit data on the WebGPU executor: exact', () => {
           );
         }
   });
+
+  it('k fed at run time (int64, int32, float32 and 8-bit data), past the matrix both ways', async () => {
+    const r = rng(77);
+    for (const dtype of ['int64', 'int32', 'float32', 'uint8'] as const)
+      for (const k of [-(2 ** 40), -3, 0, 2, 2 ** 40])
+        for (const upper of [0, 1]) {
+          const dims = [randInt(r, 1, 3), randInt(r, 1, 4), randInt(r, 1, 5)];
+          const x =
+            dtype === 'float32'
+              ? makeTensor(
+                  'float32',
+                  dims,
+                  Array.from({ length: dims[0] * dims[1] * dims[2] }, () => r() - 0.5),
+                )
+              : tensorOf(r, dtype, dims);
+          await compareOnGpu(
+            {
+              op: 'Trilu',
+              opset: 14,
+              inputs: [
+                ['x', x],
+                ['k', { dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(k)) }],
+              ],
+              outputs: [{ name: 'y', dtype }],
+              attrs: { upper },
+            },
+            true,
+            `Trilu ${dtype} [${dims}] k ${k} (fed) upper ${upper}`,
+          );
+        }
+  });
 });

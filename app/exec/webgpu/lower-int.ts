@@ -103,34 +103,52 @@ const whereInt64: Lowering = async (lc) => {
 };
 
 /**
- * Trilu of int64 or 8-bit data (32-bit: lower-misc.ts) with a constant k: Where(mask, x, 0), the
- * rows x cols mask made on the host as triluRef decides (upper: col - row >= k, else <= k).
+ * Trilu of int64 or 8-bit data (32-bit with a constant k: lower-misc.ts), or of any GPU dtype with
+ * k fed at run time: Where(mask, x, 0). The rows x cols mask is made on the host as triluRef decides
+ * (upper: col - row >= k, else <= k) when k is a constant, else on the GPU by comparing a host table
+ * of col - row (int64) with k.
  */
 const triluMasked: Lowering = async (lc) => {
-  const dtype = commonDtype(lc, [0], ['int64', 'int8', 'uint8', 'bool']);
-  if (!dtype) return undefined;
   const kName = inputName(lc, 1);
   const kConst = kName ? lc.constant(kName) : undefined;
-  if (kName && !kConst) return undefined;
-  const k = kConst?.data.length ? toNumbers(kConst)[0] : 0;
+  const allowed = kName && !kConst ? [...INT_DTYPES, 'bool', 'float32'] : ['int64', 'int8', 'uint8', 'bool'];
+  const dtype = commonDtype(lc, [0], allowed);
+  if (!dtype) return undefined;
+  if (kName && !kConst && lc.shape(kName).dtype !== 'int64') return undefined;
   const dims = lc.shape(inputName(lc, 0)).dims;
   if (dims.length < 2 || sizeOf(dims) === 0) return undefined;
-  const buffers = gpuInputs(lc, [0]);
+  const buffers = gpuInputs(lc, kName && !kConst ? [0, 1] : [0]);
   if (!buffers) return undefined;
   const [rows, cols] = dims.slice(-2);
   const upper = attrInt(lc.node, 'upper', 1) !== 0;
-  const mask = Array.from({ length: rows * cols }, (_, i) => {
-    const d = (i % cols) - Math.floor(i / cols);
-    return (upper ? d >= k : d <= k) ? 1 : 0;
-  });
-  const maskBuf = lc.upload(`${lc.node.name}.mask`, makeTensor('bool', [rows, cols], mask));
+  const diff = (i: number) => (i % cols) - Math.floor(i / cols);
+  const dispatches = [];
+  let maskBuf: GPUBuffer;
+  if (kName && !kConst) {
+    const d = new BigInt64Array(rows * cols).map((_, i) => BigInt(diff(i)));
+    const dBuf = lc.upload(`${lc.node.name}.diff`, { dtype: 'int64', dims: [rows, cols], data: d });
+    maskBuf = lc.upload(`${lc.node.name}.mask`, makeTensor('bool', [rows, cols]));
+    const cmp = await prepareIntMap(lc.gpu, [dBuf, buffers[1]], maskBuf, {
+      op: upper ? 'GreaterOrEqual' : 'LessOrEqual',
+      dtype: 'int64',
+      dims: [[rows, cols], []],
+    });
+    dispatches.push(cmp.dispatch);
+  } else {
+    const k = kConst?.data.length ? toNumbers(kConst)[0] : 0;
+    const mask = Array.from({ length: rows * cols }, (_, i) =>
+      (upper ? diff(i) >= k : diff(i) <= k) ? 1 : 0,
+    );
+    maskBuf = lc.upload(`${lc.node.name}.mask`, makeTensor('bool', [rows, cols], mask));
+  }
   const zero = lc.upload(`${lc.node.name}.zero`, { dtype, dims: [], data: allocData(dtype, 1) });
   const m = await prepareIntMap(lc.gpu, [maskBuf, buffers[0], zero], lc.output(0), {
     op: 'Where',
     dtype,
     dims: [[rows, cols], dims, []],
   });
-  return { dispatches: [m.dispatch] };
+  dispatches.push(m.dispatch);
+  return { dispatches };
 };
 
 const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
