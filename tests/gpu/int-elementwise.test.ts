@@ -130,6 +130,16 @@ describe('integer arithmetic on the WebGPU executor: exact, wrapping', () => {
         }
   });
 
+  it('Add / Mul before opset 7: B placed by the broadcast / axis attributes (int32, int64)', async () => {
+    const r = rng(78);
+    for (const dtype of ['int32', 'int64'] as const)
+      for (const op of ['Add', 'Mul']) {
+        const c = binary(op, 6, tensorOf(r, dtype, [2, 3, 4]), tensorOf(r, dtype, [3]), dtype);
+        c.attrs = { broadcast: 1, axis: 1 };
+        await compareOnGpu(c, true, `${op} ${dtype} opset 6 axis 1`);
+      }
+  });
+
   it('Neg / Abs / Sign', async () => {
     const r = rng(73);
     for (const dtype of INT_DTYPES)

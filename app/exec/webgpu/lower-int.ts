@@ -14,6 +14,7 @@ import {
 } from '../../../kernels/int-elementwise/int-map.js';
 import { allocData, makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt } from '../../model/attributes.js';
+import { legacyB } from '../../model/shapes/elementwise.js';
 import { floatLowerings } from './lower-float.js';
 import { failingRun } from './lower-gather.js';
 import { miscLowerings } from './lower-misc.js';
@@ -55,6 +56,8 @@ function intMap(op: IntMapOp, arity: number, allowed: readonly string[], minOpse
     const buffers = gpuInputs(lc, indices);
     if (!buffers) return undefined;
     const dims = indices.map((i) => lc.shape(inputName(lc, i)).dims);
+    // Add / Sub / Mul / Div before opset 7: B placed by the legacy broadcast / axis attributes.
+    if (arity === 2 && lc.opset < 7) dims[1] = legacyB(lc.node, dims[0], dims[1]);
     const m = await prepareIntMap(lc.gpu, buffers, lc.output(0), { op, dtype, dims });
     if (m.divisionByZero && m.record && m.destroy) {
       const raised = m.divisionByZero;
@@ -160,11 +163,11 @@ export const intLowerings: Readonly<Record<string, Lowering>> = {
       after(previous[op], intMap(op, 2, op === 'Equal' ? [...INT_DTYPES, 'bool'] : INT_DTYPES, 7)),
     ]),
   ),
-  // Add / Sub / Mul / Div broadcast from opset 7; Max / Min take integers from opset 12 (2 inputs here).
+  // Add / Sub / Mul / Div: legacy broadcasting before opset 7; Max / Min: 2 inputs, from opset 8.
   ...Object.fromEntries(
     ARITH_OPS.map((op) => [
       op,
-      after(previous[op], intMap(op, 2, INT_DTYPES, op === 'Max' || op === 'Min' ? 8 : 7)),
+      after(previous[op], intMap(op, 2, INT_DTYPES, op === 'Max' || op === 'Min' ? 8 : 1)),
     ]),
   ),
   ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, after(previous[op], intMap(op, 1, INT_DTYPES, 6))])),
