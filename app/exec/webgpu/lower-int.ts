@@ -17,6 +17,7 @@ import { attrInt } from '../../model/attributes.js';
 import { legacyB } from '../../model/shapes/elementwise.js';
 import { floatLowerings } from './lower-float.js';
 import { failingRun } from './lower-gather.js';
+import { int64MoveLowerings } from './lower-int64-move.js';
 import { miscLowerings } from './lower-misc.js';
 import { tableLowerings } from './lower-table.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
@@ -157,6 +158,7 @@ const triluMasked: Lowering = async (lc) => {
 const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
 
 export const intLowerings: Readonly<Record<string, Lowering>> = {
+  ...int64MoveLowerings,
   ...Object.fromEntries(
     COMPARE_OPS.map((op) => [
       op,
