@@ -463,3 +463,34 @@ describe('a run-time int64 subgraph (mask -> positions) on the WebGPU executor',
     }
   });
 });
+
+describe('CumSum of int32 / uint32 / int64 on the WebGPU executor: exact, wrapping', () => {
+  it('every axis, exclusive and reverse', async () => {
+    const r = rng(81);
+    for (const dtype of ['int32', 'uint32', 'int64'] as const)
+      for (const axis of [0, 1, -1])
+        for (const [exclusive, reverse] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ]) {
+          const dims = [randInt(r, 1, 3), randInt(r, 1, 4), randInt(r, 1, 5)];
+          await compareOnGpu(
+            {
+              op: 'CumSum',
+              opset: 14,
+              inputs: [
+                ['x', tensorOf(r, dtype, dims)],
+                ['axis', makeTensor('int32', [], [axis])],
+              ],
+              constants: ['axis'],
+              outputs: [{ name: 'y', dtype }],
+              attrs: { exclusive, reverse },
+            },
+            true,
+            `CumSum ${dtype} [${dims}] axis ${axis} exclusive ${exclusive} reverse ${reverse}`,
+          );
+        }
+  });
+});

@@ -4,6 +4,7 @@
 // constant Clip bounds) is tried first and stays the default; this one takes only what it declines.
 // int64 values on the GPU are word pairs (gpu-storage.ts); one a CPU node made is host-only and the
 // node then stays a CPU fallback.
+import { prepareCumSum64 } from '../../../kernels/int-elementwise/cumsum64.js';
 import {
   ARITH_OPS,
   COMPARE_OPS,
@@ -12,10 +13,13 @@ import {
   prepareIntMap,
   UNARY_INT_OPS,
 } from '../../../kernels/int-elementwise/int-map.js';
+import { prepareCumulative } from '../../../kernels/misc/misc.js';
+import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { allocData, makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt } from '../../model/attributes.js';
 import { legacyB } from '../../model/shapes/elementwise.js';
 import { floatLowerings } from './lower-float.js';
+import { gpuStorageBytes } from './gpu-storage.js';
 import { failingRun } from './lower-gather.js';
 import { int64MoveLowerings } from './lower-int64-move.js';
 import { miscLowerings } from './lower-misc.js';
@@ -113,6 +117,9 @@ const whereInt64: Lowering = async (lc) => {
  * of col - row (int64) with k.
  */
 const triluMasked: Lowering = async (lc) => {
+  const x = lc.shape(inputName(lc, 0));
+  // An empty matrix has nothing to mask: the output is the input's (empty) storage.
+  if (x.dims.length >= 2 && sizeOf(x.dims) === 0 && gpuStorageBytes(x.dtype) > 0) return 'view';
   const kName = inputName(lc, 1);
   const kConst = kName ? lc.constant(kName) : undefined;
   const allowed = kName && !kConst ? [...INT_DTYPES, 'bool', 'float32'] : ['int64', 'int8', 'uint8', 'bool'];
@@ -155,6 +162,36 @@ const triluMasked: Lowering = async (lc) => {
   return { dispatches };
 };
 
+/**
+ * CumSum of int32 / uint32 (cumulative.wgsl in i32: the same wrapping bits) or int64 (word pairs,
+ * cumsum64.wgsl) with a constant axis; float32: lower-misc.ts.
+ */
+const cumSumInt: Lowering = async (lc) => {
+  const dtype = commonDtype(lc, [0], ['int32', 'uint32', 'int64']);
+  const axisConst = lc.constant(inputName(lc, 1));
+  if (!dtype || !axisConst?.data.length) return undefined;
+  const dims = lc.shape(inputName(lc, 0)).dims;
+  if (dims.length === 0 || sizeOf(dims) === 0) return undefined;
+  const axis = toNumbers(axisConst)[0];
+  if (axis < -dims.length || axis >= dims.length) return undefined;
+  const buffers = gpuInputs(lc, [0]);
+  if (!buffers) return undefined;
+  const a = normalizeAxis(axis, dims.length);
+  const o = {
+    exclusive: attrInt(lc.node, 'exclusive', 0) !== 0,
+    reverse: attrInt(lc.node, 'reverse', 0) !== 0,
+  };
+  const dispatch =
+    dtype === 'int64'
+      ? await prepareCumSum64(lc.gpu, buffers[0], lc.output(0), dims, a, o)
+      : await prepareCumulative(lc.gpu, buffers[0], lc.output(0), dims, a, {
+          ...o,
+          product: false,
+          type: 'i32',
+        });
+  return { dispatches: [dispatch] };
+};
+
 const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
 
 export const intLowerings: Readonly<Record<string, Lowering>> = {
@@ -176,4 +213,5 @@ export const intLowerings: Readonly<Record<string, Lowering>> = {
   Clip: after(previous.Clip, clip),
   Where: after(previous.Where, whereInt64),
   Trilu: after(miscLowerings.Trilu, triluMasked),
+  CumSum: after(miscLowerings.CumSum, cumSumInt),
 };
