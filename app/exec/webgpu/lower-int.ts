@@ -4,6 +4,7 @@
 // constant Clip bounds) is tried first and stays the default; this one takes only what it declines.
 // int64 values on the GPU are word pairs (gpu-storage.ts); one a CPU node made is host-only and the
 // node then stays a CPU fallback.
+import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
 import { prepareCumSum64 } from '../../../kernels/int-elementwise/cumsum64.js';
 import {
   ARITH_OPS,
@@ -192,6 +193,43 @@ const cumSumInt: Lowering = async (lc) => {
   return { dispatches: [dispatch] };
 };
 
+/**
+ * Max / Min of 1 or 3+ integer inputs (2: intMap): a left fold of two-input maps through scratch
+ * values owned by the node, as the reference folds (exact for integers in any order); 1 input: a view.
+ */
+function variadicInt(op: 'Max' | 'Min'): Lowering {
+  return async (lc) => {
+    const n = lc.node.inputs.length;
+    if (lc.opset < 8 || n === 2 || lc.node.inputs.some((name) => !name)) return undefined;
+    const indices = [...Array(n).keys()];
+    const dtype = commonDtype(lc, indices, INT_DTYPES);
+    if (!dtype) return undefined;
+    const buffers = gpuInputs(lc, indices);
+    if (!buffers) return undefined;
+    if (n === 1) return 'view';
+    const dims = indices.map((i) => lc.shape(inputName(lc, i)).dims);
+    const dispatches = [];
+    let acc = buffers[0];
+    let accDims: readonly number[] = dims[0];
+    for (let k = 1; k < n; k++) {
+      const stepDims = broadcastShapes(accDims, dims[k]);
+      const dst =
+        k === n - 1
+          ? lc.output(0)
+          : lc.upload(`${lc.node.name}.step${k}`, {
+              dtype,
+              dims: stepDims,
+              data: allocData(dtype, sizeOf(stepDims)),
+            });
+      const m = await prepareIntMap(lc.gpu, [acc, buffers[k]], dst, { op, dtype, dims: [accDims, dims[k]] });
+      dispatches.push(m.dispatch);
+      acc = dst;
+      accDims = stepDims;
+    }
+    return { dispatches };
+  };
+}
+
 const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
 
 export const intLowerings: Readonly<Record<string, Lowering>> = {
@@ -202,11 +240,11 @@ export const intLowerings: Readonly<Record<string, Lowering>> = {
       after(previous[op], intMap(op, 2, op === 'Equal' ? [...INT_DTYPES, 'bool'] : INT_DTYPES, 7)),
     ]),
   ),
-  // Add / Sub / Mul / Div: legacy broadcasting before opset 7; Max / Min: 2 inputs, from opset 8.
+  // Add / Sub / Mul / Div: legacy broadcasting before opset 7 (Max / Min below).
   ...Object.fromEntries(
-    ARITH_OPS.map((op) => [
+    ARITH_OPS.filter((op) => op !== 'Max' && op !== 'Min').map((op) => [
       op,
-      after(previous[op], intMap(op, 2, INT_DTYPES, op === 'Max' || op === 'Min' ? 8 : 1)),
+      after(previous[op], intMap(op, 2, INT_DTYPES, 1)),
     ]),
   ),
   ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, after(previous[op], intMap(op, 1, INT_DTYPES, 6))])),
@@ -214,4 +252,7 @@ export const intLowerings: Readonly<Record<string, Lowering>> = {
   Where: after(previous.Where, whereInt64),
   Trilu: after(miscLowerings.Trilu, triluMasked),
   CumSum: after(miscLowerings.CumSum, cumSumInt),
+  // Max / Min take integers from opset 8 (12 in the schema): 2 inputs one map, else a fold.
+  Max: after(after(previous.Max, intMap('Max', 2, INT_DTYPES, 8)), variadicInt('Max')),
+  Min: after(after(previous.Min, intMap('Min', 2, INT_DTYPES, 8)), variadicInt('Min')),
 };
