@@ -1,7 +1,10 @@
 // Integer element-wise ops on WebGPU (kernels/int-elementwise/int-map.ts): comparisons, Add / Sub /
-// Mul / Div / Max / Min / Neg / Abs / Sign, Clip with bounds computed at run time, and Where over
-// int64. Each key takes over an op another lowering already has: that one (float32, bool logic,
-// constant Clip bounds) is tried first and stays the default; this one takes only what it declines.
+// Mul / Div / Max / Min (any arity) / Neg / Abs / Sign, Clip with bounds computed at run time, Where
+// over int64, Trilu of int64 / 8-bit data or with k fed at run time, integer CumSum, and (through
+// lower-int64-move.ts) int64 data movement. Each key takes over an op another lowering already has
+// (the one LOWERINGS held for that key before this spread, imported here by name): that one
+// (float32, bool logic, 32-bit copies, constant Clip bounds) is tried first and stays the default;
+// this one takes only what it declines. So intLowerings must stay the LAST spread in gpu-plan.ts.
 // int64 values on the GPU are word pairs (gpu-storage.ts); one a CPU node made is host-only and the
 // node then stays a CPU fallback.
 import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
