@@ -18,6 +18,7 @@ import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { extraLowerings } from './lower-extra.js';
 import { gatherLowerings } from './lower-gather.js';
+import { intLowerings } from './lower-int.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -61,6 +62,7 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...gatherLowerings,
     ...rnnLowerings,
     ...threeDLowerings,
+    ...intLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,
