@@ -452,7 +452,7 @@ describe('a 3-D model on the GPU in one submit', () => {
   });
 });
 
-describe('float16 pools past 2-D (widened to f32 on the GPU)', () => {
+describe('float16 pools and Conv past 2-D (widened to f32 on the GPU)', () => {
   const r = rng(97);
   it('MaxPool with Indices, exact', async () => {
     const x = f16Random(r, [1, 2, 4, 5, 6], -3, 3);
@@ -470,6 +470,20 @@ describe('float16 pools past 2-D (widened to f32 on the GPU)', () => {
     const want = runOurs(c);
     expectSameTensor(got.get('y')!, want[0], 'y');
     expectSameTensor(got.get('i')!, want[1], 'i');
+  });
+  it("Conv (f32 in the reference's order, rounded once), near", async () => {
+    const c: OneNode = {
+      op: 'Conv',
+      opset: 11,
+      inputs: [
+        ['x', f16Random(r, [1, 2, 4, 5, 4], -2, 2)],
+        ['w', f16Random(r, [3, 2, 2, 2, 2], -1, 1)],
+      ],
+      constants: ['w'],
+      outputs: [{ name: 'y', dtype: 'float16' }],
+      attrs: { pads: [1, 0, 1, 0, 1, 1] },
+    };
+    expectFloat16Near((await runOnGpu(c, 'f16 Conv')).get('y')!, runOurs(c)[0], 'f16 Conv');
   });
   it('AveragePool, near', async () => {
     const x = f16Random(r, [1, 2, 5, 5, 6], -3, 3);
