@@ -18,6 +18,7 @@ import { attentionLowerings } from './lower-attention.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { extraLowerings } from './lower-extra.js';
 import { gatherLowerings } from './lower-gather.js';
+import { intLowerings } from './lower-int.js';
 import { floatLowerings } from './lower-float.js';
 import { normLowerings } from './lower-norm.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
@@ -36,6 +37,7 @@ import { quantLowerings } from './lower-quant.js';
 import { quantRuntimeLowerings } from './lower-quant-runtime.js';
 import { batchNormRuntimeLowerings } from './lower-batchnorm-runtime.js';
 import { rnnLowerings } from './lower-rnn.js';
+import { threeDLowerings } from './lower-3d.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
 import type { GpuWork, LowerContext, Lowering } from './lowering.js';
@@ -63,6 +65,8 @@ const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = 
     ...rnnLowerings,
     ...quantRuntimeLowerings,
     ...batchNormRuntimeLowerings,
+    ...threeDLowerings,
+    ...intLowerings,
   },
   'com.microsoft': {
     ...int8GemmMsLowerings,

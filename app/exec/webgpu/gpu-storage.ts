@@ -15,9 +15,10 @@ export function gpuElementBytes(dtype: DType): 0 | 1 | 4 {
 /**
  * Bytes per element of a value's GPU storage: gpuElementBytes, and 8 for int64 (two u32 words,
  * little endian). int64 graph inputs and the outputs of kernels that write indices (ArgMax / ArgMin)
- * live there; only kernels that read indices (Gather / GatherND / GatherElements, OneHot, int64 Mod)
- * read them, Gather / GatherND copy them as word pairs and the views (Reshape, ...) alias them; every
- * other lowering sees gpuElementBytes = 0 and declines. CPU results of int64 stay host-only.
+ * live there; kernels that read indices (Gather / GatherND / GatherElements, OneHot, int64 Mod) and
+ * the integer lowerings (lower-int.ts: arithmetic, comparisons, Where, Clip, Trilu, word-pair copies)
+ * read them, the views (Reshape, ...) alias them; every other lowering sees gpuElementBytes = 0 and
+ * declines. CPU results of int64 stay host-only.
  */
 export function gpuStorageBytes(dtype: DType): 0 | 1 | 4 | 8 {
   return dtype === 'int64' ? 8 : gpuElementBytes(dtype);

@@ -66,7 +66,7 @@ function convSpatialAttrs(node: GraphNode) {
   };
 }
 
-function poolParams(node: GraphNode): PoolParams {
+export function poolParams(node: GraphNode): PoolParams {
   const kernelShape = ints(node, 'kernel_shape');
   if (!kernelShape)
     throw new ModelError(`node '${node.name}' (${node.opType}) needs attribute 'kernel_shape'`);
