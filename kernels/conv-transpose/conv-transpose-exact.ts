@@ -23,6 +23,9 @@ import { type ConvTransposeParams, resolveConvTransposeGeometry } from './conv-t
 
 const WG = 64;
 const SHADER = new URL('./conv-transpose-exact.wgsl', import.meta.url);
+const EXACT_FMA = new URL('../gpu/wgsl/exact-fma.wgsl', import.meta.url);
+/** The kernel with the shared exact multiply-add prepended. */
+const shaderCode = async () => (await loadWgsl(EXACT_FMA)) + (await loadWgsl(SHADER));
 
 export interface ConvTransposeExactParams extends ConvTransposeParams {
   /** [N, C, ...spatial] with 1 to 3 spatial axes. */
@@ -144,7 +147,7 @@ async function runProbe(ctx: GpuContext): Promise<F32Arithmetic> {
       op: 'conv-transpose-exact.probe',
       params: { wg: WG, fma },
       build: async (q) => ({
-        code: await loadWgsl(SHADER),
+        code: await shaderCode(),
         entryPoint: 'probe',
         constants: { WG: q.wg, FMA: q.fma },
       }),
@@ -275,7 +278,7 @@ export async function prepareConvTransposeExact(
     op: 'conv-transpose-exact',
     params: { entry: l.entry, wg: WG, act: ACTIVATION_CODE[act.kind], fma: arith.fma === 'native' ? 0 : 1 },
     build: async (q) => ({
-      code: await loadWgsl(SHADER),
+      code: await shaderCode(),
       entryPoint: q.entry,
       constants: { WG: q.wg, ACT: q.act, FMA: q.fma },
     }),

@@ -20,13 +20,8 @@
 // so values are canonicalised to +0 where a compiler may have folded `0.0 + v` to v (SwiftShader
 // does).
 //
-// FMA: WGSL's fma() need not be fused (SwiftShader's is a multiply then an add), so FMA = 1 emulates
-// a correctly rounded fused multiply-add from correctly rounded f32 + and * (Dekker's exact product,
-// TwoSum, a round-to-odd add, a final add: Boldo & Melquiond's algorithm); FMA = 0 uses fma() where
-// the host's probe (conv-transpose-exact.ts) found it fused. Both need the compiler not to contract
-// or reassociate `a * b + c` (the probe checks that too). Outside the f32 range the emulation
-// falls back to the unfused value (inf / NaN operands or results, |a| or |b| past 8e34); subnormal
-// products (|a b| under about 1e-30) are outside what it replays.
+// FMA, fmac / fmac4 / fmac_split, canon / canon4: kernels/gpu/wgsl/exact-fma.wgsl, which the host
+// prepends.
 //
 // Entry points: main, one output per invocation, every kind; main4 (below), 4 output channels per
 // invocation where every tile is kind 0 (any input but a single position).
@@ -37,7 +32,6 @@
 
 override WG: u32 = 64u;
 override ACT: u32 = 0u;
-override FMA: u32 = 1u;
 
 struct Params {
   total: u32, c: u32, cg: u32, mg: u32,
@@ -63,65 +57,6 @@ fn activate(v: f32) -> f32 {
   if (ACT == 1u) { return max(v, 0.0); }
   if (ACT == 2u) { return min(max(v, params.act_min), params.act_max); }
   return v;
-}
-
-/** -0 becomes +0 (integer ops: no compiler may fold them away). */
-fn canon(v: f32) -> f32 {
-  let b = bitcast<u32>(v);
-  return bitcast<f32>(select(b, 0u, b == 0x80000000u));
-}
-
-fn canon4(v: vec4<f32>) -> vec4<f32> {
-  let b = bitcast<vec4<u32>>(v);
-  return bitcast<vec4<f32>>(select(b, vec4<u32>(0u), b == vec4<u32>(0x80000000u)));
-}
-
-fn finite4(v: vec4<f32>) -> vec4<bool> {
-  return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7f800000u)) != vec4<u32>(0x7f800000u);
-}
-
-/**
- * a * b + c rounded once from the Veltkamp halves of a and b (a = ah + al, b = bh + bl exactly),
- * for finite values without overflow; `fmac4` checks, main4 splits each x and w once.
- */
-fn fmac_split(a: vec4<f32>, ah: vec4<f32>, al: vec4<f32>, b: vec4<f32>, bh: vec4<f32>, bl: vec4<f32>,
-              c: vec4<f32>) -> vec4<f32> {
-  if (FMA == 0u) { return fma(a, b, c); }
-  // p + e = a * b exactly (Dekker's product).
-  let p = a * b;
-  let e = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
-  // s + t = c + p exactly (TwoSum).
-  let s = c + p;
-  let bb = s - c;
-  let t = (c - (s - bb)) + (p - bb);
-  // v = t + e rounded to odd: the nearest sum, moved one ulp toward the exact one when inexact and even.
-  let v = t + e;
-  let bv = v - t;
-  let ev = (t - (v - bv)) + (e - bv);
-  let vb = bitcast<vec4<u32>>(v);
-  let step = select(vec4<u32>(0xffffffffu), vec4<u32>(1u), (ev > vec4<f32>(0.0)) == (v > vec4<f32>(0.0)));
-  let odd = select(vb, vb + step, (ev != vec4<f32>(0.0)) & ((vb & vec4<u32>(1u)) == vec4<u32>(0u)));
-  return s + bitcast<vec4<f32>>(odd);
-}
-
-/** The high half of a's Veltkamp split into 12-bit halves (the low half is a - high). */
-fn split_hi(a: vec4<f32>) -> vec4<f32> {
-  let sa = 4097.0 * a;
-  return sa - (sa - a);
-}
-
-/** a * b + c rounded once, per lane (see FMA above); outside normal range the unfused value. */
-fn fmac4(a: vec4<f32>, b: vec4<f32>, c: vec4<f32>) -> vec4<f32> {
-  if (FMA == 0u) { return fma(a, b, c); }
-  let ah = split_hi(a);
-  let bh = split_hi(b);
-  let r = fmac_split(a, ah, a - ah, b, bh, b - bh, c);
-  let s = c + a * b;
-  return select(s, r, finite4(s) & finite4(4097.0 * a) & finite4(4097.0 * b));
-}
-
-fn fmac(a: f32, b: f32, c: f32) -> f32 {
-  return fmac4(vec4<f32>(a), vec4<f32>(b), vec4<f32>(c)).x;
 }
 
 /** col[i, n] of the group whose x column starts at xb and whose W column i starts at wb. */
@@ -256,9 +191,9 @@ fn tap_sums(xi: vec4<u32>, wi: u32, jc: vec4<u32>, sk: u32, checked: bool) -> ar
         a2 = fmac4(vec4<f32>(w.z), xq, a2);
         a3 = fmac4(vec4<f32>(w.w), xq, a3);
       } else {
-        let xh = split_hi(xq);
+        let xh = split_hi4(xq);
         let xl = xq - xh;
-        let wh = split_hi(w);
+        let wh = split_hi4(w);
         let wl = w - wh;
         a0 = fmac_split(vec4<f32>(w.x), vec4<f32>(wh.x), vec4<f32>(wl.x), xq, xh, xl, a0);
         a1 = fmac_split(vec4<f32>(w.y), vec4<f32>(wh.y), vec4<f32>(wl.y), xq, xh, xl, a1);

@@ -7,14 +7,13 @@
 //   2: (one output position) 8 lanes of rounded products from k0, lane (t - k0) mod 8, reduced by
 //      the tree of the row's place in its row tile (blocks of 4, then 2, then 1), + C.
 // C starts at +0; -0 is canonicalised to +0 where MLAS's sums give +0 (as conv-transpose-exact).
-// FMA: 0 uses fma() (the device's is fused, per the host's probe), 1 an exact emulation (Dekker,
-// TwoSum, round to odd), as conv-transpose-exact.wgsl, whose probe the host shares.
+// FMA, fmac and canon: kernels/gpu/wgsl/exact-fma.wgsl (prepended by the host), shared with
+// conv-transpose-exact.wgsl, whose probe the host shares too.
 // Bindings: 0 x, 1 w, 2 bias (a dummy without HAS_BIAS), 3 y, 4 params, 5 plan table.
 // Grid: linear, 2-D past the dispatch limit.
 
 override WORKGROUP_SIZE: u32 = 64u;
 override HAS_BIAS: bool = false;
-override FMA: u32 = 1u;
 
 struct Params {
   d: u32, h: u32, w: u32, cg: u32,
@@ -32,43 +31,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @group(0) @binding(4) var<uniform> P: Params;
 @group(0) @binding(5) var<storage, read> plan: array<i32>;
-
-fn canon(v: f32) -> f32 {
-  let b = bitcast<u32>(v);
-  return bitcast<f32>(select(b, 0u, b == 0x80000000u));
-}
-
-fn finite(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
-}
-
-fn split_hi(a: f32) -> f32 {
-  let sa = 4097.0 * a;
-  return sa - (sa - a);
-}
-
-/** a * b + c rounded once (conv-transpose-exact.wgsl's fmac); outside normal range the unfused value. */
-fn fmac(a: f32, b: f32, c: f32) -> f32 {
-  if (FMA == 0u) { return fma(a, b, c); }
-  let ah = split_hi(a);
-  let bh = split_hi(b);
-  let al = a - ah;
-  let bl = b - bh;
-  let p = a * b;
-  let e = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
-  let s = c + p;
-  let bb = s - c;
-  let t = (c - (s - bb)) + (p - bb);
-  let v = t + e;
-  let bv = v - t;
-  let ev = (t - (v - bv)) + (e - bv);
-  let vb = bitcast<u32>(v);
-  let step = select(0xffffffffu, 1u, (ev > 0.0) == (v > 0.0));
-  let odd = select(vb, vb + step, ev != 0.0 && (vb & 1u) == 0u);
-  let r = s + bitcast<f32>(odd);
-  let plain = c + a * b;
-  return select(plain, r, finite(plain) && finite(4097.0 * a) && finite(4097.0 * b));
-}
 
 var<private> xbase: u32;
 var<private> wbase: u32;

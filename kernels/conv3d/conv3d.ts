@@ -88,7 +88,10 @@ export async function prepareConv3d(
       fma: exact && arith.fma === 'native' ? 0 : 1,
     },
     build: async (q) => ({
-      code: await loadWgsl(new URL(exact ? './conv3d-exact.wgsl' : './conv3d.wgsl', import.meta.url)),
+      code: exact
+        ? (await loadWgsl(new URL('../gpu/wgsl/exact-fma.wgsl', import.meta.url))) +
+          (await loadWgsl(new URL('./conv3d-exact.wgsl', import.meta.url)))
+        : await loadWgsl(new URL('./conv3d.wgsl', import.meta.url)),
       constants: {
         WORKGROUP_SIZE: q.workgroupSize,
         HAS_BIAS: q.hasBias ? 1 : 0,
