@@ -162,6 +162,36 @@ interface ConvShape {
 const THREAD_COMPLEXITY = 64 * 1024;
 const MAX_THREADS = 16;
 
+/** ExpandThenGemmSegmented's thread stride along N (MlasConvPrepare) for one (batch, group). */
+export function mlasConvThreadStrideN(mg: number, outSize: number, k: number): number {
+  const complexity = mg * outSize * k;
+  let target =
+    complexity < THREAD_COMPLEXITY * MAX_THREADS
+      ? Math.floor(complexity / THREAD_COMPLEXITY) + 1
+      : MAX_THREADS;
+  target = Math.min(target, ORT_INTRA_OP_THREADS);
+  const stride = Math.ceil(outSize / target);
+  return target > 1 ? Math.ceil(stride / 16) * 16 : stride;
+}
+
+/** MlasConvOperation's StrideN / StrideK for a segment of segCount output positions. */
+export function mlasConvStrides(segCount: number, k: number): { strideN: number; strideK: number } {
+  let strideN = 128;
+  let strideK = 128;
+  if (segCount >= k) {
+    while (strideK / 2 >= k) {
+      strideN *= 2;
+      strideK /= 2;
+    }
+  } else {
+    while (strideN > 16 && strideN / 2 >= segCount) {
+      strideK *= 2;
+      strideN /= 2;
+    }
+  }
+  return { strideN, strideK };
+}
+
 /**
  * onnxruntime's MlasConvPrepare + MlasConv for float32 NCHW (what its CPU Conv runs when graph
  * optimizations are off): per (batch, group) a GEMM of W [M, K] by the im2col matrix [K, N]
@@ -197,17 +227,8 @@ function mlasConv(
   const batchGroups = batch * group;
   const col = direct ? undefined : new Float32Array(k * outSize);
   // ExpandThenGemmSegmented's thread stride (MlasConvPrepare).
-  let threadStrideN = outSize;
-  if (!direct && mg <= outSize && batchGroups === 1) {
-    const complexity = mg * outSize * k;
-    let target =
-      complexity < THREAD_COMPLEXITY * MAX_THREADS
-        ? Math.floor(complexity / THREAD_COMPLEXITY) + 1
-        : MAX_THREADS;
-    target = Math.min(target, ORT_INTRA_OP_THREADS);
-    threadStrideN = Math.ceil(outSize / target);
-    if (target > 1) threadStrideN = Math.ceil(threadStrideN / 16) * 16;
-  }
+  const threadStrideN =
+    !direct && mg <= outSize && batchGroups === 1 ? mlasConvThreadStrideN(mg, outSize, k) : outSize;
   for (let bg = 0; bg < batchGroups; bg++) {
     const g = bg % group;
     const xOff = bg * cg * inSize;
@@ -260,19 +281,7 @@ function convOperation(
   k: number,
   outSize: number,
 ): void {
-  let strideN = 128;
-  let strideK = 128;
-  if (segCount >= k) {
-    while (strideK / 2 >= k) {
-      strideN *= 2;
-      strideK /= 2;
-    }
-  } else {
-    while (strideN > 16 && strideN / 2 >= segCount) {
-      strideK *= 2;
-      strideN /= 2;
-    }
-  }
+  const { strideN, strideK } = mlasConvStrides(segCount, k);
   for (let n = 0; n < segCount; n += strideN) {
     const countN = Math.min(strideN, segCount - n);
     for (let k0 = 0; k0 < k; k0 += strideK) {

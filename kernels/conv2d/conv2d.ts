@@ -109,7 +109,15 @@ export async function prepareConv2d(
   const P = l.OH * l.OW;
   const direct = (p.algorithm ?? (Mg <= DIRECT_MAX_CHANNELS_PER_GROUP ? 'direct' : 'gemm')) === 'direct';
   const pointwise =
-    !direct && l.KH === 1 && l.KW === 1 && l.sh === 1 && l.sw === 1 && l.pt === 0 && l.pl === 0 && l.OH === l.H && l.OW === l.W;
+    !direct &&
+    l.KH === 1 &&
+    l.KW === 1 &&
+    l.sh === 1 &&
+    l.sw === 1 &&
+    l.pt === 0 &&
+    l.pl === 0 &&
+    l.OH === l.H &&
+    l.OW === l.W;
   const entry = direct ? 'conv_direct' : pointwise ? 'conv_pointwise' : 'conv_tile';
   const ocBlocks = Math.ceil(Mg / OC_BLOCK);
   // Pixels per invocation along a row: 8 in conv_tile, 4 in conv_direct (the uniform's quads_w).

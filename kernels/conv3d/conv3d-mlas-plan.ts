@@ -8,8 +8,9 @@
 // unit-stride unpadded conv, MlasGemm's thread split (mlasTiles) when there is one (batch, group)
 // pair or more output channels than positions, else MlasConvOperation's N segments, N slices and
 // K blocks. Returns a reason where MlasGemm would split into more than two tiles.
+import { mlasConvStrides, mlasConvThreadStrideN } from '../conv2d/conv2d.ref.js';
 import { mlasTiles } from '../conv-transpose/conv-transpose-exact.js';
-import { ORT_INTRA_OP_THREADS, sgemmStrideK } from '../matmul/matmul.ref.js';
+import { sgemmStrideK } from '../matmul/matmul.ref.js';
 
 export interface ConvMlasPlan {
   /** Rows (output channels within a group) from `mSplit` on form the second row tile (its own
@@ -20,9 +21,6 @@ export interface ConvMlasPlan {
   readonly seqStartBase: number;
   readonly opsBase: number;
 }
-
-const THREAD_COMPLEXITY = 64 * 1024;
-const MAX_THREADS = 16;
 
 type Op = [k0: number, k1: number, kind: number, sk: number];
 
@@ -66,32 +64,10 @@ export function convMlasPlan(
     seqOf.fill(addSeq([operation(mg, outSize, 0, k, outSize)]));
   } else {
     // ExpandThenGemmSegmented's thread stride (MlasConvPrepare), then MlasConvOperation per segment.
-    let threadStrideN = outSize;
-    if (batchGroups === 1) {
-      const complexity = mg * outSize * k;
-      let target =
-        complexity < THREAD_COMPLEXITY * MAX_THREADS
-          ? Math.floor(complexity / THREAD_COMPLEXITY) + 1
-          : MAX_THREADS;
-      target = Math.min(target, ORT_INTRA_OP_THREADS);
-      threadStrideN = Math.ceil(outSize / target);
-      if (target > 1) threadStrideN = Math.ceil(threadStrideN / 16) * 16;
-    }
+    const threadStrideN = batchGroups === 1 ? mlasConvThreadStrideN(mg, outSize, k) : outSize;
     for (let segStart = 0; segStart < outSize; segStart += threadStrideN) {
       const segCount = Math.min(threadStrideN, outSize - segStart);
-      let strideN = 128;
-      let strideK = 128;
-      if (segCount >= k) {
-        while (strideK / 2 >= k) {
-          strideN *= 2;
-          strideK /= 2;
-        }
-      } else {
-        while (strideN > 16 && strideN / 2 >= segCount) {
-          strideK *= 2;
-          strideN /= 2;
-        }
-      }
+      const { strideN, strideK } = mlasConvStrides(segCount, k);
       for (let n = 0; n < segCount; n += strideN) {
         const countN = Math.min(strideN, segCount - n);
         const ops: Op[] = [];
