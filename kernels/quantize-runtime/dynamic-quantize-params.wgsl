@@ -64,42 +64,7 @@ fn div255(r: u32) -> u32 {
   return round_to_f32(q, v.y - 38, rem != 0u);
 }
 
-// roundHalfEven(fl32(x / s)) for the bits of x >= 0 finite and s > 0 finite, saturated at 2^22:
-// quantize.wgsl's divide_round (integer long division, exact for subnormals too), non-negative case.
-fn divide_round(xa: u32, sa: u32) -> vec2<i32> {
-  if (xa == 0u) { return vec2<i32>(0, 0); }
-  let x = split_f32(xa);
-  let s = split_f32(sa);
-  let de = x.y - s.y;
-  if (de >= 22) { return vec2<i32>(4194304, 0); }
-  if (de <= -3) { return vec2<i32>(0, 0); }
-  let mx = u32(x.x);
-  let ms = u32(s.x);
-  var rem = mx;
-  var q = 0u;
-  if (rem >= ms) { q = 1u; rem = rem - ms; }
-  for (var i = 0u; i < 25u; i = i + 1u) {
-    rem = rem << 1u;
-    q = q << 1u;
-    if (rem >= ms) { q = q | 1u; rem = rem - ms; }
-  }
-  let drop = select(1u, 2u, q >= 0x2000000u);
-  var d = q >> drop;
-  let guard = (q >> (drop - 1u)) & 1u;
-  let sticky = (q & ((1u << (drop - 1u)) - 1u)) != 0u || rem != 0u;
-  if (guard == 1u && (sticky || (d & 1u) == 1u)) { d = d + 1u; }
-  let sh = 25 - i32(drop) - de;
-  var r = 0u;
-  if (sh < 25) {
-    let ush = u32(sh);
-    let whole = d >> ush;
-    let frac = d & ((1u << ush) - 1u);
-    let half = 1u << (ush - 1u);
-    r = whole;
-    if (frac > half || (frac == half && (whole & 1u) == 1u)) { r = whole + 1u; }
-  }
-  return vec2<i32>(i32(r), 0);
-}
+// divide_round: f32-exact.wgsl's (exact long division, subnormals too).
 
 // Order-preserving key of a non-NaN f32 (-0 is taken as +0).
 fn key_of(b: u32) -> u32 {

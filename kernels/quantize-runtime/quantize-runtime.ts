@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/device.js';
 import { elementChunks, linearGrid, maxBindingBytes } from '../gpu/dispatch.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
+import { quantizeWgsl } from '../quantize/quantize.js';
 
 const PARAMS_WORKGROUP = 256;
 const QUANTIZE_WORKGROUP = 64;
@@ -52,7 +53,7 @@ export async function recordDynamicQuantizeParams(
     op: 'dynamic-quantize-params',
     params: { workgroupSize: PARAMS_WORKGROUP },
     build: async (p) => ({
-      code: `${await loadWgsl(new URL('./f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
+      code: `${await loadWgsl(new URL('../gpu/wgsl/f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
         new URL('./dynamic-quantize-params.wgsl', import.meta.url),
       )}`,
       constants: { WORKGROUP_SIZE: p.workgroupSize },
@@ -110,7 +111,7 @@ export async function recordQuantizeWithBuffers(
     op: 'quantize',
     params: { mode: modeCode, signed, workgroupSize: QUANTIZE_WORKGROUP },
     build: async (p) => ({
-      code: await loadWgsl(new URL('../quantize/quantize.wgsl', import.meta.url)),
+      code: await quantizeWgsl(),
       constants: { MODE: p.mode, SIGNED: p.signed ? 1 : 0, WORKGROUP_SIZE: p.workgroupSize },
     }),
   });
@@ -293,7 +294,7 @@ export async function recordRequantizeRuntime(
     op: 'requantize-runtime',
     params: {},
     build: async () => ({
-      code: `${await loadWgsl(new URL('./f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
+      code: `${await loadWgsl(new URL('../gpu/wgsl/f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
         new URL('./requantize-runtime.wgsl', import.meta.url),
       )}`,
     }),

@@ -6,7 +6,7 @@
 // - per axis:   scale is 1-D with dims[axis] elements;
 // - blocked:    scale has x's rank, with dims[axis] replaced by ceil(dims[axis] / blockSize);
 //               element (.., i, ..) uses scale (.., floor(i / blockSize), ..).
-import { allocData, type DType, type Tensor } from '../tensor.js';
+
 import {
   clamp,
   dequantizeValue,
@@ -16,6 +16,7 @@ import {
   quantizeValue,
   roundHalfEven,
 } from '../quant-math/quant-math.js';
+import { allocData, type DType, type Tensor } from '../tensor.js';
 
 export interface QuantParams {
   /** f32 scales (1, dims[axis], or the blocked shape's element count). */

@@ -11,6 +11,12 @@ import { f32Bits, packInt8 } from '../gpu/int8-packing.js';
 import { getPipeline, type PipelineParams } from '../gpu/pipeline-cache.js';
 import { loadWgsl } from '../gpu/wgsl-loader.js';
 
+/** quantize.wgsl with the exact integer f32 helpers (split_f32, divide_round) it calls prepended. */
+export const quantizeWgsl = async (): Promise<string> =>
+  `${await loadWgsl(new URL('../gpu/wgsl/f32-exact.wgsl', import.meta.url))}\n${await loadWgsl(
+    new URL('./quantize.wgsl', import.meta.url),
+  )}`;
+
 export type QuantizeMode = 'quantize' | 'dequantize' | 'fake';
 
 const MODE_CODE: Record<QuantizeMode, number> = { quantize: 0, dequantize: 1, fake: 2 };
@@ -42,7 +48,7 @@ function pipelineFor(ctx: GpuContext, params: QuantizeKernelParams) {
     op: 'quantize',
     params,
     build: async (p) => ({
-      code: await loadWgsl(new URL('./quantize.wgsl', import.meta.url)),
+      code: await quantizeWgsl(),
       constants: { MODE: p.mode, SIGNED: p.signed ? 1 : 0, WORKGROUP_SIZE: p.workgroupSize },
     }),
   });

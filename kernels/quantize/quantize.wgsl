@@ -40,70 +40,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> zps: array<i32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-const F32_EXP_MASK: u32 = 0x7f800000u;
-
-// Significand (with the implicit bit, normalized to [2^23, 2^24)) and unbiased exponent such that
-// |v| = sig * 2^(exp - 23). `a` is |v|'s bits, finite and non-zero.
-fn split_f32(a: u32) -> vec2<i32> {
-  var e = i32(a >> 23u);
-  var m = a & 0x7fffffu;
-  if (e == 0) {
-    let shift = countLeadingZeros(m) - 8u; // subnormal: move the top bit to bit 23
-    m = m << shift;
-    e = 1 - i32(shift);
-  } else {
-    m = m | 0x800000u;
-  }
-  return vec2<i32>(i32(m), e - 127);
-}
-
-// roundHalfEven(fl32(x / s)) for bit patterns, saturated to +-2^22 (far outside any 8/16-bit range).
-// Returns vec2(value, is_nan).
-fn divide_round(xb: u32, sb: u32) -> vec2<i32> {
-  let xa = xb & 0x7fffffffu;
-  let sa = sb & 0x7fffffffu;
-  let negative = ((xb ^ sb) & 0x80000000u) != 0u;
-  let big = select(4194304, -4194304, negative);
-  if (xa > F32_EXP_MASK || sa > F32_EXP_MASK || (xa == 0u && sa == 0u) || (xa == F32_EXP_MASK && sa == F32_EXP_MASK)) {
-    return vec2<i32>(0, 1); // NaN
-  }
-  if (xa == 0u || sa == F32_EXP_MASK) { return vec2<i32>(0, 0); }   // +-0
-  if (xa == F32_EXP_MASK || sa == 0u) { return vec2<i32>(big, 0); } // +-inf
-  let x = split_f32(xa);
-  let s = split_f32(sa);
-  let de = x.y - s.y; // |x/s| = (mx/ms) * 2^de with mx/ms in (1/2, 2)
-  if (de >= 22) { return vec2<i32>(big, 0); }
-  if (de <= -3) { return vec2<i32>(0, 0); }   // |x/s| < 1/4
-  let mx = u32(x.x);
-  let ms = u32(s.x);
-  // q = floor(mx * 2^25 / ms): 1 integer bit then 25 fraction bits of mx/ms.
-  var rem = mx;
-  var q = 0u;
-  if (rem >= ms) { q = 1u; rem = rem - ms; }
-  for (var i = 0u; i < 25u; i = i + 1u) {
-    rem = rem << 1u;
-    q = q << 1u;
-    if (rem >= ms) { q = q | 1u; rem = rem - ms; }
-  }
-  // Keep 24 significant bits, round to nearest even with guard and sticky bits.
-  let drop = select(1u, 2u, q >= 0x2000000u);
-  var d = q >> drop;
-  let guard = (q >> (drop - 1u)) & 1u;
-  let sticky = (q & ((1u << (drop - 1u)) - 1u)) != 0u || rem != 0u;
-  if (guard == 1u && (sticky || (d & 1u) == 1u)) { d = d + 1u; }
-  // fl32(x/s) = d * 2^-sh exactly; round that to an integer, ties to even.
-  let sh = 25 - i32(drop) - de;
-  var r = 0u;
-  if (sh < 25) {
-    let ush = u32(sh);
-    let whole = d >> ush;
-    let frac = d & ((1u << ush) - 1u);
-    let half = 1u << (ush - 1u);
-    r = whole;
-    if (frac > half || (frac == half && (whole & 1u) == 1u)) { r = whole + 1u; }
-  }
-  return vec2<i32>(select(i32(r), -i32(r), negative), 0);
-}
+// split_f32 and divide_round: kernels/gpu/wgsl/f32-exact.wgsl, prepended by the host.
 
 fn quantize_one(xb: u32, sb: u32, zp: i32) -> i32 {
   let r = divide_round(xb, sb);

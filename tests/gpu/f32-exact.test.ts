@@ -1,4 +1,4 @@
-// kernels/quantize-runtime/f32-exact.wgsl (exactly rounded f32 add / multiply / divide / divide by
+// kernels/gpu/wgsl/f32-exact.wgsl (exactly rounded f32 add / multiply / divide / divide by
 // 255 in integers, used by the run-time DynamicQuantizeLinear and QLinear requantization kernels)
 // against JavaScript's float64 arithmetic rounded once with Math.fround, which is the correctly
 // rounded f32 result for these operations: random bit patterns over every exponent, subnormals,
@@ -29,12 +29,12 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 /** Runs the four operations on the GPU over pairs of bit patterns. */
 async function run(pairs: Uint32Array): Promise<Uint32Array> {
   const ctx = await gpu();
-  const lib = await loadWgsl(new URL('../../kernels/quantize-runtime/f32-exact.wgsl', import.meta.url));
+  const lib = await loadWgsl(new URL('../../kernels/gpu/wgsl/f32-exact.wgsl', import.meta.url));
   const dq = await loadWgsl(
     new URL('../../kernels/quantize-runtime/dynamic-quantize-params.wgsl', import.meta.url),
   );
   // div255 and add_nonneg live in the DynamicQuantizeLinear kernel: take its helper functions only.
-  const helpers = dq.slice(dq.indexOf('// fl32(a + b)'), dq.indexOf('// roundHalfEven(fl32(x / s))'));
+  const helpers = dq.slice(dq.indexOf('// fl32(a + b)'), dq.indexOf('// divide_round: f32-exact.wgsl'));
   const module = ctx.device.createShaderModule({ code: `${lib}\n${helpers}\n${MAIN}` });
   const pipeline = ctx.device.createComputePipeline({
     layout: 'auto',

@@ -1,12 +1,13 @@
 // f32-exact.wgsl: exactly rounded f32 arithmetic on bit patterns in integers only, for kernels that
 // must equal the CPU references bit for bit whatever the device does with floats (WGSL's `/` is only
-// accurate to 2.5 ULP; devices may flush subnormals or fuse operations). Used by
-// dynamic-quantize-params.wgsl and requantize-runtime.wgsl. Finite non-negative operands.
+// accurate to 2.5 ULP; devices may flush subnormals or fuse operations). Used by quantize.wgsl,
+// dynamic-quantize-params.wgsl and requantize-runtime.wgsl. Finite non-negative operands, except
+// divide_round, which takes any bit patterns.
 
 const F32_INF: u32 = 0x7f800000u;
 
 // Significand in [2^23, 2^24) and unbiased exponent with |v| = sig * 2^(exp - 23), for the bits of
-// a finite non-zero |v| (subnormals normalized). Same as quantize.wgsl's split_f32.
+// a finite non-zero |v| (subnormals normalized).
 fn split_f32(a: u32) -> vec2<i32> {
   var e = i32(a >> 23u);
   var m = a & 0x7fffffu;
@@ -76,4 +77,52 @@ fn div_nonneg(a: u32, b: u32) -> u32 {
     if (rem >= my) { q = q | 1u; rem = rem - my; }
   }
   return round_to_f32(q, x.y - y.y - 30, rem != 0u);
+}
+
+// roundHalfEven(fl32(x / s)) for bit patterns, saturated to +-2^22 (far outside any 8/16-bit range).
+// Returns vec2(value, is_nan).
+fn divide_round(xb: u32, sb: u32) -> vec2<i32> {
+  let xa = xb & 0x7fffffffu;
+  let sa = sb & 0x7fffffffu;
+  let negative = ((xb ^ sb) & 0x80000000u) != 0u;
+  let big = select(4194304, -4194304, negative);
+  if (xa > F32_INF || sa > F32_INF || (xa == 0u && sa == 0u) || (xa == F32_INF && sa == F32_INF)) {
+    return vec2<i32>(0, 1); // NaN
+  }
+  if (xa == 0u || sa == F32_INF) { return vec2<i32>(0, 0); }   // +-0
+  if (xa == F32_INF || sa == 0u) { return vec2<i32>(big, 0); } // +-inf
+  let x = split_f32(xa);
+  let s = split_f32(sa);
+  let de = x.y - s.y; // |x/s| = (mx/ms) * 2^de with mx/ms in (1/2, 2)
+  if (de >= 22) { return vec2<i32>(big, 0); }
+  if (de <= -3) { return vec2<i32>(0, 0); }   // |x/s| < 1/4
+  let mx = u32(x.x);
+  let ms = u32(s.x);
+  // q = floor(mx * 2^25 / ms): 1 integer bit then 25 fraction bits of mx/ms.
+  var rem = mx;
+  var q = 0u;
+  if (rem >= ms) { q = 1u; rem = rem - ms; }
+  for (var i = 0u; i < 25u; i = i + 1u) {
+    rem = rem << 1u;
+    q = q << 1u;
+    if (rem >= ms) { q = q | 1u; rem = rem - ms; }
+  }
+  // Keep 24 significant bits, round to nearest even with guard and sticky bits.
+  let drop = select(1u, 2u, q >= 0x2000000u);
+  var d = q >> drop;
+  let guard = (q >> (drop - 1u)) & 1u;
+  let sticky = (q & ((1u << (drop - 1u)) - 1u)) != 0u || rem != 0u;
+  if (guard == 1u && (sticky || (d & 1u) == 1u)) { d = d + 1u; }
+  // fl32(x/s) = d * 2^-sh exactly; round that to an integer, ties to even.
+  let sh = 25 - i32(drop) - de;
+  var r = 0u;
+  if (sh < 25) {
+    let ush = u32(sh);
+    let whole = d >> ush;
+    let frac = d & ((1u << ush) - 1u);
+    let half = 1u << (ush - 1u);
+    r = whole;
+    if (frac > half || (frac == half && (whole & 1u) == 1u)) { r = whole + 1u; }
+  }
+  return vec2<i32>(select(i32(r), -i32(r), negative), 0);
 }
