@@ -7,10 +7,9 @@
 // width or more giving the sign fill (-1 for a negative x shifted right, else 0), signed right
 // shifts arithmetic. Tests: tests/gpu/bitwise.test.ts.
 import { broadcastShapes } from '../broadcast/broadcast.js';
-import { broadcastModule, broadcastTable } from '../broadcast-ops/broadcast-ops.js';
+import { broadcastModule, broadcastTable, loadBroadcastTemplate } from '../broadcast-ops/broadcast-ops.js';
 import type { GpuContext } from '../gpu/device.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
-import { loadWgsl } from '../gpu/wgsl-loader.js';
 import {
   elementGrid,
   type PreparedDispatch,
@@ -83,7 +82,9 @@ export async function prepareBitwise(
     op: 'bitwise',
     params: { op, dtype, workgroupSize: WORKGROUP_SIZE },
     build: async (q) => {
-      const body = await loadWgsl(new URL('../broadcast-ops/broadcast-ops.wgsl', import.meta.url));
+      const body = await loadBroadcastTemplate(
+        new URL('../broadcast-ops/broadcast-ops.wgsl', import.meta.url),
+      );
       const k = q.dtype.endsWith('8') ? 'byte' : 'word';
       const n = q.op === 'BitwiseNot' ? 1 : 2;
       const kinds = [0, 1, 2].map((i) => (i < n ? k : undefined));

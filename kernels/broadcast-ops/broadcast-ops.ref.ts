@@ -10,8 +10,8 @@ import {
   allocData,
   type DType,
   float16BitsToNumber,
-  numberToFloat16Bits,
   isBigIntDType,
+  numberToFloat16Bits,
   type Tensor,
 } from '../tensor.js';
 

@@ -69,6 +69,15 @@ function opCode(
  * broadcast-ops.wgsl completed: a loader per input slot 0..2 of the given kinds (undefined: the
  * slot is unused), and `element` as the body of its element function.
  */
+/** A broadcasting template (broadcast-ops.wgsl, int-map.wgsl) with broadcast-offsets.wgsl prepended. */
+export async function loadBroadcastTemplate(template: URL): Promise<string> {
+  const [offsets, body] = await Promise.all([
+    loadWgsl(new URL('../gpu/wgsl/broadcast-offsets.wgsl', import.meta.url)),
+    loadWgsl(template),
+  ]);
+  return `${offsets}\n${body}`;
+}
+
 export function broadcastModule(
   template: string,
   kinds: readonly (ElementKind | undefined)[],
@@ -125,7 +134,7 @@ export async function prepareBroadcastMap(
       const [math, fmod, body] = await Promise.all([
         loadWgsl(new URL('../gpu/wgsl/float-math.wgsl', import.meta.url)),
         loadWgsl(new URL('./fmod.wgsl', import.meta.url)),
-        loadWgsl(new URL('./broadcast-ops.wgsl', import.meta.url)),
+        loadBroadcastTemplate(new URL('./broadcast-ops.wgsl', import.meta.url)),
       ]);
       const c = opCode(q.op as MapOp, q.valueKind as ElementKind);
       return {

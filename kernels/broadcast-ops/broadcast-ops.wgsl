@@ -1,7 +1,7 @@
 // Broadcasting elementwise map over up to three inputs (host: broadcast-ops.ts; oracle:
 // broadcast-ops.ref.ts). The host generates LOADERS (load0..load2: the raw element j of each input,
 // a u32 word or one byte of a packed 8-bit tensor) and ELEMENT (fn element(ra, rb, rc) -> u32, the
-// raw output element) and prepends kernels/gpu/wgsl/float-math.wgsl.
+// raw output element) and prepends kernels/gpu/wgsl/float-math.wgsl and broadcast-offsets.wgsl.
 // bindings: 0..2 inputs (unused ones bound to input 0), 3 output, 4 params, 5 shape table: the
 // output dims, then each input's element strides per output axis (0 where broadcast); rank 0: all
 // inputs have the output's layout. Word outputs: one thread per element; byte outputs (bool, 8-bit):
@@ -32,28 +32,8 @@ fn byte_of(w: u32, j: u32) -> u32 { return (w >> ((j & 3u) * 8u)) & 0xffu; }
 
 /** The raw output element i: input offsets by the broadcast strides, then element(). */
 fn output_element(i: u32) -> u32 {
-  let rank = i32(params.rank);
-  var j0 = i;
-  var j1 = i;
-  var j2 = i;
-  if (rank > 0) {
-    var rest = i32(i);
-    var o0 = 0;
-    var o1 = 0;
-    var o2 = 0;
-    for (var d = rank - 1; d >= 0; d--) {
-      let n = shape[d];
-      let c = rest % n;
-      rest = rest / n;
-      o0 += c * shape[rank + d];
-      o1 += c * shape[2 * rank + d];
-      o2 += c * shape[3 * rank + d];
-    }
-    j0 = u32(o0);
-    j1 = u32(o1);
-    j2 = u32(o2);
-  }
-  return element(load0(j0), load1(j1), load2(j2));
+  let j = broadcast_offsets(i);
+  return element(load0(j.x), load1(j.y), load2(j.z));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

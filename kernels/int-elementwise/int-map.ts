@@ -7,7 +7,7 @@
 // `v < lo ? lo : v`, then `v > hi ? hi : v`, as the reference compares, so NaN and -0 pass
 // through); Where over int64 word pairs. Tests: tests/gpu/int-elementwise.test.ts.
 import { broadcastShapes } from '../broadcast/broadcast.js';
-import { broadcastTable } from '../broadcast-ops/broadcast-ops.js';
+import { broadcastTable, loadBroadcastTemplate } from '../broadcast-ops/broadcast-ops.js';
 import type { GpuContext } from '../gpu/device.js';
 import { type CheckedKernel, checkedKernel, createErrorWord } from '../gpu/error-word.js';
 import { getPipeline } from '../gpu/pipeline-cache.js';
@@ -208,7 +208,11 @@ export async function prepareIntMap(
     op: 'int-map',
     params: { op: p.op, dtype: p.dtype, present: present.join(','), workgroupSize: WORKGROUP_SIZE },
     build: async (q) => {
-      const template = await loadWgsl(new URL('./int-map.wgsl', import.meta.url));
+      const [int64Math, word64, template] = await Promise.all([
+        loadWgsl(new URL('../gpu/wgsl/int64-math.wgsl', import.meta.url)),
+        loadWgsl(new URL('../gpu/wgsl/word64.wgsl', import.meta.url)),
+        loadBroadcastTemplate(new URL('./int-map.wgsl', import.meta.url)),
+      ]);
       const c = opCode(
         q.op as IntMapOp,
         q.dtype as IntMapDType,
@@ -228,7 +232,7 @@ export async function prepareIntMap(
           `fn element(ra: vec2<u32>, rb: vec2<u32>, rc: vec2<u32>) -> vec2<u32> { ${c.body} }`,
         );
       return {
-        code: wgsl,
+        code: `${int64Math}\n${word64}\n${wgsl}`,
         entryPoint: `${c.output}_main`,
         constants: { WORKGROUP_SIZE: q.workgroupSize },
       };
