@@ -14,66 +14,66 @@ import { findCpuOp } from '../cpu/registry.js';
 import { planExecution } from '../plan.js';
 import { fuseDecomposedLayerNorms } from './fuse-layernorm.js';
 import { gpuByteLength, gpuElementBytes, gpuStorageBytes, StorageArena, tensorBytes } from './gpu-storage.js';
+import { threeDLowerings } from './lower-3d.js';
 import { attentionLowerings } from './lower-attention.js';
+import { batchNormRuntimeLowerings } from './lower-batchnorm-runtime.js';
 import { convTransposeLowerings } from './lower-conv-transpose.js';
 import { extraLowerings } from './lower-extra.js';
-import { gatherLowerings } from './lower-gather.js';
-import { intLowerings } from './lower-int.js';
+import { extra2Lowerings } from './lower-extra2.js';
 import { floatLowerings } from './lower-float.js';
-import { normLowerings } from './lower-norm.js';
+import { gatherLowerings } from './lower-gather.js';
 import { gridSampleLowerings } from './lower-grid-sample.js';
+import { intLowerings } from './lower-int.js';
 import { int8GemmLowerings, int8GemmMsLowerings } from './lower-int8-gemm.js';
+import { miscLowerings } from './lower-misc.js';
+import { normLowerings } from './lower-norm.js';
 import { qlinearLowerings, qlinearMsLowerings } from './lower-qlinear.js';
 import { qpoolLowerings, qpoolMsLowerings } from './lower-qpool.js';
-import { miscLowerings } from './lower-misc.js';
-import { extra2Lowerings } from './lower-extra2.js';
-import { narrowIndexInputs } from './narrow-indices.js';
-import { roundF16Lowerings } from './lower-round-f16.js';
-import { ROUND_F16_DOMAIN, ROUND_F16_OP, roundToFloat16CpuOp, widenFloat16Values } from './widen-float16.js';
 import { qsoftmaxMsLowerings } from './lower-qsoftmax.js';
-import { resizeLowerings } from './lower-resize.js';
-import { scatterLowerings } from './lower-scatter.js';
 import { quantLowerings } from './lower-quant.js';
 import { quantRuntimeLowerings } from './lower-quant-runtime.js';
-import { batchNormRuntimeLowerings } from './lower-batchnorm-runtime.js';
+import { resizeLowerings } from './lower-resize.js';
 import { rnnLowerings } from './lower-rnn.js';
-import { threeDLowerings } from './lower-3d.js';
+import { roundF16Lowerings } from './lower-round-f16.js';
+import { scatterLowerings } from './lower-scatter.js';
 import { tableLowerings } from './lower-table.js';
 import { tensorLowerings } from './lower-tensor.js';
-import type { GpuWork, LowerContext, Lowering } from './lowering.js';
+import { type GpuWork, type LowerContext, type Lowering, mergeLowerings } from './lowering.js';
+import { narrowIndexInputs } from './narrow-indices.js';
+import { ROUND_F16_DOMAIN, ROUND_F16_OP, roundToFloat16CpuOp, widenFloat16Values } from './widen-float16.js';
 
-/** Lowerings by domain ('' is ai.onnx) and op type. */
+/** Lowerings by domain ('' is ai.onnx) and op type; where families share an op, earlier ones first. */
 const LOWERINGS: Readonly<Record<string, Readonly<Record<string, Lowering>>>> = {
-  '': {
-    ...floatLowerings,
-    ...tableLowerings,
-    ...tensorLowerings,
-    ...quantLowerings,
-    ...int8GemmLowerings,
-    ...qlinearLowerings,
-    ...qpoolLowerings,
-    ...resizeLowerings,
-    ...normLowerings,
-    ...miscLowerings,
-    ...gridSampleLowerings,
-    ...scatterLowerings,
-    ...convTransposeLowerings,
-    ...attentionLowerings,
-    ...extraLowerings,
-    ...extra2Lowerings,
-    ...gatherLowerings,
-    ...rnnLowerings,
-    ...quantRuntimeLowerings,
-    ...batchNormRuntimeLowerings,
-    ...threeDLowerings,
-    ...intLowerings,
-  },
-  'com.microsoft': {
-    ...int8GemmMsLowerings,
-    ...qlinearMsLowerings,
-    ...qpoolMsLowerings,
-    ...qsoftmaxMsLowerings,
-  },
+  '': mergeLowerings(
+    floatLowerings,
+    tableLowerings,
+    tensorLowerings,
+    quantLowerings,
+    int8GemmLowerings,
+    qlinearLowerings,
+    qpoolLowerings,
+    resizeLowerings,
+    normLowerings,
+    miscLowerings,
+    gridSampleLowerings,
+    scatterLowerings,
+    convTransposeLowerings,
+    attentionLowerings,
+    extraLowerings,
+    extra2Lowerings,
+    gatherLowerings,
+    rnnLowerings,
+    quantRuntimeLowerings,
+    batchNormRuntimeLowerings,
+    threeDLowerings,
+    intLowerings,
+  ),
+  'com.microsoft': mergeLowerings(
+    int8GemmMsLowerings,
+    qlinearMsLowerings,
+    qpoolMsLowerings,
+    qsoftmaxMsLowerings,
+  ),
   [ROUND_F16_DOMAIN]: roundF16Lowerings,
 };
 

@@ -2,23 +2,20 @@
 // Indices output with storage_order 0 / 1) and AveragePool (any rank) on the window-table kernel
 // (kernels/pool/pool-table.ts: MaxPool exact; AveragePool bit-exact with the reference's f32
 // order up to 3-D), and f32 3-D Conv (kernels/conv3d/: bit-exact with the reference's MLAS order
-// where the device's arithmetic allows, else within 1e-5 relative). Every node the
-// existing lowerings take (lower-qpool.ts's MaxPool, lower-float.ts's AveragePool and Conv) is
-// handed to them unchanged; only what they decline comes here. Attributes are read by the CPU
+// where the device's arithmetic allows, else within 1e-5 relative). gpu-plan.ts tries the earlier
+// families first (lower-float.ts's pools and Conv, lower-qpool.ts's MaxPool), so only what they
+// decline comes here. Attributes are read by the CPU
 // adapter's poolParams, so a node the reference refuses stays a CPU fallback with its message.
 import { conv3dRefusal, prepareConv3d } from '../../../kernels/conv3d/conv3d.js';
-import { prepareTablePool, tablePoolOrder } from '../../../kernels/pool/pool-table.js';
 import type { PoolParams } from '../../../kernels/pool/pool.ref.js';
+import { prepareTablePool, tablePoolOrder } from '../../../kernels/pool/pool-table.js';
 import { attrInt } from '../../model/attributes.js';
 import { poolParams } from '../cpu/ops/nn.js';
-import { floatLowerings, ints, spatialAttrs } from './lower-float.js';
-import { qpoolLowerings } from './lower-qpool.js';
+import { ints, spatialAttrs } from './lower-float.js';
 import { inputName, isFloatInput, type Lowering } from './lowering.js';
 
-function tablePool(kind: 'max' | 'average', existing: Lowering): Lowering {
+function tablePool(kind: 'max' | 'average'): Lowering {
   return async (lc) => {
-    const handled = await existing(lc);
-    if (handled !== undefined) return handled;
     if (!isFloatInput(lc, 0)) return undefined;
     const dims = lc.shape(inputName(lc, 0)).dims;
     let params: PoolParams;
@@ -57,8 +54,6 @@ function tablePool(kind: 'max' | 'average', existing: Lowering): Lowering {
 }
 
 const conv: Lowering = async (lc) => {
-  const handled = await floatLowerings.Conv(lc);
-  if (handled !== undefined) return handled;
   if (!isFloatInput(lc, 0) || !isFloatInput(lc, 1)) return undefined;
   const biasName = inputName(lc, 2);
   if (biasName && lc.shape(biasName).dtype !== 'float32') return undefined;
@@ -91,7 +86,7 @@ const conv: Lowering = async (lc) => {
 };
 
 export const threeDLowerings: Readonly<Record<string, Lowering>> = {
-  MaxPool: tablePool('max', qpoolLowerings.MaxPool),
-  AveragePool: tablePool('average', floatLowerings.AveragePool),
+  MaxPool: tablePool('max'),
+  AveragePool: tablePool('average'),
   Conv: conv,
 };

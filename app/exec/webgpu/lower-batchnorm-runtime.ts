@@ -1,11 +1,10 @@
 // Inference BatchNormalization whose scale / B / mean / var are not plan-time constants (graph
 // inputs, as in ONNX's test_batchnorm_*, or computed tensors): kernels/batchnorm/batchnorm-runtime,
 // within float tolerance of the reference. Constant parameters keep the exact lowering of
-// lower-float.ts (its s' and b' made on the host), which this one delegates to first.
+// lower-float.ts (its s' and b' made on the host), which gpu-plan.ts tries first.
 import { recordBatchNormRuntime } from '../../../kernels/batchnorm/batchnorm-runtime.js';
 import { sizeOf } from '../../../kernels/tensor.js';
 import { attrFloat, attrInt, hasAttr } from '../../model/attributes.js';
-import { floatLowerings } from './lower-float.js';
 import { inputName, type Lowering } from './lowering.js';
 
 const batchNormRuntime: Lowering = async (lc) => {
@@ -39,5 +38,5 @@ const batchNormRuntime: Lowering = async (lc) => {
 };
 
 export const batchNormRuntimeLowerings: Readonly<Record<string, Lowering>> = {
-  BatchNormalization: async (lc) => (await floatLowerings.BatchNormalization(lc)) ?? batchNormRuntime(lc),
+  BatchNormalization: batchNormRuntime,
 };

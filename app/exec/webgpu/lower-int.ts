@@ -1,10 +1,9 @@
 // Integer element-wise ops on WebGPU (kernels/int-elementwise/int-map.ts): comparisons, Add / Sub /
 // Mul / Div / Max / Min (any arity) / Neg / Abs / Sign, Clip with bounds computed at run time, Where
 // over int64, Trilu of int64 / 8-bit data or with k fed at run time, integer CumSum, and (through
-// lower-int64-move.ts) int64 data movement. Each key takes over an op another lowering already has
-// (the one LOWERINGS held for that key before this spread, imported here by name): that one
-// (float32, bool logic, 32-bit copies, constant Clip bounds) is tried first and stays the default;
-// this one takes only what it declines. So intLowerings must stay the LAST spread in gpu-plan.ts.
+// lower-int64-move.ts) int64 data movement. Each op also has an earlier family (float32, bool
+// logic, 32-bit copies, constant Clip bounds), which gpu-plan.ts's mergeLowerings tries first: this
+// one takes only what that declines.
 // int64 values on the GPU are word pairs (gpu-storage.ts); one a CPU node made is host-only and the
 // node then stays a CPU fallback.
 import { broadcastShapes } from '../../../kernels/broadcast/broadcast.js';
@@ -22,20 +21,12 @@ import { normalizeAxis } from '../../../kernels/shape-ops/axes.js';
 import { allocData, makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt } from '../../model/attributes.js';
 import { legacyB } from '../../model/shapes/elementwise.js';
-import { floatLowerings } from './lower-float.js';
 import { gpuStorageBytes } from './gpu-storage.js';
 import { failingRun } from './lower-gather.js';
 import { int64MoveLowerings } from './lower-int64-move.js';
-import { miscLowerings } from './lower-misc.js';
-import { tableLowerings } from './lower-table.js';
-import { inputName, type LowerContext, type Lowering } from './lowering.js';
+import { firstOf, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 const INT_DTYPES: readonly string[] = ['int32', 'uint32', 'int8', 'uint8', 'int64'];
-
-/** The previous lowering first; this one where it declines. */
-function after(previous: Lowering | undefined, next: Lowering): Lowering {
-  return async (lc) => (await previous?.(lc)) ?? next(lc);
-}
 
 /** The GPU buffers of the given inputs; undefined when one is host-only (int64 a CPU node made). */
 function gpuInputs(lc: LowerContext, indices: readonly number[]): GPUBuffer[] | undefined {
@@ -233,29 +224,21 @@ function variadicInt(op: 'Max' | 'Min'): Lowering {
   };
 }
 
-const previous: Readonly<Record<string, Lowering>> = { ...floatLowerings, ...tableLowerings };
-
 export const intLowerings: Readonly<Record<string, Lowering>> = {
   ...int64MoveLowerings,
   ...Object.fromEntries(
-    COMPARE_OPS.map((op) => [
-      op,
-      after(previous[op], intMap(op, 2, op === 'Equal' ? [...INT_DTYPES, 'bool'] : INT_DTYPES, 7)),
-    ]),
+    COMPARE_OPS.map((op) => [op, intMap(op, 2, op === 'Equal' ? [...INT_DTYPES, 'bool'] : INT_DTYPES, 7)]),
   ),
   // Add / Sub / Mul / Div: legacy broadcasting before opset 7 (Max / Min below).
   ...Object.fromEntries(
-    ARITH_OPS.filter((op) => op !== 'Max' && op !== 'Min').map((op) => [
-      op,
-      after(previous[op], intMap(op, 2, INT_DTYPES, 1)),
-    ]),
+    ARITH_OPS.filter((op) => op !== 'Max' && op !== 'Min').map((op) => [op, intMap(op, 2, INT_DTYPES, 1)]),
   ),
-  ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, after(previous[op], intMap(op, 1, INT_DTYPES, 6))])),
-  Clip: after(previous.Clip, clip),
-  Where: after(previous.Where, whereInt64),
-  Trilu: after(miscLowerings.Trilu, triluMasked),
-  CumSum: after(miscLowerings.CumSum, cumSumInt),
+  ...Object.fromEntries(UNARY_INT_OPS.map((op) => [op, intMap(op, 1, INT_DTYPES, 6)])),
+  Clip: clip,
+  Where: whereInt64,
+  Trilu: triluMasked,
+  CumSum: cumSumInt,
   // Max / Min take integers from opset 8 (12 in the schema): 2 inputs one map, else a fold.
-  Max: after(after(previous.Max, intMap('Max', 2, INT_DTYPES, 8)), variadicInt('Max')),
-  Min: after(after(previous.Min, intMap('Min', 2, INT_DTYPES, 8)), variadicInt('Min')),
+  Max: firstOf(intMap('Max', 2, INT_DTYPES, 8), variadicInt('Max')),
+  Min: firstOf(intMap('Min', 2, INT_DTYPES, 8), variadicInt('Min')),
 };

@@ -19,7 +19,6 @@ import { sliceRange } from '../../../kernels/shape-ops/slice.ref.js';
 import { toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts } from '../../model/attributes.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
-import { tensorLowerings } from './lower-tensor.js';
 
 const isInt64 = (lc: LowerContext, i: number) => {
   const name = inputName(lc, i);
@@ -163,16 +162,11 @@ function stridedDomain(kind: 'expand' | 'tile'): Lowering {
   };
 }
 
-/** The previous lowering first; this one where it declines. */
-function after(previous: Lowering | undefined, next: Lowering): Lowering {
-  return async (lc) => (await previous?.(lc)) ?? next(lc);
-}
-
 export const int64MoveLowerings: Readonly<Record<string, Lowering>> = {
-  Transpose: after(tensorLowerings.Transpose, transpose),
-  Concat: after(tensorLowerings.Concat, concat),
-  Split: after(tensorLowerings.Split, split),
-  Slice: after(tensorLowerings.Slice, slice),
-  Expand: after(tensorLowerings.Expand, stridedDomain('expand')),
-  Tile: after(tensorLowerings.Tile, stridedDomain('tile')),
+  Transpose: transpose,
+  Concat: concat,
+  Split: split,
+  Slice: slice,
+  Expand: stridedDomain('expand'),
+  Tile: stridedDomain('tile'),
 };

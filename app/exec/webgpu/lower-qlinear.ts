@@ -19,7 +19,6 @@ import { attrInt } from '../../model/attributes.js';
 import type { GraphNode } from '../../model/ir.js';
 import { findCpuOp } from '../cpu/registry.js';
 import { gpuByteLength } from './gpu-storage.js';
-import { tensorLowerings } from './lower-tensor.js';
 import { type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 const is8bit = (dtype: string | undefined): dtype is 'int8' | 'uint8' =>
@@ -107,7 +106,7 @@ function concatMaps(
 /** ai.onnx Concat of 8-bit tensors (32-bit ones keep the strided copy of lower-tensor.ts). */
 const concat: Lowering = async (lc) => {
   const names = lc.node.inputs;
-  if (!names.every((n) => n && is8bit(lc.shape(n).dtype))) return tensorLowerings.Concat(lc);
+  if (!names.every((n) => n && is8bit(lc.shape(n).dtype))) return undefined; // lower-tensor.ts
   const rank = lc.shape(names[0]).dims.length;
   const axis = normalizeAxis(attrInt(lc.node, 'axis'), rank);
   return byteMaps(lc, concatMaps(lc, [...names.keys()], axis, []));

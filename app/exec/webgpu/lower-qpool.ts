@@ -12,7 +12,7 @@ import {
 } from '../../../kernels/qlinear-pool/qpool8.js';
 import { attrInt } from '../../model/attributes.js';
 import { scalarOf } from '../cpu/ops/quant-inputs.js';
-import { floatLowerings, ints, spatialAttrs } from './lower-float.js';
+import { ints, spatialAttrs } from './lower-float.js';
 import { inputName, type LowerContext, type Lowering } from './lowering.js';
 
 function dtype8(lc: LowerContext, i: number): 'int8' | 'uint8' | undefined {
@@ -32,7 +32,7 @@ function constScalar(lc: LowerContext, i: number, what: string): number | undefi
 
 const maxPool: Lowering = async (lc) => {
   const dtype = dtype8(lc, 0);
-  if (!dtype) return floatLowerings.MaxPool(lc);
+  if (!dtype) return undefined; // float MaxPool: lower-float.ts
   const xDims = lc.shape(inputName(lc, 0)).dims;
   if (xDims.length !== 3 && xDims.length !== 4) return undefined;
   if (lc.node.outputs[1] || attrInt(lc.node, 'storage_order') !== 0) return undefined;

@@ -2,8 +2,8 @@
 // of GPU nodes such as DynamicQuantizeLinear in onnxruntime's quantize_dynamic graphs:
 // DynamicQuantizeLinear -> MatMulInteger / ConvInteger -> Cast -> Mul). The parameters stay in GPU
 // buffers and the kernels read them each run (kernels/quantize-runtime/). Where the parameters are
-// plan-time constants, the existing lowerings (lower-quant.ts, lower-int8-gemm.ts) run unchanged:
-// each op here first delegates to them.
+// plan-time constants, the earlier families (lower-quant.ts, lower-int8-gemm.ts), which
+// gpu-plan.ts tries first, take the node.
 import { parseAutoPad, resolveConvGeometry } from '../../../kernels/conv2d/conv-geometry.js';
 import { prepareConv2dInt8, recordConv2dInt8 } from '../../../kernels/conv2d-int8/conv2d-int8.js';
 import { resolveDenseGeometry } from '../../../kernels/dense-int8/dense-geometry.js';
@@ -17,23 +17,16 @@ import {
   recordIntMatMulRuntime,
   recordQuantizeWithBuffers,
   recordRequantizeRuntime,
-  recordZeroPointCorrection,
   recordWiden8,
+  recordZeroPointCorrection,
 } from '../../../kernels/quantize-runtime/quantize-runtime.js';
 import { makeTensor, sizeOf, toNumbers } from '../../../kernels/tensor.js';
 import { attrInt, attrInts, attrString } from '../../model/attributes.js';
 import { nodeAccumulator } from '../accumulator-stats.js';
-import { int8GemmLowerings } from './lower-int8-gemm.js';
-import { quantLowerings } from './lower-quant.js';
-import { type GpuWork, inputName, type Lowering, type LowerContext } from './lowering.js';
+import { firstOf, type GpuWork, inputName, type LowerContext, type Lowering } from './lowering.js';
 
 const is8bit = (dtype: string | undefined): dtype is 'int8' | 'uint8' =>
   dtype === 'int8' || dtype === 'uint8';
-
-/** The constant-parameter lowering first; this one when that declines. */
-function orElse(constant: Lowering | undefined, runtime: Lowering): Lowering {
-  return async (lc) => (constant ? await constant(lc) : undefined) ?? runtime(lc);
-}
 
 /** DynamicQuantizeLinear (float32 -> uint8): parameter pass, then quantize.wgsl on its outputs. */
 const dynamicQuantize: Lowering = async (lc) => {
@@ -466,16 +459,10 @@ function intConvRuntime(qlinear: boolean): Lowering {
 
 export const quantRuntimeLowerings: Readonly<Record<string, Lowering>> = {
   DynamicQuantizeLinear: dynamicQuantize,
-  QuantizeLinear: orElse(quantLowerings.QuantizeLinear, quantizeRuntime('quantize')),
-  DequantizeLinear: orElse(quantLowerings.DequantizeLinear, quantizeRuntime('dequantize')),
-  MatMulInteger: orElse(
-    int8GemmLowerings.MatMulInteger,
-    async (lc) => (await matMulIntegerConstantB(lc)) ?? intMatMulRuntime(false)(lc),
-  ),
-  ConvInteger: orElse(
-    int8GemmLowerings.ConvInteger,
-    async (lc) => (await convIntegerConstantW(lc)) ?? intConvRuntime(false)(lc),
-  ),
-  QLinearMatMul: orElse(int8GemmLowerings.QLinearMatMul, intMatMulRuntime(true)),
-  QLinearConv: orElse(int8GemmLowerings.QLinearConv, intConvRuntime(true)),
+  QuantizeLinear: quantizeRuntime('quantize'),
+  DequantizeLinear: quantizeRuntime('dequantize'),
+  MatMulInteger: firstOf(matMulIntegerConstantB, intMatMulRuntime(false)),
+  ConvInteger: firstOf(convIntegerConstantW, intConvRuntime(false)),
+  QLinearMatMul: intMatMulRuntime(true),
+  QLinearConv: intConvRuntime(true),
 };

@@ -57,6 +57,33 @@ export interface LowerContext {
 
 export type Lowering = (lc: LowerContext) => Promise<GpuWork | 'view' | undefined>;
 
+/** Each lowering in turn until one takes the node (returns work or a view). */
+export function firstOf(...lowerings: readonly Lowering[]): Lowering {
+  if (lowerings.length === 1) return lowerings[0];
+  return async (lc) => {
+    for (const lower of lowerings) {
+      const outcome = await lower(lc);
+      if (outcome !== undefined) return outcome;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * Families of lowerings merged op by op. Where several families lower one op (float32 Conv and 3-D
+ * Conv, constant and run-time quantization parameters, float and integer Add ...), each takes the
+ * cases it handles and declines the rest: they are tried in the order of `families`, so a family
+ * never needs to know the others.
+ */
+export function mergeLowerings(
+  ...families: readonly Readonly<Record<string, Lowering>>[]
+): Readonly<Record<string, Lowering>> {
+  const byOp = new Map<string, Lowering[]>();
+  for (const family of families)
+    for (const [op, lower] of Object.entries(family)) byOp.set(op, [...(byOp.get(op) ?? []), lower]);
+  return Object.fromEntries([...byOp].map(([op, lowerings]) => [op, firstOf(...lowerings)]));
+}
+
 /** Input i's name, '' when omitted. */
 export function inputName(lc: LowerContext, i: number): string {
   return lc.node.inputs[i] ?? '';
